@@ -1,0 +1,13 @@
+/**
+ * A locally implemented AWS service spoken over the AWS JSON protocol (X-Amz-Target: <prefix>.<Operation>).
+ * Step Functions (AWSStepFunctions, JSON 1.0), EventBridge (AWSEvents, JSON 1.1) and CodePipeline
+ * (CodePipeline_20150709, JSON 1.1) are served this way by the edge router.
+ */
+export interface JsonService {
+  /** SigV4 credential-scope service name, e.g. "states". */
+  readonly signingName: string;
+  /** X-Amz-Target prefix, e.g. "AWSStepFunctions". */
+  readonly targetPrefix: string;
+  /** Runs one operation; throws AwsError for AWS-style failures. Returns the JSON response body. */
+  handle(operation: string, input: Record<string, unknown>): Promise<unknown>;
+}

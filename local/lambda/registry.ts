@@ -1,0 +1,100 @@
+/**
+ * Local stand-in for the Lambda service: a registry of handler modules run in this process with an
+ * AWS-shaped context. Invocation semantics follow Lambda where it matters to callers: a timeout fails the
+ * invocation with "Task timed out after N seconds", errors keep their name, and functions are addressed by
+ * name or ARN (qualifiers ignored).
+ */
+import { randomUUID } from "node:crypto";
+import type { Context } from "aws-lambda";
+import { AwsError } from "../aws/errors.js";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
+export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
+
+export interface FunctionDefinition {
+  name: string;
+  /** Loads the handler lazily, like a cold start; e.g. `() => import("../../functions/x.js").then(m => m.handler)`. */
+  load: () => Promise<LambdaHandler>;
+  timeoutSeconds?: number;
+  memoryMB?: number;
+}
+
+export class LambdaTimeoutError extends Error {
+  constructor(seconds: number) {
+    super(`Task timed out after ${seconds.toFixed(2)} seconds`);
+    this.name = "Sandbox.Timedout";
+  }
+}
+
+export function functionArn(name: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`;
+}
+
+/** "name", "name:qualifier" or a full function ARN → the function name. */
+export function functionNameOf(nameOrArn: string): string {
+  const m = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrArn);
+  if (m?.[1]) return m[1];
+  return nameOrArn.split(":")[0] ?? nameOrArn;
+}
+
+export class FunctionRegistry {
+  private readonly defs = new Map<string, FunctionDefinition>();
+  private readonly loaded = new Map<string, Promise<LambdaHandler>>();
+
+  register(def: FunctionDefinition): void {
+    this.defs.set(def.name, def);
+    this.loaded.delete(def.name);
+  }
+
+  has(nameOrArn: string): boolean {
+    return this.defs.has(functionNameOf(nameOrArn));
+  }
+
+  list(): FunctionDefinition[] {
+    return [...this.defs.values()];
+  }
+
+  /** Invokes synchronously (RequestResponse). Rejects with the handler's error or a LambdaTimeoutError. */
+  async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+    const name = functionNameOf(nameOrArn);
+    const def = this.defs.get(name);
+    if (!def) throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(name)}`, 404);
+    let handlerP = this.loaded.get(name);
+    if (!handlerP) {
+      handlerP = def.load();
+      this.loaded.set(name, handlerP);
+    }
+    const handler = await handlerP;
+    const timeoutMs = (def.timeoutSeconds ?? 30) * 1000;
+    const deadline = Date.now() + timeoutMs;
+    const context = makeContext(def, deadline);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LambdaTimeoutError(timeoutMs / 1000)), timeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function makeContext(def: FunctionDefinition, deadline: number): Context {
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: def.name,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: functionArn(def.name),
+    memoryLimitInMB: String(def.memoryMB ?? 512),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${def.name}`,
+    logStreamName: `local/${requestId}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
