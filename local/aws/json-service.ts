@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 /**
  * A locally implemented AWS service spoken over the AWS JSON protocol (X-Amz-Target: <prefix>.<Operation>).
  * Step Functions (AWSStepFunctions, JSON 1.0), EventBridge (AWSEvents, JSON 1.1) and CodePipeline
@@ -10,4 +12,10 @@ export interface JsonService {
   readonly targetPrefix: string;
   /** Runs one operation; throws AwsError for AWS-style failures. Returns the JSON response body. */
   handle(operation: string, input: Record<string, unknown>): Promise<unknown>;
+}
+
+/** A locally implemented AWS service with a REST protocol (e.g. Lambda's Invoke API); it writes the response itself. */
+export interface HttpService {
+  readonly signingName: string;
+  handleHttp(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
 }

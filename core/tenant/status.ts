@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+/** Tenant lifecycle statuses (design §2, contract). */
+export const TENANT_STATUSES = [
+  "PROVISIONING",
+  "ACTIVE",
+  "FAILED",
+  "SUSPENDED",
+  "OFFBOARDING",
+  "OFFBOARDED",
+] as const;
+
+export const TenantStatus = z.enum(TENANT_STATUSES);
+export type TenantStatus = z.infer<typeof TenantStatus>;
+
+/**
+ * Legal moves. A status never moves to itself: a duplicate event finds the tenant already
+ * there and the conditional write fails, which callers treat as "already done".
+ */
+const NEXT: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = {
+  PROVISIONING: ["ACTIVE", "FAILED"],
+  FAILED: ["PROVISIONING", "OFFBOARDING"], // a redrive retries; or clean up a failed onboarding
+  ACTIVE: ["SUSPENDED", "OFFBOARDING"],
+  SUSPENDED: ["ACTIVE", "OFFBOARDING"],
+  OFFBOARDING: ["OFFBOARDED"],
+  OFFBOARDED: [],
+};
+
+export function canTransition(from: TenantStatus, to: TenantStatus): boolean {
+  return NEXT[from]?.includes(to) ?? false;
+}
+
+/** Statuses a tenant may be in to move to `to`; the condition of the DynamoDB write (`#status IN (...)`). */
+export function allowedPredecessors(to: TenantStatus): TenantStatus[] {
+  return TENANT_STATUSES.filter((from) => NEXT[from].includes(to));
+}
+
+export function isTerminal(status: TenantStatus): boolean {
+  return NEXT[status].length === 0;
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: TenantStatus,
+    readonly to: TenantStatus,
+  ) {
+    const allowed = NEXT[from]?.join(", ") || "nothing";
+    super(`A tenant cannot move from ${from} to ${to} (from ${from} it may move to: ${allowed})`);
+    this.name = "IllegalTransitionError";
+  }
+}
+
+/** Throws IllegalTransitionError unless `from → to` is legal. */
+export function assertTransition(from: TenantStatus, to: TenantStatus): void {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}

@@ -1,0 +1,193 @@
+/**
+ * Starts the embedded local cloud: the edge port, the packaged emulators behind it, our own Step Functions,
+ * EventBridge, CodePipeline and Lambda services, the Kubernetes stand-in and the web server. One process,
+ * loopback only. Used by `npm start` (local/main.ts) and by the vitest global setup.
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
+import { createCodePipelineService } from "./codepipeline/service.js";
+import type { LocalContext } from "./context.js";
+import { startEdge } from "./edge/server.js";
+import { startCognito } from "./emulators/cognito.js";
+import { startDynamoDb } from "./emulators/dynamodb.js";
+import { startSes } from "./emulators/ses.js";
+import { startSqs } from "./emulators/sqs.js";
+import { createEventBridgeService } from "./eventbridge/service.js";
+import { writeKubeconfig } from "./k8s/kubeconfig.js";
+import { startKubeApi } from "./k8s/server.js";
+import { createLambdaApi } from "./lambda/invoke-api.js";
+import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
+import { createStepFunctionsService } from "./stepfunctions/service.js";
+import { startWebServer } from "./web/server.js";
+
+export interface CloudOptions {
+  /** Where state lives (default ./.local). */
+  stateDir?: string;
+  /** Wipe stateDir first. */
+  fresh?: boolean;
+  /** 0 picks a free port (tests). Defaults: EMBARK_EDGE_PORT or 4566, EMBARK_WEB_PORT or 3000. */
+  edgePort?: number;
+  webPort?: number;
+  kubePort?: number;
+  /** Scales Step Functions Retry intervals (tests use a small factor). */
+  retryIntervalScale?: number;
+  /** Default duration of a local pipeline run. */
+  pipelineDurationMs?: number;
+  /** Extra functions to register (test fixtures). */
+  functions?: FunctionDefinition[];
+  /** Called once every service is up, to register Embark's own functions, queues, rules and workflows. */
+  wire?: (cloud: LocalCloud) => Promise<void>;
+}
+
+export interface Endpoints {
+  edge: string;
+  web: string;
+  kubernetes: string;
+  kubeconfig: string;
+  /** Mail the local SES accepted (GET), as LocalStack serves it. */
+  sesMessages: string;
+  stateDir: string;
+  region: string;
+  accountId: string;
+  /** Every AWS service name → the URL to use as its endpoint (always the edge). */
+  services: Record<string, string>;
+}
+
+export interface LocalCloud {
+  endpoints: Endpoints;
+  context: LocalContext;
+  functions: FunctionRegistry;
+  web: Awaited<ReturnType<typeof startWebServer>>;
+  stepFunctions: Awaited<ReturnType<typeof createStepFunctionsService>>;
+  eventBridge: Awaited<ReturnType<typeof createEventBridgeService>>;
+  codePipeline: Awaited<ReturnType<typeof createCodePipelineService>>;
+  /** Registers a stop hook (e.g. an SQS event source mapping) run before the services stop. */
+  onStop(fn: () => Promise<void>): void;
+  stop(): Promise<void>;
+}
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  return raw === undefined || raw === "" ? fallback : Number(raw);
+}
+
+export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalCloud> {
+  const stateDir = resolve(opts.stateDir ?? ".local");
+  if (opts.fresh) await rm(stateDir, { recursive: true, force: true });
+  await mkdir(stateDir, { recursive: true });
+
+  const edge = await startEdge({ port: opts.edgePort ?? envPort("EMBARK_EDGE_PORT", 4566) });
+  // In-process handlers reach AWS through the standard variables, exactly as they would in Lambda.
+  process.env.AWS_ENDPOINT_URL = edge.url;
+  process.env.AWS_REGION = LOCAL_REGION;
+  process.env.AWS_DEFAULT_REGION = LOCAL_REGION;
+  process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
+
+  const stops: Array<() => Promise<void>> = [];
+  const functions = new FunctionRegistry();
+  for (const def of opts.functions ?? []) functions.register(def);
+  const context: LocalContext = {
+    stateDir,
+    edgeUrl: edge.url,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    functions,
+  };
+  const sub = (name: string): LocalContext => ({ ...context, stateDir: join(stateDir, name) });
+
+  const [dynamodb, sqs, cognito, ses, kube] = await Promise.all([
+    startDynamoDb(join(stateDir, "dynamodb")),
+    startSqs(edge.port),
+    startCognito(join(stateDir, "cognito"), edge.url),
+    startSes(),
+    startKubeApi({ port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0), stateFile: join(stateDir, "k8s.json") }),
+  ]);
+  for (const emulator of [dynamodb, sqs, cognito, ses]) {
+    edge.addEmulator(emulator);
+    stops.push(emulator.stop);
+  }
+  stops.push(kube.stop);
+
+  await Promise.all(["stepfunctions", "eventbridge", "codepipeline"].map((d) => mkdir(join(stateDir, d), { recursive: true })));
+  const [stepFunctions, eventBridge, codePipeline] = await Promise.all([
+    createStepFunctionsService(sub("stepfunctions"), { retryIntervalScale: opts.retryIntervalScale }),
+    createEventBridgeService(sub("eventbridge")),
+    createCodePipelineService(sub("codepipeline"), { defaultDurationMs: opts.pipelineDurationMs }),
+  ]);
+  edge.addJsonService(stepFunctions);
+  edge.addJsonService(eventBridge);
+  edge.addJsonService(codePipeline);
+  edge.addHttpService(createLambdaApi(context));
+  edge.addHttpService(sesMessagesService(ses.url));
+  stops.push(stepFunctions.stop, eventBridge.stop, codePipeline.stop);
+
+  const web = await startWebServer({
+    port: opts.webPort ?? envPort("EMBARK_WEB_PORT", 3000),
+    functions,
+    routes: [],
+  });
+
+  const kubeconfig = join(stateDir, "kubeconfig");
+  await writeKubeconfig(kubeconfig, kube.url);
+
+  const endpoints: Endpoints = {
+    edge: edge.url,
+    web: web.url,
+    kubernetes: kube.url,
+    kubeconfig,
+    sesMessages: `${edge.url}/_aws/ses`,
+    stateDir,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    services: Object.fromEntries(edge.services().map((s) => [s, edge.url])),
+  };
+
+  const early: Array<() => Promise<void>> = [];
+  let stopped: Promise<void> | undefined;
+  const cloud: LocalCloud = {
+    endpoints,
+    context,
+    functions,
+    web,
+    stepFunctions,
+    eventBridge,
+    codePipeline,
+    onStop: (fn) => early.push(fn),
+    stop() {
+      stopped ??= (async () => {
+        // Consumers first (they call the services), then the services, the web server and the edge.
+        await Promise.allSettled(early.map((fn) => fn()));
+        await web.stop();
+        await Promise.allSettled(stops.reverse().map((fn) => fn()));
+        await edge.stop();
+      })();
+      return stopped;
+    },
+  };
+
+  if (opts.wire) await opts.wire(cloud);
+  await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+  return cloud;
+}
+
+/** LocalStack-style `/_aws/ses` endpoint: GET lists accepted mail, DELETE clears it. */
+function sesMessagesService(sesUrl: string) {
+  return {
+    signingName: "_aws",
+    async handleHttp(
+      req: import("node:http").IncomingMessage,
+      _body: Buffer,
+      res: import("node:http").ServerResponse,
+    ): Promise<void> {
+      const clear = req.method === "DELETE";
+      const upstream = await fetch(clear ? `${sesUrl}/clear-store` : `${sesUrl}/store`, {
+        method: clear ? "POST" : "GET",
+      });
+      const text = await upstream.text();
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(clear ? JSON.stringify({ cleared: true }) : text);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The edge: one loopback port for every AWS API, as LocalStack does. Each request is routed by the SigV4
+ * credential-scope service name to a packaged emulator (proxied) or to one of our own services.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HttpService, JsonService } from "../aws/json-service.js";
+import type { RunningEmulator } from "../emulators/types.js";
+import { close } from "../emulators/listen.js";
+import { serveJson } from "./json-protocol.js";
+import { proxy } from "./proxy.js";
+import { signingServiceOf } from "./service-of.js";
+
+type Route =
+  | { kind: "proxy"; url: string }
+  | { kind: "json"; service: JsonService }
+  | { kind: "http"; service: HttpService };
+
+export interface Edge {
+  url: string;
+  port: number;
+  addEmulator(emulator: RunningEmulator): void;
+  addJsonService(service: JsonService): void;
+  addHttpService(service: HttpService): void;
+  services(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startEdge(opts: { host?: string; port?: number } = {}): Promise<Edge> {
+  const host = opts.host ?? "127.0.0.1";
+  const routes = new Map<string, Route>();
+  const targetPrefixes = new Map<string, string>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      console.error("[edge] request failed:", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ __type: "InternalFailure", message: String(err) }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const path = new URL(req.url ?? "/", "http://edge").pathname;
+    if (req.method === "GET" && (path === "/_embark/health" || path === "/health")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "ok", services: [...routes.keys()].sort() }));
+      return;
+    }
+    let service = signingServiceOf(req, targetPrefixes);
+    // Cognito's JWKS and OpenID documents are fetched unsigned, by path.
+    if (!service && /^\/[\w-]+_[\w]+\/\.well-known\//.test(path)) service = "cognito-idp";
+    // Local-only inspection endpoints (e.g. /_aws/ses, the mail the local SES accepted), as LocalStack has them.
+    if (!service && path.startsWith("/_aws/")) service = "_aws";
+    const route = service ? routes.get(service) : undefined;
+    if (!route) {
+      unknownService(res, service);
+      return;
+    }
+    if (route.kind === "proxy") return proxy(req, body, res, route.url);
+    if (route.kind === "json") return serveJson(route.service, req, body, res);
+    return route.service.handleHttp(req, body, res);
+  }
+
+  function unknownService(res: ServerResponse, service: string | undefined): void {
+    const available = [...routes.keys()].sort().join(", ");
+    const message = service
+      ? `Service '${service}' is not emulated by the Embark local cloud (available: ${available})`
+      : `Cannot tell which AWS service this request is for: sign it with SigV4 (available: ${available})`;
+    res.writeHead(400, { "content-type": "application/json", "x-amzn-ErrorType": "UnknownServiceException" });
+    res.end(JSON.stringify({ __type: "UnknownServiceException", message }));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    addEmulator(emulator) {
+      for (const name of emulator.signingNames) routes.set(name, { kind: "proxy", url: emulator.url });
+      for (const prefix of emulator.targetPrefixes ?? []) targetPrefixes.set(prefix, emulator.signingNames[0]!);
+    },
+    addJsonService(service) {
+      routes.set(service.signingName, { kind: "json", service });
+      targetPrefixes.set(service.targetPrefix, service.signingName);
+    },
+    addHttpService(service) {
+      routes.set(service.signingName, { kind: "http", service });
+    },
+    services: () => [...routes.keys()].sort(),
+    stop: () => close(server),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

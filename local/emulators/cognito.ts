@@ -1,0 +1,78 @@
+// cognito-local: Cognito user pools. We assemble its server the way its createDefaultServer does, but with
+// absolute state directories: the stock factory resolves ".cognito" against the process cwd on every write.
+// Gaps (see README): usernames become UUIDs in username-by-email pools, no domains/IdPs, wrong password →
+// InvalidPasswordException (AWS: NotAuthorizedException).
+import { mkdir, writeFile } from "node:fs/promises";
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { close } from "./listen.js";
+import type { RunningEmulator } from "./types.js";
+
+const require = createRequire(import.meta.url);
+
+export async function startCognito(stateDir: string, issuerDomain: string): Promise<RunningEmulator> {
+  const configDir = join(stateDir, "config");
+  const dataDir = join(stateDir, "db");
+  await mkdir(dataDir, { recursive: true });
+  await mkdir(configDir, { recursive: true });
+  // Tokens name the edge as issuer so JWKS lookups go through the same endpoint the SDK uses.
+  await writeFile(
+    join(configDir, "config.json"),
+    JSON.stringify({ TokenConfig: { IssuerDomain: issuerDomain } }, null, 2),
+  );
+
+  // cognito-local pulls in aws-sdk v2, which prints an end-of-support banner on load.
+  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
+  const lib = "cognito-local/lib";
+  const pino = require("pino");
+  const { DateClock, TriggersService, LambdaService, MessagesService } = require(`${lib}/services`);
+  const { CognitoServiceFactoryImpl } = require(`${lib}/services/cognitoService`);
+  const { CryptoService } = require(`${lib}/services/crypto`);
+  const { StormDBDataStoreFactory } = require(`${lib}/services/dataStore/stormDb`);
+  const { ConsoleMessageSender } = require(`${lib}/services/messageDelivery/consoleMessageSender`);
+  const { MessageDeliveryService } = require(`${lib}/services/messageDelivery/messageDelivery`);
+  const { otp } = require(`${lib}/services/otp`);
+  const { JwtTokenGenerator } = require(`${lib}/services/tokenGenerator`);
+  const { UserPoolServiceFactoryImpl } = require(`${lib}/services/userPoolService`);
+  const { loadConfig } = require(`${lib}/server/config`);
+  const { Router } = require(`${lib}/server/Router`);
+  const { createServer } = require(`${lib}/server/server`);
+  const AWS = require("aws-sdk");
+
+  const logger = pino({ level: process.env.EMBARK_COGNITO_LOG_LEVEL ?? "silent" });
+  const ctx = { logger };
+  const config = await loadConfig(ctx, new StormDBDataStoreFactory(configDir));
+  const clock = new DateClock();
+  const dataStoreFactory = new StormDBDataStoreFactory(dataDir);
+  const cognitoClient = await new CognitoServiceFactoryImpl(
+    dataDir,
+    dataStoreFactory,
+    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+  ).create(ctx, config.UserPoolDefaults);
+  const triggers = new TriggersService(
+    clock,
+    cognitoClient,
+    new LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
+    new CryptoService(config.KMSConfig),
+  );
+  const services = {
+    clock,
+    cognito: cognitoClient,
+    config,
+    messages: new MessagesService(triggers, new MessageDeliveryService(new ConsoleMessageSender())),
+    otp,
+    tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+    triggers,
+  };
+  const app = createServer(Router(services), logger, { port: 0, hostname: "127.0.0.1" }, services);
+  const server: Server = await app.start();
+  const { port } = server.address() as AddressInfo;
+  return {
+    signingNames: ["cognito-idp"],
+    targetPrefixes: ["AWSCognitoIdentityProviderService"],
+    url: `http://127.0.0.1:${port}`,
+    stop: () => close(server),
+  };
+}

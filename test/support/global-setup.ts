@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
+import { testWiring } from "./test-wiring.js";
+
+let cloud: LocalCloud | undefined;
+let stateDir: string | undefined;
+
+/** Starts one local cloud on free ports for the whole test run, in fresh state. */
+export async function setup(project: TestProject): Promise<void> {
+  stateDir = await mkdtemp(join(tmpdir(), "embark-test-"));
+  cloud = await startLocalCloud({
+    stateDir,
+    edgePort: 0,
+    webPort: 0,
+    kubePort: 0,
+    retryIntervalScale: 0.01,
+    pipelineDurationMs: 300,
+    wire: testWiring,
+  });
+  project.provide("cloud", cloud.endpoints);
+}
+
+export async function teardown(): Promise<void> {
+  await cloud?.stop();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+}
