@@ -1,4 +1,4 @@
-import type { EmailTemplate } from "../plans/catalog.js";
+import type { EmailTemplate } from "../plans/schema.js";
 
 /** `{{name}}` or `{{ name }}`. */
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;

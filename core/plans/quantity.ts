@@ -33,6 +33,6 @@ export function parseQuantity(value: string): number {
   if (!m) throw new Error(`${JSON.stringify(value)} is not a Kubernetes quantity (e.g. "500m", "2Gi", "4")`);
   const num = Number(m[1]);
   const suffix = m[2] ?? "";
-  if (/^[eE]/.test(suffix)) return num * 10 ** Number(suffix.slice(1));
+  if (/^[eE][+-]?\d+$/.test(suffix)) return num * 10 ** Number(suffix.slice(1));
   return num * (MULTIPLIERS[suffix] ?? 1);
 }

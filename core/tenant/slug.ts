@@ -114,11 +114,10 @@ export function slugCandidate(name: string): string {
 
 function truncateAtBoundary(slug: string, max: number): string {
   if (slug.length <= max) return slug;
-  const hard = slug.slice(0, max).replace(/-+$/, "");
-  if (slug[max] === "-") return hard; // the cut falls exactly between words
-  const lastDash = hard.lastIndexOf("-");
-  const atWord = lastDash > 0 ? hard.slice(0, lastDash).replace(/-+$/, "") : "";
-  return atWord.length >= SLUG_MIN_LENGTH ? atWord : hard;
+  // The last dash at or before index `max` ends the last whole word that fits.
+  const boundary = slug.lastIndexOf("-", max);
+  const atWord = boundary > 0 ? slug.slice(0, boundary) : "";
+  return atWord.length >= SLUG_MIN_LENGTH ? atWord : slug.slice(0, max).replace(/-+$/, "");
 }
 
 /** The tenant's Kubernetes namespace. */

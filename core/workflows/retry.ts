@@ -20,6 +20,8 @@ export const RETRYABLE_ERRORS = [
   "ThrottlingException",
   "TooManyRequestsException",
   "ServiceUnavailable",
+  // Powertools idempotency: another invocation holds the record (e.g. a crashed one until its timeout passes).
+  "IdempotencyAlreadyInProgressError",
 ] as const;
 export type RetryableErrorName = (typeof RETRYABLE_ERRORS)[number];
 
@@ -68,7 +70,11 @@ export const sqsRetry: Retrier[] = [{ ErrorEquals: [...SQS_TRANSIENT_ERRORS], ..
 
 /** An error whose `name` is what Step Functions sees as the error name (the Lambda errorType). */
 export class StepError extends Error {
-  constructor(name: RetryableErrorName | NonRetryableErrorName, message: string, options?: { cause?: unknown }) {
+  constructor(
+    name: RetryableErrorName | NonRetryableErrorName,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = name;
   }

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
-import { AwsError } from "../aws/errors.js";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
+import { AwsError } from "../aws/errors.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
 export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
@@ -59,7 +59,8 @@ export class FunctionRegistry {
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
     const name = functionNameOf(nameOrArn);
     const def = this.defs.get(name);
-    if (!def) throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(name)}`, 404);
+    if (!def)
+      throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(name)}`, 404);
     let handlerP = this.loaded.get(name);
     if (!handlerP) {
       handlerP = def.load();

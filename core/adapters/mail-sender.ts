@@ -1,0 +1,26 @@
+/** Sends one rendered email through SES (v1 SendEmail: what the local SES and every SES region accept). */
+import { SendEmailCommand, SESClient } from "@aws-sdk/client-ses";
+import type { RenderedEmail } from "../mail/render.js";
+
+export class SesMailSender {
+  constructor(
+    readonly from: string,
+    private readonly client = new SESClient({}),
+    readonly configurationSet?: string,
+  ) {}
+
+  async send(to: string, email: RenderedEmail): Promise<string> {
+    const out = await this.client.send(
+      new SendEmailCommand({
+        Source: this.from,
+        Destination: { ToAddresses: [to] },
+        Message: {
+          Subject: { Data: email.subject, Charset: "UTF-8" },
+          Body: { Text: { Data: email.text, Charset: "UTF-8" }, Html: { Data: email.html, Charset: "UTF-8" } },
+        },
+        ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
+      }),
+    );
+    return out.MessageId ?? "";
+  }
+}

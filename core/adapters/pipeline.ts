@@ -1,0 +1,50 @@
+/** Starts and inspects tenant deployment pipeline runs (CodePipeline V2, pipeline variables). */
+import {
+  CodePipelineClient,
+  GetPipelineExecutionCommand,
+  StartPipelineExecutionCommand,
+} from "@aws-sdk/client-codepipeline";
+
+export type PipelineRunStatus = "InProgress" | "Succeeded" | "Failed" | "Stopped" | "Stopping" | "Superseded" | "Cancelled";
+
+export class PipelineRunner {
+  constructor(
+    readonly pipelineName: string,
+    private readonly client = new CodePipelineClient({}),
+  ) {}
+
+  /** Starts a run; the same clientRequestToken returns the same run (a retried start is not a second deploy). */
+  async start(input: { variables: Record<string, string>; clientRequestToken: string }): Promise<string> {
+    const out = await this.client.send(
+      new StartPipelineExecutionCommand({
+        name: this.pipelineName,
+        clientRequestToken: input.clientRequestToken,
+        variables: Object.entries(input.variables).map(([name, value]) => ({ name, value })),
+      }),
+    );
+    if (!out.pipelineExecutionId) throw new Error("CodePipeline returned no pipelineExecutionId");
+    return out.pipelineExecutionId;
+  }
+
+  /** A run's resolved variables (TENANT_ID names the tenant it deploys). */
+  async variables(executionId: string): Promise<Record<string, string>> {
+    const out = await this.client.send(
+      new GetPipelineExecutionCommand({ pipelineName: this.pipelineName, pipelineExecutionId: executionId }),
+    );
+    return Object.fromEntries(
+      (out.pipelineExecution?.variables ?? []).flatMap((v) =>
+        v.name && v.resolvedValue !== undefined ? [[v.name, v.resolvedValue]] : [],
+      ),
+    );
+  }
+
+  async status(executionId: string): Promise<{ status: PipelineRunStatus; summary?: string }> {
+    const out = await this.client.send(
+      new GetPipelineExecutionCommand({ pipelineName: this.pipelineName, pipelineExecutionId: executionId }),
+    );
+    return {
+      status: (out.pipelineExecution?.status ?? "InProgress") as PipelineRunStatus,
+      summary: out.pipelineExecution?.statusSummary,
+    };
+  }
+}

@@ -1,0 +1,37 @@
+/** Answers a Step Functions task that waits with .waitForTaskToken. */
+import { SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
+
+export class TaskCallbacks {
+  constructor(private readonly client = new SFNClient({})) {}
+
+  /** Returns false when the task is no longer waiting (already answered, timed out or its execution ended). */
+  async succeed(taskToken: string, output: unknown): Promise<boolean> {
+    return this.answered(() =>
+      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+    );
+  }
+
+  async fail(taskToken: string, error: string, cause: string): Promise<boolean> {
+    return this.answered(() =>
+      this.client.send(
+        new SendTaskFailureCommand({ taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32_000) }),
+      ),
+    );
+  }
+
+  /** Keeps a task with HeartbeatSeconds alive while its pipeline runs. */
+  async heartbeat(taskToken: string): Promise<boolean> {
+    return this.answered(() => this.client.send(new SendTaskHeartbeatCommand({ taskToken })));
+  }
+
+  private async answered(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      const name = err instanceof Error ? err.name : "";
+      if (name === "TaskTimedOut" || name === "TaskDoesNotExist" || name === "InvalidToken") return false;
+      throw err;
+    }
+  }
+}

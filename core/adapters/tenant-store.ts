@@ -1,0 +1,263 @@
+/**
+ * Tenant records in DynamoDB (one table, `pk` string key):
+ *   TENANT#<id>       the tenant (design §2)
+ *   SLUG#<slug>       the slug claim; a conditional put makes slugs unique without transactions
+ *   WAITER#<id>       the task token of the tenant's step waiting on its pipeline run (kept apart so it never
+ *                     appears in the tenant record, Step Functions state or logs)
+ * Status changes are conditional writes (design §2): a duplicate or late event never moves a tenant backwards.
+ */
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
+import { allowedPredecessors, IllegalTransitionError, type TenantStatus } from "../tenant/status.js";
+import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
+
+export class SlugTakenError extends Error {
+  constructor(readonly slug: string) {
+    super(`Slug "${slug}" is already taken`);
+    this.name = "SlugTakenError";
+  }
+}
+
+export class TenantNotFoundError extends Error {
+  constructor(readonly tenantId: string) {
+    super(`Tenant ${tenantId} does not exist`);
+    this.name = "TenantNotFoundError";
+  }
+}
+
+const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
+const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
+const waiterKey = (tenantId: string) => ({ pk: `WAITER#${tenantId}` });
+
+export type ResourcesPatch = Partial<Tenant["resources"]>;
+
+export class TenantStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): TenantStore {
+    return new TenantStore(documentClient(), requireEnv("TENANTS_TABLE", env));
+  }
+
+  /**
+   * Claims the slug, then writes the tenant. Re-running it for the same tenant is harmless; a slug held by
+   * another tenant raises SlugTakenError.
+   */
+  async create(tenant: Tenant): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...slugKey(tenant.slug), entity: "slug", tenantId: tenant.tenantId, createdAt: tenant.createdAt },
+          ConditionExpression: "attribute_not_exists(pk) OR tenantId = :id",
+          ExpressionAttributeValues: { ":id": tenant.tenantId },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new SlugTakenError(tenant.slug);
+      throw err;
+    }
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...tenantKey(tenant.tenantId), entity: "tenant", ...tenant },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Undoes create() when the signup could not be handed on (nothing else refers to the tenant yet). */
+  async discard(tenant: Pick<Tenant, "tenantId" | "slug">): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: tenantKey(tenant.tenantId) }));
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: slugKey(tenant.slug),
+        ConditionExpression: "tenantId = :id",
+        ExpressionAttributeValues: { ":id": tenant.tenantId },
+      }),
+    ).catch((err) => {
+      if (!isConditionFailure(err)) throw err;
+    });
+  }
+
+  async get(tenantId: string): Promise<Tenant | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: tenantKey(tenantId), ConsistentRead: true }),
+    );
+    return Item ? Tenant.parse(Item) : undefined;
+  }
+
+  async require(tenantId: string): Promise<Tenant> {
+    const tenant = await this.get(tenantId);
+    if (!tenant) throw new TenantNotFoundError(tenantId);
+    return tenant;
+  }
+
+  async getBySlug(slug: string): Promise<Tenant | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: slugKey(slug), ConsistentRead: true }),
+    );
+    return typeof Item?.tenantId === "string" ? this.get(Item.tenantId) : undefined;
+  }
+
+  /** All tenants (newest first), optionally of one status. A scan: fine for an operator's list. */
+  async list(filter: { status?: TenantStatus } = {}): Promise<Tenant[]> {
+    const tenants: Tenant[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filter.status ? "entity = :e AND #status = :s" : "entity = :e",
+          ExpressionAttributeValues: { ":e": "tenant", ...(filter.status ? { ":s": filter.status } : {}) },
+          ...(filter.status ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) tenants.push(Tenant.parse(item));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return tenants.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** Records a step's progress; `countAttempt` adds one to its attempts (a step starting again). */
+  async markStep(
+    tenantId: string,
+    step: OnboardingStep,
+    status: StepProgress["status"],
+    opts: { countAttempt?: boolean; error?: { name: string; message: string } } = {},
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    const sets = ["steps.#step.#status = :status", "steps.#step.#at = :now", "updatedAt = :now"];
+    const values: Record<string, unknown> = { ":status": status, ":now": now, ":one": 1 };
+    if (opts.countAttempt) {
+      sets.push("steps.#step.attempts = steps.#step.attempts + :one");
+    }
+    let remove = "";
+    if (opts.error) {
+      sets.push("steps.#step.#error = :error");
+      values[":error"] = { name: opts.error.name, message: opts.error.message.slice(0, 1000) };
+    } else {
+      remove = " REMOVE steps.#step.#error";
+    }
+    await this.update(tenantId, `SET ${sets.join(", ")}${remove} ADD version :one`, values, {
+      "#step": step,
+      "#status": "status",
+      "#at": "at",
+      "#error": "error",
+    });
+  }
+
+  async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ":now": new Date().toISOString(), ":one": 1 };
+    const sets = entries.map(([k, v], i) => {
+      names[`#r${i}`] = k;
+      values[`:r${i}`] = v;
+      return `resources.#r${i} = :r${i}`;
+    });
+    await this.update(tenantId, `SET ${sets.join(", ")}, updatedAt = :now ADD version :one`, values, names);
+  }
+
+  /**
+   * Moves the tenant to `to` if its current status allows it. Returns false when it is already there
+   * (a duplicate); throws IllegalTransitionError for anything else.
+   */
+  async transition(
+    tenantId: string,
+    to: TenantStatus,
+    extra: { failure?: Tenant["failure"]; clearFailure?: boolean; set?: Record<string, unknown> } = {},
+  ): Promise<boolean> {
+    const from = allowedPredecessors(to);
+    const now = new Date().toISOString();
+    const values: Record<string, unknown> = { ":to": to, ":now": now, ":one": 1 };
+    const names: Record<string, string> = { "#status": "status" };
+    from.forEach((s, i) => {
+      values[`:f${i}`] = s;
+    });
+    const sets = ["#status = :to", "updatedAt = :now"];
+    if (extra.failure) {
+      sets.push("failure = :failure");
+      values[":failure"] = extra.failure;
+    }
+    for (const [i, [k, v]] of Object.entries(extra.set ?? {}).entries()) {
+      names[`#x${i}`] = k;
+      values[`:x${i}`] = v;
+      sets.push(`#x${i} = :x${i}`);
+    }
+    const remove = extra.clearFailure ? " REMOVE failure" : "";
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: `SET ${sets.join(", ")}${remove} ADD version :one`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:f${i}`).join(", ")})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const current = await this.require(tenantId);
+      if (current.status === to) return false;
+      throw new IllegalTransitionError(current.status, to);
+    }
+  }
+
+  /** Remembers the task token the tenant's pipeline step waits with (replaced on a retry or redrive). */
+  async putPipelineWaiter(tenantId: string, taskToken: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...waiterKey(tenantId), entity: "waiter", tenantId, taskToken, at: new Date().toISOString() },
+      }),
+    );
+  }
+
+  async getPipelineWaiter(tenantId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: waiterKey(tenantId), ConsistentRead: true }),
+    );
+    return typeof Item?.taskToken === "string" ? Item.taskToken : undefined;
+  }
+
+  private async update(
+    tenantId: string,
+    expression: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: expression,
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: values,
+          ...(names ? { ExpressionAttributeNames: pickUsedNames(names, expression) } : {}),
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new TenantNotFoundError(tenantId);
+      throw err;
+    }
+  }
+}
+
+/** DynamoDB rejects unused ExpressionAttributeNames; keep only those the expression mentions. */
+function pickUsedNames(names: Record<string, string>, expression: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(names).filter(([k]) => expression.includes(k)));
+}

@@ -1,0 +1,46 @@
+/**
+ * The message the mailer consumes and how it becomes one email. Exactly once per tenant and kind is the
+ * mailer's job (Powertools idempotency keyed on tenantId + kind); this module only renders and sends.
+ */
+import { z } from "zod";
+import type { SesMailSender } from "../adapters/mail-sender.js";
+import type { PlanStore } from "../adapters/plan-store.js";
+import type { TenantStore } from "../adapters/tenant-store.js";
+import { EMAIL_KINDS } from "../plans/catalog.js";
+import { namespaceForSlug } from "../tenant/slug.js";
+import { renderTemplate } from "./render.js";
+
+export const TenantEmailMessage = z.strictObject({
+  tenantId: z.string().min(1),
+  template: z.enum(EMAIL_KINDS),
+  /** Extra placeholder values some kinds use (previousPlanName, graceDays). */
+  vars: z.record(z.string(), z.string()).optional(),
+});
+export type TenantEmailMessage = z.infer<typeof TenantEmailMessage>;
+
+export interface MailSettings {
+  appUrl: string;
+  supportEmail: string;
+}
+
+export async function sendTenantEmail(
+  d: { tenants: TenantStore; plans: PlanStore; sender: SesMailSender; settings: MailSettings },
+  message: TenantEmailMessage,
+): Promise<{ messageId: string; to: string }> {
+  const tenant = await d.tenants.require(message.tenantId);
+  const plan = await d.plans.get(tenant.plan);
+  const email = renderTemplate(plan.emails[message.template], {
+    companyName: tenant.companyName,
+    adminEmail: tenant.adminEmail,
+    slug: tenant.slug,
+    tenantId: tenant.tenantId,
+    namespace: tenant.resources.namespace ?? namespaceForSlug(tenant.slug),
+    planName: plan.displayName,
+    loginUrl: `${d.settings.appUrl.replace(/\/$/, "")}/login?tenant=${encodeURIComponent(tenant.slug)}`,
+    supportEmail: d.settings.supportEmail,
+    ...message.vars,
+  });
+  const messageId = await d.sender.send(tenant.adminEmail, email);
+  if (message.template === "welcome") await d.tenants.markStep(tenant.tenantId, "sendWelcome", "done");
+  return { messageId, to: tenant.adminEmail };
+}

@@ -1,0 +1,36 @@
+/**
+ * Answers the onboarding task waiting on a pipeline run when CodePipeline reports the run's end, and sends a
+ * heartbeat on every other state change of that run.
+ */
+import { z } from "zod";
+import type { OnboardingDeps } from "./deps.js";
+import { answerIfFinished } from "./steps.js";
+
+export const PipelineStateChange = z.object({
+  "detail-type": z.string(),
+  source: z.literal("aws.codepipeline"),
+  detail: z.looseObject({
+    pipeline: z.string(),
+    "execution-id": z.string(),
+    state: z.string(),
+  }),
+});
+export type PipelineStateChange = z.infer<typeof PipelineStateChange>;
+
+export async function onPipelineStateChange(
+  d: Pick<OnboardingDeps, "tenants" | "pipeline" | "tasks">,
+  change: PipelineStateChange,
+): Promise<"answered" | "heartbeat" | "ignored"> {
+  const { pipeline, "execution-id": executionId } = change.detail;
+  if (pipeline !== d.pipeline.pipelineName) return "ignored";
+  const tenantId = (await d.pipeline.variables(executionId)).TENANT_ID;
+  if (!tenantId) return "ignored";
+  const tenant = await d.tenants.get(tenantId);
+  const taskToken = await d.tenants.getPipelineWaiter(tenantId);
+  // Only the run the tenant's step waits on counts; older runs (before a redrive) are ignored.
+  if (!tenant || !taskToken || tenant.resources.pipelineExecutionId !== executionId) return "ignored";
+  if (await answerIfFinished(d, tenantId, executionId, taskToken)) return "answered";
+  await d.tasks.heartbeat(taskToken);
+  return "heartbeat";
+}
+

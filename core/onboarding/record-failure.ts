@@ -1,0 +1,80 @@
+/**
+ * Records why an onboarding execution failed. Runs on the "Step Functions Execution Status Change" event
+ * (see core/workflows/failure-events.ts): the workflows have no Catch → Fail, so a redrive can resume at the
+ * failed Task, and this is where the tenant learns about the failure.
+ */
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { z } from "zod";
+import type { TenantStore } from "../adapters/tenant-store.js";
+import type { Workflows } from "../adapters/workflows.js";
+import { stepForStateName } from "../tenant/model.js";
+
+export const ExecutionStatusChange = z.object({
+  executionArn: z.string(),
+  stateMachineArn: z.string(),
+  name: z.string(),
+  status: z.enum(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]),
+  input: z.string().nullish(),
+  error: z.string().nullish(),
+  cause: z.string().nullish(),
+});
+export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
+
+const TenantInput = z.object({ tenantId: z.string().min(1) });
+
+/** The innermost state that was entered and never exited: where the execution stopped. */
+export function failedStateOf(events: HistoryEvent[]): string | undefined {
+  const open: string[] = [];
+  for (const e of events) {
+    const entered = e.stateEnteredEventDetails?.name;
+    const exited = e.stateExitedEventDetails?.name;
+    if (entered) open.push(entered);
+    if (exited) {
+      const i = open.lastIndexOf(exited);
+      if (i >= 0) open.splice(i, 1);
+    }
+  }
+  return [...open].reverse().find((name) => stepForStateName(name)) ?? open.at(-1);
+}
+
+/** A Lambda error's cause is JSON {errorMessage, errorType}; people want the message. */
+export function humanCause(cause: string | null | undefined, fallback: string): string {
+  if (!cause) return fallback;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // not JSON: already human
+  }
+  return cause;
+}
+
+export async function recordExecutionFailure(
+  d: { tenants: TenantStore; workflows: Workflows },
+  change: ExecutionStatusChange,
+): Promise<{ tenantId: string; step: string; recorded: boolean } | undefined> {
+  if (change.status === "RUNNING" || change.status === "SUCCEEDED") return undefined;
+  const parsed = TenantInput.safeParse(JSON.parse(change.input ?? "{}"));
+  if (!parsed.success) return undefined;
+  const { tenantId } = parsed.data;
+  const tenant = await d.tenants.get(tenantId);
+  if (!tenant) return undefined;
+
+  const stateName = failedStateOf(await d.workflows.history(change.executionArn)) ?? "unknown";
+  const step = stepForStateName(stateName) ?? stateName;
+  const error = change.error || (change.status === "FAILED" ? "States.Failed" : `States.${change.status}`);
+  const cause = humanCause(change.cause, `Execution ${change.name} ended ${change.status}`);
+  const at = new Date().toISOString();
+
+  const onboardingStep = stepForStateName(stateName);
+  if (onboardingStep) {
+    await d.tenants.markStep(tenantId, onboardingStep, "failed", { error: { name: error, message: cause } });
+  }
+  // Only an onboarding in progress becomes FAILED; a late step (the welcome email) of an ACTIVE tenant
+  // is recorded on the step alone.
+  const recorded =
+    tenant.status === "PROVISIONING"
+      ? await d.tenants.transition(tenantId, "FAILED", { failure: { step, error, cause, at } })
+      : false;
+  return { tenantId, step, recorded };
+}

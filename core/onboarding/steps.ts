@@ -1,0 +1,134 @@
+/**
+ * The onboarding steps (design §1). Each is idempotent: it looks up what an earlier run made (recorded ids,
+ * tags, conditional writes) and reuses it, so a retry, duplicate or redrive never makes a second resource.
+ */
+import { tenantObjects } from "../cluster/tenant-objects.js";
+import { namespaceForSlug } from "../tenant/slug.js";
+import type { OnboardingSummary } from "../workflows/onboarding.js";
+import { StepError } from "../workflows/retry.js";
+import type { OnboardingDeps } from "./deps.js";
+import { runStep } from "./run-step.js";
+
+export interface TenantRef {
+  tenantId: string;
+}
+
+export async function reserveTenant(d: OnboardingDeps, { tenantId }: TenantRef) {
+  return runStep(d.tenants, tenantId, "reserveTenant", async () => {
+    const tenant = await d.tenants.require(tenantId);
+    const plan = await d.plans.get(tenant.plan);
+    return { tenantId, slug: tenant.slug, plan: plan.id, dedicatedResources: plan.dedicatedResources };
+  });
+}
+
+export async function createIdentity(d: OnboardingDeps, { tenantId }: TenantRef) {
+  return runStep(d.tenants, tenantId, "createIdentity", async () => {
+    const tenant = await d.tenants.require(tenantId);
+    const identity = await d.identity.ensureTenantIdentity(
+      {
+        tenantId,
+        slug: tenant.slug,
+        companyName: tenant.companyName,
+        adminEmail: tenant.adminEmail,
+        known: { userPoolId: tenant.resources.userPoolId, userPoolClientId: tenant.resources.userPoolClientId },
+      },
+      // Record the pool before anything else can fail: CreateUserPool is not idempotent.
+      (userPoolId) => d.tenants.setResources(tenantId, { userPoolId }),
+    );
+    await d.tenants.setResources(tenantId, identity);
+    return { userPoolId: identity.userPoolId, userPoolClientId: identity.userPoolClientId };
+  });
+}
+
+export async function setupNamespace(d: OnboardingDeps, { tenantId }: TenantRef) {
+  return runStep(d.tenants, tenantId, "setupNamespace", async () => {
+    const tenant = await d.tenants.require(tenantId);
+    const plan = await d.plans.get(tenant.plan);
+    const namespace = namespaceForSlug(tenant.slug);
+    const cluster = await d.cluster();
+    await cluster.apply(tenantObjects({ tenantId, slug: tenant.slug, plan }));
+    await cluster.grantNamespaceAccess({ slug: tenant.slug, namespace });
+    await d.tenants.setResources(tenantId, { namespace });
+    return { namespace };
+  });
+}
+
+/**
+ * Starts (or re-attaches to) the tenant's pipeline run and remembers the task token it answers. The step stays
+ * "running" until the run ends: pipeline-callback answers the task then. If the run has already ended by the
+ * time the token is recorded (a fast run, a retry, a redrive after success), this step answers it itself.
+ */
+export async function startPipeline(d: OnboardingDeps, input: TenantRef & { taskToken: string }) {
+  const { tenantId, taskToken } = input;
+  return runStep(
+    d.tenants,
+    tenantId,
+    "runPipeline",
+    async () => {
+      await d.tenants.putPipelineWaiter(tenantId, taskToken);
+      const tenant = await d.tenants.require(tenantId);
+      const previous = tenant.resources.pipelineExecutionId;
+      const previousStatus = previous ? (await d.pipeline.status(previous)).status : undefined;
+      // A run in progress or already succeeded is reused; a failed one is run again (a redrive after a fix).
+      // The request token is derived from the run it replaces, so a retried start is not a second deploy.
+      const reuse = previous && (previousStatus === "InProgress" || previousStatus === "Succeeded");
+      const executionId = reuse
+        ? previous
+        : await d.pipeline.start({
+            clientRequestToken: previous ? `${tenantId}-after-${previous}`.slice(0, 128) : `${tenantId}-first`,
+            variables: { TENANT_ID: tenantId, TENANT_SLUG: tenant.slug, TENANT_PLAN: tenant.plan },
+          });
+      await d.tenants.setResources(tenantId, { pipelineExecutionId: executionId });
+      await answerIfFinished(d, tenantId, executionId, taskToken);
+      return { pipelineExecutionId: executionId };
+    },
+    { doneWhenReturned: false },
+  );
+}
+
+/** Answers the waiting task from the run's state if the run has ended; returns whether it had. */
+export async function answerIfFinished(
+  d: Pick<OnboardingDeps, "pipeline" | "tasks" | "tenants">,
+  tenantId: string,
+  executionId: string,
+  taskToken: string,
+): Promise<boolean> {
+  const { status, summary } = await d.pipeline.status(executionId);
+  if (status === "Succeeded") {
+    await d.tasks.succeed(taskToken, { pipelineExecutionId: executionId, status });
+    await d.tenants.markStep(tenantId, "runPipeline", "done");
+    return true;
+  }
+  if (status === "Failed" || status === "Stopped" || status === "Cancelled" || status === "Superseded") {
+    const cause = `Pipeline run ${executionId} ended ${status}${summary ? `: ${summary}` : ""}`;
+    await d.tenants.markStep(tenantId, "runPipeline", "failed", { error: { name: "PipelineFailed", message: cause } });
+    await d.tasks.fail(taskToken, "PipelineFailed", cause);
+    return true;
+  }
+  return false;
+}
+
+export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef): Promise<OnboardingSummary> {
+  return runStep(d.tenants, tenantId, "activateTenant", async () => {
+    const before = await d.tenants.require(tenantId);
+    if (before.status !== "ACTIVE") {
+      await d.tenants.transition(tenantId, "ACTIVE", { set: { activatedAt: new Date().toISOString() } });
+    }
+    const t = await d.tenants.require(tenantId);
+    const r = t.resources;
+    if (!r.userPoolId || !r.userPoolClientId || !r.namespace) {
+      throw new StepError("ValidationError", `Tenant ${t.slug} has no user pool or namespace recorded yet`);
+    }
+    return {
+      tenantId,
+      slug: t.slug,
+      plan: t.plan,
+      status: t.status,
+      userPoolId: r.userPoolId,
+      userPoolClientId: r.userPoolClientId,
+      namespace: r.namespace,
+      pipelineExecutionId: r.pipelineExecutionId ?? null,
+      activatedAt: t.activatedAt ?? t.updatedAt,
+    };
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * The plan catalog: schema, shipped defaults and the ops-CLI field setter. Plans live in the
+ * database seeded from DEFAULT_PLANS, so operators change a plan without a redeploy (design §3).
+ */
+export { DEFAULT_PLANS } from "./defaults.js";
+export { PlanFieldError, planFieldSetter } from "./field-setter.js";
+export { isQuantity, parseQuantity } from "./quantity.js";
+export {
+  ContainerLimits,
+  describeIssues,
+  EMAIL_KINDS,
+  EMAIL_PLACEHOLDERS,
+  type EmailKind,
+  EmailTemplate,
+  findPlanByPriceId,
+  InvalidPlanError,
+  KNOWN_PLAN_IDS,
+  Plan,
+  PlanId,
+  parsePlan,
+  ResourceQuota,
+} from "./schema.js";

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { placeholdersOf } from "../mail/render.js";
+import { isQuantity, parseQuantity } from "./quantity.js";
+
+/** Plan schema (design §3, contract). Import from ./catalog.js. */
+export const KNOWN_PLAN_IDS = ["free", "standard", "enterprise"] as const;
+
+/** Any slug-like id: operators may add plans. */
+export const PlanId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
+  error: "Plan id must be 1-40 characters of a-z, 0-9 and '-', starting and ending with a letter or digit",
+});
+export type PlanId = z.infer<typeof PlanId>;
+
+const Quantity = z.string().refine(isQuantity, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a Kubernetes quantity (e.g. "500m", "2Gi", "4")`,
+});
+const Count = z
+  .string()
+  .regex(/^\d+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a whole number` });
+
+/** ResourceQuota `spec.hard`, in wire format. */
+export const ResourceQuota = z.strictObject({
+  "requests.cpu": Quantity,
+  "requests.memory": Quantity,
+  "limits.cpu": Quantity,
+  "limits.memory": Quantity,
+  pods: Count,
+  services: Count,
+  persistentvolumeclaims: Count,
+  "requests.storage": Quantity,
+});
+export type ResourceQuota = z.infer<typeof ResourceQuota>;
+
+const CpuMemory = z.strictObject({ cpu: Quantity, memory: Quantity });
+
+/** LimitRange item of type Container. */
+export const ContainerLimits = z.strictObject({
+  default: CpuMemory,
+  defaultRequest: CpuMemory,
+  max: CpuMemory,
+});
+export type ContainerLimits = z.infer<typeof ContainerLimits>;
+
+export const EmailTemplate = z.strictObject({
+  subject: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((s) => !/[\r\n]/.test(s), { error: "An email subject must be one line" }),
+  text: z.string().min(1),
+  html: z.string().min(1),
+});
+export type EmailTemplate = z.infer<typeof EmailTemplate>;
+
+export const EMAIL_KINDS = ["welcome", "planChanged", "suspended", "reactivated", "farewell"] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+const COMMON_PLACEHOLDERS = [
+  "companyName",
+  "adminEmail",
+  "slug",
+  "tenantId",
+  "namespace",
+  "planName",
+  "loginUrl",
+  "supportEmail",
+] as const;
+
+/** The variables the mailer supplies per email kind; templates may use only these. */
+export const EMAIL_PLACEHOLDERS: Readonly<Record<EmailKind, readonly string[]>> = {
+  welcome: COMMON_PLACEHOLDERS,
+  planChanged: [...COMMON_PLACEHOLDERS, "previousPlanName"],
+  suspended: [...COMMON_PLACEHOLDERS, "graceDays"],
+  reactivated: COMMON_PLACEHOLDERS,
+  farewell: COMMON_PLACEHOLDERS,
+};
+
+export const Plan = z
+  .object({
+    id: PlanId,
+    displayName: z.string().trim().min(1).max(60),
+    description: z.string().max(500),
+    monthlyPriceUsd: z.number().nonnegative().finite(),
+    dedicatedResources: z.boolean(),
+    quota: ResourceQuota,
+    limits: ContainerLimits,
+    features: z.array(z.string().min(1)),
+    billingPriceIds: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "Not a billing price id" })),
+    suspendGraceDays: z.int().min(0).max(365),
+    emails: z.strictObject({
+      welcome: EmailTemplate,
+      planChanged: EmailTemplate,
+      suspended: EmailTemplate,
+      reactivated: EmailTemplate,
+      farewell: EmailTemplate,
+    }),
+  })
+  .superRefine((plan, ctx) => {
+    // The API server rejects a LimitRange with defaultRequest > default or default > max.
+    for (const res of ["cpu", "memory"] as const) {
+      const { default: def, defaultRequest: req, max } = plan.limits;
+      if (parseQuantity(req[res]) > parseQuantity(def[res])) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["limits", "defaultRequest", res],
+          message: `limits.defaultRequest.${res} (${req[res]}) exceeds limits.default.${res} (${def[res]})`,
+        });
+      }
+      if (parseQuantity(def[res]) > parseQuantity(max[res])) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["limits", "default", res],
+          message: `limits.default.${res} (${def[res]}) exceeds limits.max.${res} (${max[res]})`,
+        });
+      }
+    }
+    for (const kind of EMAIL_KINDS) {
+      let used: string[];
+      try {
+        used = placeholdersOf(plan.emails[kind]);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["emails", kind], message: (err as Error).message });
+        continue;
+      }
+      for (const name of used.filter((n) => !EMAIL_PLACEHOLDERS[kind].includes(n))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["emails", kind],
+          message: `emails.${kind} uses unknown placeholder {{${name}}}; allowed: ${EMAIL_PLACEHOLDERS[kind].join(", ")}`,
+        });
+      }
+    }
+  });
+export type Plan = z.infer<typeof Plan>;
+
+export class InvalidPlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidPlanError";
+  }
+}
+
+/** Validates an unknown value (a database item, a JSON file) as a Plan; throws InvalidPlanError. */
+export function parsePlan(x: unknown): Plan {
+  const result = Plan.safeParse(x);
+  if (!result.success) throw new InvalidPlanError(describeIssues(result.error.issues));
+  return result.data;
+}
+
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const path = i.path.join(".");
+      return path && !i.message.startsWith(path) ? `${path}: ${i.message}` : i.message;
+    })
+    .join("; ");
+}
+
+/** The plan a billing price id maps to, if any. */
+export function findPlanByPriceId(plans: readonly Plan[], priceId: string): Plan | undefined {
+  return plans.find((p) => p.billingPriceIds.includes(priceId));
+}

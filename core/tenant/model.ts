@@ -1,0 +1,205 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { describeIssues, PlanId } from "../plans/schema.js";
+import { validateSlug } from "./slug.js";
+import { TenantStatus } from "./status.js";
+
+/** Onboarding steps in order (design §1). */
+export const ONBOARDING_STEPS = [
+  "reserveTenant",
+  "createIdentity",
+  "setupNamespace",
+  "runPipeline",
+  "activateTenant",
+  "sendWelcome",
+] as const;
+export const OnboardingStep = z.enum(ONBOARDING_STEPS);
+export type OnboardingStep = z.infer<typeof OnboardingStep>;
+
+/** Human labels; these are also the Step Functions state names, so renaming one renames a state. */
+export const STEP_LABELS = {
+  reserveTenant: "Reserve tenant",
+  createIdentity: "Create identity",
+  setupNamespace: "Set up namespace",
+  runPipeline: "Run deployment pipeline",
+  activateTenant: "Activate tenant",
+  sendWelcome: "Send welcome email",
+} as const satisfies Record<OnboardingStep, string>;
+
+/** The step a state name (label) belongs to, if any. */
+export function stepForStateName(stateName: string): OnboardingStep | undefined {
+  return ONBOARDING_STEPS.find((s) => STEP_LABELS[s] === stateName);
+}
+
+export const StepStatus = z.enum(["pending", "running", "retrying", "done", "failed", "skipped"]);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+const IsoTime = z.iso.datetime({ offset: true });
+const ErrorInfo = z.object({ name: z.string().min(1), message: z.string() });
+
+export const StepProgress = z.object({
+  status: StepStatus,
+  at: IsoTime,
+  attempts: z.int().min(0),
+  error: ErrorInfo.optional(),
+});
+export type StepProgress = z.infer<typeof StepProgress>;
+
+export const TenantId = z.uuid();
+export type TenantId = z.infer<typeof TenantId>;
+
+export function newTenantId(): TenantId {
+  return randomUUID();
+}
+
+const Slug = z.string().superRefine((slug, ctx) => {
+  const r = validateSlug(slug);
+  if (!r.ok) ctx.addIssue({ code: "custom", message: r.message });
+});
+
+/** The tenant record (design §2, contract). Unknown attributes (table keys) are stripped. */
+export const Tenant = z.object({
+  tenantId: TenantId,
+  slug: Slug,
+  companyName: z.string().min(1).max(100),
+  adminEmail: z.email(),
+  plan: PlanId,
+  status: TenantStatus,
+  steps: z.record(OnboardingStep, StepProgress),
+  resources: z.object({
+    userPoolId: z.string().optional(),
+    userPoolClientId: z.string().optional(),
+    adminUsername: z.string().optional(),
+    namespace: z.string().optional(),
+    pipelineExecutionId: z.string().optional(),
+  }),
+  billing: z
+    .object({
+      customerId: z.string().optional(),
+      subscriptionId: z.string().optional(),
+      /** `created` of the last applied billing event: older events are ignored. */
+      lastEventCreated: z.number().optional(),
+      lastEventId: z.string().optional(),
+    })
+    .optional(),
+  /** Why onboarding failed: the failing step (usually an OnboardingStep), error name and a human cause. */
+  failure: z
+    .object({ step: z.string().min(1), error: z.string().min(1), cause: z.string(), at: IsoTime })
+    .optional(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  activatedAt: IsoTime.optional(),
+  suspendedAt: IsoTime.optional(),
+  offboardedAt: IsoTime.optional(),
+  /** Incremented on every write; writes are conditional on the version read. */
+  version: z.int().min(1),
+});
+export type Tenant = z.infer<typeof Tenant>;
+
+export type NewTenantInput = {
+  slug: string;
+  companyName: string;
+  adminEmail: string;
+  plan: string;
+  tenantId?: string;
+  billing?: Tenant["billing"];
+  now?: Date;
+};
+
+export class InvalidTenantError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTenantError";
+  }
+}
+
+/** A PROVISIONING tenant with every step pending, validated (throws InvalidTenantError). */
+export function newTenant(input: NewTenantInput): Tenant {
+  const at = (input.now ?? new Date()).toISOString();
+  const steps = Object.fromEntries(
+    ONBOARDING_STEPS.map((s) => [s, { status: "pending", at, attempts: 0 } satisfies StepProgress]),
+  );
+  const result = Tenant.safeParse({
+    tenantId: input.tenantId ?? newTenantId(),
+    slug: input.slug,
+    companyName: input.companyName,
+    adminEmail: input.adminEmail,
+    plan: input.plan,
+    status: "PROVISIONING",
+    steps,
+    resources: {},
+    ...(input.billing ? { billing: input.billing } : {}),
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+  if (!result.success) throw new InvalidTenantError(`Invalid tenant: ${describeIssues(result.error.issues)}`);
+  return result.data;
+}
+
+export type PublicStep = { name: OnboardingStep; label: string } & StepProgress;
+
+export type PublicTenantView = {
+  tenantId: string;
+  slug: string;
+  companyName: string;
+  plan: string;
+  status: TenantStatus;
+  steps: PublicStep[];
+  failure?: { step: string; stepLabel: string; error: string; cause: string; at: string };
+  resources: {
+    userPoolId?: string;
+    userPoolClientId?: string;
+    namespace?: string;
+    pipelineExecutionId?: string;
+  };
+  createdAt: string;
+  updatedAt: string;
+};
+
+/**
+ * What GET /tenants/{id} may show. Built field by field (never spread) so nothing new on the
+ * record leaks: no admin email or username, no billing ids, no version.
+ */
+export function publicTenantView(t: Tenant): PublicTenantView {
+  const steps = ONBOARDING_STEPS.map((name): PublicStep => {
+    const p = t.steps[name];
+    return {
+      name,
+      label: STEP_LABELS[name],
+      status: p.status,
+      at: p.at,
+      attempts: p.attempts,
+      ...(p.error ? { error: { name: p.error.name, message: p.error.message } } : {}),
+    };
+  });
+  const r = t.resources;
+  const resources = Object.fromEntries(
+    (["userPoolId", "userPoolClientId", "namespace", "pipelineExecutionId"] as const)
+      .filter((k) => r[k] !== undefined)
+      .map((k) => [k, r[k]]),
+  );
+  const f = t.failure;
+  return {
+    tenantId: t.tenantId,
+    slug: t.slug,
+    companyName: t.companyName,
+    plan: t.plan,
+    status: t.status,
+    steps,
+    ...(f
+      ? {
+          failure: {
+            step: f.step,
+            stepLabel: Object.hasOwn(STEP_LABELS, f.step) ? STEP_LABELS[f.step as OnboardingStep] : f.step,
+            error: f.error,
+            cause: f.cause,
+            at: f.at,
+          },
+        }
+      : {}),
+    resources,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
+}

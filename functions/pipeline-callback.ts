@@ -1,0 +1,17 @@
+/** CodePipeline state change (EventBridge) → SendTaskSuccess/Failure/Heartbeat for the waiting onboarding. */
+import { onboardingDeps } from "../core/onboarding/environment.js";
+import { onPipelineStateChange, PipelineStateChange } from "../core/onboarding/pipeline-callback.js";
+import { lambda } from "../core/runtime/handler.js";
+
+const deps = onboardingDeps();
+
+export const handler = lambda("pipeline-callback", async (event: unknown, _context, { logger }) => {
+  const change = PipelineStateChange.parse(event);
+  const outcome = await onPipelineStateChange(deps, change);
+  logger.info("pipeline state change", {
+    pipelineExecutionId: change.detail["execution-id"],
+    state: change.detail.state,
+    outcome,
+  });
+  return { outcome };
+});
