@@ -20,7 +20,7 @@ import {
   DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
   DescribeUserPoolCommand,
-  GetGroupCommand,
+  ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   ListUsersCommand,
@@ -230,13 +230,20 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     return id;
   }
 
+  /**
+   * The `admins` group, found with ListGroups rather than GetGroup: cognito-local answers GetGroup on a pool
+   * without groups with an empty HTTP 500 instead of ResourceNotFoundException, and its CreateGroup
+   * overwrites an existing group (dropping its members), so we must know reliably that it is missing.
+   */
   private async ensureAdminsGroup(userPoolId: string): Promise<void> {
-    try {
-      await this.client.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: ADMINS_GROUP }));
-      return;
-    } catch (err) {
-      if (!isAwsError(err, "ResourceNotFoundException")) throw err;
-    }
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListGroupsCommand({ UserPoolId: userPoolId, Limit: 60, NextToken: token }),
+      );
+      if (page.Groups?.some((g) => g.GroupName === ADMINS_GROUP)) return;
+      token = page.NextToken;
+    } while (token);
     try {
       await this.client.send(
         new CreateGroupCommand({
@@ -246,6 +253,7 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
         }),
       );
     } catch (err) {
+      // A concurrent run created it first.
       if (!isAwsError(err, "GroupExistsException")) throw err;
     }
   }

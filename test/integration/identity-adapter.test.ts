@@ -182,6 +182,8 @@ describe("CognitoIdentityProvisioner", () => {
     const adapter = new CognitoIdentityProvisioner(client);
     const input = tenant();
     const first = await adapter.ensureTenantIdentity(input, noop);
+    // cognito-local stamps CreationDate in whole seconds: let one pass so "oldest" is well defined.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     // A twin as an earlier crashed run would have left it: same name and tags, created later.
     const twin = await client.send(
       new CreateUserPoolCommand({

@@ -1,0 +1,171 @@
+/** create, get, list, update, patch (merge, strategic-as-merge, JSON, apply) and delete for one resource type. */
+import { load } from "js-yaml";
+import { serverSideApply, trackUpdate } from "./managed-fields.js";
+import { beginNamespaceDelete, type Defer, requireWritableNamespace } from "./namespaces.js";
+import { checkBody, finishWrite, managerFromUserAgent } from "./objects.js";
+import { jsonPatch, mergePatch } from "./patch.js";
+import { apiVersionOf, isRecord, type KubeObject, type ResourceType } from "./resources.js";
+import { fieldSelector, labelSelector } from "./selectors.js";
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  notFound,
+  staleObject,
+  unsupportedMediaType,
+} from "./status.js";
+import type { Store } from "./store.js";
+
+export interface KubeRequest {
+  rt: ResourceType;
+  /** Namespace from the URL (namespaced kinds; undefined when listing across namespaces). */
+  ns?: string;
+  name?: string;
+  query: URLSearchParams;
+  contentType: string;
+  body: string;
+  userAgent?: string;
+}
+
+export interface Reply {
+  code: number;
+  body: unknown;
+}
+
+export interface Ctx {
+  store: Store;
+  defer: Defer;
+}
+
+const APPLY = "application/apply-patch+yaml";
+
+function parseBody(req: KubeRequest): unknown {
+  const type = req.contentType;
+  try {
+    if (type === APPLY || type === "application/yaml") return load(req.body);
+    if (type === "" || type.endsWith("json")) return JSON.parse(req.body);
+  } catch (e) {
+    throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+  }
+  throw unsupportedMediaType(type);
+}
+
+const isDryRun = (req: KubeRequest): boolean => req.query.get("dryRun") === "All";
+const manager = (req: KubeRequest): string => req.query.get("fieldManager") || managerFromUserAgent(req.userAgent);
+const stored = (ctx: Ctx, req: KubeRequest, next: KubeObject, old?: KubeObject): KubeObject =>
+  isDryRun(req) ? next : ctx.store.write(req.rt, next, old);
+
+export function create(ctx: Ctx, req: KubeRequest): Reply {
+  const { rt, ns } = req;
+  const obj = checkBody(rt, parseBody(req), ns);
+  const name = obj.metadata.name!;
+  if (ns) requireWritableNamespace(ctx.store, rt, ns, name);
+  if (ctx.store.get(rt, ns, name)) throw alreadyExists(rt, name);
+  const next = finishWrite(rt, obj, undefined);
+  next.metadata.managedFields = trackUpdate(undefined, next, manager(req), apiVersionOf(rt));
+  return { code: 201, body: stored(ctx, req, next) };
+}
+
+const existing = (ctx: Ctx, req: KubeRequest): KubeObject => {
+  const old = ctx.store.get(req.rt, req.ns, req.name!);
+  if (!old) throw notFound(req.rt, req.name!);
+  return old;
+};
+
+export const get = (ctx: Ctx, req: KubeRequest): Reply => ({ code: 200, body: existing(ctx, req) });
+
+export function list(ctx: Ctx, req: KubeRequest): Reply {
+  const byLabel = labelSelector(req.query.get("labelSelector"));
+  const byField = fieldSelector(req.query.get("fieldSelector"));
+  // As in the apiserver's list responses, items carry no kind/apiVersion.
+  const items = ctx.store
+    .list(req.rt, req.ns)
+    .filter((o) => byLabel(o) && byField(o))
+    .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+  return {
+    code: 200,
+    body: {
+      kind: `${req.rt.kind}List`,
+      apiVersion: apiVersionOf(req.rt),
+      metadata: { resourceVersion: String(ctx.store.rv) },
+      items,
+    },
+  };
+}
+
+/** The tail of update and non-apply patches: resourceVersion precondition, stamping, ownership, write. */
+function commitUpdate(ctx: Ctx, req: KubeRequest, old: KubeObject, obj: KubeObject): Reply {
+  const rv = obj.metadata.resourceVersion;
+  if (rv !== undefined && rv !== old.metadata.resourceVersion) throw staleObject(req.rt, req.name!);
+  const next = finishWrite(req.rt, obj, old);
+  next.metadata.managedFields = trackUpdate(old, next, manager(req), apiVersionOf(req.rt));
+  return { code: 200, body: stored(ctx, req, next, old) };
+}
+
+export function update(ctx: Ctx, req: KubeRequest): Reply {
+  const old = existing(ctx, req);
+  return commitUpdate(ctx, req, old, checkBody(req.rt, parseBody(req), req.ns, req.name));
+}
+
+export function patch(ctx: Ctx, req: KubeRequest): Reply {
+  if (req.contentType === APPLY) return apply(ctx, req);
+  const old = existing(ctx, req);
+  const body = parseBody(req);
+  let patched: unknown;
+  if (req.contentType === "application/json-patch+json") patched = jsonPatch(old, body);
+  else if (req.contentType === "application/merge-patch+json" || req.contentType === "application/strategic-merge-patch+json")
+    patched = mergePatch(old, body);
+  else throw unsupportedMediaType(req.contentType);
+  return commitUpdate(ctx, req, old, checkBody(req.rt, patched, req.ns, req.name));
+}
+
+function apply(ctx: Ctx, req: KubeRequest): Reply {
+  const { rt, ns, name } = req;
+  const fieldManager = req.query.get("fieldManager");
+  if (!fieldManager)
+    throw new ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+      group: "meta.k8s.io",
+      kind: "PatchOptions",
+      causes: [{ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }],
+    });
+  const config = checkBody(rt, parseBody(req), ns, name);
+  const old = ctx.store.get(rt, ns, name!);
+  if (!old && ns) requireWritableNamespace(ctx.store, rt, ns, name!);
+  const rv = config.metadata.resourceVersion;
+  if (old && rv !== undefined && rv !== old.metadata.resourceVersion) throw staleObject(rt, name!);
+  const merged = serverSideApply(old, config, fieldManager, req.query.get("force") === "true", apiVersionOf(rt));
+  merged.metadata.name = name;
+  if (ns) merged.metadata.namespace = ns;
+  const next = finishWrite(rt, merged, old);
+  return { code: old ? 200 : 201, body: stored(ctx, req, next, old) };
+}
+
+export function remove(ctx: Ctx, req: KubeRequest): Reply {
+  const { rt, name } = req;
+  const old = existing(ctx, req);
+  const options = req.body.trim() ? parseBody(req) : {};
+  const pre = isRecord(options) && isRecord(options.preconditions) ? options.preconditions : {};
+  if (pre.uid !== undefined && pre.uid !== old.metadata.uid)
+    throw conflict(rt, name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== old.metadata.resourceVersion)
+    throw conflict(
+      rt,
+      name!,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${old.metadata.resourceVersion}`,
+    );
+  if (isDryRun(req)) return { code: 200, body: old };
+  // A namespace has the "kubernetes" finalizer, so the apiserver answers with the Terminating namespace itself.
+  if (rt.kind === "Namespace") return { code: 200, body: beginNamespaceDelete(ctx.store, name!, ctx.defer) };
+  ctx.store.remove(rt, old);
+  return {
+    code: 200,
+    body: {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name, ...(rt.group ? { group: rt.group } : {}), kind: rt.plural, uid: old.metadata.uid },
+    },
+  };
+}
