@@ -41,6 +41,8 @@ export interface ClusterProvisioner {
   apply(objects: ReadonlyArray<Record<string, unknown>>): Promise<void>;
   /** Grants the tenant's admins access scoped to their namespace (EKS access entry; nothing to do locally). */
   grantNamespaceAccess(input: { slug: string; namespace: string }): Promise<void>;
+  /** Takes that access away again (offboarding); optional so in-memory fakes need not implement it. */
+  revokeNamespaceAccess?(input: { slug: string; namespace: string }): Promise<void>;
   /** Deletes the namespace and waits until it is gone (cascade). */
   deleteNamespace(namespace: string): Promise<void>;
   namespaceExists(namespace: string): Promise<boolean>;

@@ -17,6 +17,7 @@ const idempotency = new IdempotencyConfig({
 });
 const sendOnce = makeIdempotent((message: TenantEmailMessage) => sendTenantEmail(deps, message), {
   persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
+  keyPrefix: "mailer",
   config: idempotency,
 });
 

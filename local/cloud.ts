@@ -119,7 +119,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   edge.addJsonService(stepFunctions);
   edge.addJsonService(eventBridge);
   edge.addJsonService(codePipeline);
-  edge.addHttpService(createLambdaApi(context));
+  const lambdaApi = createLambdaApi(context);
+  edge.addHttpService(lambdaApi);
+  stops.push(async () => lambdaApi.stop());
   edge.addHttpService(sesMessagesService(ses.url));
   stops.push(stepFunctions.stop, eventBridge.stop, codePipeline.stop);
 

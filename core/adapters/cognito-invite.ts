@@ -4,7 +4,13 @@
  * our code, logs or state.
  */
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** Company names come from a public signup form and Cognito sends the message as HTML: escape them. */
 function escapeHtml(text: string): string {

@@ -44,7 +44,7 @@ export async function eksBearerToken(opts: EksTokenOptions): Promise<string> {
     }),
     { expiresIn: EKS_TOKEN_EXPIRES_SECONDS, signingDate: opts.signingDate },
   );
-  const query = Object.entries(presigned.query)
+  const query = Object.entries(presigned.query ?? {})
     .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v) => [key, v]) : [[key, value ?? ""]]))
     .map(([key, value]) => `${encodeURIComponent(key!)}=${encodeURIComponent(value!)}`)
     .join("&");

@@ -46,7 +46,9 @@ interface FoundPool {
 }
 
 export class CognitoIdentityProvisioner implements IdentityProvisioner {
-  constructor(private readonly client: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({})) {}
+  constructor(
+    private readonly client: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
+  ) {}
 
   async ensureTenantIdentity(
     input: TenantIdentityInput,
@@ -58,7 +60,11 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     const adminUsername = await this.ensureAdminUser(userPoolId, input.adminEmail);
     // Adding a member twice is a no-op on AWS and cognito-local alike.
     await this.client.send(
-      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: adminUsername, GroupName: ADMINS_GROUP }),
+      new AdminAddUserToGroupCommand({
+        UserPoolId: userPoolId,
+        Username: adminUsername,
+        GroupName: ADMINS_GROUP,
+      }),
     );
     return { userPoolId, userPoolClientId, adminUsername };
   }
@@ -74,7 +80,9 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
         if (!user.Username || user.Enabled === enabled) continue;
         const params = { UserPoolId: userPoolId, Username: user.Username };
         // AdminDisableUser also revokes the user's tokens on AWS, so a suspension takes effect at once.
-        await this.client.send(enabled ? new AdminEnableUserCommand(params) : new AdminDisableUserCommand(params));
+        await this.client.send(
+          enabled ? new AdminEnableUserCommand(params) : new AdminDisableUserCommand(params),
+        );
       }
       token = page.PaginationToken;
     } while (token);
@@ -143,7 +151,8 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
       // A concurrent run (a duplicate start) may have created a twin meanwhile; look again so both runs
       // converge on the oldest pool below. The new pool is kept in the list even if listing lags behind.
       pools = await this.findTenantPools(input.tenantId);
-      if (!pools.some((p) => p.id === id)) pools.push({ id, created: created.UserPool?.CreationDate?.getTime() ?? Date.now() });
+      if (!pools.some((p) => p.id === id))
+        pools.push({ id, created: created.UserPool?.CreationDate?.getTime() ?? Date.now() });
     }
 
     // Two pools for one tenant mean an earlier run crashed (or raced) between CreateUserPool and recording
@@ -169,7 +178,8 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     // ListUserPools carries no tags: confirm each same-named pool with DescribeUserPool.
     for (const id of candidates) {
       const pool = await this.describePool(id);
-      if (pool && this.belongsTo(pool, tenantId)) found.push({ id, created: pool.CreationDate?.getTime() ?? 0 });
+      if (pool && this.belongsTo(pool, tenantId))
+        found.push({ id, created: pool.CreationDate?.getTime() ?? 0 });
     }
     return found;
   }
@@ -196,7 +206,8 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
       const page = await this.client.send(
         new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: token }),
       );
-      for (const c of page.UserPoolClients ?? []) if (c.ClientName === APP_CLIENT_NAME && c.ClientId) ours.push(c.ClientId);
+      for (const c of page.UserPoolClients ?? [])
+        if (c.ClientName === APP_CLIENT_NAME && c.ClientId) ours.push(c.ClientId);
       token = page.NextToken;
     } while (token);
 
@@ -293,7 +304,9 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
 
   private async adminUsername(userPoolId: string, email: string): Promise<string | undefined> {
     try {
-      const user = await this.client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }));
+      const user = await this.client.send(
+        new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }),
+      );
       return user.Username;
     } catch (err) {
       if (isAwsError(err, "UserNotFoundException")) return undefined;

@@ -114,7 +114,12 @@ export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef)
     if (before.status !== "ACTIVE") {
       await d.tenants.transition(tenantId, "ACTIVE", { set: { activatedAt: new Date().toISOString() } });
     }
-    const t = await d.tenants.require(tenantId);
+    let t = await d.tenants.require(tenantId);
+    if (t.steps.runPipeline.status === "pending") {
+      // Plans without dedicated resources never enter the pipeline state.
+      await d.tenants.markStep(tenantId, "runPipeline", "skipped");
+      t = await d.tenants.require(tenantId);
+    }
     const r = t.resources;
     if (!r.userPoolId || !r.userPoolClientId || !r.namespace) {
       throw new StepError("ValidationError", `Tenant ${t.slug} has no user pool or namespace recorded yet`);

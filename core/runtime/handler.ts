@@ -22,8 +22,13 @@ export interface IdempotencyOptions {
   expiresAfterSeconds?: number;
 }
 
-export function idempotencyFor(opts: IdempotencyOptions) {
+/**
+ * Records are keyed "<function>#<hash>": the logical function name, not AWS_LAMBDA_FUNCTION_NAME, so keys
+ * survive redeploys (SST renames functions per stage) and in-process local functions never share keys.
+ */
+export function idempotencyFor(functionName: string, opts: IdempotencyOptions) {
   return makeHandlerIdempotent({
+    keyPrefix: functionName,
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
     config: new IdempotencyConfig({
       eventKeyJmesPath: opts.key,
@@ -42,8 +47,9 @@ export function lambda<E, R>(
   const o = observability(name);
   const handler = middy((event: E, context: Context) => body(event, context, o))
     .use(captureLambdaHandler(o.tracer))
-    .use(injectLambdaContext(o.logger, { resetKeys: true }))
-    .use(logMetrics(o.metrics));
-  if (opts.idempotency) handler.use(idempotencyFor(opts.idempotency));
+    .use(injectLambdaContext(o.logger, { resetKeys: true }));
+  // With metrics disabled (local runs) logMetrics would only warn about an empty flush on every call.
+  if (process.env.POWERTOOLS_METRICS_DISABLED !== "true") handler.use(logMetrics(o.metrics));
+  if (opts.idempotency) handler.use(idempotencyFor(name, opts.idempotency));
   return handler;
 }

@@ -17,6 +17,7 @@ export function idempotentSignups(submit: (request: SignupRequest) => Promise<Si
   });
   const run = makeIdempotent(async (input: { key: string; request: SignupRequest }) => submit(input.request), {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
+    keyPrefix: "signup-intake",
     config,
   });
   return (key: string, request: SignupRequest, context: Context) => {

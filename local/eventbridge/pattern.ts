@@ -96,7 +96,8 @@ function validateMatchers(matchers: unknown[], path: string): void {
       if (!Number.isFinite(m)) throw new EventPatternError(`Numbers must be finite${at(path)}`);
       continue;
     }
-    if (Array.isArray(m)) throw new EventPatternError(`Match value must be String, number, true, false, or null${at(path)}`);
+    if (Array.isArray(m))
+      throw new EventPatternError(`Match value must be String, number, true, false, or null${at(path)}`);
     if (isPlainObject(m)) {
       validateOperator(m, path);
       continue;
@@ -108,7 +109,9 @@ function validateMatchers(matchers: unknown[], path: string): void {
 function validateOperator(m: Record<string, unknown>, path: string): void {
   const keys = Object.keys(m);
   if (keys.length !== 1) {
-    throw new EventPatternError(`A match expression must have exactly one operator${at(path)}, got ${keys.length}`);
+    throw new EventPatternError(
+      `A match expression must have exactly one operator${at(path)}, got ${keys.length}`,
+    );
   }
   const op = keys[0]!;
   const arg = m[op];
@@ -124,7 +127,8 @@ function validateOperator(m: Record<string, unknown>, path: string): void {
       validateWildcard(arg, path);
       return;
     case "exists":
-      if (typeof arg !== "boolean") throw new EventPatternError(`exists match pattern must be either true or false${at(path)}`);
+      if (typeof arg !== "boolean")
+        throw new EventPatternError(`exists match pattern must be either true or false${at(path)}`);
       return;
     case "numeric":
       parseNumeric(arg, path);
@@ -146,9 +150,16 @@ function validateStringOrIgnoreCase(op: string, arg: unknown, path: string): voi
   if (typeof arg === "string") return;
   if (isPlainObject(arg)) {
     const keys = Object.keys(arg);
-    if (keys.length === 1 && keys[0] === "equals-ignore-case" && typeof arg["equals-ignore-case"] === "string") return;
+    if (
+      keys.length === 1 &&
+      keys[0] === "equals-ignore-case" &&
+      typeof arg["equals-ignore-case"] === "string"
+    )
+      return;
   }
-  throw new EventPatternError(`${op} match pattern must be a string or {"equals-ignore-case": string}${at(path)}`);
+  throw new EventPatternError(
+    `${op} match pattern must be a string or {"equals-ignore-case": string}${at(path)}`,
+  );
 }
 
 function validateAnythingBut(arg: unknown, path: string): void {
@@ -162,7 +173,9 @@ function validateAnythingBut(arg: unknown, path: string): void {
     const allStrings = arg.every((v) => typeof v === "string");
     const allNumbers = arg.every((v) => typeof v === "number" && Number.isFinite(v));
     if (!allStrings && !allNumbers) {
-      throw new EventPatternError(`Inside anything-but list, only strings or only numbers are allowed${at(path)}`);
+      throw new EventPatternError(
+        `Inside anything-but list, only strings or only numbers are allowed${at(path)}`,
+      );
     }
     return;
   }
@@ -186,7 +199,9 @@ function validateAnythingBut(arg: unknown, path: string): void {
     }
     throw new EventPatternError(`Unsupported anything-but pattern: ${op}${at(path)}`);
   }
-  throw new EventPatternError(`Value of anything-but must be an array, a string, a number or an object${at(path)}`);
+  throw new EventPatternError(
+    `Value of anything-but must be an array, a string, a number or an object${at(path)}`,
+  );
 }
 
 function validateWildcard(arg: unknown, path: string): void {
@@ -195,7 +210,8 @@ function validateWildcard(arg: unknown, path: string): void {
   for (let i = 0; i < text.length; i++) {
     if (text[i] === "\\") {
       const next = text[i + 1];
-      if (next !== "*" && next !== "\\") throw new EventPatternError(`Invalid escape character at pos ${i}${at(path)}`);
+      if (next !== "*" && next !== "\\")
+        throw new EventPatternError(`Invalid escape character at pos ${i}${at(path)}`);
       i++;
     } else if (text[i] === "*" && text[i + 1] === "*") {
       throw new EventPatternError(`Consecutive wildcard characters at pos ${i + 1}${at(path)}`);
@@ -219,7 +235,9 @@ interface NumericRange {
 
 function parseNumeric(arg: unknown, path: string): NumericRange {
   if (!Array.isArray(arg) || (arg.length !== 2 && arg.length !== 4)) {
-    throw new EventPatternError(`Value of numeric must be an array of one or two [operator, number] pairs${at(path)}`);
+    throw new EventPatternError(
+      `Value of numeric must be an array of one or two [operator, number] pairs${at(path)}`,
+    );
   }
   const range: NumericRange = {};
   for (let i = 0; i < arg.length; i += 2) {
@@ -229,7 +247,8 @@ function parseNumeric(arg: unknown, path: string): NumericRange {
       throw new EventPatternError(`Value of ${String(op)} must be a number${at(path)}`);
     }
     if (op === "=") {
-      if (arg.length !== 2) throw new EventPatternError(`"=" cannot be combined with another operator${at(path)}`);
+      if (arg.length !== 2)
+        throw new EventPatternError(`"=" cannot be combined with another operator${at(path)}`);
       range.equals = value;
     } else if (op === ">" || op === ">=") {
       if (range.lower) throw new EventPatternError(`Bad numeric range: two lower bounds${at(path)}`);

@@ -16,7 +16,12 @@ import { AwsError } from "../aws/errors.js";
 import type { JsonService } from "../aws/json-service.js";
 import type { LocalContext } from "../context.js";
 import { isReservedVariable } from "./input.js";
-import { type EventPattern, EventPatternError, matchesValidatedPattern, parseEventPattern } from "./pattern.js";
+import {
+  type EventPattern,
+  EventPatternError,
+  matchesValidatedPattern,
+  parseEventPattern,
+} from "./pattern.js";
 import { type BusRecord, type RuleRecord, RuleStore, ruleKey } from "./store.js";
 import { type Target, TargetDelivery } from "./targets.js";
 
@@ -80,7 +85,8 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     const b = existingBus(bus);
     const n = requireString(name, "name");
     const rule = store.rules.get(ruleKey(b.Name, n));
-    if (!rule) throw new AwsError("ResourceNotFoundException", `Rule ${n} does not exist on EventBus ${b.Name}.`);
+    if (!rule)
+      throw new AwsError("ResourceNotFoundException", `Rule ${n} does not exist on EventBus ${b.Name}.`);
     return rule;
   }
 
@@ -107,8 +113,8 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
       Name: bus.Name,
       Arn: bus.Arn,
       Description: bus.Description,
-      CreationTime: new Date(bus.CreationTime),
-      LastModifiedTime: new Date(bus.LastModifiedTime),
+      CreationTime: epochSeconds(bus.CreationTime),
+      LastModifiedTime: epochSeconds(bus.LastModifiedTime),
     };
   }
 
@@ -116,7 +122,10 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
 
   async function putRule(input: Input) {
     const name = requireString(input.Name, "name");
-    if (!NAME_RE.test(name)) throw validation(`Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+    if (!NAME_RE.test(name))
+      throw validation(
+        `Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`,
+      );
     const bus = existingBus(input.EventBusName);
     const eventPattern = optionalString(input.EventPattern, "eventPattern");
     const schedule = optionalString(input.ScheduleExpression, "scheduleExpression");
@@ -128,7 +137,9 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     }
     const state = optionalString(input.State, "state") ?? "ENABLED";
     if (!RULE_STATES.has(state)) {
-      throw validation(`Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [${[...RULE_STATES].join(", ")}]`);
+      throw validation(
+        `Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [${[...RULE_STATES].join(", ")}]`,
+      );
     }
     let parsed: EventPattern | undefined;
     if (eventPattern) {
@@ -165,12 +176,17 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     const rule = existingRule(input.Rule, input.EventBusName);
     const targets = input.Targets;
     if (!Array.isArray(targets) || targets.length < 1 || targets.length > 10) {
-      throw validation("Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10");
+      throw validation(
+        "Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10",
+      );
     }
     const incoming = targets.map((t) => validateTarget(t));
     const ids = new Set([...rule.Targets.map((t) => t.Id), ...incoming.map((t) => t.Id)]);
     if (ids.size > MAX_TARGETS_PER_RULE) {
-      throw new AwsError("LimitExceededException", "The requested resource exceeds the maximum number allowed.");
+      throw new AwsError(
+        "LimitExceededException",
+        "The requested resource exceeds the maximum number allowed.",
+      );
     }
     for (const target of incoming) {
       const i = rule.Targets.findIndex((t) => t.Id === target.Id);
@@ -185,7 +201,9 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     const rule = existingRule(input.Rule, input.EventBusName);
     const ids = input.Ids;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) {
-      throw validation("Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100");
+      throw validation(
+        "Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100",
+      );
     }
     rule.Targets = rule.Targets.filter((t) => !ids.includes(t.Id));
     await store.save();
@@ -214,8 +232,12 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
 
   async function createEventBus(input: Input) {
     const name = requireString(input.Name, "name");
-    if (!BUS_NAME_RE.test(name)) throw validation(`Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+`);
-    if (store.buses.has(name)) throw new AwsError("ResourceAlreadyExistsException", `Event bus ${name} already exists.`);
+    if (!BUS_NAME_RE.test(name))
+      throw validation(
+        `Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+`,
+      );
+    if (store.buses.has(name))
+      throw new AwsError("ResourceAlreadyExistsException", `Event bus ${name} already exists.`);
     const now = Date.now();
     const bus: BusRecord = {
       Name: name,
@@ -263,7 +285,10 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
       const bus = store.buses.get(busName(entry.EventBusName));
       if (!bus) {
         failed++;
-        return { ErrorCode: "ResourceNotFoundException", ErrorMessage: `Event bus ${busName(entry.EventBusName)} does not exist.` };
+        return {
+          ErrorCode: "ResourceNotFoundException",
+          ErrorMessage: `Event bus ${busName(entry.EventBusName)} does not exist.`,
+        };
       }
       const event = {
         version: "0",
@@ -309,9 +334,13 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     } catch {
       throw validation("Parameter Event is not valid.");
     }
-    if (typeof event !== "object" || event === null || Array.isArray(event)) throw validation("Parameter Event is not valid.");
+    if (typeof event !== "object" || event === null || Array.isArray(event))
+      throw validation("Parameter Event is not valid.");
     for (const field of ["id", "account", "source", "time", "region", "resources", "detail-type"]) {
-      if (!(field in event)) throw validation(`Parameter Event is not valid. Reason: Provided Json must contain field '${field}'.`);
+      if (!(field in event))
+        throw validation(
+          `Parameter Event is not valid. Reason: Provided Json must contain field '${field}'.`,
+        );
     }
     return { Result: matchesValidatedPattern(pattern, event) };
   }
@@ -366,7 +395,11 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     targetPrefix: "AWSEvents",
     async handle(operation, input) {
       const op = operations[operation];
-      if (!op) throw new AwsError("UnknownOperationException", `The local EventBridge does not implement ${operation}.`);
+      if (!op)
+        throw new AwsError(
+          "UnknownOperationException",
+          `The local EventBridge does not implement ${operation}.`,
+        );
       return op(input ?? {});
     },
     putRule,
@@ -385,10 +418,14 @@ function validateTarget(raw: unknown): Target {
   if (typeof raw !== "object" || raw === null) throw validation("Each target must be an object.");
   const t = raw as Target;
   const id = requireString(t.Id, "targets.member.id");
-  if (!NAME_RE.test(id)) throw validation(`Value '${id}' at 'targets.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+  if (!NAME_RE.test(id))
+    throw validation(
+      `Value '${id}' at 'targets.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`,
+    );
   requireString(t.Arn, "targets.member.arn");
   const inputs = [t.Input, t.InputPath, t.InputTransformer].filter((v) => v !== undefined && v !== null);
-  if (inputs.length > 1) throw validation("Only one of Input, InputPath, or InputTransformer must be provided.");
+  if (inputs.length > 1)
+    throw validation("Only one of Input, InputPath, or InputTransformer must be provided.");
   if (t.Input !== undefined && t.Input !== null) {
     try {
       JSON.parse(requireString(t.Input, "targets.member.input"));
@@ -456,7 +493,9 @@ function isoSeconds(d: Date): string {
 
 function requireString(value: unknown, field: string): string {
   if (typeof value !== "string" || value === "") {
-    throw validation(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -476,9 +515,16 @@ function byName(a: { Name: string }, b: { Name: string }): number {
 }
 
 function paginate<T>(items: T[], limit: unknown, token: unknown): { page: T[]; NextToken?: string } {
-  const start = typeof token === "string" && token ? Number(Buffer.from(token, "base64url").toString()) || 0 : 0;
+  const start =
+    typeof token === "string" && token ? Number(Buffer.from(token, "base64url").toString()) || 0 : 0;
   const size = typeof limit === "number" && limit > 0 ? Math.min(limit, 100) : 100;
   const page = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
+  const next =
+    start + size < items.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
   return { page, NextToken: next };
+}
+
+/** JSON-protocol timestamps are epoch seconds (fractions allowed). */
+function epochSeconds(ms: number): number {
+  return ms / 1000;
 }

@@ -12,8 +12,14 @@
  * destinations, Kinesis, other buses and the other target types are not supported (the event is logged and
  * dropped, or sent to the DLQ when there is one).
  */
-import { GetQueueUrlCommand, type MessageAttributeValue, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  GetQueueUrlCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
 import { type RuleRef, type TargetInputConfig, targetInput } from "./input.js";
@@ -87,7 +93,13 @@ export class TargetDelivery {
     try {
       payload = targetInput(target, event, rule, ingestionTime);
     } catch (err) {
-      await this.deadLetter(rule, target, event, new DeliveryError("InputTransformationFailed", String(err), false), 0);
+      await this.deadLetter(
+        rule,
+        target,
+        event,
+        new DeliveryError("InputTransformationFailed", String(err), false),
+        0,
+      );
       return;
     }
     let attempt = 0;
@@ -127,7 +139,10 @@ export class TargetDelivery {
             MessageBody: payload,
             // FIFO targets: the rule's group id, and the event id as deduplication id, as EventBridge does.
             ...(fifo
-              ? { MessageGroupId: target.SqsParameters?.MessageGroupId, MessageDeduplicationId: String(event.id) }
+              ? {
+                  MessageGroupId: target.SqsParameters?.MessageGroupId,
+                  MessageDeduplicationId: String(event.id),
+                }
               : {}),
           }),
         );
@@ -157,14 +172,20 @@ export class TargetDelivery {
       });
       return;
     }
-    throw new DeliveryError("UnsupportedTarget", `The local EventBridge cannot deliver to ${target.Arn}`, false);
+    throw new DeliveryError(
+      "UnsupportedTarget",
+      `The local EventBridge cannot deliver to ${target.Arn}`,
+      false,
+    );
   }
 
   private async queueUrl(name: string, account: string): Promise<string> {
     const key = `${account}:${name}`;
     const cached = this.queueUrls.get(key);
     if (cached) return cached;
-    const out = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+    const out = await this.sqs.send(
+      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+    );
     if (!out.QueueUrl) throw new DeliveryError("QueueDoesNotExist", `Queue ${name} does not exist`, false);
     this.queueUrls.set(key, out.QueueUrl);
     return out.QueueUrl;
@@ -180,12 +201,16 @@ export class TargetDelivery {
   ): Promise<void> {
     const dlq = target.DeadLetterConfig?.Arn;
     if (!dlq) {
-      console.error(`[eventbridge] dropped event ${String(event.id)} for ${target.Arn}: ${err.code}: ${err.message}`);
+      console.error(
+        `[eventbridge] dropped event ${String(event.id)} for ${target.Arn}: ${err.code}: ${err.message}`,
+      );
       return;
     }
     const arn = parseArn(dlq);
     if (arn?.service !== "sqs") {
-      console.error(`[eventbridge] dead-letter target ${dlq} is not an SQS queue; event ${String(event.id)} dropped`);
+      console.error(
+        `[eventbridge] dead-letter target ${dlq} is not an SQS queue; event ${String(event.id)} dropped`,
+      );
       return;
     }
     const attrs: Record<string, MessageAttributeValue> = {

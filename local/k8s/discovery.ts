@@ -57,7 +57,8 @@ export function resourceList(group: string, version: string) {
   };
 }
 
-const gvKey = (group: string, version: string): string => (group ? `apis/${group}/${version}` : `api/${version}`);
+const gvKey = (group: string, version: string): string =>
+  group ? `apis/${group}/${version}` : `api/${version}`;
 
 function openapiDoc(group: string, version: string) {
   const query = (name: string, type: string) => ({ name, in: "query", schema: { type, uniqueItems: true } });
@@ -80,7 +81,12 @@ function openapiDoc(group: string, version: string) {
       },
     ]),
   );
-  return { openapi: "3.0.0", info: { title: "Kubernetes", version: version }, paths, components: { schemas: {} } };
+  return {
+    openapi: "3.0.0",
+    info: { title: "Kubernetes", version: version },
+    paths,
+    components: { schemas: {} },
+  };
 }
 
 const gvs = [...new Set(RESOURCES.map((r) => apiVersionOf(r)))].map((gv) => {
@@ -91,7 +97,9 @@ const gvs = [...new Set(RESOURCES.map((r) => apiVersionOf(r)))].map((gv) => {
 });
 
 export const openapiV3Root = () => ({
-  paths: Object.fromEntries(gvs.map((g) => [g.key, { serverRelativeURL: `/openapi/v3/${g.key}?hash=${g.hash}` }])),
+  paths: Object.fromEntries(
+    gvs.map((g) => [g.key, { serverRelativeURL: `/openapi/v3/${g.key}?hash=${g.hash}` }]),
+  ),
 });
 
 export const openapiV3 = (key: string) => gvs.find((g) => g.key === key)?.doc;

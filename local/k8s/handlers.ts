@@ -1,7 +1,13 @@
 /** create, get, list, update, patch (merge, strategic-as-merge, JSON, apply) and delete for one resource type. */
 import { load } from "js-yaml";
 import { serverSideApply, trackUpdate } from "./managed-fields.js";
-import { beginNamespaceDelete, type Defer, requireWritableNamespace } from "./namespaces.js";
+import {
+  beginNamespaceDelete,
+  completeDeletion,
+  type Defer,
+  deleteObject,
+  requireWritableNamespace,
+} from "./namespaces.js";
 import { checkBody, finishWrite, managerFromUserAgent } from "./objects.js";
 import { jsonPatch, mergePatch } from "./patch.js";
 import { apiVersionOf, isRecord, type KubeObject, type ResourceType } from "./resources.js";
@@ -16,6 +22,7 @@ import {
   unsupportedMediaType,
 } from "./status.js";
 import type { Store } from "./store.js";
+import { toTable, wantsTable } from "./table.js";
 
 export interface KubeRequest {
   rt: ResourceType;
@@ -26,6 +33,7 @@ export interface KubeRequest {
   contentType: string;
   body: string;
   userAgent?: string;
+  accept?: string;
 }
 
 export interface Reply {
@@ -39,6 +47,12 @@ export interface Ctx {
 }
 
 const APPLY = "application/apply-patch+yaml";
+const PATCH_TYPES = [
+  "application/json-patch+json",
+  "application/merge-patch+json",
+  "application/apply-patch+yaml",
+  "application/strategic-merge-patch+json",
+];
 
 function parseBody(req: KubeRequest): unknown {
   const type = req.contentType;
@@ -48,13 +62,18 @@ function parseBody(req: KubeRequest): unknown {
   } catch (e) {
     throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
   }
-  throw unsupportedMediaType(type);
+  throw unsupportedMediaType(type, ["application/json", "application/yaml"]);
 }
 
 const isDryRun = (req: KubeRequest): boolean => req.query.get("dryRun") === "All";
-const manager = (req: KubeRequest): string => req.query.get("fieldManager") || managerFromUserAgent(req.userAgent);
-const stored = (ctx: Ctx, req: KubeRequest, next: KubeObject, old?: KubeObject): KubeObject =>
-  isDryRun(req) ? next : ctx.store.write(req.rt, next, old);
+const manager = (req: KubeRequest): string =>
+  req.query.get("fieldManager") || managerFromUserAgent(req.userAgent);
+function stored(ctx: Ctx, req: KubeRequest, next: KubeObject, old?: KubeObject): KubeObject {
+  if (isDryRun(req)) return next;
+  const out = ctx.store.write(req.rt, next, old);
+  completeDeletion(ctx.store, req.rt, out);
+  return out;
+}
 
 export function create(ctx: Ctx, req: KubeRequest): Reply {
   const { rt, ns } = req;
@@ -78,17 +97,18 @@ export const get = (ctx: Ctx, req: KubeRequest): Reply => ({ code: 200, body: ex
 export function list(ctx: Ctx, req: KubeRequest): Reply {
   const byLabel = labelSelector(req.query.get("labelSelector"));
   const byField = fieldSelector(req.query.get("fieldSelector"));
+  const found = ctx.store.list(req.rt, req.ns).filter((o) => byLabel(o) && byField(o));
+  const rv = String(ctx.store.rv);
+  if (wantsTable(req.accept))
+    return { code: 200, body: toTable(req.rt, found, rv, req.query.get("includeObject")) };
   // As in the apiserver's list responses, items carry no kind/apiVersion.
-  const items = ctx.store
-    .list(req.rt, req.ns)
-    .filter((o) => byLabel(o) && byField(o))
-    .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+  const items = found.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
   return {
     code: 200,
     body: {
       kind: `${req.rt.kind}List`,
       apiVersion: apiVersionOf(req.rt),
-      metadata: { resourceVersion: String(ctx.store.rv) },
+      metadata: { resourceVersion: rv },
       items,
     },
   };
@@ -110,13 +130,12 @@ export function update(ctx: Ctx, req: KubeRequest): Reply {
 
 export function patch(ctx: Ctx, req: KubeRequest): Reply {
   if (req.contentType === APPLY) return apply(ctx, req);
+  if (!PATCH_TYPES.includes(req.contentType)) throw unsupportedMediaType(req.contentType, PATCH_TYPES);
   const old = existing(ctx, req);
   const body = parseBody(req);
-  let patched: unknown;
-  if (req.contentType === "application/json-patch+json") patched = jsonPatch(old, body);
-  else if (req.contentType === "application/merge-patch+json" || req.contentType === "application/strategic-merge-patch+json")
-    patched = mergePatch(old, body);
-  else throw unsupportedMediaType(req.contentType);
+  // Strategic merge patch is served as a JSON merge patch (see server.ts).
+  const patched =
+    req.contentType === "application/json-patch+json" ? jsonPatch(old, body) : mergePatch(old, body);
   return commitUpdate(ctx, req, old, checkBody(req.rt, patched, req.ns, req.name));
 }
 
@@ -124,17 +143,34 @@ function apply(ctx: Ctx, req: KubeRequest): Reply {
   const { rt, ns, name } = req;
   const fieldManager = req.query.get("fieldManager");
   if (!fieldManager)
-    throw new ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
-      group: "meta.k8s.io",
-      kind: "PatchOptions",
-      causes: [{ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }],
-    });
+    throw new ApiError(
+      422,
+      "Invalid",
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      {
+        group: "meta.k8s.io",
+        kind: "PatchOptions",
+        causes: [
+          {
+            reason: "FieldValueRequired",
+            message: "Required value: is required for apply patch",
+            field: "fieldManager",
+          },
+        ],
+      },
+    );
   const config = checkBody(rt, parseBody(req), ns, name);
   const old = ctx.store.get(rt, ns, name!);
   if (!old && ns) requireWritableNamespace(ctx.store, rt, ns, name!);
   const rv = config.metadata.resourceVersion;
   if (old && rv !== undefined && rv !== old.metadata.resourceVersion) throw staleObject(rt, name!);
-  const merged = serverSideApply(old, config, fieldManager, req.query.get("force") === "true", apiVersionOf(rt));
+  const merged = serverSideApply(
+    old,
+    config,
+    fieldManager,
+    req.query.get("force") === "true",
+    apiVersionOf(rt),
+  );
   merged.metadata.name = name;
   if (ns) merged.metadata.namespace = ns;
   const next = finishWrite(rt, merged, old);
@@ -147,7 +183,11 @@ export function remove(ctx: Ctx, req: KubeRequest): Reply {
   const options = req.body.trim() ? parseBody(req) : {};
   const pre = isRecord(options) && isRecord(options.preconditions) ? options.preconditions : {};
   if (pre.uid !== undefined && pre.uid !== old.metadata.uid)
-    throw conflict(rt, name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+    throw conflict(
+      rt,
+      name!,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+    );
   if (pre.resourceVersion !== undefined && pre.resourceVersion !== old.metadata.resourceVersion)
     throw conflict(
       rt,
@@ -157,7 +197,8 @@ export function remove(ctx: Ctx, req: KubeRequest): Reply {
   if (isDryRun(req)) return { code: 200, body: old };
   // A namespace has the "kubernetes" finalizer, so the apiserver answers with the Terminating namespace itself.
   if (rt.kind === "Namespace") return { code: 200, body: beginNamespaceDelete(ctx.store, name!, ctx.defer) };
-  ctx.store.remove(rt, old);
+  const marked = deleteObject(ctx.store, rt, old);
+  if (marked) return { code: 200, body: marked };
   return {
     code: 200,
     body: {

@@ -38,7 +38,10 @@ export function encodeFields(paths: Iterable<Path>): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const p of paths) {
     let node = root;
-    for (const seg of p) node = (node[`f:${seg}`] ??= {}) as Record<string, unknown>;
+    for (const seg of p) {
+      node[`f:${seg}`] ??= {};
+      node = node[`f:${seg}`] as Record<string, unknown>;
+    }
   }
   return root;
 }
@@ -50,7 +53,8 @@ export function decodeFields(f: unknown, prefix: Path = [], out: PathSet = new M
   return out;
 }
 
-const getAt = (obj: unknown, p: Path): unknown => p.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), obj);
+const getAt = (obj: unknown, p: Path): unknown =>
+  p.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), obj);
 
 function setAt(obj: Record<string, unknown>, p: Path, value: unknown): void {
   let node = obj;
@@ -85,8 +89,9 @@ function deleteAt(obj: Record<string, unknown>, p: Path): void {
 const sameValue = (a: unknown, b: unknown): boolean =>
   isRecord(a) && isRecord(b) && (isEmptyMap(a) || isEmptyMap(b)) ? true : deepEqual(a, b);
 
+/** As the apiserver names managers in conflicts (its identifier drops the time, and the apiVersion for appliers). */
 const printManager = (e: ManagedFieldsEntry): string =>
-  e.operation === "Update" ? `"${e.manager}" using ${e.apiVersion} at ${e.time}` : `"${e.manager}"`;
+  e.operation === "Update" ? `"${e.manager}" using ${e.apiVersion}` : `"${e.manager}"`;
 
 const dotted = (p: Path): string => `.${p.join(".")}`;
 
@@ -151,12 +156,13 @@ export function serverSideApply(
   const conflicts: { owner: (typeof owners)[number]; path: Path }[] = [];
   for (const o of others)
     for (const q of o.paths.values()) {
-      const hit = [...cfg.values()].some(
-        (p) => p.length === q.length ? isPrefix(p, q) : isPrefix(p, q) && !isRecord(getAt(config, p)),
+      const hit = [...cfg.values()].some((p) =>
+        p.length === q.length ? isPrefix(p, q) : isPrefix(p, q) && !isRecord(getAt(config, p)),
       );
       if (hit && !sameValue(getAt(base, q), getAt(config, q))) conflicts.push({ owner: o, path: q });
     }
-  if (conflicts.length > 0 && !force) throw applyConflict(conflicts.map((c) => ({ entry: c.owner.entry, path: c.path })));
+  if (conflicts.length > 0 && !force)
+    throw applyConflict(conflicts.map((c) => ({ entry: c.owner.entry, path: c.path })));
   for (const c of conflicts) {
     c.owner.paths.delete(keyOf(c.path));
     c.owner.changed = true;
@@ -181,7 +187,9 @@ export function serverSideApply(
   const time = nowTimestamp();
   const mineEntry = unchanged ? mine.entry : entry(manager, "Apply", apiVersion, time, cfg.values());
   const entries = owners
-    .map((o) => (o === mine ? mineEntry : o.changed ? { ...o.entry, fieldsV1: encodeFields(o.paths.values()) } : o.entry))
+    .map((o) =>
+      o === mine ? mineEntry : o.changed ? { ...o.entry, fieldsV1: encodeFields(o.paths.values()) } : o.entry,
+    )
     .filter((e) => Object.keys(e.fieldsV1).length > 0);
   if (!mine && cfg.size > 0) entries.push(mineEntry);
   object.metadata.managedFields = entries;

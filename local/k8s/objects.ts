@@ -34,10 +34,15 @@ function nameProblem(rt: ResourceType, name: string): string | undefined {
 }
 
 /**
- * Checks a request body against the URL: a JSON object of this kind and apiVersion (422 otherwise), in the URL's
+ * Checks a request body against the URL: a JSON object of this kind and apiVersion if it says (422 otherwise), in the URL's
  * namespace and with the URL's name (400 otherwise, as the apiserver does), with a valid name (422).
  */
-export function checkBody(rt: ResourceType, body: unknown, ns: string | undefined, urlName?: string): KubeObject {
+export function checkBody(
+  rt: ResourceType,
+  body: unknown,
+  ns: string | undefined,
+  urlName?: string,
+): KubeObject {
   if (!isRecord(body)) throw badRequest("the body of the request must be a JSON or YAML object");
   const obj = clone(body) as KubeObject;
   if (!isRecord(obj.metadata)) obj.metadata = {};
@@ -45,11 +50,18 @@ export function checkBody(rt: ResourceType, body: unknown, ns: string | undefine
   if (!meta.name && meta.generateName && urlName === undefined)
     meta.name = `${meta.generateName}${randomBytes(3).toString("hex").slice(0, 5)}`;
   const name = String(meta.name ?? urlName ?? "");
+  // Like the apiserver's decoder, a body without kind/apiVersion takes them from the URL (client-node omits them).
+  obj.kind ??= rt.kind;
+  obj.apiVersion ??= apiVersionOf(rt);
   if (obj.kind !== rt.kind || obj.apiVersion !== apiVersionOf(rt)) {
     const field = obj.kind !== rt.kind ? "kind" : "apiVersion";
     const want = field === "kind" ? rt.kind : apiVersionOf(rt);
     throw invalid(rt, name, [
-      { reason: "FieldValueInvalid", message: `Invalid value: "${String(obj[field] ?? "")}": must be ${want}`, field },
+      {
+        reason: "FieldValueInvalid",
+        message: `Invalid value: "${String(obj[field] ?? "")}": must be ${want}`,
+        field,
+      },
     ]);
   }
   if (rt.namespaced && meta.namespace && meta.namespace !== ns)
@@ -61,14 +73,22 @@ export function checkBody(rt: ResourceType, body: unknown, ns: string | undefine
   if (!meta.name) {
     if (urlName === undefined)
       throw invalid(rt, "", [
-        { reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" },
+        {
+          reason: "FieldValueRequired",
+          message: "Required value: name or generateName is required",
+          field: "metadata.name",
+        },
       ]);
     meta.name = urlName;
   }
   const problem = nameProblem(rt, meta.name);
   if (problem)
     throw invalid(rt, meta.name, [
-      { reason: "FieldValueInvalid", message: `Invalid value: "${meta.name}": ${problem}`, field: "metadata.name" },
+      {
+        reason: "FieldValueInvalid",
+        message: `Invalid value: "${meta.name}": ${problem}`,
+        field: "metadata.name",
+      },
     ]);
   return obj;
 }
@@ -79,7 +99,10 @@ function applyDefaults(obj: KubeObject): void {
   if (obj.kind === "Namespace") {
     obj.metadata.labels = { ...obj.metadata.labels, "kubernetes.io/metadata.name": obj.metadata.name! };
     obj.spec = { finalizers: ["kubernetes"], ...spec };
-    obj.status = { ...(isRecord(obj.status) ? obj.status : {}), phase: obj.metadata.deletionTimestamp ? "Terminating" : "Active" };
+    obj.status = {
+      ...(isRecord(obj.status) ? obj.status : {}),
+      phase: obj.metadata.deletionTimestamp ? "Terminating" : "Active",
+    };
   }
   if (obj.kind === "NetworkPolicy" && spec) {
     spec.policyTypes ??= spec.egress ? ["Ingress", "Egress"] : ["Ingress"];
@@ -94,7 +117,10 @@ function applyDefaults(obj: KubeObject): void {
       // As SetDefaults_LimitRangeItem: default falls back to max, defaultRequest to default.
       if (isRecord(item.max)) item.default = { ...item.max, ...(isRecord(item.default) ? item.default : {}) };
       if (isRecord(item.default))
-        item.defaultRequest = { ...item.default, ...(isRecord(item.defaultRequest) ? item.defaultRequest : {}) };
+        item.defaultRequest = {
+          ...item.default,
+          ...(isRecord(item.defaultRequest) ? item.defaultRequest : {}),
+        };
     }
   }
 }
@@ -113,7 +139,14 @@ export function finishWrite(rt: ResourceType, next: KubeObject, old: KubeObject 
   obj.apiVersion = apiVersionOf(rt);
   obj.kind = rt.kind;
   const m = obj.metadata;
-  for (const k of ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation", "selfLink"])
+  for (const k of [
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "generation",
+    "selfLink",
+  ])
     delete m[k];
   delete m.generateName;
   m.uid = old?.metadata.uid ?? randomUUID();
@@ -130,4 +163,5 @@ export function finishWrite(rt: ResourceType, next: KubeObject, old: KubeObject 
 }
 
 /** Default field manager for non-apply writes: the User-Agent up to its first "/", as the apiserver does. */
-export const managerFromUserAgent = (ua: string | undefined): string => (ua ?? "unknown").split("/")[0]!.slice(0, 128);
+export const managerFromUserAgent = (ua: string | undefined): string =>
+  (ua ?? "unknown").split("/")[0]!.slice(0, 128);

@@ -18,7 +18,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 const patchError = (message: string): ApiError => new ApiError(422, "Invalid", message);
 
 const pointer = (p: string): string[] =>
-  p === "" ? [] : p.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  p === ""
+    ? []
+    : p
+        .slice(1)
+        .split("/")
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -57,7 +62,8 @@ const add = (doc: unknown, path: string, value: unknown): void => {
   else if (k === "-") c.push(clone(value));
   else {
     const i = Number(k);
-    if (!Number.isInteger(i) || i < 0 || i > c.length) throw patchError(`json patch: index ${k} out of range`);
+    if (!Number.isInteger(i) || i < 0 || i > c.length)
+      throw patchError(`json patch: index ${k} out of range`);
     c.splice(i, 0, clone(value));
   }
 };
@@ -66,7 +72,8 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw patchError("json patch: the patch must be a list of operations");
   const doc = clone(target);
   for (const op of ops) {
-    if (!isRecord(op) || typeof op.path !== "string") throw patchError("json patch: every operation needs a path");
+    if (!isRecord(op) || typeof op.path !== "string")
+      throw patchError("json patch: every operation needs a path");
     const { path, value, from } = op;
     switch (op.op) {
       case "add":

@@ -6,19 +6,39 @@
  * watch, Status errors with the apiserver's reasons and messages, Terminating namespaces with a cascade delete,
  * and an optional JSON state file.
  *
- * Known gaps: no authentication or authorization (any token works, no RBAC checks or escalation prevention), no
- * admission (quotas and limit ranges are stored, never enforced; ResourceQuota status is never filled), no
- * OpenAPI validation (unknown or mistyped fields are stored as sent; fieldValidation is accepted and ignored),
- * strategic merge patch behaves as a JSON merge patch (lists replaced, no $patch directives), server-side apply
- * owns lists atomically (no per-item merge by key), managedFields sent by clients are ignored, no protobuf, no
- * Table output (kubectl falls back to NAME/AGE columns), no subresources (status, finalize), no deletecollection,
- * no limit/continue paging, no default ServiceAccount per namespace, and a finite watch history (older
- * resourceVersions get 410 Expired).
+ * Known gaps: no authentication or authorization (any token works, no RBAC checks or escalation prevention); no
+ * admission (quotas and limit ranges are stored, never enforced; ResourceQuota status is never filled); no OpenAPI
+ * validation (unknown or mistyped fields are stored as sent; fieldValidation is accepted and ignored); strategic
+ * merge patch behaves as a JSON merge patch (lists replaced, no $patch directives); server-side apply owns lists
+ * atomically (no per-item merge by key) and ignores managedFields sent by clients; JSON only (no protobuf, so
+ * imperative `kubectl create ns|role` fails with 415); Table output has the default columns only; no subresources
+ * (status, finalize) and no deletecollection; namespace spec.finalizers are not honoured (metadata.finalizers
+ * are); no limit/continue paging; generation counts every non-metadata change for every kind; a Terminating namespace's
+ * contents are removed without waiting for their own finalizers; no default ServiceAccount per namespace; a
+ * finite watch history (older resourceVersions get 410 Expired).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { apiGroupDoc, apiGroupList, apiVersions, openapiV3, openapiV3Root, resourceList, version } from "./discovery.js";
-import { type Ctx, create, get, type KubeRequest, list, patch, type Reply, remove, update } from "./handlers.js";
+import {
+  apiGroupDoc,
+  apiGroupList,
+  apiVersions,
+  openapiV3,
+  openapiV3Root,
+  resourceList,
+  version,
+} from "./discovery.js";
+import {
+  type Ctx,
+  create,
+  get,
+  type KubeRequest,
+  list,
+  patch,
+  type Reply,
+  remove,
+  update,
+} from "./handlers.js";
 import { startNamespaces } from "./namespaces.js";
 import { findResource, type ResourceType } from "./resources.js";
 import { ApiError, methodNotAllowed, pathNotFound } from "./status.js";
@@ -67,7 +87,8 @@ function discovery(parts: string[], host: string): unknown {
 function dispatch(ctx: Ctx, method: string, r: Route, req: KubeRequest): Reply | "watch" {
   const q = req.query;
   if (r.name === undefined) {
-    if (method === "GET") return q.get("watch") === "true" || q.get("watch") === "1" ? "watch" : list(ctx, req);
+    if (method === "GET")
+      return q.get("watch") === "true" || q.get("watch") === "1" ? "watch" : list(ctx, req);
     if (method === "POST" && (r.ns !== undefined || !r.rt.namespaced)) return create(ctx, req);
     throw methodNotAllowed();
   }
@@ -130,13 +151,16 @@ export async function startKubeApi(opts: {
         contentType: (req.headers["content-type"] ?? "").split(";")[0]!.trim(),
         body,
         userAgent: req.headers["user-agent"],
+        accept: req.headers.accept,
       };
       const reply = dispatch(ctx, method, r, kreq);
-      if (reply === "watch") watch(store, r.rt, r.ns, url.searchParams, res);
+      if (reply === "watch") watch(store, kreq, res);
       else sendJson(res, reply.code, reply.body);
     } catch (e) {
       const err =
-        e instanceof ApiError ? e : new ApiError(500, "InternalError", `Internal error occurred: ${(e as Error).message}`);
+        e instanceof ApiError
+          ? e
+          : new ApiError(500, "InternalError", `Internal error occurred: ${(e as Error).message}`);
       if (!(e instanceof ApiError)) console.error("k8s stand-in:", e);
       if (res.headersSent) res.end();
       else sendJson(res, err.code, err.toStatus());

@@ -62,7 +62,11 @@ export const conflict = (rt: ResourceType, name: string, why: string): ApiError 
   );
 
 export const staleObject = (rt: ResourceType, name: string): ApiError =>
-  conflict(rt, name, "the object has been modified; please apply your changes to the latest version and try again");
+  conflict(
+    rt,
+    name,
+    "the object has been modified; please apply your changes to the latest version and try again",
+  );
 
 export const forbidden = (rt: ResourceType, name: string, why: string, causes?: StatusCause[]): ApiError =>
   new ApiError(
@@ -91,12 +95,17 @@ export const pathNotFound = (): ApiError =>
   new ApiError(404, "NotFound", "the server could not find the requested resource", {});
 
 export const methodNotAllowed = (): ApiError =>
-  new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+  new ApiError(
+    405,
+    "MethodNotAllowed",
+    "the server does not allow this method on the requested resource",
+    {},
+  );
 
-export const unsupportedMediaType = (contentType: string): ApiError =>
+export const unsupportedMediaType = (contentType: string, accepted: string[]): ApiError =>
   new ApiError(
     415,
     "UnsupportedMediaType",
-    `the body of the request was in an unknown format (${contentType}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    `the body of the request was in an unknown format (${contentType}) - accepted media types include: ${accepted.join(", ")}`,
     {},
   );

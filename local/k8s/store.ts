@@ -21,7 +21,10 @@ export interface StoreEvent {
 const HISTORY = 1000;
 const SAVE_DELAY_MS = 50;
 
-const withoutRv = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+const withoutRv = (o: KubeObject): KubeObject => ({
+  ...o,
+  metadata: { ...o.metadata, resourceVersion: undefined },
+});
 
 export class Store {
   private objects = new Map<string, KubeObject>();

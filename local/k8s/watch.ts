@@ -1,15 +1,31 @@
 /** ?watch=true: a chunked stream of JSON lines `{"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":{…}}`. */
 import type { ServerResponse } from "node:http";
-import { apiVersionOf, type KubeObject, type ResourceType } from "./resources.js";
+import type { KubeRequest } from "./handlers.js";
+import { apiVersionOf, type KubeObject } from "./resources.js";
+import { fieldSelector, labelSelector } from "./selectors.js";
 import { ApiError } from "./status.js";
 import type { Store, StoreEvent } from "./store.js";
-import { fieldSelector, labelSelector } from "./selectors.js";
+import { toTable, wantsTable } from "./table.js";
 
-export function watch(store: Store, rt: ResourceType, ns: string | undefined, query: URLSearchParams, res: ServerResponse): void {
+export function watch(store: Store, req: KubeRequest, res: ServerResponse): void {
+  const { rt, ns, query } = req;
+  const table = wantsTable(req.accept);
   const byLabel = labelSelector(query.get("labelSelector"));
   const byField = fieldSelector(query.get("fieldSelector"));
-  const wanted = (o: KubeObject): boolean => (ns === undefined || o.metadata.namespace === ns) && byLabel(o) && byField(o);
-  const send = (type: string, object: unknown): boolean => res.write(`${JSON.stringify({ type, object })}\n`);
+  const wanted = (o: KubeObject): boolean =>
+    (ns === undefined || o.metadata.namespace === ns) && byLabel(o) && byField(o);
+  const send = (type: string, object: KubeObject | Record<string, unknown>): boolean => {
+    const out =
+      table && type !== "ERROR" && type !== "BOOKMARK"
+        ? toTable(
+            rt,
+            [object as KubeObject],
+            String((object as KubeObject).metadata.resourceVersion),
+            query.get("includeObject"),
+          )
+        : object;
+    return res.write(`${JSON.stringify({ type, object: out })}\n`);
+  };
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
   const unsubscribe = store.subscribe((e: StoreEvent) => {

@@ -87,6 +87,8 @@ export function createLambdaApi(ctx: LocalContext, opts: LambdaApiOptions = {}):
             timers.delete(timer);
             runAsync(name, event, attempt + 1);
           }, delay);
+          // A pending retry must not keep the process alive on its own.
+          timer.unref();
           timers.add(timer);
         },
       )

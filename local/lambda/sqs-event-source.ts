@@ -173,7 +173,7 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
         console.warn(`${tag} invalid batchItemFailures response; treating the whole batch as failed:`, ids);
         return;
       }
-      keep = new Set();
+      keep = failures;
     }
     const done = messages.filter((m) => !keep.has(m.MessageId ?? ""));
     await deleteMessages(q, done);

@@ -20,14 +20,20 @@ const EXECUTION_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:execution:([^:]+)
 /** Checks a state machine ARN's shape (InvalidArn otherwise, as AWS answers). */
 export function checkStateMachineArn(arn: unknown): string {
   if (typeof arn !== "string" || !STATE_MACHINE_ARN.test(arn)) {
-    throw new AwsError("InvalidArn", `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`);
+    throw new AwsError(
+      "InvalidArn",
+      `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
+    );
   }
   return arn;
 }
 
 export function checkExecutionArn(arn: unknown): string {
   if (typeof arn !== "string" || !EXECUTION_ARN.test(arn)) {
-    throw new AwsError("InvalidArn", `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`);
+    throw new AwsError(
+      "InvalidArn",
+      `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
+    );
   }
   return arn;
 }

@@ -46,7 +46,10 @@ export function parseDefinition(definition: unknown): Json {
     // The library validates with asl-validator (ARNs and JSONPaths checked); the validator mutates its input.
     new StateMachine(structuredClone(def) as never);
   } catch (err) {
-    const text = (err as Error).message.replace(/^State machine definition is invalid, see error\(s\) below:\s*/, "");
+    const text = (err as Error).message.replace(
+      /^State machine definition is invalid, see error\(s\) below:\s*/,
+      "",
+    );
     throw invalid(text.trim());
   }
   return def;
@@ -58,26 +61,43 @@ function invalid(detail: string): AwsError {
 
 function rejectUnsupported(machine: Json, where = ""): void {
   if (machine.QueryLanguage === "JSONata") {
-    throw invalid(`UNSUPPORTED_FEATURE: JSONata is not supported by the local Step Functions${where}; use JSONPath`);
+    throw invalid(
+      `UNSUPPORTED_FEATURE: JSONata is not supported by the local Step Functions${where}; use JSONPath`,
+    );
   }
   const states = machine.States;
   if (!states || typeof states !== "object") return;
   for (const [name, state] of Object.entries(states as Record<string, Json>)) {
     if (!state || typeof state !== "object") continue;
     if (state.QueryLanguage === "JSONata") {
-      throw invalid(`UNSUPPORTED_FEATURE: JSONata is not supported by the local Step Functions (state ${name})`);
+      throw invalid(
+        `UNSUPPORTED_FEATURE: JSONata is not supported by the local Step Functions (state ${name})`,
+      );
     }
-    for (const field of ["Assign", "Arguments", "Output", "Items", "ItemReader", "ItemBatcher", "ResultWriter"]) {
+    for (const field of [
+      "Assign",
+      "Arguments",
+      "Output",
+      "Items",
+      "ItemReader",
+      "ItemBatcher",
+      "ResultWriter",
+    ]) {
       if (field in state) {
-        throw invalid(`UNSUPPORTED_FEATURE: field ${field} is not supported by the local Step Functions (state ${name})`);
+        throw invalid(
+          `UNSUPPORTED_FEATURE: field ${field} is not supported by the local Step Functions (state ${name})`,
+        );
       }
     }
     const processor = state.ItemProcessor as Json | undefined;
     const mode = (processor?.ProcessorConfig as Json | undefined)?.Mode;
     if (mode === "DISTRIBUTED") {
-      throw invalid(`UNSUPPORTED_FEATURE: distributed Map is not supported by the local Step Functions (state ${name})`);
+      throw invalid(
+        `UNSUPPORTED_FEATURE: distributed Map is not supported by the local Step Functions (state ${name})`,
+      );
     }
-    for (const branch of (state.Branches as Json[] | undefined) ?? []) rejectUnsupported(branch, ` (in ${name})`);
+    for (const branch of (state.Branches as Json[] | undefined) ?? [])
+      rejectUnsupported(branch, ` (in ${name})`);
     const iterator = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
     if (iterator) rejectUnsupported(iterator, ` (in ${name})`);
   }
@@ -141,12 +161,14 @@ function rewriteState(state: Json, index: number, scale: number): void {
     delete state.Result;
   }
   if (state.Type === "Task" && state.TimeoutSecondsPath === undefined) {
-    const seconds = typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : MAX_TASK_TIMEOUT_SECONDS;
+    const seconds =
+      typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : MAX_TASK_TIMEOUT_SECONDS;
     state.TimeoutSeconds = Math.min(seconds, MAX_TASK_TIMEOUT_SECONDS);
   }
   if (scale !== 1) {
     for (const retrier of (state.Retry as Json[] | undefined) ?? []) {
-      retrier.IntervalSeconds = (typeof retrier.IntervalSeconds === "number" ? retrier.IntervalSeconds : 1) * scale;
+      retrier.IntervalSeconds =
+        (typeof retrier.IntervalSeconds === "number" ? retrier.IntervalSeconds : 1) * scale;
       if (typeof retrier.MaxDelaySeconds === "number") retrier.MaxDelaySeconds *= scale;
     }
   }

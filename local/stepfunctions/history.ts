@@ -40,11 +40,14 @@ export const NOT_TRUNCATED = { truncated: false } as const;
 
 const DATA_FIELDS = new Set(["input", "output", "inputDetails", "outputDetails"]);
 
-/** The event as GetExecutionHistory returns it (timestamps as Dates; execution data optionally left out). */
-export function presentEvent(event: HistoryEventRecord, includeExecutionData: boolean): Record<string, unknown> {
+/** The event as GetExecutionHistory returns it (timestamp in epoch seconds; execution data optionally left out). */
+export function presentEvent(
+  event: HistoryEventRecord,
+  includeExecutionData: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) {
-    if (key === "timestamp") out.timestamp = new Date(event.timestamp);
+    if (key === "timestamp") out.timestamp = event.timestamp / 1000;
     else if (!includeExecutionData && key.endsWith("EventDetails") && value && typeof value === "object") {
       out[key] = Object.fromEntries(Object.entries(value).filter(([k]) => !DATA_FIELDS.has(k)));
     } else out[key] = value;

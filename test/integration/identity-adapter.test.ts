@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
@@ -13,7 +10,7 @@ import {
   ListUserPoolsCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   APP_CLIENT_NAME,
   CognitoIdentityProvisioner,
@@ -23,30 +20,13 @@ import {
   TAG_TENANT_ID,
 } from "../../core/adapters/identity.js";
 import type { TenantIdentityInput } from "../../core/ports.js";
-import { localClientConfig } from "../../local/aws/client-config.js";
-import { startEdge } from "../../local/edge/server.js";
-import { startCognito } from "../../local/emulators/cognito.js";
+import { awsConfig } from "../support/cloud.js";
 
+// cognito-local behind the local cloud's edge (started once by the vitest global setup).
 let client: CognitoIdentityProviderClient;
-const stops: Array<() => Promise<void>> = [];
 
-beforeAll(async () => {
-  const provided = inject("cloud");
-  if (provided) {
-    client = new CognitoIdentityProviderClient(localClientConfig(provided.edge));
-    return;
-  }
-  // The whole local cloud cannot start yet: run cognito-local behind our own edge, as the cloud does.
-  const dir = await mkdtemp(join(tmpdir(), "embark-identity-"));
-  const edge = await startEdge({ port: 0 });
-  const cognito = await startCognito(dir, edge.url);
-  edge.addEmulator(cognito);
-  stops.push(cognito.stop, edge.stop, () => rm(dir, { recursive: true, force: true }));
-  client = new CognitoIdentityProviderClient(localClientConfig(edge.url));
-});
-
-afterAll(async () => {
-  for (const stop of stops) await stop();
+beforeAll(() => {
+  client = new CognitoIdentityProviderClient(awsConfig());
 });
 
 function tenant(overrides: Partial<TenantIdentityInput> = {}): TenantIdentityInput {
@@ -62,12 +42,18 @@ function tenant(overrides: Partial<TenantIdentityInput> = {}): TenantIdentityInp
 
 /** Pools carrying this tenant's tag, read straight from Cognito (not through the adapter). */
 async function taggedPools(tenantId: string): Promise<string[]> {
-  const pools = (await client.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ?? [];
   const ids: string[] = [];
-  for (const p of pools) {
-    const d = await client.send(new DescribeUserPoolCommand({ UserPoolId: p.Id }));
-    if (d.UserPool?.UserPoolTags?.[TAG_TENANT_ID] === tenantId) ids.push(p.Id!);
-  }
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListUserPoolsCommand({ MaxResults: 60, NextToken: token }));
+    // Other suites share this Cognito: look only at pools named for this tenant.
+    for (const p of page.UserPools ?? []) {
+      if (p.Name !== poolNameFor(tenantId)) continue;
+      const d = await client.send(new DescribeUserPoolCommand({ UserPoolId: p.Id }));
+      if (d.UserPool?.UserPoolTags?.[TAG_TENANT_ID] === tenantId) ids.push(p.Id!);
+    }
+    token = page.NextToken;
+  } while (token);
   return ids;
 }
 
@@ -106,7 +92,9 @@ describe("CognitoIdentityProvisioner", () => {
     expect(appClient.ClientSecret).toBeUndefined();
     expect(appClient.ExplicitAuthFlows).toEqual(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
 
-    const user = await client.send(new AdminGetUserCommand({ UserPoolId: id.userPoolId, Username: input.adminEmail }));
+    const user = await client.send(
+      new AdminGetUserCommand({ UserPoolId: id.userPoolId, Username: input.adminEmail }),
+    );
     // Username-by-email pool: the real username is a generated id, which the adapter returns.
     expect(user.Username).toBe(id.adminUsername);
     expect(id.adminUsername).not.toBe(input.adminEmail);
@@ -138,7 +126,9 @@ describe("CognitoIdentityProvisioner", () => {
     expect(createdAgain).toBe(false);
     expect(await taggedPools(input.tenantId)).toEqual([first.userPoolId]);
     expect(await adapter.findPoolsForTenant(input.tenantId)).toEqual([first.userPoolId]);
-    const clients = await client.send(new ListUserPoolClientsCommand({ UserPoolId: first.userPoolId, MaxResults: 60 }));
+    const clients = await client.send(
+      new ListUserPoolClientsCommand({ UserPoolId: first.userPoolId, MaxResults: 60 }),
+    );
     expect(clients.UserPoolClients?.map((c) => c.ClientId)).toEqual([first.userPoolClientId]);
     const users = await client.send(new ListUsersCommand({ UserPoolId: first.userPoolId }));
     expect(users.Users).toHaveLength(1);
@@ -199,7 +189,9 @@ describe("CognitoIdentityProvisioner", () => {
     const again = await adapter.ensureTenantIdentity(input, noop);
     expect(again).toEqual(first);
     expect(await taggedPools(input.tenantId)).toEqual([first.userPoolId]);
-    const strangerNow = await client.send(new DescribeUserPoolCommand({ UserPoolId: stranger.UserPool!.Id! }));
+    const strangerNow = await client.send(
+      new DescribeUserPoolCommand({ UserPoolId: stranger.UserPool!.Id! }),
+    );
     expect(strangerNow.UserPool?.Id).toBe(stranger.UserPool!.Id);
   });
 
@@ -208,7 +200,9 @@ describe("CognitoIdentityProvisioner", () => {
     const input = tenant();
     const id = await adapter.ensureTenantIdentity(input, noop);
     const enabledStates = async () =>
-      ((await client.send(new ListUsersCommand({ UserPoolId: id.userPoolId }))).Users ?? []).map((u) => u.Enabled);
+      ((await client.send(new ListUsersCommand({ UserPoolId: id.userPoolId }))).Users ?? []).map(
+        (u) => u.Enabled,
+      );
 
     await adapter.setUsersEnabled(id.userPoolId, false);
     expect(await enabledStates()).toEqual([false]);
@@ -225,7 +219,9 @@ describe("CognitoIdentityProvisioner", () => {
     await adapter.deleteTenantIdentity(id.userPoolId);
     await adapter.deleteTenantIdentity(id.userPoolId);
     expect(await adapter.findPoolsForTenant(input.tenantId)).toEqual([]);
-    await expect(client.send(new DescribeUserPoolCommand({ UserPoolId: id.userPoolId }))).rejects.toMatchObject({
+    await expect(
+      client.send(new DescribeUserPoolCommand({ UserPoolId: id.userPoolId })),
+    ).rejects.toMatchObject({
       name: "ResourceNotFoundException",
     });
   });

@@ -19,7 +19,9 @@ function json(payload: Uint8Array | undefined): unknown {
 }
 
 async function recordsOf(channel: string): Promise<unknown[]> {
-  const res = await lambda.send(new InvokeCommand({ FunctionName: "fixture-records", Payload: JSON.stringify({ channel }) }));
+  const res = await lambda.send(
+    new InvokeCommand({ FunctionName: "fixture-records", Payload: JSON.stringify({ channel }) }),
+  );
   return (json(res.Payload) as { entries: unknown[] }).entries;
 }
 
@@ -48,7 +50,10 @@ describe("Lambda Invoke API", () => {
 
   it("reports a thrown error as an Unhandled function error with errorType and errorMessage", async () => {
     const res = await lambda.send(
-      new InvokeCommand({ FunctionName: "fixture-lambda-throw", Payload: JSON.stringify({ message: "no quota" }) }),
+      new InvokeCommand({
+        FunctionName: "fixture-lambda-throw",
+        Payload: JSON.stringify({ message: "no quota" }),
+      }),
     );
     expect(res.StatusCode).toBe(200);
     expect(res.FunctionError).toBe("Unhandled");
@@ -143,7 +148,9 @@ describe("Lambda Invoke API", () => {
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(expect.arrayContaining(["fixture-lambda-echo", "fixture-records"]));
 
-    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: "fixture-lambda-slow" }));
+    const { Configuration } = await lambda.send(
+      new GetFunctionCommand({ FunctionName: "fixture-lambda-slow" }),
+    );
     expect(Configuration).toMatchObject({
       FunctionName: "fixture-lambda-slow",
       FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:fixture-lambda-slow",

@@ -104,7 +104,9 @@ describe("SQS event source mapping", () => {
     expect(record).toMatchObject({
       messageId: ids[0],
       body: first[0],
-      md5OfBody: createHash("md5").update(first[0] as string).digest("hex"),
+      md5OfBody: createHash("md5")
+        .update(first[0] as string)
+        .digest("hex"),
       eventSource: "aws:sqs",
       eventSourceARN: arn,
       awsRegion: "us-east-1",

@@ -9,7 +9,10 @@ import { cloud } from "../support/cloud.js";
 
 const url = (path: string) => `${cloud().web}${path}`;
 
-async function echo(path: string, init?: RequestInit): Promise<{ res: Response; event: APIGatewayProxyEventV2 }> {
+async function echo(
+  path: string,
+  init?: RequestInit,
+): Promise<{ res: Response; event: APIGatewayProxyEventV2 }> {
   const res = await fetch(url(path), init);
   expect(res.status).toBe(200);
   return { res, event: (await res.json()) as APIGatewayProxyEventV2 };
@@ -117,7 +120,11 @@ describe("web server (API Gateway HTTP API)", () => {
     expect(item.event.rawPath).toBe("/fixture/items/acme%20co");
     expect(item.event.pathParameters).toEqual({ id: "acme co" });
 
-    const files = await echo("/fixture/files/a/b/c.txt", { method: "PUT", body: "x", headers: { "content-type": "text/plain" } });
+    const files = await echo("/fixture/files/a/b/c.txt", {
+      method: "PUT",
+      body: "x",
+      headers: { "content-type": "text/plain" },
+    });
     expect(files.event.routeKey).toBe("ANY /fixture/files/{proxy+}");
     expect(files.event.pathParameters).toEqual({ proxy: "a/b/c.txt" });
     expect(files.event.requestContext.http.method).toBe("PUT");

@@ -46,7 +46,9 @@ async function sqsConsumer(event: SQSEvent): Promise<SQSBatchResponse> {
       throw new Error(`fixture consumer refused message ${r.messageId}`);
     }
   }
-  const failures = event.Records.filter((r) => (r.body.includes("fail-once") ? first(r) : r.body.includes("fail")));
+  const failures = event.Records.filter((r) =>
+    r.body.includes("fail-once") ? first(r) : r.body.includes("fail"),
+  );
   return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
@@ -105,13 +107,23 @@ export const sqsFixtureQueues: FixtureQueue[] = [
   {
     name: "fixture-sqs-batch",
     attributes: { VisibilityTimeout: "30" },
-    mapping: { batchSize: 5, maximumBatchingWindowSeconds: 1, reportBatchItemFailures: true, pollIntervalMs: 50 },
+    mapping: {
+      batchSize: 5,
+      maximumBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      pollIntervalMs: 50,
+    },
   },
   {
     name: "fixture-sqs-partial",
     attributes: { VisibilityTimeout: "2" },
     dlq: { name: "fixture-sqs-partial-dlq", maxReceiveCount: 5 },
-    mapping: { batchSize: 10, maximumBatchingWindowSeconds: 1, reportBatchItemFailures: true, pollIntervalMs: 50 },
+    mapping: {
+      batchSize: 10,
+      maximumBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      pollIntervalMs: 50,
+    },
   },
   {
     name: "fixture-sqs-dlq-source",

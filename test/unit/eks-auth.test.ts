@@ -2,7 +2,10 @@ import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { EKS_TOKEN_PREFIX, eksBearerToken } from "../../core/adapters/eks-auth.js";
 
-const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+const credentials = {
+  accessKeyId: "AKIDEXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+};
 const signingDate = new Date("2026-11-23T12:00:00Z");
 
 function decode(token: string): URL {
@@ -16,7 +19,8 @@ function decode(token: string): URL {
 /** SigV4 query signing recomputed independently of @smithy/signature-v4. */
 function expectedSignature(url: URL, headers: Record<string, string>, secret: string): string {
   const params = [...url.searchParams.entries()].filter(([k]) => k !== "X-Amz-Signature");
-  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const enc = (s: string) =>
+    encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const query = params
     .map(([k, v]) => [enc(k), enc(v)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -35,7 +39,12 @@ function expectedSignature(url: URL, headers: Record<string, string>, secret: st
   const amzDate = url.searchParams.get("X-Amz-Date")!;
   const [, date, region, service] = url.searchParams.get("X-Amz-Credential")!.split("/");
   const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, createHash("sha256").update(canonical).digest("hex")].join("\n");
+  const toSign = [
+    "AWS4-HMAC-SHA256",
+    amzDate,
+    scope,
+    createHash("sha256").update(canonical).digest("hex"),
+  ].join("\n");
   const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date!), region!), service!), "aws4_request");
   return createHmac("sha256", key).update(toSign).digest("hex");
@@ -43,7 +52,12 @@ function expectedSignature(url: URL, headers: Record<string, string>, secret: st
 
 describe("eksBearerToken", () => {
   it("is a presigned STS GetCallerIdentity URL bound to the cluster, valid for 60 s", async () => {
-    const token = await eksBearerToken({ clusterName: "embark-prod", region: "eu-west-1", credentials, signingDate });
+    const token = await eksBearerToken({
+      clusterName: "embark-prod",
+      region: "eu-west-1",
+      credentials,
+      signingDate,
+    });
     const url = decode(token);
 
     expect(url.origin).toBe("https://sts.eu-west-1.amazonaws.com");
@@ -66,8 +80,12 @@ describe("eksBearerToken", () => {
   });
 
   it("signs the cluster name: another cluster gives another signature", async () => {
-    const a = decode(await eksBearerToken({ clusterName: "a", region: "us-east-1", credentials, signingDate }));
-    const b = decode(await eksBearerToken({ clusterName: "b", region: "us-east-1", credentials, signingDate }));
+    const a = decode(
+      await eksBearerToken({ clusterName: "a", region: "us-east-1", credentials, signingDate }),
+    );
+    const b = decode(
+      await eksBearerToken({ clusterName: "b", region: "us-east-1", credentials, signingDate }),
+    );
     expect(a.searchParams.get("X-Amz-Signature")).not.toBe(b.searchParams.get("X-Amz-Signature"));
   });
 

@@ -40,11 +40,19 @@ describe("InputTransformer (the user guide's examples)", () => {
 
   it("mixes variables and static values", () => {
     const out = transform('{"instance": <instance>, "state": [9, <state>, true], "Transformed": "Yes"}');
-    expect(JSON.parse(out)).toEqual({ instance: "i-0123456789", state: [9, "RUNNING", true], Transformed: "Yes" });
+    expect(JSON.parse(out)).toEqual({
+      instance: "i-0123456789",
+      state: [9, "RUNNING", true],
+      Transformed: "Yes",
+    });
   });
 
   it("inserts numbers and objects as JSON", () => {
-    const out = transform('{"n": <n>, "d": <d>, "l": <l>}', { n: "$.detail.count", d: "$.detail", l: "$.detail.list" });
+    const out = transform('{"n": <n>, "d": <d>, "l": <l>}', {
+      n: "$.detail.count",
+      d: "$.detail",
+      l: "$.detail.list",
+    });
     expect(JSON.parse(out)).toEqual({ n: 3, d: event.detail, l: [1, 2] });
   });
 

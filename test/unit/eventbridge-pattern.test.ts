@@ -159,8 +159,12 @@ describe("anything-but", () => {
   });
 
   it("excludes ignoring case and by wildcard", () => {
-    expect(m({ detail: { state: [{ "anything-but": { "equals-ignore-case": "TERMINATED" } }] } })).toBe(false);
-    expect(m({ detail: { state: [{ "anything-but": { "equals-ignore-case": ["RUNNING", "x"] } }] } })).toBe(true);
+    expect(m({ detail: { state: [{ "anything-but": { "equals-ignore-case": "TERMINATED" } }] } })).toBe(
+      false,
+    );
+    expect(m({ detail: { state: [{ "anything-but": { "equals-ignore-case": ["RUNNING", "x"] } }] } })).toBe(
+      true,
+    );
     expect(m({ detail: { FileName: [{ "anything-but": { wildcard: "photos/*" } }] } })).toBe(false);
     expect(m({ detail: { FileName: [{ "anything-but": { wildcard: "docs/*" } }] } })).toBe(true);
   });

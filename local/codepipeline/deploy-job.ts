@@ -1,0 +1,173 @@
+/**
+ * The local "deploy job" behind each pipeline execution: it walks the pipeline's stages, spends the configured
+ * duration, then succeeds, or fails when failure injection says so, emitting CodePipeline's state-change events
+ * at each step. QUEUED pipelines run one execution at a time, in start order; PARALLEL ones run all at once.
+ * Stop and wait lets the running action finish before the execution becomes Stopped; stop and abandon stops
+ * at once (the action is ABANDONED).
+ */
+import { randomUUID } from "node:crypto";
+import type { StateChangeEmitter } from "./events.js";
+import type {
+  ExecutionRecord,
+  ExecutionStatus,
+  PipelineRecord,
+  PipelineStore,
+  StageDeclaration,
+} from "./store.js";
+
+export interface PipelineBehaviour {
+  durationMs?: number;
+  /** A failure reason: executions started while it is set fail with it. */
+  fail?: string;
+}
+
+/** A pipeline variable that makes a run fail locally with its value as the reason. */
+export const FAIL_VARIABLE = "EMBARK_LOCAL_FAIL";
+
+interface RunningStage {
+  stage: StageDeclaration;
+  actionIds: string[];
+  abort: AbortController;
+  stopAfterAction: boolean;
+}
+
+export class DeployJobs {
+  private readonly running = new Map<string, RunningStage>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: PipelineStore,
+    private readonly emitter: StateChangeEmitter,
+    private readonly behaviourOf: (pipeline: string) => PipelineBehaviour,
+    private readonly defaultDurationMs: number,
+  ) {}
+
+  launch(exec: ExecutionRecord, pipeline: PipelineRecord): void {
+    this.emitter.pipeline(exec, "STARTED");
+    const job = () =>
+      this.run(exec, pipeline).catch((err) => {
+        console.error(`[codepipeline] execution ${exec.pipelineExecutionId} crashed:`, err);
+        this.finish(exec, "Failed", `Local deploy job crashed: ${String(err)}`);
+      });
+    if (exec.executionMode === "PARALLEL") {
+      void job();
+      return;
+    }
+    const previous = this.queues.get(pipeline.name) ?? Promise.resolve();
+    const next = previous.then(job);
+    this.queues.set(pipeline.name, next);
+  }
+
+  /** Stops an InProgress or Stopping execution (the service checked which stops are allowed). */
+  stop(exec: ExecutionRecord, abandon: boolean, reason: string | undefined): void {
+    const current = this.running.get(exec.pipelineExecutionId);
+    if (exec.status === "InProgress") {
+      exec.stopTrigger = reason === undefined ? {} : { reason };
+      this.setStatus(exec, "Stopping", reason);
+      this.emitter.pipeline(
+        exec,
+        "STOPPING",
+        reason === undefined ? {} : { "stop-execution-comments": reason },
+      );
+      if (current) this.emitter.stage(exec, current.stage.name, "STOPPING");
+    }
+    if (!current) {
+      // Still waiting in the queue: nothing runs yet, so it is stopped at once.
+      this.finish(exec, "Stopped", reason);
+      return;
+    }
+    if (!abandon) {
+      current.stopAfterAction = true;
+      return;
+    }
+    current.abort.abort();
+    this.running.delete(exec.pipelineExecutionId);
+    this.actions(exec, current, "ABANDONED");
+    this.emitter.stage(exec, current.stage.name, "STOPPED");
+    this.finish(exec, "Stopped", reason);
+  }
+
+  /** Aborts running jobs without touching their records (a restart marks them failed). */
+  shutdown(): void {
+    for (const r of this.running.values()) r.abort.abort();
+    this.running.clear();
+  }
+
+  private async run(exec: ExecutionRecord, pipeline: PipelineRecord): Promise<void> {
+    if (exec.status !== "InProgress") return; // stopped while queued
+    const behaviour = this.behaviourOf(pipeline.name);
+    const duration = behaviour.durationMs ?? this.defaultDurationMs;
+    const failure =
+      exec.variables.find((v) => v.name === FAIL_VARIABLE && v.resolvedValue !== "")?.resolvedValue ??
+      behaviour.fail;
+    const stages = pipeline.stages;
+    for (const [i, stage] of stages.entries()) {
+      const current: RunningStage = {
+        stage,
+        actionIds: stage.actions.map(() => randomUUID()),
+        abort: new AbortController(),
+        stopAfterAction: false,
+      };
+      this.running.set(exec.pipelineExecutionId, current);
+      this.emitter.stage(exec, stage.name, "STARTED");
+      this.actions(exec, current, "STARTED");
+
+      const completed = await sleep(duration / stages.length, current.abort.signal);
+      if (!completed) return; // abandoned or shut down: stop() or the next boot records the outcome
+      this.running.delete(exec.pipelineExecutionId);
+
+      const failHere = failure !== undefined && failure !== "" && i === stages.length - 1;
+      if (failHere && !current.stopAfterAction) {
+        this.actions(exec, current, "FAILED", failure);
+        this.emitter.stage(exec, stage.name, "FAILED");
+        this.finish(exec, "Failed", failure);
+        return;
+      }
+      this.actions(exec, current, "SUCCEEDED");
+      if (current.stopAfterAction) {
+        this.emitter.stage(exec, stage.name, "STOPPED");
+        this.finish(exec, "Stopped", exec.stopTrigger?.reason);
+        return;
+      }
+      this.emitter.stage(exec, stage.name, "SUCCEEDED");
+    }
+    this.finish(exec, "Succeeded", undefined);
+  }
+
+  private actions(exec: ExecutionRecord, current: RunningStage, state: string, failure?: string): void {
+    for (const [i, action] of current.stage.actions.entries()) {
+      this.emitter.action(exec, current.stage.name, action, current.actionIds[i]!, state, failure);
+    }
+  }
+
+  private finish(
+    exec: ExecutionRecord,
+    status: "Succeeded" | "Failed" | "Stopped",
+    summary: string | undefined,
+  ): void {
+    this.setStatus(exec, status, summary);
+    this.emitter.pipeline(exec, status.toUpperCase());
+  }
+
+  private setStatus(exec: ExecutionRecord, status: ExecutionStatus, summary: string | undefined): void {
+    exec.status = status;
+    if (summary === undefined) delete exec.statusSummary;
+    else exec.statusSummary = summary;
+    exec.lastUpdateTime = Date.now();
+    this.store.save().catch((err) => console.error("[codepipeline] could not save state:", err));
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,561 @@
+/**
+ * Local AWS Step Functions (JSON 1.0, X-Amz-Target AWSStepFunctions.<Op>): a small stand-in over
+ * aws-local-stepfunctions, faithful to AWS where callers can tell: ARNs, names, errors, execution status,
+ * history event types/ids/details, task tokens, redrive, status-change events, Standard-workflow semantics.
+ *
+ * Known gaps (see also engine.ts / definition.ts):
+ * - Task resources: Lambda (function ARN, lambda:invoke), sqs:sendMessage and events:putEvents, each also as
+ *   .waitForTaskToken. Others (.sync, DynamoDB, nested StartExecution, activities…) fail with States.Runtime.
+ * - JSONata, Assign/variables and distributed Map are refused at CreateStateMachine (the library ignores them).
+ * - Redrive resumes at the failed (or aborted) top-level state with that state's recorded input. A failed
+ *   Parallel or Map is re-run whole (all branches/iterations; AWS re-runs only the unsuccessful ones): an
+ *   acceptable simplification while steps are idempotent.
+ * - previousEventId follows the causal chain within a state and branch, but Parallel/Map "succeeded" events
+ *   point at the latest event; no TaskStateAborted/MapIterationAborted events; no 25,000-event or 256 KB
+ *   payload limits; EXPRESS machines run like STANDARD ones; no versions, aliases, tags, logging or X-Ray.
+ * - StartExecution with a name in use: the same input while the execution is RUNNING returns it (idempotent);
+ *   a closed execution or a different input → ExecutionAlreadyExists (AWS's rule).
+ * - Status-change events go to the default bus through the edge, best effort.
+ */
+import "./polyfill.js";
+import { randomUUID } from "node:crypto";
+import { AwsError } from "../aws/errors.js";
+import type { JsonService } from "../aws/json-service.js";
+import type { LocalContext } from "../context.js";
+import { checkExecutionArn, checkName, checkStateMachineArn, executionArn, stateMachineArn } from "./arns.js";
+import { parseDefinition } from "./definition.js";
+import { ExecutionEngine } from "./engine.js";
+import { appendEvent, json, NOT_TRUNCATED, presentEvent } from "./history.js";
+import { Integrations } from "./integrations.js";
+import { CLOSED_UNSUCCESSFUL, type ExecutionRecord, type StateMachineRecord } from "./model.js";
+import { StatusEvents } from "./status-events.js";
+import { SfnStore } from "./store.js";
+import { TaskTokens } from "./task-tokens.js";
+
+export interface StepFunctionsService extends JsonService {
+  /** Marks running executions ABORTED (cause "local cloud stopped") and writes everything to disk. */
+  stop(): Promise<void>;
+  /** Creates the state machine, or updates its definition (and role) if the name exists. Returns its ARN. */
+  registerStateMachine(input: {
+    name: string;
+    definition: object | string;
+    roleArn?: string;
+    type?: "STANDARD";
+  }): Promise<string>;
+  /** Writes pending changes to disk now (they are otherwise written within a few ms). */
+  flush(): Promise<void>;
+}
+
+const DEFAULT_ROLE_ARN = "arn:aws:iam::000000000000:role/embark-local-stepfunctions";
+const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 100;
+const MAX_PAYLOAD = 262_144;
+const MAX_REDRIVES = 1000;
+const MAX_HISTORY_FOR_REDRIVE = 24_999;
+
+export async function createStepFunctionsService(
+  ctx: LocalContext,
+  opts: { retryIntervalScale?: number } = {},
+): Promise<StepFunctionsService> {
+  const scope = { region: ctx.region, accountId: ctx.accountId };
+  const store = new SfnStore(ctx.stateDir);
+  const statusEvents = new StatusEvents(ctx.edgeUrl);
+  const tokens = new TaskTokens();
+  const machines = new Map<string, StateMachineRecord>();
+  const executions = new Map<string, ExecutionRecord>();
+
+  const saveMachines = () => store.saveMachines(() => [...machines.values()]);
+  const engine = new ExecutionEngine({
+    retryIntervalScale: opts.retryIntervalScale ?? 1,
+    integrations: new Integrations(ctx),
+    tokens,
+    changed: (rec) => store.saveExecution(rec),
+    statusChanged: (rec) => statusEvents.emit(rec),
+  });
+
+  // ---- load persisted state ------------------------------------------------------------------------------
+  const loaded = await store.load();
+  for (const sm of loaded.machines) machines.set(sm.stateMachineArn, sm);
+  for (const rec of loaded.executions) {
+    executions.set(rec.executionArn, rec);
+    for (const token of rec.taskTokens) tokens.close(token, rec.executionArn);
+    if (rec.status === "RUNNING") {
+      // The process ended under it: ABORTED (redrivable), as if stopped.
+      rec.status = "ABORTED";
+      rec.stopDate = Date.now();
+      rec.cause = "local cloud restarted";
+      appendEvent(rec, "ExecutionAborted", { cause: rec.cause });
+      store.saveExecution(rec);
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+  function machineOf(arn: unknown): StateMachineRecord {
+    const checked = checkStateMachineArn(arn);
+    const sm = machines.get(checked);
+    if (!sm) throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${checked}'`);
+    return sm;
+  }
+
+  function executionOf(arn: unknown): ExecutionRecord {
+    const checked = checkExecutionArn(arn);
+    const rec = executions.get(checked);
+    if (!rec) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${checked}'`);
+    return rec;
+  }
+
+  function createMachine(name: string, definition: unknown, roleArn: string, type: "STANDARD" | "EXPRESS") {
+    const def = parseDefinition(definition);
+    const now = Date.now();
+    const sm: StateMachineRecord = {
+      stateMachineArn: stateMachineArn(scope, checkName(name, "state machine")),
+      name,
+      definition: typeof definition === "string" ? definition : JSON.stringify(def),
+      roleArn,
+      type,
+      creationDate: now,
+      revisionId: randomUUID(),
+    };
+    machines.set(sm.stateMachineArn, sm);
+    saveMachines();
+    return sm;
+  }
+
+  function redriveStatus(rec: ExecutionRecord): { redriveStatus: string; redriveStatusReason?: string } {
+    if (!CLOSED_UNSUCCESSFUL.includes(rec.status)) {
+      return {
+        redriveStatus: "NOT_REDRIVABLE",
+        redriveStatusReason: `Execution is ${rec.status} and cannot be redriven`,
+      };
+    }
+    if (rec.redriveCount >= MAX_REDRIVES) {
+      return {
+        redriveStatus: "NOT_REDRIVABLE",
+        redriveStatusReason: "Execution has reached the maximum number of redrives",
+      };
+    }
+    if (rec.history.length >= MAX_HISTORY_FOR_REDRIVE) {
+      return {
+        redriveStatus: "NOT_REDRIVABLE",
+        redriveStatusReason: "Execution history has too many events",
+      };
+    }
+    return { redriveStatus: "REDRIVABLE" };
+  }
+
+  function listItem(rec: ExecutionRecord) {
+    return {
+      executionArn: rec.executionArn,
+      stateMachineArn: rec.stateMachineArn,
+      name: rec.name,
+      status: rec.status,
+      startDate: epochSeconds(rec.startDate),
+      stopDate: dateOrUndefined(rec.stopDate),
+      redriveCount: rec.redriveCount,
+      redriveDate: dateOrUndefined(rec.redriveDate),
+    };
+  }
+
+  // ---- operations ----------------------------------------------------------------------------------------
+  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+    CreateStateMachine(input) {
+      const name = required(input, "name");
+      const roleArn = required(input, "roleArn");
+      const definition = required(input, "definition");
+      const type = machineType(input.type);
+      const existing = machines.get(stateMachineArn(scope, checkName(name, "state machine")));
+      if (existing) {
+        // AWS: idempotent when everything matches, a conflict otherwise.
+        if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) {
+          return { stateMachineArn: existing.stateMachineArn, creationDate: epochSeconds(existing.creationDate) };
+        }
+        throw new AwsError(
+          "StateMachineAlreadyExists",
+          `State Machine Already Exists: '${existing.stateMachineArn}'`,
+        );
+      }
+      const sm = createMachine(name, definition, roleArn, type);
+      return { stateMachineArn: sm.stateMachineArn, creationDate: epochSeconds(sm.creationDate) };
+    },
+
+    DescribeStateMachine(input) {
+      const sm = machineOf(input.stateMachineArn);
+      return {
+        stateMachineArn: sm.stateMachineArn,
+        name: sm.name,
+        status: "ACTIVE",
+        definition: sm.definition,
+        roleArn: sm.roleArn,
+        type: sm.type,
+        creationDate: epochSeconds(sm.creationDate),
+        loggingConfiguration: { level: "OFF", includeExecutionData: false },
+        tracingConfiguration: { enabled: false },
+        revisionId: sm.revisionId,
+      };
+    },
+
+    DescribeStateMachineForExecution(input) {
+      const rec = executionOf(input.executionArn);
+      const sm = machines.get(rec.stateMachineArn);
+      return {
+        stateMachineArn: rec.stateMachineArn,
+        name: rec.stateMachineArn.split(":").at(-1),
+        definition: rec.definition,
+        roleArn: rec.roleArn,
+        updateDate: epochSeconds(sm?.updateDate ?? sm?.creationDate ?? rec.startDate),
+        loggingConfiguration: { level: "OFF", includeExecutionData: false },
+        tracingConfiguration: { enabled: false },
+      };
+    },
+
+    ListStateMachines(input) {
+      const all = [...machines.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const { items, nextToken } = page(
+        all,
+        input,
+        (sm) => sm.name,
+        (sm, after) => sm.name > after,
+      );
+      return {
+        stateMachines: items.map((sm) => ({
+          stateMachineArn: sm.stateMachineArn,
+          name: sm.name,
+          type: sm.type,
+          creationDate: epochSeconds(sm.creationDate),
+        })),
+        nextToken,
+      };
+    },
+
+    UpdateStateMachine(input) {
+      const sm = machineOf(input.stateMachineArn);
+      if (input.definition === undefined && input.roleArn === undefined) {
+        throw new AwsError(
+          "MissingRequiredParameter",
+          "Either the definition or the roleArn must be specified",
+        );
+      }
+      if (input.definition !== undefined) {
+        const definition = required(input, "definition");
+        parseDefinition(definition);
+        sm.definition = definition;
+      }
+      if (input.roleArn !== undefined) sm.roleArn = required(input, "roleArn");
+      sm.updateDate = Date.now();
+      sm.revisionId = randomUUID();
+      saveMachines();
+      return { updateDate: epochSeconds(sm.updateDate), revisionId: sm.revisionId };
+    },
+
+    DeleteStateMachine(input) {
+      const arn = checkStateMachineArn(input.stateMachineArn);
+      if (!machines.has(arn)) return {}; // AWS: deleting a missing state machine succeeds
+      // AWS terminates the machine's running executions at their next state transition.
+      for (const rec of engine.runningRecords()) {
+        if (rec.stateMachineArn === arn) engine.abort(rec, { cause: "The state machine was deleted" });
+      }
+      machines.delete(arn);
+      saveMachines();
+      return {};
+    },
+
+    StartExecution(input) {
+      const sm = machineOf(input.stateMachineArn);
+      const name = input.name === undefined ? randomUUID() : checkName(input.name, "execution");
+      const inputText = input.input === undefined ? "{}" : input.input;
+      if (typeof inputText !== "string") throw validation("input", "Member must be a string");
+      if (Buffer.byteLength(inputText) > MAX_PAYLOAD) {
+        throw validation("input", `Member must have length less than or equal to ${MAX_PAYLOAD}`);
+      }
+      let parsedInput: unknown;
+      try {
+        parsedInput = JSON.parse(inputText);
+      } catch (err) {
+        throw new AwsError(
+          "InvalidExecutionInput",
+          `Invalid State Machine Execution Input: '${(err as Error).message}'`,
+        );
+      }
+      const arn = executionArn(scope, sm.name, name);
+      const existing = executions.get(arn);
+      if (existing) {
+        // AWS: same name and input while the execution is open → the same answer; otherwise a conflict.
+        if (existing.status === "RUNNING" && sameJson(existing.input, parsedInput)) {
+          return { executionArn: arn, startDate: epochSeconds(existing.startDate) };
+        }
+        throw new AwsError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`);
+      }
+      const rec: ExecutionRecord = {
+        executionArn: arn,
+        stateMachineArn: sm.stateMachineArn,
+        name,
+        status: "RUNNING",
+        input: inputText,
+        startDate: Date.now(),
+        redriveCount: 0,
+        roleArn: sm.roleArn,
+        definition: sm.definition,
+        taskTokens: [],
+        history: [],
+      };
+      appendEvent(rec, "ExecutionStarted", {
+        input: json(parsedInput),
+        inputDetails: NOT_TRUNCATED,
+        roleArn: rec.roleArn,
+      });
+      executions.set(arn, rec);
+      store.saveExecution(rec);
+      statusEvents.emit(rec);
+      engine.start(rec);
+      return { executionArn: arn, startDate: epochSeconds(rec.startDate) };
+    },
+
+    DescribeExecution(input) {
+      const rec = executionOf(input.executionArn);
+      return {
+        executionArn: rec.executionArn,
+        stateMachineArn: rec.stateMachineArn,
+        name: rec.name,
+        status: rec.status,
+        startDate: epochSeconds(rec.startDate),
+        stopDate: dateOrUndefined(rec.stopDate),
+        input: rec.input,
+        inputDetails: { included: true },
+        output: rec.output,
+        outputDetails: rec.output === undefined ? undefined : { included: true },
+        error: rec.error,
+        cause: rec.cause,
+        redriveCount: rec.redriveCount,
+        redriveDate: dateOrUndefined(rec.redriveDate),
+        ...redriveStatus(rec),
+      };
+    },
+
+    ListExecutions(input) {
+      if (input.mapRunArn !== undefined) throw validation("mapRunArn", "Map Runs are not supported locally");
+      const arn = checkStateMachineArn(input.stateMachineArn);
+      const all = [...executions.values()].filter((rec) => rec.stateMachineArn === arn);
+      if (!machines.has(arn) && all.length === 0) {
+        throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+      }
+      const status = input.statusFilter;
+      if (
+        status !== undefined &&
+        !["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"].includes(
+          String(status),
+        )
+      ) {
+        throw validation(
+          "statusFilter",
+          "Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
+        );
+      }
+      const redrive = input.redriveFilter;
+      const filtered = all
+        .filter((rec) => status === undefined || rec.status === status)
+        .filter((rec) => redrive === undefined || (redrive === "REDRIVEN") === rec.redriveCount > 0)
+        // Newest first; ties by ARN so pages are stable.
+        .sort((a, b) => b.startDate - a.startDate || b.executionArn.localeCompare(a.executionArn));
+      const key = (rec: ExecutionRecord) => `${String(rec.startDate).padStart(16, "0")}|${rec.executionArn}`;
+      const { items, nextToken } = page(filtered, input, key, (rec, after) => key(rec) < after);
+      return { executions: items.map(listItem), nextToken };
+    },
+
+    GetExecutionHistory(input) {
+      const rec = executionOf(input.executionArn);
+      const reverse = input.reverseOrder === true;
+      const includeData = input.includeExecutionData !== false;
+      const events = reverse ? [...rec.history].reverse() : rec.history;
+      const key = (e: { id: number }) => String(e.id).padStart(10, "0");
+      const { items, nextToken } = page(events, input, key, (e, after) =>
+        reverse ? key(e) < after : key(e) > after,
+      );
+      return { events: items.map((e) => presentEvent(e, includeData)), nextToken };
+    },
+
+    StopExecution(input) {
+      const rec = executionOf(input.executionArn);
+      const error = optionalString(input, "error");
+      const cause = optionalString(input, "cause");
+      if (rec.status === "RUNNING") engine.abort(rec, { error, cause });
+      return { stopDate: epochSeconds(rec.stopDate ?? Date.now()) };
+    },
+
+    RedriveExecution(input) {
+      const rec = executionOf(input.executionArn);
+      const status = redriveStatus(rec);
+      if (status.redriveStatus !== "REDRIVABLE") {
+        throw new AwsError(
+          "ExecutionNotRedrivable",
+          `Execution '${rec.executionArn}' is not redrivable: ${status.redriveStatusReason}`,
+        );
+      }
+      rec.redriveCount += 1;
+      rec.redriveDate = Date.now();
+      rec.status = "RUNNING";
+      rec.stopDate = undefined;
+      rec.output = undefined;
+      rec.error = undefined;
+      rec.cause = undefined;
+      appendEvent(rec, "ExecutionRedriven", { redriveCount: rec.redriveCount });
+      store.saveExecution(rec);
+      statusEvents.emit(rec);
+      engine.start(rec, rec.resume);
+      return { redriveDate: epochSeconds(rec.redriveDate) };
+    },
+
+    SendTaskSuccess(input) {
+      const token = taskToken(input);
+      const output = required(input, "output");
+      if (Buffer.byteLength(output) > MAX_PAYLOAD) {
+        throw validation("output", `Member must have length less than or equal to ${MAX_PAYLOAD}`);
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(output);
+      } catch (err) {
+        throw new AwsError("InvalidOutput", `Invalid Output: '${(err as Error).message}'`);
+      }
+      tokens.sendSuccess(token, parsed);
+      return {};
+    },
+
+    SendTaskFailure(input) {
+      const token = taskToken(input);
+      tokens.sendFailure(token, optionalString(input, "error"), optionalString(input, "cause"));
+      return {};
+    },
+
+    SendTaskHeartbeat(input) {
+      tokens.sendHeartbeat(taskToken(input));
+      return {};
+    },
+  };
+
+  return {
+    signingName: "states",
+    targetPrefix: "AWSStepFunctions",
+
+    async handle(operation, input) {
+      const op = operations[operation];
+      if (!op)
+        throw new AwsError("UnknownOperationException", `Operation ${operation} is not supported locally`);
+      return op(input ?? {});
+    },
+
+    // Arrow functions: the cloud calls stop() unbound.
+    stop: async () => {
+      for (const rec of engine.runningRecords()) engine.abort(rec, { cause: "local cloud stopped" });
+      await store.flush();
+      await statusEvents.drain();
+    },
+
+    flush: () => store.flush(),
+
+    registerStateMachine: async ({ name, definition, roleArn, type }) => {
+      const arn = stateMachineArn(scope, checkName(name, "state machine"));
+      const text = typeof definition === "string" ? definition : JSON.stringify(definition);
+      const existing = machines.get(arn);
+      if (!existing)
+        return createMachine(name, text, roleArn ?? DEFAULT_ROLE_ARN, type ?? "STANDARD").stateMachineArn;
+      parseDefinition(text);
+      if (existing.definition !== text || (roleArn && existing.roleArn !== roleArn)) {
+        existing.definition = text;
+        if (roleArn) existing.roleArn = roleArn;
+        existing.updateDate = Date.now();
+        existing.revisionId = randomUUID();
+        saveMachines();
+      }
+      return arn;
+    },
+  };
+}
+
+// ---- request helpers -------------------------------------------------------------------------------------
+
+function validation(member: string, constraint: string): AwsError {
+  return new AwsError(
+    "ValidationException",
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+function required(input: Record<string, unknown>, member: string): string {
+  const value = input[member];
+  if (value === undefined || value === null) {
+    throw new AwsError(
+      "ValidationException",
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  if (typeof value !== "string") throw validation(member, "Member must be a string");
+  return value;
+}
+
+function optionalString(input: Record<string, unknown>, member: string): string | undefined {
+  return input[member] === undefined || input[member] === null ? undefined : required(input, member);
+}
+
+function taskToken(input: Record<string, unknown>): string {
+  const token = required(input, "taskToken");
+  if (token.length < 1 || token.length > 2048) {
+    throw validation("taskToken", "Member must have length between 1 and 2048");
+  }
+  return token;
+}
+
+function machineType(type: unknown): "STANDARD" | "EXPRESS" {
+  if (type === undefined || type === "STANDARD") return "STANDARD";
+  if (type === "EXPRESS") return "EXPRESS";
+  throw validation("type", "Member must satisfy enum value set: [STANDARD, EXPRESS]");
+}
+
+function sameJson(text: string, value: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value);
+  } catch {
+    return false;
+  }
+}
+
+/** AWS JSON protocols carry timestamps as epoch seconds (numbers; a JSON Date string would not parse). */
+function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+function dateOrUndefined(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : epochSeconds(ms);
+}
+
+/** maxResults/nextToken paging: the token names the last item returned (stable while items are added). */
+function page<T>(
+  items: T[],
+  input: Record<string, unknown>,
+  keyOf: (item: T) => string,
+  isAfter: (item: T, afterKey: string) => boolean,
+): { items: T[]; nextToken?: string } {
+  const max =
+    input.maxResults === undefined || input.maxResults === 0 ? DEFAULT_PAGE : Number(input.maxResults);
+  if (!Number.isInteger(max) || max < 0 || max > MAX_PAGE) {
+    throw validation("maxResults", `Member must have value less than or equal to ${MAX_PAGE}`);
+  }
+  let rest = items;
+  if (input.nextToken !== undefined && input.nextToken !== null) {
+    let after: unknown;
+    try {
+      after = JSON.parse(Buffer.from(String(input.nextToken), "base64url").toString("utf8")).after;
+    } catch {
+      after = undefined;
+    }
+    if (typeof after !== "string")
+      throw new AwsError("InvalidToken", `Invalid Token: '${String(input.nextToken)}'`);
+    rest = items.filter((item) => isAfter(item, after as string));
+  }
+  const pageItems = rest.slice(0, max);
+  const last = pageItems.at(-1);
+  const nextToken =
+    rest.length > max && last !== undefined
+      ? Buffer.from(JSON.stringify({ after: keyOf(last) })).toString("base64url")
+      : undefined;
+  return { items: pageItems, nextToken };
+}
