@@ -422,7 +422,10 @@ function validateTarget(raw: unknown): Target {
     throw validation(
       `Value '${id}' at 'targets.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`,
     );
-  requireString(t.Arn, "targets.member.arn");
+  const arn = requireString(t.Arn, "targets.member.arn");
+  if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(arn) && !t.SqsParameters?.MessageGroupId) {
+    throw validation(`Parameter(s) SqsParameters must be specified for target: ${id}.`);
+  }
   const inputs = [t.Input, t.InputPath, t.InputTransformer].filter((v) => v !== undefined && v !== null);
   if (inputs.length > 1)
     throw validation("Only one of Input, InputPath, or InputTransformer must be provided.");

@@ -225,6 +225,20 @@ describe("rules", () => {
     ).rejects.toMatchObject({ name: "ValidationException" });
   });
 
+  it("requires SqsParameters.MessageGroupId for a FIFO queue target", async () => {
+    const name = `fifo-${run}`;
+    await events.send(new PutRuleCommand({ Name: name, EventPattern: '{"source":["a"]}' }));
+    await expect(
+      events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "t", Arn: queueArn("x.fifo") }] })),
+    ).rejects.toMatchObject({ name: "ValidationException" });
+    await events.send(
+      new PutTargetsCommand({
+        Rule: name,
+        Targets: [{ Id: "t", Arn: queueArn("x.fifo"), SqsParameters: { MessageGroupId: "g" } }],
+      }),
+    );
+  });
+
   it("keeps rules and targets across a restart (a second service reads the same state)", async () => {
     const name = `persisted-${run}`;
     const pattern = JSON.stringify({ source: ["persisted"], detail: { n: [{ numeric: [">", 1] }] } });

@@ -86,3 +86,17 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
   }
   return v;
 }
+
+/** Polls DescribeExecution (real SDK) until the onboarding execution of `name` reaches one of `statuses`. */
+export async function waitForExecution(name: string, statuses: string[], timeoutMs = 30_000): Promise<string> {
+  const { DescribeExecutionCommand, SFNClient } = await import("@aws-sdk/client-sfn");
+  const { awsConfig } = await import("./cloud.js");
+  const sfn = new SFNClient(awsConfig());
+  const executionArn = `arn:aws:states:us-east-1:000000000000:execution:embark-onboarding:${name}`;
+  const status = await eventually(
+    async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? "",
+    (s) => statuses.includes(s),
+    timeoutMs,
+  );
+  return status;
+}

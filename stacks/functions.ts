@@ -1,0 +1,80 @@
+/**
+ * One Lambda per entry of the FUNCTIONS catalog (core/onboarding/resources.ts): nodejs22.x, the same handler
+ * modules the local cloud runs, X-Ray active tracing, and a role with exactly:
+ * - what the code calls (permissions.ts),
+ * - what its trigger needs from the role (an SQS consumer reads its queue; an async target sends its failures
+ *   to the events DLQ),
+ * - writing its own log group and X-Ray segments.
+ * SST's default AWSLambdaBasicExecutionRole (logs on `*`) is replaced by the log-group-scoped statement, and
+ * nothing is `link`ed (links grant broad actions).
+ */
+import { FUNCTIONS, type FunctionName } from "../core/onboarding/resources.js";
+import { type Context, pascal } from "./context.js";
+import type { Statement } from "./permissions.js";
+
+export const LAMBDA_RUNTIME = "nodejs22.x";
+export const DEFAULT_MEMORY_MB = 512;
+/** X-Ray has no resource-level permissions: `*` is the only resource these accept. */
+export const XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+/** What a Lambda SQS event source mapping does with the function's role. */
+export const SQS_CONSUMER_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
+export const LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"];
+/** Retries of an async invocation (EventBridge targets) before it goes to the events DLQ. */
+export const ASYNC_RETRIES = 2;
+
+export interface FunctionWiring {
+  environment: Record<string, $util.Input<string>>;
+  code: Record<FunctionName, Statement[]>;
+  /** Queue ARN per consuming function. */
+  consumes: Partial<Record<FunctionName, $util.Input<string>>>;
+  /** Functions invoked asynchronously (EventBridge targets) and where their failed events go. */
+  asyncTargets: readonly FunctionName[];
+  eventsDlqArn: $util.Input<string>;
+  logRetention: "2 weeks" | "3 months";
+}
+
+export type Functions = Record<FunctionName, sst.aws.Function>;
+
+export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
+  const entries = (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => {
+    const spec: { file: string; timeoutSeconds: number; memoryMB?: number; description: string } = FUNCTIONS[name];
+    const physicalName = ctx.physicalName(name);
+    const queue = w.consumes[name];
+    const isAsync = w.asyncTargets.includes(name);
+    const permissions: Statement[] = [
+      ...w.code[name],
+      ...(queue ? [{ actions: SQS_CONSUMER_ACTIONS, resources: [queue] }] : []),
+      ...(isAsync ? [{ actions: ["sqs:SendMessage"], resources: [w.eventsDlqArn] }] : []),
+      { actions: LOG_ACTIONS, resources: [ctx.arn("logs", `log-group:/aws/lambda/${physicalName}:*`)] },
+      { actions: XRAY_ACTIONS, resources: ["*"] },
+    ];
+    const fn = new sst.aws.Function(pascal(name), {
+      name: physicalName,
+      handler: `functions/${spec.file}.handler`,
+      runtime: LAMBDA_RUNTIME,
+      architecture: "arm64",
+      timeout: `${spec.timeoutSeconds} seconds`,
+      memory: `${spec.memoryMB ?? DEFAULT_MEMORY_MB} MB`,
+      description: spec.description,
+      environment: w.environment,
+      permissions,
+      logging: { retention: w.logRetention, format: "json" },
+      ...(isAsync ? { retries: ASYNC_RETRIES } : {}),
+      transform: {
+        function: { tracingConfig: { mode: "Active" } },
+        role: (args) => {
+          args.managedPolicyArns = [];
+        },
+        ...(isAsync
+          ? {
+              eventInvokeConfig: (args) => {
+                args.destinationConfig = { onFailure: { destination: w.eventsDlqArn } };
+              },
+            }
+          : {}),
+      },
+    });
+    return [name, fn] as const;
+  });
+  return Object.fromEntries(entries) as Functions;
+}
