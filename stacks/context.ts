@@ -4,6 +4,7 @@
  */
 export interface Context {
   stage: string;
+  /** Keeps data on removal, deletion protection, longer log retention, higher API limits. */
   production: boolean;
   region: $util.Output<string>;
   accountId: $util.Output<string>;
@@ -14,8 +15,6 @@ export interface Context {
   arn(service: string, resource: $util.Input<string>): $util.Output<string>;
 }
 
-export const PRODUCTION_STAGES = ["production", "prod"];
-
 export function createContext(): Context {
   const stage = $app.stage;
   const region = aws.getRegionOutput().region;
@@ -23,7 +22,8 @@ export function createContext(): Context {
   const partition = aws.getPartitionOutput().partition;
   return {
     stage,
-    production: PRODUCTION_STAGES.includes(stage),
+    // Production stages are the protected ones (sst.config.ts decides which).
+    production: $app.protect,
     region,
     accountId,
     partition,

@@ -40,7 +40,12 @@ export async function serveJson(
 }
 
 function send(res: ServerResponse, status: number, contentType: string, payload: unknown): void {
-  const text = JSON.stringify(payload, (_k, v) => (v instanceof Date ? v.getTime() / 1000 : v));
+  // AWS JSON protocols send timestamps as epoch seconds. The replacer sees Date.toJSON()'s string, so look
+  // at the holder's raw value instead.
+  const text = JSON.stringify(payload, function (this: Record<string, unknown>, k, v) {
+    const raw = this[k];
+    return raw instanceof Date ? raw.getTime() / 1000 : v;
+  });
   res.writeHead(status, { "content-type": contentType, "x-amzn-requestid": crypto.randomUUID() });
   res.end(text);
 }

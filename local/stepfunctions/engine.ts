@@ -8,7 +8,8 @@
 //
 // A run ends when the library reports ExecutionSucceeded/Failed/Timeout, or when StopExecution or the
 // service's stop() aborts it. A run that is no longer current is ignored from then on: its late events are
-// dropped and its handlers never settle again (so the library cannot retry into a stopped execution).
+// dropped and its pending handlers fail with a terminal (neither retried nor caught) error, so the library
+// stops at once and clears its timers.
 import "./polyfill.js";
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
@@ -28,6 +29,8 @@ interface ActiveTask {
   name: string;
   resource: TaskResource;
   finished: boolean;
+  /** Rejects the handler when its run ends under it (so the library settles and clears its timers). */
+  cancel: (failure: TaskFailure) => void;
   token?: string;
   timeoutTimer?: NodeJS.Timeout;
   heartbeatTimer?: NodeJS.Timeout;
@@ -60,6 +63,9 @@ export interface EngineOptions {
 }
 
 const never = () => new Promise<never>(() => undefined);
+/** What a handler throws once its run is over: neither retried nor caught, so the library stops at once. */
+const runEnded = () =>
+  new TaskFailure("States.Runtime", "The execution is no longer running", { terminal: true });
 
 export class ExecutionEngine {
   private readonly runs = new Map<string, Run>();
@@ -143,7 +149,10 @@ export class ExecutionEngine {
 
   private endRun(run: Run): void {
     if (this.isCurrent(run)) this.runs.delete(run.rec.executionArn);
-    for (const task of run.tasks) this.closeTask(run, task);
+    for (const task of run.tasks) {
+      this.closeTask(run, task);
+      task.cancel(runEnded());
+    }
   }
 
   private async follow(
@@ -352,10 +361,15 @@ export class ExecutionEngine {
   // ---- Task states ----------------------------------------------------------------------------------------
 
   private async runTask(run: Run, info: StateInfo, rawInput: unknown): Promise<unknown> {
-    if (!this.isCurrent(run)) return never();
+    if (!this.isCurrent(run)) throw runEnded();
     const def = info.original;
     const resource = parseResource(String(def.Resource));
-    const task: ActiveTask = { name: info.name, resource, finished: false };
+    let cancel: (failure: TaskFailure) => void = () => undefined;
+    const cancelled = new Promise<never>((_, reject) => {
+      cancel = reject;
+    });
+    cancelled.catch(() => undefined); // raced below; may be rejected before that
+    const task: ActiveTask = { name: info.name, resource, finished: false, cancel };
     run.tasks.add(task);
     // Armed before the library arms its own TimeoutSeconds timer of the same length, so this one fires first
     // and records TaskTimedOut; the library then fails the state with its own States.Timeout error (which
@@ -365,7 +379,9 @@ export class ExecutionEngine {
       task.timeoutTimer = setTimeout(() => this.timeOut(run, task, "States.Timeout"), timeoutSeconds * 1000);
     }
     await new Promise((resolve) => setImmediate(resolve));
-    if (task.finished || !this.isCurrent(run)) return never();
+    if (!this.isCurrent(run)) throw runEnded();
+    // Timed out already: the library's own timer fails the state (settling now would pre-empt it).
+    if (task.finished) return never();
 
     const rec = run.rec;
     if (resource.waitForTaskToken) {
@@ -408,16 +424,17 @@ export class ExecutionEngine {
         );
         callback.catch(() => undefined); // awaited below; a heartbeat timeout may reject it before that
         this.armHeartbeat(run, task, heartbeatSeconds);
-        const submitted = await this.opts.integrations.call(resource, input);
+        const submitted = await Promise.race([this.opts.integrations.call(resource, input), cancelled]);
         if (!task.finished && this.isCurrent(run)) {
           this.taskEvent(run, task, "Submitted", { output: json(submitted), outputDetails: NOT_TRUNCATED });
           this.opts.changed(rec);
         }
-        result = await callback;
+        result = await Promise.race([callback, cancelled]);
       } else {
-        result = await this.opts.integrations.call(resource, input);
+        result = await Promise.race([this.opts.integrations.call(resource, input), cancelled]);
       }
-      if (task.finished || !this.isCurrent(run)) return never();
+      if (!this.isCurrent(run)) throw runEnded();
+      if (task.finished) return never();
       this.closeTask(run, task);
       this.taskEvent(run, task, "Succeeded", { output: json(result), outputDetails: NOT_TRUNCATED });
       this.opts.changed(rec);
@@ -431,7 +448,7 @@ export class ExecutionEngine {
               `Local Step Functions error: ${(err as Error)?.message ?? err}`,
               { terminal: true },
             );
-      if (!this.isCurrent(run)) return never();
+      if (!this.isCurrent(run)) throw runEnded();
       if (task.finished) throw failure; // heartbeat timeout: TaskTimedOut is already in the history
       this.closeTask(run, task);
       this.taskEvent(run, task, "Failed", { error: failure.error, cause: failure.causeText });

@@ -167,7 +167,10 @@ export async function createStepFunctionsService(
       if (existing) {
         // AWS: idempotent when everything matches, a conflict otherwise.
         if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) {
-          return { stateMachineArn: existing.stateMachineArn, creationDate: epochSeconds(existing.creationDate) };
+          return {
+            stateMachineArn: existing.stateMachineArn,
+            creationDate: epochSeconds(existing.creationDate),
+          };
         }
         throw new AwsError(
           "StateMachineAlreadyExists",

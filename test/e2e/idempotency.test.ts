@@ -52,13 +52,11 @@ async function resourceVersions(namespace: string): Promise<Record<string, strin
 /** Waits until a queue has nothing visible or in flight: every delivery has been handled. */
 async function drained(queueName: string): Promise<void> {
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
-  await eventually(
-    async () => {
-      const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
-      return Number(a.Attributes?.ApproximateNumberOfMessages) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible);
-    },
-    (n) => n === 0,
+  const attrs = await eventually(
+    async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }))).Attributes ?? {},
+    (a) => Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) === 0,
   );
+  expect(attrs).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
 }
 
 async function sendTo(queueName: string, body: unknown): Promise<void> {

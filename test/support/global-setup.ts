@@ -10,6 +10,8 @@ let stateDir: string | undefined;
 
 /** Starts one local cloud on free ports for the whole test run, in fresh state. */
 export async function setup(project: TestProject): Promise<void> {
+  // Functions run inside this process: keep their INFO lines out of the test report.
+  process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
   stateDir = await mkdtemp(join(tmpdir(), "embark-test-"));
   cloud = await startLocalCloud({
     stateDir,
