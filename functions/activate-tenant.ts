@@ -7,13 +7,10 @@ import { lambda } from "../core/runtime/handler.js";
 const deps = onboardingDeps();
 const Input = z.object({ tenantId: z.string().min(1) });
 
-export const handler = lambda(
-  "activate-tenant",
-  async (event: unknown, _context, { logger }) => {
-    const input = Input.parse(event);
-    logger.appendKeys({ tenantId: input.tenantId });
-    const result = await activateTenant(deps, input);
-    logger.info("step done");
-    return result;
-  },
-);
+export const handler = lambda("activate-tenant", async (event: unknown, _context, { logger }) => {
+  const input = Input.parse(event);
+  logger.appendKeys({ tenantId: input.tenantId });
+  const result = await activateTenant(deps, input);
+  logger.info("step done");
+  return result;
+});

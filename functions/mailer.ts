@@ -25,7 +25,11 @@ export const handler = lambda("mailer", async (event: SQSEvent, context, { logge
   idempotency.registerLambdaContext(context);
   return sqsJsonBatch(TenantEmailMessage, async (message) => {
     const sent = await sendOnce(message);
-    logger.info("email sent", { tenantId: message.tenantId, template: message.template, messageId: sent.messageId });
+    logger.info("email sent", {
+      tenantId: message.tenantId,
+      template: message.template,
+      messageId: sent.messageId,
+    });
     metrics.addMetric("EmailsSent", "Count", 1);
   })(event, context);
 });

@@ -6,12 +6,19 @@ import { startOnboarding } from "../core/onboarding/start.js";
 import { lambda } from "../core/runtime/handler.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = { tenants: onboardingDeps().tenants, workflows: workflows(), stateMachineArn: onboardingStateMachineArn() };
+const deps = {
+  tenants: onboardingDeps().tenants,
+  workflows: workflows(),
+  stateMachineArn: onboardingStateMachineArn(),
+};
 let log: ((msg: string, extra: Record<string, unknown>) => void) | undefined;
 
 const processBatch = sqsJsonBatch(z.object({ tenantId: z.string().min(1) }), async ({ tenantId }) => {
   const started = await startOnboarding(deps, tenantId);
-  log?.(started ? "onboarding started" : "no such tenant; message dropped", { tenantId, execution: started?.name });
+  log?.(started ? "onboarding started" : "no such tenant; message dropped", {
+    tenantId,
+    execution: started?.name,
+  });
 });
 
 export const handler = lambda("onboarding-starter", async (event: SQSEvent, context, { logger }) => {

@@ -15,5 +15,6 @@ export const handler = lambda(
     const result = await setupNamespace(deps, input);
     logger.info("step done");
     return result;
-  }, { idempotency: { key: "tenantId" } },
+  },
+  { idempotency: { key: "tenantId" } },
 );

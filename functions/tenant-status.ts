@@ -8,10 +8,13 @@ import { publicTenantView } from "../core/tenant/model.js";
 const { tenants } = onboardingDeps();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const handler = lambda("tenant-status", async (event: APIGatewayProxyEventV2, _context, { logger }) => {
-  const id = event.pathParameters?.id ?? "";
-  const tenant = UUID.test(id) ? await tenants.get(id) : await tenants.getBySlug(id);
-  if (!tenant) return problem(404, "tenant_not_found", `No tenant with id or slug "${id.slice(0, 80)}"`);
-  logger.appendKeys({ tenantId: tenant.tenantId });
-  return json(200, publicTenantView(tenant));
-});
+export const handler = lambda(
+  "tenant-status",
+  async (event: APIGatewayProxyEventV2, _context, { logger }) => {
+    const id = event.pathParameters?.id ?? "";
+    const tenant = UUID.test(id) ? await tenants.get(id) : await tenants.getBySlug(id);
+    if (!tenant) return problem(404, "tenant_not_found", `No tenant with id or slug "${id.slice(0, 80)}"`);
+    logger.appendKeys({ tenantId: tenant.tenantId });
+    return json(200, publicTenantView(tenant));
+  },
+);

@@ -102,7 +102,10 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     startSqs(edge.port),
     startCognito(join(stateDir, "cognito"), edge.url),
     startSes(),
-    startKubeApi({ port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0), stateFile: join(stateDir, "k8s.json") }),
+    startKubeApi({
+      port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
+      stateFile: join(stateDir, "k8s.json"),
+    }),
   ]);
   for (const emulator of [dynamodb, sqs, cognito, ses]) {
     edge.addEmulator(emulator);
@@ -110,7 +113,11 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   }
   stops.push(kube.stop);
 
-  await Promise.all(["stepfunctions", "eventbridge", "codepipeline"].map((d) => mkdir(join(stateDir, d), { recursive: true })));
+  await Promise.all(
+    ["stepfunctions", "eventbridge", "codepipeline"].map((d) =>
+      mkdir(join(stateDir, d), { recursive: true }),
+    ),
+  );
   const [stepFunctions, eventBridge, codePipeline] = await Promise.all([
     createStepFunctionsService(sub("stepfunctions"), { retryIntervalScale: opts.retryIntervalScale }),
     createEventBridgeService(sub("eventbridge")),

@@ -1,5 +1,5 @@
 /** Sends one rendered email through SES (v1 SendEmail: what the local SES and every SES region accept). */
-import { SendEmailCommand, SESClient } from "@aws-sdk/client-ses";
+import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import type { RenderedEmail } from "../mail/render.js";
 
 export class SesMailSender {
@@ -16,7 +16,10 @@ export class SesMailSender {
         Destination: { ToAddresses: [to] },
         Message: {
           Subject: { Data: email.subject, Charset: "UTF-8" },
-          Body: { Text: { Data: email.text, Charset: "UTF-8" }, Html: { Data: email.html, Charset: "UTF-8" } },
+          Body: {
+            Text: { Data: email.text, Charset: "UTF-8" },
+            Html: { Data: email.html, Charset: "UTF-8" },
+          },
         },
         ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
       }),

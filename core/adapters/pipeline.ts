@@ -5,7 +5,14 @@ import {
   StartPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
 
-export type PipelineRunStatus = "InProgress" | "Succeeded" | "Failed" | "Stopped" | "Stopping" | "Superseded" | "Cancelled";
+export type PipelineRunStatus =
+  | "InProgress"
+  | "Succeeded"
+  | "Failed"
+  | "Stopped"
+  | "Stopping"
+  | "Superseded"
+  | "Cancelled";
 
 export class PipelineRunner {
   constructor(

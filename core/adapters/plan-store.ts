@@ -2,8 +2,9 @@
  * The plan catalog in DynamoDB (`planId` key). Shipped defaults apply until an operator stores a plan of the
  * same id, so a catalog edit takes effect without a redeploy (design §3).
  */
-import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_PLANS, type Plan, parsePlan } from "../plans/catalog.js";
 import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
 
@@ -52,7 +53,11 @@ export class PlanStore {
 
   async get(planId: string): Promise<Plan> {
     const plan = await this.find(planId);
-    if (!plan) throw new UnknownPlanError(planId, (await this.list()).map((p) => p.id));
+    if (!plan)
+      throw new UnknownPlanError(
+        planId,
+        (await this.list()).map((p) => p.id),
+      );
     return plan;
   }
 

@@ -6,7 +6,8 @@ let shared: SQSClient | undefined;
 export class JsonQueue {
   constructor(
     readonly queueUrl: string,
-    private readonly client: SQSClient = (shared ??= new SQSClient({})),
+    private readonly client: SQSClient = (shared ??=
+      new SQSClient({})),
   ) {}
 
   async send(body: unknown): Promise<string | undefined> {

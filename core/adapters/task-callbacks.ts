@@ -1,5 +1,10 @@
 /** Answers a Step Functions task that waits with .waitForTaskToken. */
-import { SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
 
 export class TaskCallbacks {
   constructor(private readonly client = new SFNClient({})) {}

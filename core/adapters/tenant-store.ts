@@ -6,8 +6,9 @@
  *                     appears in the tenant record, Step Functions state or logs)
  * Status changes are conditional writes (design §2): a duplicate or late event never moves a tenant backwards.
  */
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
 import { allowedPredecessors, IllegalTransitionError, type TenantStatus } from "../tenant/status.js";
 import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
@@ -51,7 +52,12 @@ export class TenantStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...slugKey(tenant.slug), entity: "slug", tenantId: tenant.tenantId, createdAt: tenant.createdAt },
+          Item: {
+            ...slugKey(tenant.slug),
+            entity: "slug",
+            tenantId: tenant.tenantId,
+            createdAt: tenant.createdAt,
+          },
           ConditionExpression: "attribute_not_exists(pk) OR tenantId = :id",
           ExpressionAttributeValues: { ":id": tenant.tenantId },
         }),
@@ -76,16 +82,18 @@ export class TenantStore {
   /** Undoes create() when the signup could not be handed on (nothing else refers to the tenant yet). */
   async discard(tenant: Pick<Tenant, "tenantId" | "slug">): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: tenantKey(tenant.tenantId) }));
-    await this.db.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: slugKey(tenant.slug),
-        ConditionExpression: "tenantId = :id",
-        ExpressionAttributeValues: { ":id": tenant.tenantId },
-      }),
-    ).catch((err) => {
-      if (!isConditionFailure(err)) throw err;
-    });
+    await this.db
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: slugKey(tenant.slug),
+          ConditionExpression: "tenantId = :id",
+          ExpressionAttributeValues: { ":id": tenant.tenantId },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailure(err)) throw err;
+      });
   }
 
   async get(tenantId: string): Promise<Tenant | undefined> {

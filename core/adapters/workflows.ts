@@ -1,8 +1,8 @@
 /** Starts and inspects state machine executions. */
 import {
   DescribeExecutionCommand,
-  type HistoryEvent,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
@@ -35,7 +35,12 @@ export class Workflows {
     let nextToken: string | undefined;
     do {
       const page = await this.client.send(
-        new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: false }),
+        new GetExecutionHistoryCommand({
+          executionArn,
+          nextToken,
+          maxResults: 1000,
+          includeExecutionData: false,
+        }),
       );
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;

@@ -1,6 +1,6 @@
 import type { PipelineRunner } from "../adapters/pipeline.js";
-import type { TaskCallbacks } from "../adapters/task-callbacks.js";
 import type { PlanStore } from "../adapters/plan-store.js";
+import type { TaskCallbacks } from "../adapters/task-callbacks.js";
 import type { TenantStore } from "../adapters/tenant-store.js";
 import type { ClusterProvisioner, IdentityProvisioner } from "../ports.js";
 

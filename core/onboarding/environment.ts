@@ -26,7 +26,8 @@ export function onboardingDeps(env: NodeJS.ProcessEnv = process.env): Onboarding
   };
 }
 
-export const signupsQueue = (env: NodeJS.ProcessEnv = process.env) => new JsonQueue(requireEnv("SIGNUPS_QUEUE_URL", env));
+export const signupsQueue = (env: NodeJS.ProcessEnv = process.env) =>
+  new JsonQueue(requireEnv("SIGNUPS_QUEUE_URL", env));
 export const onboardingStateMachineArn = (env: NodeJS.ProcessEnv = process.env) =>
   requireEnv("ONBOARDING_STATE_MACHINE_ARN", env);
 export const workflows = () => new Workflows();

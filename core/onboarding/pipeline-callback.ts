@@ -33,4 +33,3 @@ export async function onPipelineStateChange(
   await d.tasks.heartbeat(taskToken);
   return "heartbeat";
 }
-

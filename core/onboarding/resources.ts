@@ -15,14 +15,30 @@ export interface FunctionSpec {
 export const FUNCTIONS = {
   "signup-intake": { file: "signup-intake", timeoutSeconds: 10, description: "POST /signups" },
   "tenant-status": { file: "tenant-status", timeoutSeconds: 10, description: "GET /tenants/{id}" },
-  "onboarding-starter": { file: "onboarding-starter", timeoutSeconds: 30, description: "signups queue → StartExecution" },
+  "onboarding-starter": {
+    file: "onboarding-starter",
+    timeoutSeconds: 30,
+    description: "signups queue → StartExecution",
+  },
   "reserve-tenant": { file: "reserve-tenant", timeoutSeconds: 30, description: "step: Reserve tenant" },
   "create-identity": { file: "create-identity", timeoutSeconds: 60, description: "step: Create identity" },
   "setup-namespace": { file: "setup-namespace", timeoutSeconds: 120, description: "step: Set up namespace" },
-  "start-pipeline": { file: "start-pipeline", timeoutSeconds: 30, description: "step: Run deployment pipeline" },
+  "start-pipeline": {
+    file: "start-pipeline",
+    timeoutSeconds: 30,
+    description: "step: Run deployment pipeline",
+  },
   "activate-tenant": { file: "activate-tenant", timeoutSeconds: 30, description: "step: Activate tenant" },
-  "pipeline-callback": { file: "pipeline-callback", timeoutSeconds: 30, description: "pipeline state change → task callback" },
-  "record-failure": { file: "record-failure", timeoutSeconds: 30, description: "execution failed → tenant FAILED" },
+  "pipeline-callback": {
+    file: "pipeline-callback",
+    timeoutSeconds: 30,
+    description: "pipeline state change → task callback",
+  },
+  "record-failure": {
+    file: "record-failure",
+    timeoutSeconds: 30,
+    description: "execution failed → tenant FAILED",
+  },
   mailer: { file: "mailer", timeoutSeconds: 30, description: "emails queue → SES" },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -36,7 +52,10 @@ export const MAX_RECEIVE_COUNT = 4;
 export function pipelineStateChangePattern(pipelineName: string) {
   return {
     source: ["aws.codepipeline"],
-    "detail-type": ["CodePipeline Pipeline Execution State Change", "CodePipeline Stage Execution State Change"],
+    "detail-type": [
+      "CodePipeline Pipeline Execution State Change",
+      "CodePipeline Stage Execution State Change",
+    ],
     detail: { pipeline: [pipelineName] },
   };
 }

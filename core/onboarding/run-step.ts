@@ -1,5 +1,5 @@
-import { errorInfo } from "../errors.js";
 import type { TenantStore } from "../adapters/tenant-store.js";
+import { errorInfo } from "../errors.js";
 import type { OnboardingStep } from "../tenant/model.js";
 import { isRetryableErrorName, toStepError } from "../workflows/retry.js";
 

@@ -30,7 +30,10 @@ export async function createIdentity(d: OnboardingDeps, { tenantId }: TenantRef)
         slug: tenant.slug,
         companyName: tenant.companyName,
         adminEmail: tenant.adminEmail,
-        known: { userPoolId: tenant.resources.userPoolId, userPoolClientId: tenant.resources.userPoolClientId },
+        known: {
+          userPoolId: tenant.resources.userPoolId,
+          userPoolClientId: tenant.resources.userPoolClientId,
+        },
       },
       // Record the pool before anything else can fail: CreateUserPool is not idempotent.
       (userPoolId) => d.tenants.setResources(tenantId, { userPoolId }),
@@ -75,7 +78,9 @@ export async function startPipeline(d: OnboardingDeps, input: TenantRef & { task
       const executionId = reuse
         ? previous
         : await d.pipeline.start({
-            clientRequestToken: previous ? `${tenantId}-after-${previous}`.slice(0, 128) : `${tenantId}-first`,
+            clientRequestToken: previous
+              ? `${tenantId}-after-${previous}`.slice(0, 128)
+              : `${tenantId}-first`,
             variables: { TENANT_ID: tenantId, TENANT_SLUG: tenant.slug, TENANT_PLAN: tenant.plan },
           });
       await d.tenants.setResources(tenantId, { pipelineExecutionId: executionId });
@@ -101,7 +106,9 @@ export async function answerIfFinished(
   }
   if (status === "Failed" || status === "Stopped" || status === "Cancelled" || status === "Superseded") {
     const cause = `Pipeline run ${executionId} ended ${status}${summary ? `: ${summary}` : ""}`;
-    await d.tenants.markStep(tenantId, "runPipeline", "failed", { error: { name: "PipelineFailed", message: cause } });
+    await d.tenants.markStep(tenantId, "runPipeline", "failed", {
+      error: { name: "PipelineFailed", message: cause },
+    });
     await d.tasks.fail(taskToken, "PipelineFailed", cause);
     return true;
   }

@@ -36,7 +36,9 @@ export class OpsContext {
 
   private get documents(): DynamoDBDocumentClient {
     this.ddbClient ??= new DynamoDBClient(this.target.clientConfig);
-    this.ddb ??= DynamoDBDocumentClient.from(this.ddbClient, { marshallOptions: { removeUndefinedValues: true } });
+    this.ddb ??= DynamoDBDocumentClient.from(this.ddbClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
     return this.ddb;
   }
 

@@ -12,10 +12,17 @@ import type { OpsContext } from "./context.js";
 import { awsErrorName, NotFoundError, UsageError } from "./errors.js";
 import { type Column, duration, fields, parseJson, redact, table, time } from "./format.js";
 import { parseWorkflow, StateMachines } from "./state-machines.js";
-import { buildTimeline, type TimelineEntry } from "./timeline.js";
 import type { WorkflowKey } from "./target.js";
+import { buildTimeline, type TimelineEntry } from "./timeline.js";
 
-const EXECUTION_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"] as const;
+const EXECUTION_STATUSES = [
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "ABORTED",
+  "PENDING_REDRIVE",
+] as const;
 
 export interface ExecutionSummary {
   name: string;
@@ -58,7 +65,12 @@ export async function listExecutions(
       try {
         do {
           const page = await ctx.sfn.send(
-            new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: opts.status, nextToken, maxResults: 100 }),
+            new ListExecutionsCommand({
+              stateMachineArn: arn,
+              statusFilter: opts.status,
+              nextToken,
+              maxResults: 100,
+            }),
           );
           for (const item of page.executions ?? []) {
             const s = summary(item, key);
@@ -88,7 +100,9 @@ export const executionColumns: Column<ExecutionSummary>[] = [
   {
     header: "DURATION",
     value: (e) =>
-      e.startDate ? duration(new Date(e.stopDate ?? Date.now()).getTime() - new Date(e.startDate).getTime()) : undefined,
+      e.startDate
+        ? duration(new Date(e.stopDate ?? Date.now()).getTime() - new Date(e.startDate).getTime())
+        : undefined,
     right: true,
   },
   { header: "REDRIVES", value: (e) => e.redriveCount, right: true },
@@ -98,7 +112,9 @@ export function parseExecutionStatus(value: string | undefined): ExecutionStatus
   if (value === undefined) return undefined;
   const upper = value.toUpperCase().replace(/-/g, "_");
   if (!(EXECUTION_STATUSES as readonly string[]).includes(upper)) {
-    throw new UsageError(`Unknown execution status "${value}"; choose one of: ${EXECUTION_STATUSES.join(", ")}`);
+    throw new UsageError(
+      `Unknown execution status "${value}"; choose one of: ${EXECUTION_STATUSES.join(", ")}`,
+    );
   }
   return upper as ExecutionStatus;
 }
@@ -106,7 +122,8 @@ export function parseExecutionStatus(value: string | undefined): ExecutionStatus
 export function parseLimit(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit expects a positive whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--limit expects a positive whole number, got "${value}"`);
   return n;
 }
 
@@ -122,7 +139,11 @@ export async function executionsList(
   ctx.print(list, () => table(list, executionColumns));
 }
 
-async function history(ctx: OpsContext, executionArn: string, includeExecutionData: boolean): Promise<HistoryEvent[]> {
+async function history(
+  ctx: OpsContext,
+  executionArn: string,
+  includeExecutionData: boolean,
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
@@ -149,7 +170,11 @@ function detail(e: TimelineEntry): string | undefined {
   return undefined;
 }
 
-export async function executionsHistory(ctx: OpsContext, ref: string, opts: { data?: boolean }): Promise<void> {
+export async function executionsHistory(
+  ctx: OpsContext,
+  ref: string,
+  opts: { data?: boolean },
+): Promise<void> {
   const execution = await new StateMachines(ctx).execution(ref);
   const arn = execution.executionArn ?? ref;
   const timeline = buildTimeline(await history(ctx, arn, opts.data === true), { data: opts.data === true });
@@ -164,7 +189,9 @@ export async function executionsHistory(ctx: OpsContext, ref: string, opts: { da
     redriveCount: execution.redriveCount ?? 0,
     error: execution.error,
     cause: execution.cause,
-    ...(opts.data ? { input: redact(parseJson(execution.input)), output: redact(parseJson(execution.output)) } : {}),
+    ...(opts.data
+      ? { input: redact(parseJson(execution.input)), output: redact(parseJson(execution.output)) }
+      : {}),
   };
   ctx.print({ ...head, timeline }, () => {
     const started = execution.startDate?.getTime();
@@ -204,7 +231,11 @@ export async function executionsHistory(ctx: OpsContext, ref: string, opts: { da
 export async function redrive(ctx: OpsContext, ref: string): Promise<void> {
   const execution = await new StateMachines(ctx).execution(ref);
   const arn = execution.executionArn ?? ref;
-  if (execution.status === "RUNNING" || execution.status === "SUCCEEDED" || execution.status === "PENDING_REDRIVE") {
+  if (
+    execution.status === "RUNNING" ||
+    execution.status === "SUCCEEDED" ||
+    execution.status === "PENDING_REDRIVE"
+  ) {
     throw new UsageError(
       `Execution ${execution.name} is ${execution.status}; only FAILED, TIMED_OUT or ABORTED executions can be redriven`,
     );

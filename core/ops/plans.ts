@@ -23,7 +23,10 @@ export async function plansList(ctx: OpsContext): Promise<void> {
       { header: "USD/MONTH", value: (p) => p.monthlyPriceUsd, right: true },
       { header: "DEDICATED", value: (p) => (p.dedicatedResources ? "yes" : "no") },
       { header: "CPU (req/lim)", value: (p) => `${p.quota["requests.cpu"]}/${p.quota["limits.cpu"]}` },
-      { header: "MEMORY (req/lim)", value: (p) => `${p.quota["requests.memory"]}/${p.quota["limits.memory"]}` },
+      {
+        header: "MEMORY (req/lim)",
+        value: (p) => `${p.quota["requests.memory"]}/${p.quota["limits.memory"]}`,
+      },
       { header: "PODS", value: (p) => p.quota.pods, right: true },
       { header: "STORAGE", value: (p) => p.quota["requests.storage"] },
       { header: "GRACE DAYS", value: (p) => p.suspendGraceDays, right: true },
@@ -37,7 +40,9 @@ function leaves(value: unknown, prefix = ""): Array<[string, string]> {
     return Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
   }
   const text = typeof value === "string" ? value : JSON.stringify(value);
-  return [[prefix, text.length > 70 ? `${text.slice(0, 69).replace(/\s+/g, " ")}…` : text.replace(/\s+/g, " ")]];
+  return [
+    [prefix, text.length > 70 ? `${text.slice(0, 69).replace(/\s+/g, " ")}…` : text.replace(/\s+/g, " ")],
+  ];
 }
 
 export async function plansShow(ctx: OpsContext, planId: string): Promise<void> {
@@ -57,5 +62,8 @@ export async function plansSet(ctx: OpsContext, planId: string, field: string, r
   await ctx.plans().put(next);
   const before = leaves(plan).find(([k]) => k === field)?.[1];
   const after = leaves(next).find(([k]) => k === field)?.[1];
-  ctx.print(next, () => `Plan ${planId}: ${field} ${before} → ${after} (stored; applies to new provisioning at once)\n`);
+  ctx.print(
+    next,
+    () => `Plan ${planId}: ${field} ${before} → ${after} (stored; applies to new provisioning at once)\n`,
+  );
 }

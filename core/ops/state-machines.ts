@@ -1,7 +1,7 @@
 /** Finds Embark's state machines and executions by workflow, execution name or ARN. */
 import {
-  type DescribeExecutionCommandOutput,
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   ListStateMachinesCommand,
 } from "@aws-sdk/client-sfn";
 import { parseExecutionName, STATE_MACHINE_FOR_WORKFLOW, STATE_MACHINE_NAMES } from "../workflows/names.js";
@@ -78,7 +78,9 @@ export class StateMachines {
           nextToken = page.nextToken;
         } while (nextToken);
       } catch (err) {
-        this.ctx.verbose(`ListStateMachines failed (${awsErrorName(err)}): only configured state machines are used`);
+        this.ctx.verbose(
+          `ListStateMachines failed (${awsErrorName(err)}): only configured state machines are used`,
+        );
         return {};
       }
       const result: Partial<Record<WorkflowKey, string>> = {};

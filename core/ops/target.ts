@@ -24,7 +24,11 @@ export interface OpsTarget {
   /** One line for --verbose: what the CLI talks to and why. */
   description: string;
   /** Set only for the local cloud; on AWS the SDK reads AWS_ENDPOINT_URL and the region itself. */
-  clientConfig: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  clientConfig: {
+    endpoint?: string;
+    region?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
   tenantsTable?: string;
   plansTable?: string;
   /** State machine ARNs known from configuration; others are looked up by name (ListStateMachines). */
@@ -46,7 +50,10 @@ interface LocalEndpoints {
 
 export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): OpsTarget {
   const fromEnv = Object.fromEntries(
-    WORKFLOW_KEYS.filter((k) => env[stateMachineEnvVar(k)]).map((k) => [k, env[stateMachineEnvVar(k)] as string]),
+    WORKFLOW_KEYS.filter((k) => env[stateMachineEnvVar(k)]).map((k) => [
+      k,
+      env[stateMachineEnvVar(k)] as string,
+    ]),
   ) as Partial<Record<WorkflowKey, string>>;
   const endpointsFile = resolve(cwd, env.EMBARK_STATE_DIR ?? ".local", "endpoints.json");
 
@@ -87,7 +94,11 @@ function readEndpoints(file: string): LocalEndpoints {
   } catch (err) {
     throw new Error(`Cannot read ${file}: ${(err as Error).message}`);
   }
-  if (typeof parsed.edge !== "string" || typeof parsed.region !== "string" || typeof parsed.accountId !== "string") {
+  if (
+    typeof parsed.edge !== "string" ||
+    typeof parsed.region !== "string" ||
+    typeof parsed.accountId !== "string"
+  ) {
     throw new Error(`${file} lacks edge/region/accountId; restart the local cloud (npm start)`);
   }
   return { edge: parsed.edge, region: parsed.region, accountId: parsed.accountId };

@@ -1,5 +1,5 @@
 /** `tenants list`, `tenants show`: the tenant table (DynamoDB) plus the tenant's executions (Step Functions). */
-import { ONBOARDING_STEPS, STEP_LABELS, type OnboardingStep, type Tenant } from "../tenant/model.js";
+import { ONBOARDING_STEPS, type OnboardingStep, STEP_LABELS, type Tenant } from "../tenant/model.js";
 import { TENANT_STATUSES, type TenantStatus } from "../tenant/status.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
@@ -46,7 +46,8 @@ export async function tenantsList(ctx: OpsContext, opts: { status?: string }): P
 /** A tenant by id or slug; NotFoundError if neither matches. */
 export async function findTenant(ctx: OpsContext, ref: string): Promise<Tenant> {
   const store = ctx.tenants();
-  const tenant = (UUID.test(ref) ? await store.get(ref.toLowerCase()) : undefined) ?? (await store.getBySlug(ref));
+  const tenant =
+    (UUID.test(ref) ? await store.get(ref.toLowerCase()) : undefined) ?? (await store.getBySlug(ref));
   if (!tenant) throw new NotFoundError(`No tenant with id or slug "${ref}"`);
   return tenant;
 }
@@ -95,10 +96,21 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
         { header: "STATUS", value: (s) => s.status },
         { header: "ATTEMPTS", value: (s) => s.attempts, right: true },
         { header: "AT", value: (s) => time(s.at) },
-        { header: "ERROR", value: (s) => (s.error ? `${s.error.name}: ${s.error.message}` : undefined), max: 80 },
+        {
+          header: "ERROR",
+          value: (s) => (s.error ? `${s.error.name}: ${s.error.message}` : undefined),
+          max: 80,
+        },
       ])}`,
       ...(f
-        ? [`Failure\n${fields([["Step", stepLabel(f.step)], ["Error", f.error], ["Cause", f.cause], ["At", time(f.at)]])}`]
+        ? [
+            `Failure\n${fields([
+              ["Step", stepLabel(f.step)],
+              ["Error", f.error],
+              ["Cause", f.cause],
+              ["At", time(f.at)],
+            ])}`,
+          ]
         : []),
       `Executions\n${table(executions, executionColumns)}`,
     ];

@@ -40,7 +40,14 @@ export interface TimelineEntry {
   redriveCount?: number;
 }
 
-type Details = { name?: string; input?: string; output?: string; error?: string; cause?: string; redriveCount?: number };
+type Details = {
+  name?: string;
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  redriveCount?: number;
+};
 
 function detailsOf(event: HistoryEvent): Details {
   for (const [key, value] of Object.entries(event)) {
@@ -53,10 +60,14 @@ const ms = (event: HistoryEvent) => new Date(event.timestamp ?? 0).getTime();
 const isEntered = (t: string) => t.endsWith("StateEntered");
 const isExited = (t: string) => t.endsWith("StateExited");
 /** The scheduling of one attempt of a Task (Lambda, activity or service integration). */
-const isAttemptStart = (t: string) => t === "TaskScheduled" || t === "LambdaFunctionScheduled" || t === "ActivityScheduled";
+const isAttemptStart = (t: string) =>
+  t === "TaskScheduled" || t === "LambdaFunctionScheduled" || t === "ActivityScheduled";
 const isAttemptFailure = (t: string) =>
   !t.startsWith("Execution") &&
-  (t.endsWith("Failed") || t.endsWith("TimedOut") || t === "LambdaFunctionStartFailed" || t === "TaskStartFailed");
+  (t.endsWith("Failed") ||
+    t.endsWith("TimedOut") ||
+    t === "LambdaFunctionStartFailed" ||
+    t === "TaskStartFailed");
 
 const END_KINDS: Record<string, TimelineKind> = {
   ExecutionSucceeded: "succeeded",
@@ -72,14 +83,18 @@ interface StateRun {
   lastFailureAt?: number;
 }
 
-export function buildTimeline(events: readonly HistoryEvent[], opts: { data?: boolean } = {}): TimelineEntry[] {
+export function buildTimeline(
+  events: readonly HistoryEvent[],
+  opts: { data?: boolean } = {},
+): TimelineEntry[] {
   const byId = new Map(events.map((e) => [e.id ?? 0, e]));
   const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
   const start = sorted.find((e) => e.type === "ExecutionStarted") ?? sorted[0];
   const t0 = start ? ms(start) : 0;
   const runs = new Map<string, StateRun>();
   const out: TimelineEntry[] = [];
-  const data = (text: string | undefined) => (opts.data && text !== undefined ? redact(parseJson(text)) : undefined);
+  const data = (text: string | undefined) =>
+    opts.data && text !== undefined ? redact(parseJson(text)) : undefined;
 
   // The state an event belongs to: follow previousEventId back to the StateEntered that caused it.
   const stateOf = (event: HistoryEvent): string | undefined => {
@@ -104,13 +119,24 @@ export function buildTimeline(events: readonly HistoryEvent[], opts: { data?: bo
     } else if (type === "ExecutionRedriven") {
       push({ kind: "redriven", redriveCount: d.redriveCount });
     } else if (END_KINDS[type]) {
-      push({ kind: END_KINDS[type], durationMs: at - t0, error: d.error, cause: d.cause, output: data(d.output) });
+      push({
+        kind: END_KINDS[type],
+        durationMs: at - t0,
+        error: d.error,
+        cause: d.cause,
+        output: data(d.output),
+      });
     } else if (isEntered(type) && d.name) {
       runs.set(d.name, { enteredAt: at, attempts: 0 });
       push({ kind: "entered", state: d.name, input: data(d.input) });
     } else if (isExited(type) && d.name) {
       const run = runs.get(d.name);
-      push({ kind: "exited", state: d.name, durationMs: run ? at - run.enteredAt : undefined, output: data(d.output) });
+      push({
+        kind: "exited",
+        state: d.name,
+        durationMs: run ? at - run.enteredAt : undefined,
+        output: data(d.output),
+      });
     } else if (isAttemptStart(type)) {
       const state = stateOf(event);
       const run = state ? runs.get(state) : undefined;
@@ -126,7 +152,13 @@ export function buildTimeline(events: readonly HistoryEvent[], opts: { data?: bo
       const run = state ? runs.get(state) : undefined;
       if (run) run.lastFailureAt = at;
       const since = run?.attemptStartedAt ?? run?.enteredAt;
-      push({ kind: "failed", state, durationMs: since !== undefined ? at - since : undefined, error: d.error, cause: d.cause });
+      push({
+        kind: "failed",
+        state,
+        durationMs: since !== undefined ? at - since : undefined,
+        error: d.error,
+        cause: d.cause,
+      });
     }
   }
   return out;

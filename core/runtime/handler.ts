@@ -3,8 +3,8 @@
  * context, keys reset per invocation), metrics and tracing, plus optional Powertools idempotency.
  */
 import { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
-import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";

@@ -6,7 +6,10 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import type { z } from "zod";
 
-export function sqsJsonBatch<T>(schema: z.ZodType<T>, handle: (body: T, record: SQSRecord) => Promise<unknown>) {
+export function sqsJsonBatch<T>(
+  schema: z.ZodType<T>,
+  handle: (body: T, record: SQSRecord) => Promise<unknown>,
+) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
     let raw: unknown;
@@ -17,9 +20,12 @@ export function sqsJsonBatch<T>(schema: z.ZodType<T>, handle: (body: T, record: 
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new Error(`Message ${record.messageId} is invalid: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+      throw new Error(
+        `Message ${record.messageId} is invalid: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+      );
     }
     return handle(parsed.data, record);
   };
-  return (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context });
+  return (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, recordHandler, processor, { context });
 }

@@ -15,11 +15,14 @@ export function idempotentSignups(submit: (request: SignupRequest) => Promise<Si
     payloadValidationJmesPath: "request",
     expiresAfterSeconds: 24 * 60 * 60,
   });
-  const run = makeIdempotent(async (input: { key: string; request: SignupRequest }) => submit(input.request), {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
-    keyPrefix: "signup-intake",
-    config,
-  });
+  const run = makeIdempotent(
+    async (input: { key: string; request: SignupRequest }) => submit(input.request),
+    {
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
+      keyPrefix: "signup-intake",
+      config,
+    },
+  );
   return (key: string, request: SignupRequest, context: Context) => {
     config.registerLambdaContext(context);
     return run({ key, request });

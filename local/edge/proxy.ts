@@ -1,8 +1,13 @@
-import { request } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { request } from "node:http";
 
 /** Forwards a buffered request to an emulator's private listener and streams the answer back. */
-export function proxy(req: IncomingMessage, body: Buffer, res: ServerResponse, upstream: string): Promise<void> {
+export function proxy(
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  upstream: string,
+): Promise<void> {
   const target = new URL(req.url ?? "/", upstream);
   return new Promise((resolve) => {
     const headers = { ...req.headers, host: target.host, "content-length": String(body.length) };

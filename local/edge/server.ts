@@ -5,8 +5,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpService, JsonService } from "../aws/json-service.js";
-import type { RunningEmulator } from "../emulators/types.js";
 import { close } from "../emulators/listen.js";
+import type { RunningEmulator } from "../emulators/types.js";
 import { serveJson } from "./json-protocol.js";
 import { proxy } from "./proxy.js";
 import { signingServiceOf } from "./service-of.js";
@@ -82,7 +82,8 @@ export async function startEdge(opts: { host?: string; port?: number } = {}): Pr
     port,
     addEmulator(emulator) {
       for (const name of emulator.signingNames) routes.set(name, { kind: "proxy", url: emulator.url });
-      for (const prefix of emulator.targetPrefixes ?? []) targetPrefixes.set(prefix, emulator.signingNames[0]!);
+      for (const prefix of emulator.targetPrefixes ?? [])
+        targetPrefixes.set(prefix, emulator.signingNames[0]!);
     },
     addJsonService(service) {
       routes.set(service.signingName, { kind: "json", service });

@@ -6,7 +6,10 @@ const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_reque
  * The AWS service a request is for, as AWS's own front ends decide it: the SigV4 credential scope
  * (header or presigned query), else the X-Amz-Target prefix for unsigned calls (e.g. Cognito InitiateAuth).
  */
-export function signingServiceOf(req: IncomingMessage, targetPrefixes: Map<string, string>): string | undefined {
+export function signingServiceOf(
+  req: IncomingMessage,
+  targetPrefixes: Map<string, string>,
+): string | undefined {
   const auth = req.headers.authorization;
   const fromHeader = auth ? CREDENTIAL_SCOPE.exec(auth)?.[1] : undefined;
   if (fromHeader) return fromHeader;

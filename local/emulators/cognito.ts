@@ -5,8 +5,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 

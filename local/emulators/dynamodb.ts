@@ -9,5 +9,10 @@ export async function startDynamoDb(stateDir: string): Promise<RunningEmulator> 
   await mkdir(stateDir, { recursive: true });
   const server = dynalite({ path: stateDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
   const url = await listen(server);
-  return { signingNames: ["dynamodb"], targetPrefixes: ["DynamoDB_20120810"], url, stop: () => close(server) };
+  return {
+    signingNames: ["dynamodb"],
+    targetPrefixes: ["DynamoDB_20120810"],
+    url,
+    stop: () => close(server),
+  };
 }

@@ -167,9 +167,8 @@ export class TargetDelivery {
       } catch {
         // A plain-text InputTemplate reaches the function as a string.
       }
-      this.ctx.functions.invoke(target.Arn, parsed).catch((err) => {
-        console.error(`[eventbridge] function ${target.Arn} failed on event ${String(event.id)}:`, err);
-      });
+      // EventBridge invokes Lambda asynchronously: Lambda itself retries a failing invocation twice.
+      this.ctx.functions.invokeAsync(target.Arn, parsed);
       return;
     }
     throw new DeliveryError(

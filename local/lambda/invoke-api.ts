@@ -23,11 +23,6 @@ const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 const RUNTIME = "nodejs22.x";
 
-export interface LambdaApiOptions {
-  /** Delays before each retry of a failed Event invocation (default [1000, 2000]: two retries, like AWS). */
-  asyncRetryDelaysMs?: number[];
-}
-
 export interface LambdaApi {
   readonly signingName: "lambda";
   handleHttp(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
@@ -35,12 +30,8 @@ export interface LambdaApi {
   stop(): Promise<void>;
 }
 
-export function createLambdaApi(ctx: LocalContext, opts: LambdaApiOptions = {}): LambdaApi {
-  const retryDelays = opts.asyncRetryDelaysMs ?? [1000, 2000];
+export function createLambdaApi(ctx: LocalContext): LambdaApi {
   const createdAt = lambdaTimestamp(new Date());
-  const running = new Set<Promise<void>>();
-  const timers = new Set<NodeJS.Timeout>();
-  let stopping = false;
 
   function configuration(def: FunctionDefinition) {
     return {
@@ -68,32 +59,6 @@ export function createLambdaApi(ctx: LocalContext, opts: LambdaApiOptions = {}):
     if (!def)
       throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(name)}`, 404);
     return def;
-  }
-
-  function runAsync(name: string, event: unknown, attempt: number): void {
-    const p = ctx.functions
-      .invoke(name, event)
-      .then(
-        () => undefined,
-        (err: unknown) => {
-          const { errorType, errorMessage } = errorPayload(err);
-          const delay = retryDelays[attempt];
-          const next = delay === undefined || stopping ? "giving up" : `retrying in ${delay} ms`;
-          console.warn(
-            `[lambda] async invocation of ${name} failed (${errorType}: ${errorMessage}); ${next}`,
-          );
-          if (delay === undefined || stopping) return;
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            runAsync(name, event, attempt + 1);
-          }, delay);
-          // A pending retry must not keep the process alive on its own.
-          timer.unref();
-          timers.add(timer);
-        },
-      )
-      .finally(() => running.delete(p));
-    running.add(p);
   }
 
   async function invoke(
@@ -132,7 +97,7 @@ export function createLambdaApi(ctx: LocalContext, opts: LambdaApiOptions = {}):
       return;
     }
     if (type === "Event") {
-      runAsync(def.name, event, 0);
+      ctx.functions.invokeAsync(def.name, event);
       res.writeHead(202, baseHeaders(req));
       res.end();
       return;
@@ -211,12 +176,7 @@ export function createLambdaApi(ctx: LocalContext, opts: LambdaApiOptions = {}):
         res.end(JSON.stringify({ Type: "User", Message: err.message, message: err.message }));
       }
     },
-    async stop() {
-      stopping = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      await Promise.allSettled([...running]);
-    },
+    stop: () => ctx.functions.stop(),
   };
 }
 

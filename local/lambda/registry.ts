@@ -41,6 +41,50 @@ export function functionNameOf(nameOrArn: string): string {
 export class FunctionRegistry {
   private readonly defs = new Map<string, FunctionDefinition>();
   private readonly loaded = new Map<string, Promise<LambdaHandler>>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopping = false;
+
+  /** Delays before each retry of a failed asynchronous invocation: two retries, as Lambda does (AWS waits ~1 and ~2 minutes). */
+  constructor(private readonly asyncRetryDelaysMs: readonly number[] = [1000, 2000]) {}
+
+  /**
+   * Asynchronous (Event) invocation, as EventBridge targets and InvocationType=Event get it: the caller does not
+   * wait, and a failure is retried twice before it is given up (logged).
+   */
+  invokeAsync(nameOrArn: string, event: unknown, attempt = 0): void {
+    const name = functionNameOf(nameOrArn);
+    const p = this.invoke(name, event)
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          const delay = this.asyncRetryDelaysMs[attempt];
+          const giveUp = delay === undefined || this.stopping;
+          const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          console.warn(
+            `[lambda] async invocation of ${name} failed (${why}); ${giveUp ? "giving up" : `retrying in ${delay} ms`}`,
+          );
+          if (giveUp) return;
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.invokeAsync(name, event, attempt + 1);
+          }, delay);
+          // A pending retry must not keep the process alive on its own.
+          timer.unref();
+          this.timers.add(timer);
+        },
+      )
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  /** Drops pending async retries and waits for running async invocations. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running]);
+  }
 
   register(def: FunctionDefinition): void {
     this.defs.set(def.name, def);

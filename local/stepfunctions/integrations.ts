@@ -17,18 +17,20 @@ export interface TaskResource {
   resourceType: string;
   resource: string;
   waitForTaskToken: boolean;
+  /** The state's Resource field. */
+  arn: string;
 }
 
 export function parseResource(arn: string): TaskResource {
   if (/^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[^:]+/.test(arn)) {
-    return { kind: "lambda-function", resourceType: "lambda", resource: arn, waitForTaskToken: false };
+    return { kind: "lambda-function", resourceType: "lambda", resource: arn, waitForTaskToken: false, arn };
   }
   const m = /^arn:aws[\w-]*:states:[^:]*:[^:]*:([\w-]+):([\w]+)(?:\.(sync|waitForTaskToken))?$/.exec(arn);
   if (m?.[1] && m[2]) {
     const [, service, action, pattern] = m;
     const resource = pattern ? `${action}.${pattern}` : action;
     const wait = pattern === "waitForTaskToken";
-    const base = { resourceType: service, resource, waitForTaskToken: wait };
+    const base = { resourceType: service, resource, waitForTaskToken: wait, arn };
     if (pattern !== "sync") {
       if (service === "lambda" && action === "invoke") return { kind: "lambda-invoke", ...base };
       if (service === "sqs" && action === "sendMessage") return { kind: "sqs-send", ...base };
@@ -36,7 +38,7 @@ export function parseResource(arn: string): TaskResource {
     }
     return { kind: "unsupported", ...base };
   }
-  return { kind: "unsupported", resourceType: "unknown", resource: arn, waitForTaskToken: false };
+  return { kind: "unsupported", resourceType: "unknown", resource: arn, waitForTaskToken: false, arn };
 }
 
 type Params = Record<string, unknown>;
@@ -61,7 +63,7 @@ export class Integrations {
       default:
         throw new TaskFailure(
           "States.Runtime",
-          `The local Step Functions cannot run resource '${resource.resource}'`,
+          `The local Step Functions cannot run resource '${resource.arn}'`,
           { terminal: true },
         );
     }

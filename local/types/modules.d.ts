@@ -1,6 +1,7 @@
 // Packages the local cloud uses that ship no type declarations.
 declare module "dynalite" {
   import type { Server } from "node:http";
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;

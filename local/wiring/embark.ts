@@ -5,8 +5,8 @@
  */
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { PlanStore } from "../../core/adapters/plan-store.js";
 import { documentClient } from "../../core/adapters/dynamo.js";
+import { PlanStore } from "../../core/adapters/plan-store.js";
 import {
   FUNCTIONS,
   type FunctionName,
@@ -16,8 +16,8 @@ import {
   pipelineStateChangePattern,
   visibilityTimeoutFor,
 } from "../../core/onboarding/resources.js";
-import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { STATE_MACHINE_NAMES } from "../../core/workflows/names.js";
+import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
 import { functionArn, type LambdaHandler } from "../lambda/registry.js";
@@ -81,7 +81,10 @@ export async function wireEmbark(cloud: LocalCloud): Promise<void> {
   });
   await new PlanStore(documentClient(), LOCAL_NAMES.plansTable).seedDefaults();
 
-  for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+  for (const [name, spec] of Object.entries(FUNCTIONS) as [
+    FunctionName,
+    (typeof FUNCTIONS)[FunctionName],
+  ][]) {
     cloud.functions.register({
       name,
       timeoutSeconds: spec.timeoutSeconds,
@@ -106,8 +109,18 @@ export async function wireEmbark(cloud: LocalCloud): Promise<void> {
     variables: PIPELINE_VARIABLES.map((name) => ({ name })),
   });
 
-  await routeToFunction(cloud, "embark-pipeline-state", pipelineStateChangePattern(LOCAL_NAMES.pipeline), "pipeline-callback");
-  await routeToFunction(cloud, "embark-onboarding-failed", onboardingFailedPattern(onboardingArn), "record-failure");
+  await routeToFunction(
+    cloud,
+    "embark-pipeline-state",
+    pipelineStateChangePattern(LOCAL_NAMES.pipeline),
+    "pipeline-callback",
+  );
+  await routeToFunction(
+    cloud,
+    "embark-onboarding-failed",
+    onboardingFailedPattern(onboardingArn),
+    "record-failure",
+  );
 
   for (const [queueName, functionName] of [
     [LOCAL_NAMES.signupsQueue, "onboarding-starter"],
@@ -127,7 +140,12 @@ export async function wireEmbark(cloud: LocalCloud): Promise<void> {
   cloud.web.addRoute({ method: "GET", path: "/tenants/{id}", functionName: "tenant-status" });
 }
 
-async function routeToFunction(cloud: LocalCloud, rule: string, pattern: object, fn: FunctionName): Promise<void> {
+async function routeToFunction(
+  cloud: LocalCloud,
+  rule: string,
+  pattern: object,
+  fn: FunctionName,
+): Promise<void> {
   await cloud.eventBridge.putRule({ Name: rule, EventPattern: JSON.stringify(pattern), State: "ENABLED" });
   await cloud.eventBridge.putTargets({ Rule: rule, Targets: [{ Id: fn, Arn: functionArn(fn) }] });
 }

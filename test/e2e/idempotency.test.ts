@@ -5,8 +5,13 @@
  * simulated by doing a step's side effect with the real adapter and stopping before the step records it.
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { KubernetesObjectApi } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clusterFromEnvironment } from "../../core/adapters/cluster.js";
@@ -20,7 +25,14 @@ import { slugCandidate } from "../../core/tenant/slug.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "../support/cloud.js";
-import { eventually, postSignup, sentMail, uniqueCompany, useEmbarkEnvironment, waitForTenant } from "../support/embark.js";
+import {
+  eventually,
+  postSignup,
+  sentMail,
+  uniqueCompany,
+  useEmbarkEnvironment,
+  waitForTenant,
+} from "../support/embark.js";
 
 useEmbarkEnvironment();
 const lambda = new LambdaClient(awsConfig());
@@ -40,8 +52,12 @@ async function resourceVersions(namespace: string): Promise<Record<string, strin
   const api = KubernetesObjectApi.makeApiClient(kubeConfigFor(cloud().kubernetes));
   const versions: Record<string, string> = {};
   for (const [apiVersion, kind] of [
-    ["v1", "ResourceQuota"], ["v1", "LimitRange"], ["v1", "ServiceAccount"],
-    ["networking.k8s.io/v1", "NetworkPolicy"], ["rbac.authorization.k8s.io/v1", "Role"], ["rbac.authorization.k8s.io/v1", "RoleBinding"],
+    ["v1", "ResourceQuota"],
+    ["v1", "LimitRange"],
+    ["v1", "ServiceAccount"],
+    ["networking.k8s.io/v1", "NetworkPolicy"],
+    ["rbac.authorization.k8s.io/v1", "Role"],
+    ["rbac.authorization.k8s.io/v1", "RoleBinding"],
   ] as const) {
     const list = await api.list(apiVersion, kind, namespace);
     for (const o of list.items) versions[`${kind}/${o.metadata?.name}`] = String(o.metadata?.resourceVersion);
@@ -53,10 +69,14 @@ async function resourceVersions(namespace: string): Promise<Record<string, strin
 async function drained(queueName: string): Promise<void> {
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
   const attrs = await eventually(
-    async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }))).Attributes ?? {},
+    async () =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }))).Attributes ?? {},
     (a) => Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) === 0,
   );
-  expect(attrs).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+  expect(attrs).toMatchObject({
+    ApproximateNumberOfMessages: "0",
+    ApproximateNumberOfMessagesNotVisible: "0",
+  });
 }
 
 async function sendTo(queueName: string, body: unknown): Promise<void> {
@@ -76,7 +96,10 @@ describe("re-running steps of an onboarded tenant", () => {
     const view = await waitForTenant(tenantId, ["ACTIVE"]);
     slug = view.slug;
     namespace = String(view.resources.namespace);
-    await eventually(async () => (await sentMail()).filter((m) => m.to.includes(adminEmail)).length, (n) => n === 1);
+    await eventually(
+      async () => (await sentMail()).filter((m) => m.to.includes(adminEmail)).length,
+      (n) => n === 1,
+    );
   });
 
   it("create-identity after success returns the same pool and makes no second one", async () => {
@@ -104,7 +127,9 @@ describe("re-running steps of an onboarded tenant", () => {
     await drained(LOCAL_NAMES.signupsQueue);
     const sfn = new SFNClient(awsConfig());
     const list = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:embark-onboarding" }),
+      new ListExecutionsCommand({
+        stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:embark-onboarding",
+      }),
     );
     const mine = (list.executions ?? []).filter((e) => e.name?.startsWith(`${slug}-onboard-`));
     expect(mine.map((e) => [e.name, e.status])).toEqual([[`${slug}-onboard-1`, "SUCCEEDED"]]);
@@ -115,7 +140,12 @@ describe("a crash between a side effect and its record", () => {
   /** A PROVISIONING tenant written straight to the table, as signup-intake would. */
   async function provisioningTenant(prefix: string, plan = "standard") {
     const companyName = uniqueCompany(prefix);
-    const tenant = newTenant({ slug: slugCandidate(companyName), companyName, adminEmail: `crash+${Date.now()}@crash.test`, plan });
+    const tenant = newTenant({
+      slug: slugCandidate(companyName),
+      companyName,
+      adminEmail: `crash+${Date.now()}@crash.test`,
+      plan,
+    });
     await tenants.create(tenant);
     return tenant;
   }
@@ -139,7 +169,9 @@ describe("a crash between a side effect and its record", () => {
   it("namespace: objects applied but never recorded are applied again without change", async () => {
     const tenant = await provisioningTenant("Crash Ns");
     const cluster = await clusterFromEnvironment();
-    await cluster.apply(tenantObjects({ tenantId: tenant.tenantId, slug: tenant.slug, plan: await plans.get("standard") }));
+    await cluster.apply(
+      tenantObjects({ tenantId: tenant.tenantId, slug: tenant.slug, plan: await plans.get("standard") }),
+    );
     const ns = `tenant-${tenant.slug}`;
     const before = await resourceVersions(ns);
     const result = await invoke("setup-namespace", { tenantId: tenant.tenantId });

@@ -2,7 +2,11 @@
  * Signup → ACTIVE tenant, end to end on the local cloud through real clients: HTTP to the web port, the AWS
  * SDK v3 against the edge, @kubernetes/client-node against the Kubernetes stand-in, the SES store.
  */
-import { CognitoIdentityProviderClient, ListUsersCommand, DescribeUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  ListUsersCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { CoreV1Api, NetworkingV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,8 +54,18 @@ describe("onboarding a standard tenant", () => {
     expect(exec.status).toBe("SUCCEEDED");
     expect(JSON.parse(exec.output ?? "{}")).toMatchObject({ tenantId, slug, status: "ACTIVE" });
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: exec.executionArn }));
-    const entered = (history.events ?? []).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
-    expect(entered).toEqual(expect.arrayContaining(["Reserve tenant", "Create identity", "Set up namespace", "Activate tenant", "Send welcome email"]));
+    const entered = (history.events ?? []).flatMap((e) =>
+      e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
+    );
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        "Reserve tenant",
+        "Create identity",
+        "Set up namespace",
+        "Activate tenant",
+        "Send welcome email",
+      ]),
+    );
     expect(entered).not.toContain("Run deployment pipeline");
     expect(JSON.stringify(history.events)).not.toMatch(/password/i);
   });
@@ -76,8 +90,13 @@ describe("onboarding a standard tenant", () => {
     expect((await core.listNamespacedResourceQuota({ namespace: ns })).items).toHaveLength(1);
     const limits = (await core.listNamespacedLimitRange({ namespace: ns })).items;
     expect(limits[0]?.spec?.limits[0]?._default).toBeDefined();
-    const policies = (await kc.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: ns })).items;
-    expect(policies.map((p) => p.metadata?.name).sort()).toEqual(["allow-dns-egress", "allow-same-namespace", "default-deny-all"]);
+    const policies = (await kc.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: ns }))
+      .items;
+    expect(policies.map((p) => p.metadata?.name).sort()).toEqual([
+      "allow-dns-egress",
+      "allow-same-namespace",
+      "default-deny-all",
+    ]);
     const same = policies.find((p) => p.metadata?.name === "allow-same-namespace");
     expect(same?.spec?.ingress?.[0]?._from).toEqual([{ podSelector: {} }]);
     const rbac = kc.makeApiClient(RbacAuthorizationV1Api);

@@ -2,13 +2,24 @@
  * Enterprise tenants wait on their deployment pipeline (task token); a failing pipeline fails the tenant with
  * the pipeline's reason, and a redrive after the fix completes it without repeating earlier steps.
  */
-import { CodePipelineClient, GetPipelineExecutionCommand, ListPipelineExecutionsCommand } from "@aws-sdk/client-codepipeline";
+import {
+  CodePipelineClient,
+  GetPipelineExecutionCommand,
+  ListPipelineExecutionsCommand,
+} from "@aws-sdk/client-codepipeline";
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
 import { CognitoIdentityProvisioner } from "../../core/adapters/identity.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "../support/cloud.js";
-import { postSignup, sentMail, uniqueCompany, useEmbarkEnvironment, waitForTenant, eventually } from "../support/embark.js";
+import {
+  eventually,
+  postSignup,
+  sentMail,
+  uniqueCompany,
+  useEmbarkEnvironment,
+  waitForTenant,
+} from "../support/embark.js";
 
 useEmbarkEnvironment();
 const execArn = (name: string) => `arn:aws:states:us-east-1:000000000000:execution:embark-onboarding:${name}`;
@@ -17,7 +28,10 @@ const execArn = (name: string) => `arn:aws:states:us-east-1:000000000000:executi
 async function setPipelineBehaviour(behaviour: { fail?: string; durationMs?: number }) {
   const res = await fetch(cloud().edge, {
     method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "CodePipeline_20150709.EmbarkLocalSetBehaviour" },
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "CodePipeline_20150709.EmbarkLocalSetBehaviour",
+    },
     body: JSON.stringify({ name: LOCAL_NAMES.pipeline, ...behaviour }),
   });
   expect(res.status).toBe(200);
@@ -29,9 +43,14 @@ async function runsFor(tenantId: string) {
   const runs = [];
   for (const summary of list.pipelineExecutionSummaries ?? []) {
     const run = await cp.send(
-      new GetPipelineExecutionCommand({ pipelineName: LOCAL_NAMES.pipeline, pipelineExecutionId: summary.pipelineExecutionId }),
+      new GetPipelineExecutionCommand({
+        pipelineName: LOCAL_NAMES.pipeline,
+        pipelineExecutionId: summary.pipelineExecutionId,
+      }),
     );
-    if (run.pipelineExecution?.variables?.some((v) => v.name === "TENANT_ID" && v.resolvedValue === tenantId)) {
+    if (
+      run.pipelineExecution?.variables?.some((v) => v.name === "TENANT_ID" && v.resolvedValue === tenantId)
+    ) {
       runs.push(run.pipelineExecution);
     }
   }
@@ -41,7 +60,11 @@ async function runsFor(tenantId: string) {
 describe("enterprise onboarding waits on the pipeline", () => {
   it("completes when the pipeline run succeeds", async () => {
     await setPipelineBehaviour({});
-    const res = await postSignup({ companyName: uniqueCompany("Big Bank"), adminEmail: "ops@bigbank.test", plan: "enterprise" });
+    const res = await postSignup({
+      companyName: uniqueCompany("Big Bank"),
+      adminEmail: "ops@bigbank.test",
+      plan: "enterprise",
+    });
     expect(res.status).toBe(202);
     const tenant = await waitForTenant(String(res.body.tenantId), ["ACTIVE", "FAILED"]);
     expect(tenant.status).toBe("ACTIVE");
@@ -55,7 +78,11 @@ describe("enterprise onboarding waits on the pipeline", () => {
   it("fails with the pipeline's reason, then a redrive after the fix reaches ACTIVE without repeating steps", async () => {
     await setPipelineBehaviour({ fail: "Deploy stage failed: subnet quota exceeded" });
     const adminEmail = `ops+${Date.now()}@redrive.test`;
-    const res = await postSignup({ companyName: uniqueCompany("Redrive Inc"), adminEmail, plan: "enterprise" });
+    const res = await postSignup({
+      companyName: uniqueCompany("Redrive Inc"),
+      adminEmail,
+      plan: "enterprise",
+    });
     const tenantId = String(res.body.tenantId);
     const failed = await waitForTenant(tenantId, ["FAILED", "ACTIVE"]);
     expect(failed.status).toBe("FAILED");

@@ -3,13 +3,23 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../core/adapters/dynamo.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
-import { getTenant, postSignup, uniqueCompany, useEmbarkEnvironment, waitForTenant } from "../support/embark.js";
+import {
+  getTenant,
+  postSignup,
+  uniqueCompany,
+  useEmbarkEnvironment,
+  waitForTenant,
+} from "../support/embark.js";
 
 useEmbarkEnvironment();
 
 async function tenantCount(): Promise<number> {
   const out = await documentClient().send(
-    new ScanCommand({ TableName: LOCAL_NAMES.tenantsTable, FilterExpression: "entity = :e", ExpressionAttributeValues: { ":e": "tenant" } }),
+    new ScanCommand({
+      TableName: LOCAL_NAMES.tenantsTable,
+      FilterExpression: "entity = :e",
+      ExpressionAttributeValues: { ":e": "tenant" },
+    }),
   );
   return out.Items?.length ?? 0;
 }
@@ -21,7 +31,12 @@ describe("bad input gets a specific error and creates nothing", () => {
     ["invalid email", { ...ok, adminEmail: "not-an-email" }, 422, "adminEmail is not a valid email address"],
     ["no valid slug", { ...ok, companyName: "!!!" }, 422, "does not yield a valid slug"],
     ["reserved slug", { ...ok, slug: "admin" }, 422, 'Slug "admin" is reserved'],
-    ["unknown plan", { ...ok, companyName: uniqueCompany("Plan"), plan: "platinum" }, 422, 'Unknown plan "platinum"'],
+    [
+      "unknown plan",
+      { ...ok, companyName: uniqueCompany("Plan"), plan: "platinum" },
+      422,
+      'Unknown plan "platinum"',
+    ],
     ["unknown field", { ...ok, password: "x" }, 400, "password"],
     ["not JSON", "{nope", 400, "not valid JSON"],
     ["oversized body", JSON.stringify({ ...ok, companyName: "x".repeat(20_000) }), 413, "at most"],
@@ -68,8 +83,14 @@ describe("Idempotency-Key", () => {
 
   it("the same key with a different body is refused", async () => {
     const key = `test-diff-${Date.now()}-${process.pid}`;
-    const first = await postSignup({ companyName: uniqueCompany("KeyA"), adminEmail: "a@key.test", plan: "free" }, { "Idempotency-Key": key });
-    const second = await postSignup({ companyName: uniqueCompany("KeyB"), adminEmail: "b@key.test", plan: "free" }, { "Idempotency-Key": key });
+    const first = await postSignup(
+      { companyName: uniqueCompany("KeyA"), adminEmail: "a@key.test", plan: "free" },
+      { "Idempotency-Key": key },
+    );
+    const second = await postSignup(
+      { companyName: uniqueCompany("KeyB"), adminEmail: "b@key.test", plan: "free" },
+      { "Idempotency-Key": key },
+    );
     expect(first.status).toBe(202);
     expect(second.status).toBe(422);
     expect(second.body.error?.code).toBe("idempotency_key_reused");

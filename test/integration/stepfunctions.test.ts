@@ -7,12 +7,15 @@ import { join } from "node:path";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionOutput,
   DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   RedriveExecutionCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
@@ -20,6 +23,7 @@ import {
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
+  UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
 import {
   CreateQueueCommand,
@@ -564,6 +568,116 @@ describe("local Step Functions", () => {
     expect(lean.events![1]!.stateEnteredEventDetails).toEqual({ name: "A" });
   });
 
+  it("runs Map iterations with $$.Map.Item and records them", async () => {
+    const arn = await createMachine("map", {
+      StartAt: "Each",
+      States: {
+        Each: {
+          Type: "Map",
+          ItemsPath: "$.items",
+          ItemSelector: { "value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index" },
+          ItemProcessor: {
+            StartAt: "EchoItem",
+            States: { EchoItem: { Type: "Task", Resource: fnArn("fixture-echo"), End: true } },
+          },
+          ResultPath: "$.results",
+          End: true,
+        },
+      },
+    });
+    const executionArn = await start(arn, { items: ["a", "b", "c"] });
+    const done = await waitFor(executionArn);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(JSON.parse(done.output!).results).toEqual([
+      { value: "a", index: 0 },
+      { value: "b", index: 1 },
+      { value: "c", index: 2 },
+    ]);
+    const events = await history(executionArn);
+    expect(events.find((e) => e.type === "MapStateStarted")!.mapStateStartedEventDetails).toEqual({
+      length: 3,
+    });
+    const iterations = events.filter((e) => e.type === "MapIterationSucceeded");
+    expect(iterations.map((e) => e.mapIterationSucceededEventDetails!.index).sort()).toEqual([0, 1, 2]);
+    expect(types(events).filter((t) => t === "LambdaFunctionSucceeded")).toHaveLength(3);
+    expect(types(events).slice(-3)).toEqual(["MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]);
+  });
+
+  it("times the execution out after the machine's TimeoutSeconds (TIMED_OUT, redrivable)", async () => {
+    const arn = await createMachine("exec-timeout", {
+      TimeoutSeconds: 1,
+      StartAt: "Sleep",
+      States: {
+        Sleep: { Type: "Task", Resource: fnArn("fixture-sleep"), Parameters: { "ms.$": "$.ms" }, End: true },
+      },
+    });
+    const executionArn = await start(arn, { ms: 3000 });
+    const done = await waitFor(executionArn);
+    expect(done).toMatchObject({ status: "TIMED_OUT", error: "States.Timeout", redriveStatus: "REDRIVABLE" });
+    expect((await history(executionArn)).at(-1)!.type).toBe("ExecutionTimedOut");
+  });
+
+  it("updates, lists and deletes state machines; executions keep the definition they started with", async () => {
+    const first = { StartAt: "A", States: { A: { Type: "Pass", Result: "v1", End: true } } };
+    const arn = await createMachine("manage", first);
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `sfn-manage-${uid()}` }))).QueueUrl!;
+    const waitingDefinition = {
+      StartAt: "Wait",
+      States: {
+        Wait: {
+          Type: "Task",
+          Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+          Parameters: { QueueUrl: queueUrl, MessageBody: { "token.$": "$$.Task.Token" } },
+          Next: "A",
+        },
+        A: { Type: "Pass", Result: "v1", End: true },
+      },
+    };
+    await sfn.send(
+      new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify(waitingDefinition) }),
+    );
+    const running = await start(arn, {});
+    const token = await tokenOf(running, (p) => p.MessageBody.token);
+    const updated = await sfn.send(
+      new UpdateStateMachineCommand({
+        stateMachineArn: arn,
+        definition: JSON.stringify({
+          StartAt: "A",
+          States: { A: { Type: "Pass", Result: "v2", End: true } },
+        }),
+      }),
+    );
+    expect(updated.updateDate).toBeInstanceOf(Date);
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+    expect(JSON.parse(described.definition!).States.A.Result).toBe("v2");
+    expect(described).toMatchObject({ status: "ACTIVE", type: "STANDARD", roleArn: ROLE });
+    const forExecution = await sfn.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: running }),
+    );
+    expect(JSON.parse(forExecution.definition!)).toEqual(waitingDefinition);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" }));
+    expect(JSON.parse((await waitFor(running)).output!)).toBe("v1");
+    expect(JSON.parse((await waitFor(await start(arn, {}))).output!)).toBe("v2");
+
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListStateMachinesCommand({ maxResults: 5, nextToken }));
+      names.push(...page.stateMachines!.map((m) => m.name!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(names).toContain(arn.split(":").at(-1));
+
+    await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: arn }));
+    const gone = await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn })));
+    expect(gone.name).toBe("StateMachineDoesNotExist");
+    expect((await rejection(start(arn, {}))).name).toBe("StateMachineDoesNotExist");
+    // Its executions' histories stay readable.
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: running }))).status).toBe(
+      "SUCCEEDED",
+    );
+  });
+
   it("emits Step Functions Execution Status Change events to the default bus", async () => {
     const arn = await createMachine("status-events", {
       StartAt: "Go",
@@ -1004,6 +1118,23 @@ describe("local Step Functions", () => {
     });
     afterAll(async () => {
       await own?.close();
+    });
+
+    it("registers state machines idempotently (same name: same ARN, new definition)", async () => {
+      const name = `registered-${uid()}`;
+      const v1 = { StartAt: "A", States: { A: { Type: "Pass", Result: 1, End: true } } };
+      const arn = await own.service.registerStateMachine({ name, definition: v1 });
+      const again = await own.service.registerStateMachine({
+        name,
+        definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Pass", Result: 2, End: true } } }),
+      });
+      expect(again).toBe(arn);
+      expect(arn).toBe(`arn:aws:states:us-east-1:000000000000:stateMachine:${name}`);
+      const described = await own.client.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+      expect(JSON.parse(described.definition!).States.A.Result).toBe(2);
+      await expect(
+        own.service.registerStateMachine({ name, definition: { StartAt: "Nope", States: {} } }),
+      ).rejects.toMatchObject({ code: "InvalidDefinition" });
     });
 
     it("keeps machines and histories across a restart; running executions come back ABORTED and redrivable", async () => {

@@ -1,6 +1,6 @@
 import { inject } from "vitest";
-import type { Endpoints } from "../../local/cloud.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
+import type { Endpoints } from "../../local/cloud.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,8 +1,8 @@
 /** Helpers for end-to-end tests of Embark on the local cloud: real HTTP, real AWS SDK clients, real kubectl. */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { PublicTenantView } from "../../core/tenant/model.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
-import type { PublicTenantView } from "../../core/tenant/model.js";
 import { cloud } from "./cloud.js";
 
 /** Points this test worker's AWS clients and core adapters at the local cloud, as the functions are. */
@@ -36,7 +36,10 @@ export async function postSignup(body: unknown, headers: Record<string, string> 
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
 }
 
 export async function getTenant(id: string): Promise<{ status: number; body: PublicTenantView }> {
@@ -45,7 +48,11 @@ export async function getTenant(id: string): Promise<{ status: number; body: Pub
 }
 
 /** Polls GET /tenants/{id} until the tenant reaches one of `statuses` (bounded). */
-export async function waitForTenant(id: string, statuses: string[], timeoutMs = 30_000): Promise<PublicTenantView> {
+export async function waitForTenant(
+  id: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+): Promise<PublicTenantView> {
   const deadline = Date.now() + timeoutMs;
   let last: PublicTenantView | undefined;
   while (Date.now() < deadline) {
@@ -56,11 +63,15 @@ export async function waitForTenant(id: string, statuses: string[], timeoutMs = 
     }
     await sleep(100);
   }
-  throw new Error(`tenant ${id} did not reach ${statuses.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  throw new Error(
+    `tenant ${id} did not reach ${statuses.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+  );
 }
 
 /** Mail the local SES accepted, read like LocalStack's /_aws/ses. */
-export async function sentMail(): Promise<Array<{ to: string[]; subject: string; html: string; text: string }>> {
+export async function sentMail(): Promise<
+  Array<{ to: string[]; subject: string; html: string; text: string }>
+> {
   const res = await fetch(cloud().sesMessages);
   const store = (await res.json()) as { emails?: Array<Record<string, unknown>> };
   return (store.emails ?? []).map((e) => ({
@@ -77,7 +88,11 @@ function toList(v: unknown): string[] {
   return typeof v === "string" ? [v] : [];
 }
 
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let v = await fn();
   while (!ok(v) && Date.now() < deadline) {
@@ -88,7 +103,11 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
 }
 
 /** Polls DescribeExecution (real SDK) until the onboarding execution of `name` reaches one of `statuses`. */
-export async function waitForExecution(name: string, statuses: string[], timeoutMs = 30_000): Promise<string> {
+export async function waitForExecution(
+  name: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+): Promise<string> {
   const { DescribeExecutionCommand, SFNClient } = await import("@aws-sdk/client-sfn");
   const { awsConfig } = await import("./cloud.js");
   const sfn = new SFNClient(awsConfig());

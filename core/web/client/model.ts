@@ -32,7 +32,8 @@ export function checkSignup(v: SignupValues): FieldErrors {
   if (email.length === 0) errors.adminEmail = "Enter the email address of your workspace admin.";
   else if (email.length > 254) errors.adminEmail = "Email address must be at most 254 characters.";
   // zod's own email pattern: the one the server's z.email() applies.
-  else if (!regexes.email.test(email)) errors.adminEmail = `"${v.adminEmail.trim()}" is not a valid email address.`;
+  else if (!regexes.email.test(email))
+    errors.adminEmail = `"${v.adminEmail.trim()}" is not a valid email address.`;
 
   if (!v.plan) errors.plan = "Choose a plan.";
 
@@ -111,7 +112,12 @@ export interface PublicTenant {
   status: string;
   steps: PublicStep[];
   failure?: { step: string; stepLabel: string; error: string; cause: string; at: string };
-  resources: { userPoolId?: string; userPoolClientId?: string; namespace?: string; pipelineExecutionId?: string };
+  resources: {
+    userPoolId?: string;
+    userPoolClientId?: string;
+    namespace?: string;
+    pipelineExecutionId?: string;
+  };
   createdAt: string;
   updatedAt: string;
 }
@@ -126,14 +132,21 @@ export interface StepView {
   when?: string;
 }
 
-export function stepView(step: PublicStep, tenant: Pick<PublicTenant, "createdAt" | "failure">, now: number): StepView {
+export function stepView(
+  step: PublicStep,
+  tenant: Pick<PublicTenant, "createdAt" | "failure">,
+  now: number,
+): StepView {
   const since = (iso: string) => Math.max(0, Date.parse(iso) - Date.parse(tenant.createdAt));
   switch (step.status) {
     case "pending":
       return { state: "pending", text: "Waiting" };
     case "running": {
       const attempt = step.attempts > 1 ? ` · attempt ${step.attempts}` : "";
-      return { state: "running", text: `Running${attempt} · ${formatDuration(Math.max(0, now - Date.parse(step.at)))}` };
+      return {
+        state: "running",
+        text: `Running${attempt} · ${formatDuration(Math.max(0, now - Date.parse(step.at)))}`,
+      };
     }
     case "retrying":
       return {
@@ -170,7 +183,8 @@ export function elapsedMs(tenant: PublicTenant, now: number): number {
     const activated = tenant.steps.find((s) => s.name === "activateTenant" && s.status === "done");
     return Math.max(0, Date.parse(activated?.at ?? tenant.updatedAt) - start);
   }
-  if (tenant.status === "FAILED") return Math.max(0, Date.parse(tenant.failure?.at ?? tenant.updatedAt) - start);
+  if (tenant.status === "FAILED")
+    return Math.max(0, Date.parse(tenant.failure?.at ?? tenant.updatedAt) - start);
   return Math.max(0, now - start);
 }
 

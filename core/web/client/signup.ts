@@ -16,8 +16,8 @@ import {
   IdempotencyKeys,
   type PublicTenant,
   pollDelayMs,
-  STATUS_TEXT,
   type SignupValues,
+  STATUS_TEXT,
   signupBody,
   slugCandidate,
   stepView,
@@ -92,7 +92,11 @@ function initForm(): void {
   const touched = new Set<Field>();
   let sending = false;
 
-  const inputs: Record<Exclude<Field, "plan">, HTMLInputElement> = { companyName: company, adminEmail: email, slug };
+  const inputs: Record<Exclude<Field, "plan">, HTMLInputElement> = {
+    companyName: company,
+    adminEmail: email,
+    slug,
+  };
 
   const values = (): SignupValues => ({
     companyName: company.value,
@@ -107,7 +111,8 @@ function initForm(): void {
     box.hidden = !message;
     if (field === "plan") {
       planList.classList.toggle("invalid", Boolean(message));
-      for (const radio of planList.querySelectorAll("input")) radio.setAttribute("aria-invalid", String(Boolean(message)));
+      for (const radio of planList.querySelectorAll("input"))
+        radio.setAttribute("aria-invalid", String(Boolean(message)));
     } else {
       inputs[field].setAttribute("aria-invalid", String(Boolean(message)));
     }
@@ -144,7 +149,8 @@ function initForm(): void {
     planList.replaceChildren(paragraph("Loading plans…", "muted"));
     try {
       const { status, body } = await getJson<{ plans?: PublicPlan[] }>("/plans");
-      if (status !== 200 || !Array.isArray(body.plans) || body.plans.length === 0) throw new Error(`status ${status}`);
+      if (status !== 200 || !Array.isArray(body.plans) || body.plans.length === 0)
+        throw new Error(`status ${status}`);
       renderPlans(body.plans);
     } catch {
       const retry = document.createElement("button");
@@ -160,7 +166,8 @@ function initForm(): void {
 
   function renderPlans(plans: PublicPlan[]): void {
     const wanted = new URLSearchParams(location.search).get("plan");
-    const preselect = plans.find((p) => p.id === wanted)?.id ?? plans.find((p) => p.id === "standard")?.id ?? plans[0]?.id;
+    const preselect =
+      plans.find((p) => p.id === wanted)?.id ?? plans.find((p) => p.id === "standard")?.id ?? plans[0]?.id;
     planList.replaceChildren(
       ...plans.map((plan) => {
         const card = document.createElement("div");
@@ -296,7 +303,10 @@ function initForm(): void {
 
   function focusField(field: Field): void {
     if (field === "plan") {
-      (planList.querySelector<HTMLInputElement>("input:checked") ?? planList.querySelector<HTMLInputElement>("input"))?.focus();
+      (
+        planList.querySelector<HTMLInputElement>("input:checked") ??
+        planList.querySelector<HTMLInputElement>("input")
+      )?.focus();
     } else inputs[field].focus();
   }
 
@@ -346,15 +356,23 @@ function initForm(): void {
     try {
       const res = await post(body, keys.keyFor(body));
       if (res.status === 202 && res.body.tenantId) {
-        history.replaceState(null, "", `${location.pathname}?tenant=${encodeURIComponent(res.body.tenantId)}`);
+        history.replaceState(
+          null,
+          "",
+          `${location.pathname}?tenant=${encodeURIComponent(res.body.tenantId)}`,
+        );
         startProgress(res.body.tenantId);
         return;
       }
       const err = res.body.error;
       const field = err?.field as Field | undefined;
       if (err?.message && field && ["companyName", "adminEmail", "plan", "slug"].includes(field)) {
-        if (field === "slug" && err.code === "slug_taken") availability.set(target.slug, { slug: target.slug, available: false, message: err.message });
-        setFieldError(field, field === "slug" && !slug.value ? `${err.message}. Choose a workspace ID.` : err.message);
+        if (field === "slug" && err.code === "slug_taken")
+          availability.set(target.slug, { slug: target.slug, available: false, message: err.message });
+        setFieldError(
+          field,
+          field === "slug" && !slug.value ? `${err.message}. Choose a workspace ID.` : err.message,
+        );
         announce(err.message);
         focusField(field);
       } else if (err?.message) {
@@ -367,7 +385,9 @@ function initForm(): void {
         );
       }
     } catch {
-      showFormAlert("We couldn't reach Embark. Check your connection and try again; you won't get a duplicate workspace.");
+      showFormAlert(
+        "We couldn't reach Embark. Check your connection and try again; you won't get a duplicate workspace.",
+      );
     } finally {
       setSending(false);
     }
@@ -400,12 +420,21 @@ function startProgress(tenantId: string): void {
     if (!tenant) return;
     const t = tenant;
     title.textContent =
-      t.status === "ACTIVE" ? `${t.companyName} is ready` : t.status === "FAILED" ? `Setting up ${t.companyName} stopped` : `Setting up ${t.companyName}`;
+      t.status === "ACTIVE"
+        ? `${t.companyName} is ready`
+        : t.status === "FAILED"
+          ? `Setting up ${t.companyName} stopped`
+          : `Setting up ${t.companyName}`;
     subtitle.textContent = `Workspace ID ${t.slug} · ${t.plan.charAt(0).toUpperCase()}${t.plan.slice(1)} plan`;
     pill.textContent = STATUS_TEXT[t.status] ?? t.status;
     pill.className = `pill ${t.status.toLowerCase()}`;
     const took = formatDuration(elapsedMs(t, now));
-    elapsed.textContent = t.status === "ACTIVE" ? `Ready in ${took}` : t.status === "FAILED" ? `Stopped after ${took}` : `Elapsed ${took}`;
+    elapsed.textContent =
+      t.status === "ACTIVE"
+        ? `Ready in ${took}`
+        : t.status === "FAILED"
+          ? `Stopped after ${took}`
+          : `Elapsed ${took}`;
 
     const items = t.steps.map((step) => {
       let li = list.querySelector<HTMLLIElement>(`li[data-step="${step.name}"]`);
@@ -475,7 +504,9 @@ function startProgress(tenantId: string): void {
     let failures = 0;
     for (;;) {
       try {
-        const { status, body } = await getJson<PublicTenant & ApiError>(`/tenants/${encodeURIComponent(tenantId)}`);
+        const { status, body } = await getJson<PublicTenant & ApiError>(
+          `/tenants/${encodeURIComponent(tenantId)}`,
+        );
         if (status === 404) {
           notice.textContent = body.error?.message ?? "We couldn't find this signup.";
           notice.hidden = false;
