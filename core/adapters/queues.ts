@@ -1,13 +1,12 @@
 /** Sends JSON messages to an SQS queue. */
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 
-let shared: SQSClient | undefined;
+const shared = new SQSClient({});
 
 export class JsonQueue {
   constructor(
     readonly queueUrl: string,
-    private readonly client: SQSClient = (shared ??=
-      new SQSClient({})),
+    private readonly client: SQSClient = shared,
   ) {}
 
   async send(body: unknown): Promise<string | undefined> {
