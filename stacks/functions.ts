@@ -5,8 +5,8 @@
  * - what its trigger needs from the role (an SQS consumer reads its queue; an async target sends its failures
  *   to the events DLQ),
  * - writing its own log group and X-Ray segments.
- * SST's default AWSLambdaBasicExecutionRole (logs on `*`) is replaced by the log-group-scoped statement, and
- * nothing is `link`ed (links grant broad actions).
+ * SST's default AWSLambdaBasicExecutionRole (logs on `*`) is replaced by the log-group-scoped statement, its
+ * trust policy is narrowed to Lambda, and nothing is `link`ed (links grant broad actions).
  */
 import { FUNCTIONS, type FunctionName } from "../core/onboarding/resources.js";
 import { type Context, pascal } from "./context.js";
@@ -64,6 +64,8 @@ export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
         function: { tracingConfig: { mode: "Active" } },
         role: (args) => {
           args.managedPolicyArns = [];
+          // SST's default trust also names the account root (for `sst dev`); deployed functions need only Lambda.
+          args.assumeRolePolicy = aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" });
         },
         ...(isAsync
           ? {

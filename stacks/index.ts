@@ -44,6 +44,7 @@ export function embark() {
       SES_CONFIGURATION_SET: email.configurationSet.configurationSetName,
       POWERTOOLS_SERVICE_NAME: "embark",
       POWERTOOLS_METRICS_NAMESPACE: "Embark",
+      POWERTOOLS_METRICS_DISABLED: "false",
     },
     code: codePermissions({
       tenantsTable: data.tenants.arn,

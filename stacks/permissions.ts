@@ -62,6 +62,8 @@ export function codePermissions(t: PermissionTargets): Record<FunctionName, Stat
     "onboarding-starter": [
       ddb(t.tenantsTable, "GetItem"),
       { actions: ["states:StartExecution"], resources: [t.onboardingStateMachine] },
+      // Workflows.start: a finished duplicate answers ExecutionAlreadyExists; its input tells if it is ours.
+      { actions: ["states:DescribeExecution"], resources: [t.onboardingExecutions] },
     ],
     "reserve-tenant": [tenantStep, planLookup],
     "create-identity": [

@@ -15,6 +15,9 @@ export interface FunctionSpec {
 export const FUNCTIONS = {
   "signup-intake": { file: "signup-intake", timeoutSeconds: 10, description: "POST /signups" },
   "tenant-status": { file: "tenant-status", timeoutSeconds: 10, description: "GET /tenants/{id}" },
+  "signup-page": { file: "signup-page", timeoutSeconds: 10, description: "GET / (the signup page)" },
+  "plan-catalog": { file: "plan-catalog", timeoutSeconds: 10, description: "GET /plans" },
+  "slug-availability": { file: "slug-availability", timeoutSeconds: 10, description: "GET /slugs/{slug}" },
   "onboarding-starter": {
     file: "onboarding-starter",
     timeoutSeconds: 30,

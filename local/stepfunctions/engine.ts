@@ -11,8 +11,8 @@
 // dropped and its pending handlers fail with a terminal (neither retried nor caught) error, so the library
 // stops at once and clears its timers.
 import "./polyfill.js";
-import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
+import { contextObject, newPlaceholders, resolvePlaceholders } from "./context-object.js";
 import { type PreparedDefinition, prepareDefinition, type StateInfo } from "./definition.js";
 import { appendEvent, json, lastEventId, NOT_TRUNCATED } from "./history.js";
 import { type Integrations, parseResource, type TaskResource } from "./integrations.js";
@@ -69,16 +69,9 @@ const runEnded = () =>
 
 export class ExecutionEngine {
   private readonly runs = new Map<string, Run>();
-  // Placeholders the library resolves `$$.Task.Token` / `$$.State.RetryCount` to; Task handlers swap in the
-  // real values (the library evaluates Parameters before the handler runs and knows neither).
-  private readonly tokenPlaceholder = `__sfn_task_token_${randomUUID()}__`;
-  private readonly retryPlaceholder = `__sfn_retry_count_${randomUUID()}__`;
+  private readonly placeholders = newPlaceholders();
 
   constructor(private readonly opts: EngineOptions) {}
-
-  isRunning(executionArn: string): boolean {
-    return this.runs.has(executionArn);
-  }
 
   runningRecords(): ExecutionRecord[] {
     return [...this.runs.values()].map((run) => run.rec);
@@ -115,7 +108,7 @@ export class ExecutionEngine {
     });
     const execution = machine.run((from ? from.input : JSON.parse(rec.input)) as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
-      context: this.contextOf(run),
+      context: contextObject(rec, prepared, run.retryCounts, this.placeholders),
       noThrowOnAbort: true,
     });
     run.abort = execution.abort;
@@ -388,13 +381,10 @@ export class ExecutionEngine {
       task.token = this.opts.tokens.mint();
       rec.taskTokens.push(task.token);
     }
-    const input = replacePlaceholders(
-      rawInput,
-      new Map<string, unknown>([
-        [this.tokenPlaceholder, task.token ?? this.tokenPlaceholder],
-        [this.retryPlaceholder, run.retryCounts.get(info.name) ?? 0],
-      ]),
-    );
+    const input = resolvePlaceholders(rawInput, this.placeholders, {
+      token: task.token,
+      retryCount: run.retryCounts.get(info.name) ?? 0,
+    });
     const heartbeatSeconds = resource.waitForTaskToken
       ? secondsOf(def.HeartbeatSeconds, def.HeartbeatSecondsPath, rawInput)
       : undefined;
@@ -492,43 +482,6 @@ export class ExecutionEngine {
     if (task.token) this.opts.tokens.close(task.token, run.rec.executionArn);
     run.tasks.delete(task);
   }
-
-  // ---- Context object -------------------------------------------------------------------------------------
-
-  /**
-   * The library copies this object per (sub-)machine: top-level keys are kept as given, `Execution` is
-   * rebuilt (Input/StartTime overwritten), nested objects are shared by reference, so getters stay live.
-   */
-  private contextOf(run: Run): Json {
-    const rec = run.rec;
-    const execution: Json = {
-      Id: rec.executionArn,
-      Name: rec.name,
-      RoleArn: rec.roleArn,
-      RedriveCount: rec.redriveCount,
-      Input: JSON.parse(rec.input),
-      StartTime: new Date(rec.startDate).toISOString(),
-    };
-    if (rec.redriveDate !== undefined) execution.RedriveTime = new Date(rec.redriveDate).toISOString();
-    const states: Json = {};
-    for (const info of run.prepared.states.values()) {
-      const entry: Json = { Name: info.name };
-      // Parameters are evaluated when the state is entered (or re-tried), so "now" is the entered time.
-      Object.defineProperty(entry, "EnteredTime", { enumerable: true, get: () => new Date().toISOString() });
-      Object.defineProperty(entry, "RetryCount", {
-        enumerable: true,
-        get: () => (info.type === "Task" ? this.retryPlaceholder : (run.retryCounts.get(info.name) ?? 0)),
-      });
-      states[`s${info.index}`] = entry;
-    }
-    return {
-      Execution: { ...execution },
-      EmbarkExecution: execution,
-      StateMachine: { Id: rec.stateMachineArn, Name: rec.stateMachineArn.split(":").at(-1) },
-      EmbarkState: states,
-      Task: { Token: this.tokenPlaceholder },
-    };
-  }
 }
 
 function secondsOf(value: unknown, path: unknown, input: unknown): number | undefined {
@@ -543,20 +496,4 @@ function secondsOf(value: unknown, path: unknown, input: unknown): number | unde
 function causeText(cause: unknown): string | undefined {
   if (cause === undefined || cause === null) return undefined;
   return typeof cause === "string" ? cause : JSON.stringify(cause);
-}
-
-function replacePlaceholders(value: unknown, map: Map<string, unknown>): unknown {
-  if (typeof value === "string") {
-    if (map.has(value)) return map.get(value);
-    let out = value;
-    for (const [placeholder, real] of map) {
-      if (out.includes(placeholder)) out = out.split(placeholder).join(String(real));
-    }
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((item) => replacePlaceholders(item, map));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replacePlaceholders(v, map)]));
-  }
-  return value;
 }

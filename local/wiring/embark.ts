@@ -36,6 +36,9 @@ export const LOCAL_NAMES = {
 const LOADERS: Record<FunctionName, () => Promise<{ handler: LambdaHandler }>> = {
   "signup-intake": () => import("../../functions/signup-intake.js"),
   "tenant-status": () => import("../../functions/tenant-status.js"),
+  "signup-page": () => import("../../functions/signup-page.js"),
+  "plan-catalog": () => import("../../functions/plan-catalog.js"),
+  "slug-availability": () => import("../../functions/slug-availability.js"),
   "onboarding-starter": () => import("../../functions/onboarding-starter.js"),
   "reserve-tenant": () => import("../../functions/reserve-tenant.js"),
   "create-identity": () => import("../../functions/create-identity.js"),
@@ -138,6 +141,9 @@ export async function wireEmbark(cloud: LocalCloud): Promise<void> {
 
   cloud.web.addRoute({ method: "POST", path: "/signups", functionName: "signup-intake" });
   cloud.web.addRoute({ method: "GET", path: "/tenants/{id}", functionName: "tenant-status" });
+  cloud.web.addRoute({ method: "GET", path: "/", functionName: "signup-page" });
+  cloud.web.addRoute({ method: "GET", path: "/plans", functionName: "plan-catalog" });
+  cloud.web.addRoute({ method: "GET", path: "/slugs/{slug}", functionName: "slug-availability" });
 }
 
 async function routeToFunction(

@@ -11,7 +11,7 @@
  *   with it).
  * Needs `.sst/platform` (`npm run sst:install`). Pulumi keeps global state, so run it once per test file.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -67,11 +67,11 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
     for (const [name, value] of Object.entries(opts.secrets)) process.env[`SST_SECRET_${name}`] = value;
 
     const pulumi = await importPlatform("node_modules/@pulumi/pulumi/index.js");
+    // The shim's exports ($config, $interpolate, $util, …) are globals in an SST program.
+    const shim = await importPlatform("src/shim/run.js");
+    setGlobals(Object.fromEntries(Object.entries(shim)));
     const config = (await import(join(ROOT, "sst.config.ts"))).default as SstConfig;
-
-    const appInput = { stage: opts.stage };
-    // $config is the identity in SST; the config module only needs it to exist while it is evaluated.
-    const app = config.app(appInput);
+    const app = config.app({ stage: opts.stage });
     setGlobals({
       $app: { name: app.name, stage: opts.stage, removal: app.removal, protect: app.protect ?? false, providers: {} },
       $dev: false,
@@ -83,8 +83,6 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
         state: { version: {} },
       },
     });
-    const shim = await importPlatform("src/shim/run.js");
-    setGlobals(Object.fromEntries(Object.entries(shim)));
     setGlobals({
       sst: await importPlatform("src/components/index.ts"),
       aws: await importPlatform("node_modules/@pulumi/aws/index.js"),
@@ -97,7 +95,7 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
           if (args.type.startsWith("aws:") || args.type.startsWith("random:") || args.type.startsWith("command:")) {
             resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
           }
-          return { id: args.id ?? `${args.name}-id`, state };
+          return { id: args.id || `${args.name}-id`, state };
         },
         call(args: { token: string; inputs: any }) {
           return mockCall(args.token, args.inputs);
@@ -148,7 +146,10 @@ function setGlobals(values: Record<string, unknown>): void {
 
 /** The CLI's RPC server, reduced to the two methods a deploy of Embark's components calls. */
 async function startRpcStub(work: string, builds: SstRun["builds"]) {
+  // Every function gets the same stub bundle: SST zips it and Pulumi mocks the upload.
   const bundle = join(work, "bundle");
+  mkdirSync(bundle, { recursive: true });
+  writeFileSync(join(bundle, "index.mjs"), "export const handler = async () => ({});\n");
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => {
@@ -176,32 +177,17 @@ async function startRpcStub(work: string, builds: SstRun["builds"]) {
         const file = input.handler.replace(/\.[^.]+$/, "");
         const found = [".ts", ".js", ".mjs"].some((ext) => existsSync(join(ROOT, file + ext)));
         if (!found) return reply({ result: { errors: [`Could not find a file for handler "${input.handler}"`] } });
-        writeFileSync(join(work, "index.mjs"), "export const handler = async () => ({});\n");
-        return reply({
-          result: { handler: "index.handler", out: work.endsWith("bundle") ? work : bundleDir(), errors: [], sourcemaps: [] },
-        });
+        return reply({ result: { handler: "index.handler", out: bundle, errors: [], sourcemaps: [] } });
       }
       return reply({ error: `rpc: can't find method ${method}` });
     });
   });
-  const bundleDir = () => {
-    if (!existsSync(bundle)) {
-      mkdirp(bundle);
-      writeFileSync(join(bundle, "index.mjs"), "export const handler = async () => ({});\n");
-    }
-    return bundle;
-  };
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
-}
-
-function mkdirp(dir: string): void {
-  // node:fs mkdirSync with recursive, imported lazily to keep the import list short above.
-  (require("node:fs") as typeof import("node:fs")).mkdirSync(dir, { recursive: true });
 }
 
 const arnOf = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
@@ -257,7 +243,8 @@ function mockCall(token: string, inputs: any): Record<string, unknown> {
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
     case "aws:iam/getPolicyDocument:getPolicyDocument":
-      return { json: JSON.stringify(policyDocument(inputs)), id: "policy" };
+      // The provider echoes the statements back; SST adds an inline policy only when there are some.
+      return { json: JSON.stringify(policyDocument(inputs)), statements: inputs.statements, id: "policy" };
     default:
       throw new Error(`no mock for provider function ${token}`);
   }
@@ -278,7 +265,13 @@ function policyDocument(inputs: { statements?: any[] }) {
             ),
           }
         : {}),
-      ...(s.principals ? { Principal: s.principals } : {}),
+      ...(s.principals?.length
+        ? {
+            Principal: Object.fromEntries(
+              s.principals.map((p: { type: string; identifiers: string[] }) => [p.type, p.identifiers]),
+            ),
+          }
+        : {}),
     })),
   };
 }

@@ -34,10 +34,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../local/aws/client-config.js";
 import { startEdge } from "../../local/edge/server.js";
-import { startSqs } from "../../local/emulators/sqs.js";
 import { FunctionRegistry } from "../../local/lambda/registry.js";
 import { createStepFunctionsService, type StepFunctionsService } from "../../local/stepfunctions/service.js";
-import { awsConfig } from "../support/cloud.js";
+import { awsConfig, cloud } from "../support/cloud.js";
 import { fixtureFunctions } from "../support/fixture-functions.js";
 
 const ROLE = "arn:aws:iam::000000000000:role/embark-test-sfn";
@@ -47,8 +46,9 @@ const FINISHED = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON read by the assertions
 type Json = any;
 
-// ---- a private edge with only SQS and a Step Functions service of its own, which the persistence test restarts
-// (the shared cloud's service cannot be restarted from a test worker) -----------------------------------------
+// ---- a Step Functions service of the test's own, behind a private edge, which the persistence tests restart (the
+// shared cloud's service cannot be restarted from a test worker). It reaches SQS/EventBridge through the shared
+// cloud's edge and runs the fixture functions in this worker. ----------------------------------------------------
 
 interface Harness {
   client: SFNClient;
@@ -61,11 +61,9 @@ interface Harness {
 async function startHarness(): Promise<Harness> {
   const stateDir = await mkdtemp(join(tmpdir(), "embark-sfn-test-"));
   const edge = await startEdge({ port: 0 });
-  const sqsEmulator = await startSqs(edge.port);
-  edge.addEmulator(sqsEmulator);
   const functions = new FunctionRegistry();
   for (const def of fixtureFunctions) functions.register(def);
-  const ctx = { stateDir, edgeUrl: edge.url, region: "us-east-1", accountId: "000000000000", functions };
+  const ctx = { stateDir, edgeUrl: cloud().edge, region: "us-east-1", accountId: "000000000000", functions };
   const create = () => createStepFunctionsService(ctx, { retryIntervalScale: 0.01 });
   const harness: Harness = {
     client: new SFNClient(localClientConfig(edge.url)),
@@ -79,7 +77,6 @@ async function startHarness(): Promise<Harness> {
     async close() {
       harness.client.destroy();
       await harness.service.stop();
-      await sqsEmulator.stop();
       await edge.stop();
       await rm(stateDir, { recursive: true, force: true });
     },

@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The signup page's script (runs in the browser; bundled into the page by scripts/build-web.ts). Progressive:
  * the page is server-rendered, this adds the plan cards, live checks, the submit and the progress view.

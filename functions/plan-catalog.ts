@@ -1,0 +1,13 @@
+/** GET /plans: the public plan catalog the signup page shows (no quotas, templates or billing ids). */
+import { PlanStore } from "../core/adapters/plan-store.js";
+import { json } from "../core/http/response.js";
+import { lambda } from "../core/runtime/handler.js";
+import { publicPlan } from "../core/web/public-plans.js";
+
+const plans = PlanStore.fromEnvironment();
+
+export const handler = lambda("plan-catalog", async () => {
+  const list = await plans.list();
+  // Operators edit plans without a redeploy: a short cache keeps edits visible within a minute.
+  return json(200, { plans: list.map(publicPlan) }, { "cache-control": "public, max-age=60" });
+});

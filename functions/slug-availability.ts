@@ -1,0 +1,15 @@
+/** GET /slugs/{slug}: whether a slug can name a new workspace: {slug, available, reason?, message?}. */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { TenantStore } from "../core/adapters/tenant-store.js";
+import { json } from "../core/http/response.js";
+import { lambda } from "../core/runtime/handler.js";
+import { slugAvailability } from "../core/web/slug-availability.js";
+
+const tenants = TenantStore.fromEnvironment();
+
+export const handler = lambda("slug-availability", async (event: APIGatewayProxyEventV2) => {
+  // Long input is refused by validateSlug's length rule; cap what is echoed back.
+  const slug = (event.pathParameters?.slug ?? "").slice(0, 100);
+  const result = await slugAvailability(slug, async (s) => (await tenants.getBySlug(s)) !== undefined);
+  return json(200, result);
+});

@@ -1,0 +1,125 @@
+/**
+ * What each function's code path calls in core/adapters/ (read from functions/<name>.ts and the core/ code it
+ * runs). IAM actions are NOT listed here: sdk-actions.ts derives them from the adapters' SDK commands, and
+ * iam.test.ts checks each function's deployed policy against that. When a function starts calling another
+ * adapter method, add it here; the test then asks for the permission.
+ *
+ * Entries are `<file in core/adapters>#<Class>.<method>` or `#<function>`.
+ */
+import type { FunctionName } from "../../core/onboarding/resources.js";
+
+export interface FunctionUsage {
+  calls: string[];
+  /** Powertools idempotency records (DynamoDBPersistenceLayer on IDEMPOTENCY_TABLE). */
+  idempotency: boolean;
+  /** Where the calls come from, for a reader checking this list. */
+  via: string;
+}
+
+// runStep (core/onboarding/run-step.ts) wraps every onboarding step: require, transition on a redrive, markStep.
+const RUN_STEP = [
+  "tenant-store.ts#TenantStore.require",
+  "tenant-store.ts#TenantStore.transition",
+  "tenant-store.ts#TenantStore.markStep",
+];
+
+export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
+  "signup-intake": {
+    via: "core/signup/submit.ts submitSignup; core/signup/idempotent-submit.ts",
+    calls: [
+      "plan-store.ts#PlanStore.get",
+      "tenant-store.ts#TenantStore.create",
+      "tenant-store.ts#TenantStore.discard",
+      "queues.ts#JsonQueue.send",
+    ],
+    idempotency: true,
+  },
+  "tenant-status": {
+    via: "functions/tenant-status.ts",
+    calls: ["tenant-store.ts#TenantStore.get", "tenant-store.ts#TenantStore.getBySlug"],
+    idempotency: false,
+  },
+  "onboarding-starter": {
+    via: "core/onboarding/start.ts startOnboarding",
+    calls: ["tenant-store.ts#TenantStore.get", "workflows.ts#Workflows.start"],
+    idempotency: false,
+  },
+  "reserve-tenant": {
+    via: "core/onboarding/steps.ts reserveTenant",
+    calls: [...RUN_STEP, "plan-store.ts#PlanStore.get"],
+    idempotency: false,
+  },
+  "create-identity": {
+    via: "core/onboarding/steps.ts createIdentity",
+    calls: [
+      ...RUN_STEP,
+      "tenant-store.ts#TenantStore.setResources",
+      "identity.ts#CognitoIdentityProvisioner.ensureTenantIdentity",
+    ],
+    idempotency: true,
+  },
+  "setup-namespace": {
+    via: "core/onboarding/steps.ts setupNamespace",
+    calls: [
+      ...RUN_STEP,
+      "tenant-store.ts#TenantStore.setResources",
+      "plan-store.ts#PlanStore.get",
+      "cluster.ts#clusterFromEnvironment",
+      "cluster.ts#KubernetesClusterProvisioner.apply",
+      "cluster.ts#KubernetesClusterProvisioner.grantNamespaceAccess",
+    ],
+    idempotency: true,
+  },
+  "start-pipeline": {
+    via: "core/onboarding/steps.ts startPipeline + answerIfFinished",
+    calls: [
+      ...RUN_STEP,
+      "tenant-store.ts#TenantStore.putPipelineWaiter",
+      "tenant-store.ts#TenantStore.setResources",
+      "pipeline.ts#PipelineRunner.status",
+      "pipeline.ts#PipelineRunner.start",
+      "task-callbacks.ts#TaskCallbacks.succeed",
+      "task-callbacks.ts#TaskCallbacks.fail",
+    ],
+    idempotency: false,
+  },
+  "activate-tenant": {
+    via: "core/onboarding/steps.ts activateTenant",
+    calls: [...RUN_STEP],
+    idempotency: false,
+  },
+  "pipeline-callback": {
+    via: "core/onboarding/pipeline-callback.ts onPipelineStateChange + answerIfFinished",
+    calls: [
+      "pipeline.ts#PipelineRunner.variables",
+      "pipeline.ts#PipelineRunner.status",
+      "tenant-store.ts#TenantStore.get",
+      "tenant-store.ts#TenantStore.getPipelineWaiter",
+      "tenant-store.ts#TenantStore.markStep",
+      "task-callbacks.ts#TaskCallbacks.succeed",
+      "task-callbacks.ts#TaskCallbacks.fail",
+      "task-callbacks.ts#TaskCallbacks.heartbeat",
+    ],
+    idempotency: false,
+  },
+  "record-failure": {
+    via: "core/onboarding/record-failure.ts recordExecutionFailure",
+    calls: [
+      "tenant-store.ts#TenantStore.get",
+      "workflows.ts#Workflows.history",
+      "tenant-store.ts#TenantStore.markStep",
+      "tenant-store.ts#TenantStore.transition",
+    ],
+    idempotency: false,
+  },
+  mailer: {
+    via: "core/mail/tenant-email.ts sendTenantEmail",
+    calls: [
+      "tenant-store.ts#TenantStore.require",
+      "plan-store.ts#PlanStore.get",
+      "mail-sender.ts#SesMailSender.send",
+      "tenant-store.ts#TenantStore.markStep",
+    ],
+    idempotency: true,
+  },
+};

@@ -1,0 +1,151 @@
+/**
+ * AWS and the local cloud run the same wiring: the EventBridge patterns, the ASL and the queue settings that
+ * stacks/ deploys are the ones local/wiring/embark.ts registers in the local cloud this test run started
+ * (read back through the real AWS SDK), and both import them from core/ instead of writing their own.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DescribeRuleCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { DescribeStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import ts from "typescript";
+import { beforeAll, describe, expect, it } from "vitest";
+import { onboardingFailedPattern, pipelineStateChangePattern } from "../../core/onboarding/resources.js";
+import { STATE_MACHINE_NAMES } from "../../core/workflows/names.js";
+import { onboardingDefinition } from "../../core/workflows/onboarding.js";
+import { functionArn } from "../../local/lambda/registry.js";
+import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { awsConfig, cloud } from "../support/cloud.js";
+import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
+import { ROOT, runSstProgram, type SstRun } from "./sst-mocks.js";
+
+let run: SstRun;
+beforeAll(async () => {
+  run = await runSstProgram({ stage: TEST_STAGE, secrets: TEST_SECRETS });
+}, 120_000);
+
+const deployedPattern = (source: string) =>
+  run
+    .ofType("aws:cloudwatch/eventRule:EventRule")
+    .map((r) => JSON.parse(r.inputs.eventPattern))
+    .find((p) => p.source[0] === source);
+
+describe("the deployed wiring is the local cloud's wiring", () => {
+  it("EventBridge patterns: the same core/ functions, differing only in the pipeline name / state machine ARN", async () => {
+    const events = new EventBridgeClient(awsConfig());
+    const local = async (name: string) =>
+      JSON.parse((await events.send(new DescribeRuleCommand({ Name: name }))).EventPattern ?? "null");
+
+    const localPipeline = await local("embark-pipeline-state");
+    expect(localPipeline).toEqual(pipelineStateChangePattern(LOCAL_NAMES.pipeline));
+    const deployedPipeline = deployedPattern("aws.codepipeline");
+    expect(deployedPipeline).toEqual(pipelineStateChangePattern(TEST_SECRETS.PipelineName));
+    expect(withDetail(deployedPipeline, { pipeline: ["P"] })).toEqual(withDetail(localPipeline, { pipeline: ["P"] }));
+
+    const localSmArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${STATE_MACHINE_NAMES.onboarding}`;
+    const localFailed = await local("embark-onboarding-failed");
+    expect(localFailed).toEqual(onboardingFailedPattern(localSmArn));
+    const deployedSm = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn;
+    const deployedFailed = deployedPattern("aws.states");
+    expect(deployedFailed).toEqual(onboardingFailedPattern(deployedSm));
+    const anyArn = (p: { detail: object }) => withDetail(p, { ...p.detail, stateMachineArn: ["SM"] });
+    expect(anyArn(deployedFailed)).toEqual(anyArn(localFailed));
+  });
+
+  it("ASL: both run onboardingDefinition(); only the ARNs and the queue URL differ", async () => {
+    const sfn = new SFNClient(awsConfig());
+    const localArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${STATE_MACHINE_NAMES.onboarding}`;
+    const local = JSON.parse((await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: localArn }))).definition!);
+    const sqs = new SQSClient(awsConfig());
+    const { QueueUrl: localEmails } = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue }));
+    const refs = (arnOf: (fn: string) => string, emailsQueueUrl: string) => ({
+      reserveTenant: arnOf("reserve-tenant"),
+      createIdentity: arnOf("create-identity"),
+      setupNamespace: arnOf("setup-namespace"),
+      startPipeline: arnOf("start-pipeline"),
+      activateTenant: arnOf("activate-tenant"),
+      emailsQueueUrl,
+    });
+    expect(local).toEqual(onboardingDefinition(refs(functionArn, localEmails!)));
+
+    const deployed = JSON.parse(run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs.definition);
+    const deployedRefs = refs(
+      (fn) => lambdaFunction(run, fn).state.arn,
+      run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
+    );
+    expect(deployed).toEqual(onboardingDefinition(deployedRefs));
+    // Swap the deployed references for the local ones: the documents must then be identical.
+    let text = JSON.stringify(deployed);
+    const localRefs = refs(functionArn, localEmails!);
+    for (const key of Object.keys(deployedRefs) as (keyof typeof deployedRefs)[]) {
+      text = text.replaceAll(JSON.stringify(deployedRefs[key]), JSON.stringify(localRefs[key]));
+    }
+    expect(JSON.parse(text)).toEqual(local);
+  });
+
+  it("queues: the same visibility timeouts and max receive counts", async () => {
+    const sqs = new SQSClient(awsConfig());
+    for (const [local, deployed] of [
+      [LOCAL_NAMES.signupsQueue, "SignupsQueueQueue"],
+      [LOCAL_NAMES.emailsQueue, "EmailsQueueQueue"],
+    ] as const) {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: local }));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout", "RedrivePolicy"] }),
+      );
+      const d = run.get("aws:sqs/queue:Queue", deployed).inputs;
+      expect(Number(Attributes?.VisibilityTimeout)).toBe(d.visibilityTimeoutSeconds);
+      expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}").maxReceiveCount).toBe(
+        JSON.parse(d.redrivePolicy).maxReceiveCount,
+      );
+    }
+  });
+});
+
+describe("one source for both (imports, not copies)", () => {
+  const SHARED = {
+    "core/onboarding/resources.ts": ["pipelineStateChangePattern", "onboardingFailedPattern"],
+    "core/workflows/onboarding.ts": ["onboardingDefinition"],
+  };
+  const stackFiles = readdirSync(join(ROOT, "stacks"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `stacks/${f}`);
+
+  it("stacks/ and local/wiring/embark.ts import the patterns and the ASL from core/", () => {
+    for (const files of [stackFiles, ["local/wiring/embark.ts"]]) {
+      const imported = new Map<string, string>();
+      for (const file of files) for (const [name, from] of namedImports(file)) imported.set(name, from);
+      for (const [module, names] of Object.entries(SHARED)) {
+        for (const name of names) expect(imported.get(name), `${files.join(",")} imports ${name}`).toBe(module);
+      }
+    }
+  });
+
+  it("neither writes an event pattern or ASL of its own", () => {
+    for (const file of [...stackFiles, "local/wiring/embark.ts"]) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      for (const literal of ['"aws.codepipeline"', '"aws.states"', '"detail-type"', "StartAt:", '"StartAt"']) {
+        expect(text.includes(literal), `${file} contains ${literal}`).toBe(false);
+      }
+    }
+  });
+});
+
+function withDetail<T extends { detail: object }>(pattern: T, detail: object): T {
+  return { ...pattern, detail };
+}
+
+/** name → module (repo-relative, .ts) of each named import from a repo module. */
+function namedImports(file: string): Map<string, string> {
+  const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), "utf8"), ts.ScriptTarget.ES2022);
+  const out = new Map<string, string>();
+  for (const stmt of source.statements) {
+    if (!ts.isImportDeclaration(stmt)) continue;
+    const spec = (stmt.moduleSpecifier as ts.StringLiteral).text;
+    const named = stmt.importClause?.namedBindings;
+    if (!spec.startsWith(".") || !named || !ts.isNamedImports(named)) continue;
+    const module = join(file, "..", spec).replace(/\.js$/, ".ts");
+    for (const el of named.elements) out.set(el.name.text, module);
+  }
+  return out;
+}
