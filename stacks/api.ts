@@ -10,6 +10,9 @@ import type { Functions } from "./functions.js";
 export const ROUTES = {
   "POST /signups": "signup-intake",
   "GET /tenants/{id}": "tenant-status",
+  "GET /": "signup-page",
+  "GET /plans": "plan-catalog",
+  "GET /slugs/{slug}": "slug-availability",
 } as const satisfies Record<string, FunctionName>;
 
 /** Routes anyone on the internet can call without a signature: throttled harder. */

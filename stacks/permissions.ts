@@ -59,6 +59,9 @@ export function codePermissions(t: PermissionTargets): Record<FunctionName, Stat
       idempotency, // Idempotency-Key
     ],
     "tenant-status": [ddb(t.tenantsTable, "GetItem")],
+    "signup-page": [], // renders HTML; calls no AWS API
+    "plan-catalog": [ddb(t.plansTable, "Scan")], // PlanStore.list
+    "slug-availability": [ddb(t.tenantsTable, "GetItem")], // TenantStore.getBySlug
     "onboarding-starter": [
       ddb(t.tenantsTable, "GetItem"),
       { actions: ["states:StartExecution"], resources: [t.onboardingStateMachine] },

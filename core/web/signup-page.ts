@@ -45,6 +45,7 @@ export function renderSignupPage(opts: SignupPageOptions): RenderedPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Create your workspace · Embark</title>
+<link rel="icon" href="data:,">
 <meta name="description" content="Sign up for Embark: your team's workspace with identity, an isolated namespace and, on Enterprise, dedicated resources.">
 <style>${SIGNUP_CSS}</style>
 </head>

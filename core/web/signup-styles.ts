@@ -32,7 +32,7 @@ a:hover { color: var(--primary-dark); }
 .brand { font-weight: 700; font-size: 1.15rem; letter-spacing: -0.01em; color: var(--text); text-decoration: none; display: inline-flex; align-items: center; gap: 10px; }
 .brand-mark { width: 28px; height: 28px; border-radius: 8px; background: linear-gradient(135deg, #4338ca, #0ea5e9); display: inline-block; }
 
-.layout { max-width: 1120px; margin: 0 auto; padding: 40px 24px 56px; display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 7fr); gap: 48px; align-items: start; }
+.layout { max-width: 1120px; margin: 0 auto; padding: 40px 24px 56px; display: grid; grid-template-columns: minmax(0, 4fr) minmax(0, 7fr); gap: 48px; align-items: start; }
 .intro h1 { font-size: 2.25rem; line-height: 1.15; letter-spacing: -0.02em; margin: 8px 0 16px; }
 .intro .lead { color: var(--muted); font-size: 1.075rem; margin: 0 0 24px; }
 .eyebrow { color: var(--primary); font-weight: 600; font-size: .85rem; letter-spacing: .06em; text-transform: uppercase; margin: 0; }
@@ -70,7 +70,7 @@ input[aria-invalid="true"] { border-color: var(--bad); background: var(--bad-sof
 .input-prefix span { display: flex; align-items: center; padding: 0 10px; border: 1px solid #94a3b8; border-right: 0; border-radius: 8px 0 0 8px; background: var(--bg); color: var(--muted); font-size: .95rem; white-space: nowrap; }
 .input-prefix input[type="text"] { border-radius: 0 8px 8px 0; }
 
-.plan-list { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; }
+.plan-list { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; }
 .plan-list.invalid .plan-card { border-color: var(--bad); }
 .plan-card { position: relative; border: 1px solid var(--line); border-radius: var(--radius); padding: 14px 14px 12px; background: var(--panel); transition: border-color .15s, box-shadow .15s; }
 .plan-card:hover { border-color: #94a3b8; }

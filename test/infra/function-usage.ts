@@ -39,6 +39,17 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: ["tenant-store.ts#TenantStore.get", "tenant-store.ts#TenantStore.getBySlug"],
     idempotency: false,
   },
+  "signup-page": { via: "functions/signup-page.ts (renders HTML only)", calls: [], idempotency: false },
+  "plan-catalog": {
+    via: "functions/plan-catalog.ts",
+    calls: ["plan-store.ts#PlanStore.list"],
+    idempotency: false,
+  },
+  "slug-availability": {
+    via: "functions/slug-availability.ts",
+    calls: ["tenant-store.ts#TenantStore.getBySlug"],
+    idempotency: false,
+  },
   "onboarding-starter": {
     via: "core/onboarding/start.ts startOnboarding",
     calls: ["tenant-store.ts#TenantStore.get", "workflows.ts#Workflows.start"],

@@ -10,6 +10,8 @@
  * - `aws:iam/getPolicyDocument` rendered here the way the provider renders it (SST builds Lambda role policies
  *   with it).
  * Needs `.sst/platform` (`npm run sst:install`). Pulumi keeps global state, so run it once per test file.
+ * A program that fails inside an Output (e.g. a missing SST secret) surfaces as unhandled rejections and never
+ * finishes here, unlike under the CLI: test such rules on the declared resources instead.
  */
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -92,9 +94,7 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
       {
         newResource(args: { type: string; name: string; inputs: any; id?: string }) {
           const state = { ...args.inputs, ...synthesize(args.type, args.name, args.inputs) };
-          if (args.type.startsWith("aws:") || args.type.startsWith("random:") || args.type.startsWith("command:")) {
-            resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
-          }
+          resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
           return { id: args.id || `${args.name}-id`, state };
         },
         call(args: { token: string; inputs: any }) {

@@ -35,6 +35,18 @@ describe("app", () => {
     expect(run.outputs._protect).toBe(true);
   });
 
+  it("reads stage settings from SST secrets; the required ones have no default, so a deploy stops until set", () => {
+    const secrets = Object.fromEntries(
+      run.ofType("sst:sst:Secret").map((s) => [s.name, s.inputs.placeholder as string | undefined]),
+    );
+    const required = ["SenderEmail", "EksClusterName", "EksTenantAdminRoleArn", "PipelineName"];
+    for (const name of required) expect(secrets, name).toHaveProperty(name, undefined);
+    for (const name of ["SesIdentity", "AppUrl", "SupportEmail", "AlarmEmail"]) {
+      expect(typeof secrets[name], name).toBe("string");
+    }
+    expect(Object.keys(secrets).sort()).toEqual([...required, "SesIdentity", "AppUrl", "SupportEmail", "AlarmEmail"].sort());
+  });
+
   it("exports what operators and the ops CLI need", () => {
     expect(run.outputs).toMatchObject({
       api: expect.stringMatching(/^https:\/\//),
@@ -129,6 +141,18 @@ describe("functions", () => {
     }
   });
 
+  it("every function has a trigger: a route, a queue, a rule or a state machine Task", () => {
+    const definition = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs.definition as string;
+    const triggered = new Set<string>([
+      ...run.ofType("aws:apigatewayv2/integration:Integration").map((i) => i.inputs.integrationUri),
+      ...run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping").map((m) => m.inputs.functionName),
+      ...run.ofType("aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs.arn),
+    ]);
+    for (const fn of NAMES) {
+      expect(triggered.has(fnArn(fn)) || definition.includes(`"${fnArn(fn)}"`), fn).toBe(true);
+    }
+  });
+
   it("gets stage settings from the SST secrets", () => {
     const env = lambdaFunction(run, "setup-namespace").inputs.environment.variables;
     expect(env).toMatchObject({
@@ -178,6 +202,9 @@ describe("api", () => {
     expect(routed).toEqual({
       "POST /signups": fnArn("signup-intake"),
       "GET /tenants/{id}": fnArn("tenant-status"),
+      "GET /": fnArn("signup-page"),
+      "GET /plans": fnArn("plan-catalog"),
+      "GET /slugs/{slug}": fnArn("slug-availability"),
     });
     const stage = run.get("aws:apigatewayv2/stage:Stage", "ApiStage");
     expect(stage.inputs.defaultRouteSettings).toEqual({ throttlingRateLimit: 200, throttlingBurstLimit: 400 });

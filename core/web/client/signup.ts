@@ -188,8 +188,8 @@ function initForm(): void {
         const label = document.createElement("label");
         label.htmlFor = id;
         const name = span("plan-name", plan.displayName);
-        const price = span("plan-price", plan.monthlyPriceUsd === 0 ? "Free" : `$${plan.monthlyPriceUsd}`);
-        if (plan.monthlyPriceUsd > 0) price.append(span("plan-period", " / month"));
+        const price = span("plan-price", `$${plan.monthlyPriceUsd}`);
+        price.append(span("plan-period", " / month"));
         label.append(name, price);
         const details = document.createElement("div");
         details.id = `${id}-details`;
