@@ -19,6 +19,11 @@ export interface PipelineBehaviour {
   durationMs?: number;
   /** A failure reason: executions started while it is set fail with it. */
   fail?: string;
+  /**
+   * Only runs whose variables have these values are affected by `fail` (e.g. {TENANT_SLUG: "acme"}), so
+   * tests sharing one cloud can fail one tenant's runs without touching the others'.
+   */
+  match?: Record<string, string>;
 }
 
 /** A pipeline variable that makes a run fail locally with its value as the reason. */
@@ -97,9 +102,12 @@ export class DeployJobs {
     if (exec.status !== "InProgress") return; // stopped while queued
     const behaviour = this.behaviourOf(pipeline.name);
     const duration = behaviour.durationMs ?? this.defaultDurationMs;
+    const matches = Object.entries(behaviour.match ?? {}).every(([name, value]) =>
+      exec.variables.some((v) => v.name === name && v.resolvedValue === value),
+    );
     const failure =
       exec.variables.find((v) => v.name === FAIL_VARIABLE && v.resolvedValue !== "")?.resolvedValue ??
-      behaviour.fail;
+      (matches ? behaviour.fail : undefined);
     const stages = pipeline.stages;
     for (const [i, stage] of stages.entries()) {
       const current: RunningStage = {

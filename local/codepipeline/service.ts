@@ -9,7 +9,7 @@
  * Local-only additions: definePipeline() for boot-time wiring; failure injection via the pipeline variable
  * EMBARK_LOCAL_FAIL (accepted even when undeclared; its value is the failure reason) or
  * setPipelineBehaviour(name, {durationMs?, fail?}), also reachable through the edge as
- * X-Amz-Target: CodePipeline_20150709.EmbarkLocalSetBehaviour with {name, durationMs?, fail?}.
+ * X-Amz-Target: CodePipeline_20150709.EmbarkLocalSetBehaviour with {name, durationMs?, fail?, match?}.
  *
  * Known gaps: no real actions run (no source, build or deploy providers, no artifacts or S3), so stage
  * declarations only name the stages and actions the job walks through; CreatePipeline does not require a
@@ -289,6 +289,12 @@ export async function createCodePipelineService(
     if (behaviour.fail !== undefined && behaviour.fail !== null && behaviour.fail !== "") {
       if (typeof behaviour.fail !== "string") throw validation("fail must be a string (the failure reason)");
       clean.fail = behaviour.fail;
+    }
+    if (behaviour.match !== undefined && behaviour.match !== null) {
+      const ok =
+        typeof behaviour.match === "object" && Object.values(behaviour.match).every((v) => typeof v === "string");
+      if (!ok) throw validation("match must map variable names to string values");
+      clean.match = behaviour.match;
     }
     behaviours.set(name, clean);
   }

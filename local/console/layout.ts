@@ -170,6 +170,7 @@ details.json pre { background:#0f172a; color:#e2e8f0; padding:10px 12px; border-
 .tl-meta { color:var(--muted); font-size:.86rem; }
 .attempts { margin:6px 0 0; padding-left:18px; font-size:.88rem; }
 .attempts li.failed { color:var(--bad); }
+pre.card { white-space:pre-wrap; overflow-wrap:anywhere; }
 .mail-frame { width:100%; height:480px; border:1px solid var(--soft); border-radius:8px; background:#fff; }
 @media (max-width:640px) {
   main { padding:12px; }

@@ -24,8 +24,11 @@ import {
 useEmbarkEnvironment();
 const execArn = (name: string) => `arn:aws:states:us-east-1:000000000000:execution:embark-onboarding:${name}`;
 
-/** Local-only CodePipeline operation: how the next runs of a pipeline behave (failure injection). */
-async function setPipelineBehaviour(behaviour: { fail?: string; durationMs?: number }) {
+/**
+ * Local-only CodePipeline operation: how the next runs of a pipeline behave (failure injection). `match`
+ * limits it to one tenant's runs, so suites sharing the cloud don't see each other's failures.
+ */
+async function setPipelineBehaviour(behaviour: { fail?: string; match?: Record<string, string> }) {
   const res = await fetch(cloud().edge, {
     method: "POST",
     headers: {
@@ -59,7 +62,6 @@ async function runsFor(tenantId: string) {
 
 describe("enterprise onboarding waits on the pipeline", () => {
   it("completes when the pipeline run succeeds", async () => {
-    await setPipelineBehaviour({});
     const res = await postSignup({
       companyName: uniqueCompany("Big Bank"),
       adminEmail: "ops@bigbank.test",
@@ -94,7 +96,7 @@ describe("enterprise onboarding waits on the pipeline", () => {
     const executionArn = execArn(`${failed.slug}-onboard-1`);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("FAILED");
 
-    await setPipelineBehaviour({});
+    await setPipelineBehaviour({ match: onlyThisTenant });
     await sfn.send(new RedriveExecutionCommand({ executionArn }));
     const active = await waitForTenant(tenantId, ["ACTIVE"]);
     expect(active.failure).toBeUndefined();

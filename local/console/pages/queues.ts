@@ -1,0 +1,117 @@
+/**
+ * Queues: the depth of every queue and DLQ (GetQueueAttributes); a queue page that peeks at its messages and,
+ * for a DLQ, moves them back to their source queue (StartMessageMoveTask, SQS's own DLQ redrive).
+ */
+import type { Message } from "@aws-sdk/client-sqs";
+import { type ConsoleRequest, type ConsoleResponse, flashOf } from "../context.js";
+import { type Html, html } from "../html.js";
+import { empty, jsonBlock, page, when } from "../layout.js";
+
+export async function queueList(req: ConsoleRequest): Promise<ConsoleResponse> {
+  const queues = await req.aws.queues();
+  const body = html`
+<h1>Queues</h1>
+<p class="muted">Depths are SQS's approximate counts (GetQueueAttributes). A dead-letter queue holds messages its source queue's consumer failed to process too many times.</p>
+<div class="table-wrap">${
+    queues.length === 0
+      ? empty("No queues.")
+      : html`<table>
+  <thead><tr><th scope="col">Queue</th><th scope="col">Kind</th><th scope="col" class="num">Available</th><th scope="col" class="num">In flight</th><th scope="col" class="num">Delayed</th><th scope="col">Dead-letter queue / sources</th></tr></thead>
+  <tbody>${queues.map((q) => {
+    const isDlq = q.sourceQueues.length > 0;
+    return html`<tr data-queue="${q.name}">
+    <td><a href="/console/queues/${encodeURIComponent(q.name)}">${q.name}</a></td>
+    <td>${isDlq ? html`<span class="badge ${q.visible > 0 ? "bad" : "neutral"}">DLQ</span>` : html`<span class="badge neutral">queue</span>`}</td>
+    <td class="num">${q.visible}</td><td class="num">${q.inFlight}</td><td class="num">${q.delayed}</td>
+    <td>${
+      q.deadLetterQueue
+        ? html`→ <a href="/console/queues/${encodeURIComponent(q.deadLetterQueue.name)}">${q.deadLetterQueue.name}</a> <span class="muted">after ${q.deadLetterQueue.maxReceiveCount} receives</span>`
+        : isDlq
+          ? html`<span class="muted">for</span> ${q.sourceQueues.map((s, i) => html`${i ? ", " : ""}<a href="/console/queues/${encodeURIComponent(s)}">${s}</a>`)}`
+          : html`<span class="muted">—</span>`
+    }</td>
+  </tr>`;
+  })}</tbody></table>`
+  }</div>`;
+  return { status: 200, html: page({ title: "Queues", section: "queues", body }) };
+}
+
+export async function queuePage(
+  req: ConsoleRequest,
+  name: string,
+  flash?: { kind: "ok" | "error"; text: string },
+): Promise<ConsoleResponse> {
+  const q = await req.aws.queue(name);
+  const isDlq = q.sourceQueues.length > 0;
+  const [messages, tasks] = await Promise.all([req.aws.peek(q.url), isDlq ? req.aws.moveTasks(q.arn) : Promise.resolve([])]);
+  const moving = tasks.some((t) => t.Status === "RUNNING");
+
+  const body = html`
+<p class="crumbs"><a href="/console/queues">Queues</a> /</p>
+<h1>${q.name} ${isDlq ? html`<span class="badge ${q.visible > 0 ? "bad" : "neutral"}">DLQ</span>` : ""}</h1>
+${
+  isDlq
+    ? html`<form class="actions" method="post" action="/console/queues/${encodeURIComponent(q.name)}/redrive">
+  <button type="submit" class="danger"${q.visible === 0 || moving ? html` disabled` : ""}>Redrive to source queue</button>
+  <span class="muted">${moving ? "A redrive is in progress." : q.visible === 0 ? "Nothing to redrive." : `Moves ${q.visible} message${q.visible === 1 ? "" : "s"} back to ${q.sourceQueues.join(", ")}, where the consumer gets them again.`}</span>
+</form>`
+    : ""
+}
+<div class="grid2">
+  <section class="card" aria-labelledby="q-facts">
+    <h2 id="q-facts">Queue</h2>
+    <dl class="facts">
+      <dt>URL</dt><dd class="mono">${q.url}</dd>
+      <dt>ARN</dt><dd class="mono">${q.arn}</dd>
+      <dt>Available</dt><dd>${q.visible}</dd>
+      <dt>In flight</dt><dd>${q.inFlight}</dd>
+      <dt>Delayed</dt><dd>${q.delayed}</dd>
+      <dt>Visibility timeout</dt><dd>${q.attributes.VisibilityTimeout ?? "—"} s</dd>
+      ${q.deadLetterQueue ? html`<dt>Dead-letter queue</dt><dd><a href="/console/queues/${encodeURIComponent(q.deadLetterQueue.name)}">${q.deadLetterQueue.name}</a> after ${q.deadLetterQueue.maxReceiveCount} receives</dd>` : ""}
+      ${isDlq ? html`<dt>Source queues</dt><dd>${q.sourceQueues.map((s, i) => html`${i ? ", " : ""}<a href="/console/queues/${encodeURIComponent(s)}">${s}</a>`)}</dd>` : ""}
+    </dl>
+  </section>
+  ${
+    isDlq
+      ? html`<section class="card" aria-labelledby="q-tasks">
+    <h2 id="q-tasks">Redrives (message move tasks)</h2>
+    ${
+      tasks.length === 0
+        ? empty("None yet.")
+        : html`<dl class="facts">${tasks.map(
+            (t) =>
+              html`<dt>${when(t.StartedTimestamp ? new Date(t.StartedTimestamp) : undefined)}</dt><dd>${t.Status} · ${t.ApproximateNumberOfMessagesMoved ?? 0} of ${t.ApproximateNumberOfMessagesToMove ?? "?"} moved${t.FailureReason ? ` · ${t.FailureReason}` : ""}</dd>`,
+          )}</dl>`
+    }
+  </section>`
+      : ""
+  }
+</div>
+<h2>Messages</h2>
+<p class="muted">Peeked with a visibility timeout of 0, so they stay available (each look counts as a receive, as in the AWS console).</p>
+<div class="table-wrap">${messages.length === 0 ? empty("No messages available.") : messageTable(messages)}</div>`;
+  return {
+    status: flash?.kind === "error" ? 409 : 200,
+    html: page({ title: q.name, section: "queues", body, flash: flash ?? flashOf(req.url), ...(moving ? { refreshSeconds: 2 } : {}) }),
+  };
+}
+
+export async function redriveQueue(req: ConsoleRequest, name: string): Promise<ConsoleResponse> {
+  try {
+    const q = await req.aws.queue(name);
+    await req.aws.redriveDlq(q.arn);
+  } catch (err) {
+    const e = err as Error;
+    return queuePage(req, name, { kind: "error", text: `Redrive refused: ${e.name}: ${e.message}` });
+  }
+  return { status: 303, location: `/console/queues/${encodeURIComponent(name)}?done=dlq-redrive` };
+}
+
+function messageTable(messages: Message[]): Html {
+  return html`<table>
+<thead><tr><th scope="col">Message</th><th scope="col">Sent</th><th scope="col" class="num">Receives</th><th scope="col">Body</th></tr></thead>
+<tbody>${messages.map((m) => {
+    const sent = Number(m.Attributes?.SentTimestamp);
+    return html`<tr><td class="mono">${m.MessageId}</td><td>${when(Number.isFinite(sent) ? new Date(sent) : undefined)}</td><td class="num">${m.Attributes?.ApproximateReceiveCount ?? "—"}</td><td>${jsonBlock("Body", m.Body, true)}</td></tr>`;
+  })}</tbody></table>`;
+}
