@@ -19,6 +19,7 @@ import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
+import { operatorConsole } from "./console/index.js";
 import { startWebServer } from "./web/server.js";
 
 export interface CloudOptions {
@@ -136,6 +137,8 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     port: opts.webPort ?? envPort("EMBARK_WEB_PORT", 3000),
     functions,
     routes: [],
+    // Operator console (local/console/): local-only pages at /console, read through the AWS APIs at the edge.
+    staticHandler: operatorConsole({ edgeUrl: edge.url }),
   });
 
   const kubeconfig = join(stateDir, "kubeconfig");

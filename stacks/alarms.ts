@@ -23,10 +23,24 @@ export function createAlarms(
 ) {
   const topic = new aws.sns.Topic("OperatorAlarms", {});
   config.alarmEmail.apply((email) => {
-    if (email) new aws.sns.TopicSubscription("OperatorAlarmsEmail", { topic: topic.arn, protocol: "email", endpoint: email });
+    if (email)
+      new aws.sns.TopicSubscription("OperatorAlarmsEmail", {
+        topic: topic.arn,
+        protocol: "email",
+        endpoint: email,
+      });
   });
 
-  const alarm = (id: string, args: { namespace: string; metricName: string; statistic: string; dimensions: Record<string, $util.Input<string>>; description: string }) =>
+  const alarm = (
+    id: string,
+    args: {
+      namespace: string;
+      metricName: string;
+      statistic: string;
+      dimensions: Record<string, $util.Input<string>>;
+      description: string;
+    },
+  ) =>
     new aws.cloudwatch.MetricAlarm(id, {
       ...args,
       alarmDescription: args.description,

@@ -18,7 +18,11 @@ export const ROUTES = {
 /** Routes anyone on the internet can call without a signature: throttled harder. */
 export const PUBLIC_WRITE_ROUTES = ["POST /signups"];
 
-export function createApi(config: EmbarkConfig, functions: Functions, routes: Record<string, FunctionName> = ROUTES) {
+export function createApi(
+  config: EmbarkConfig,
+  functions: Functions,
+  routes: Record<string, FunctionName> = ROUTES,
+) {
   const t = config.throttle;
   // Route settings may only name routes that exist, so the stage waits for the routes made below.
   let routesMade!: (routes: $util.Resource[]) => void;

@@ -21,6 +21,9 @@ export function createEmail(ctx: Context, config: EmbarkConfig): Email {
   return {
     configurationSet,
     identityArn: ctx.arn("ses", $interpolate`identity/${config.sesIdentity}`),
-    configurationSetArn: ctx.arn("ses", $interpolate`configuration-set/${configurationSet.configurationSetName}`),
+    configurationSetArn: ctx.arn(
+      "ses",
+      $interpolate`configuration-set/${configurationSet.configurationSetName}`,
+    ),
   };
 }

@@ -58,19 +58,21 @@ export function ruleToFunction(
 export function allowRuleDeadLetters(queues: Queues, rules: FunctionRule[]): void {
   new aws.sqs.QueuePolicy("EventsDlqPolicy", {
     queueUrl: queues.eventsDlq.url,
-    policy: $util.all([queues.eventsDlq.arn, ...rules.map((r) => r.rule.arn)]).apply(([queueArn, ...ruleArns]) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: queueArn,
-            Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
-          },
-        ],
-      }),
-    ),
+    policy: $util
+      .all([queues.eventsDlq.arn, ...rules.map((r) => r.rule.arn)])
+      .apply(([queueArn, ...ruleArns]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: queueArn,
+              Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+            },
+          ],
+        }),
+      ),
   });
 }

@@ -37,7 +37,8 @@ export type Functions = Record<FunctionName, sst.aws.Function>;
 
 export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
   const entries = (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => {
-    const spec: { file: string; timeoutSeconds: number; memoryMB?: number; description: string } = FUNCTIONS[name];
+    const spec: { file: string; timeoutSeconds: number; memoryMB?: number; description: string } =
+      FUNCTIONS[name];
     const physicalName = ctx.physicalName(name);
     const queue = w.consumes[name];
     const isAsync = w.asyncTargets.includes(name);

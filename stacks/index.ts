@@ -10,7 +10,7 @@ import { loadConfig } from "./config.js";
 import { createContext } from "./context.js";
 import { createData } from "./data.js";
 import { createEmail } from "./email.js";
-import { allowRuleDeadLetters, ASYNC_TARGETS, ruleToFunction } from "./events.js";
+import { ASYNC_TARGETS, allowRuleDeadLetters, ruleToFunction } from "./events.js";
 import { createFunctions } from "./functions.js";
 import { codePermissions } from "./permissions.js";
 import { createPipelineWiring, pipelineArn } from "./pipeline.js";

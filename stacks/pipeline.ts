@@ -9,7 +9,8 @@ import { type FunctionRule, ruleToFunction } from "./events.js";
 import type { Functions } from "./functions.js";
 import type { Queues } from "./queues.js";
 
-export const pipelineArn = (ctx: Context, config: EmbarkConfig) => ctx.arn("codepipeline", config.pipelineName);
+export const pipelineArn = (ctx: Context, config: EmbarkConfig) =>
+  ctx.arn("codepipeline", config.pipelineName);
 
 export function createPipelineWiring(
   config: EmbarkConfig,

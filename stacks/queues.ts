@@ -33,16 +33,18 @@ const dlqArgs = {
 
 export function createQueues(): Queues {
   const work = Object.fromEntries(
-    (Object.entries(WORK_QUEUES) as [WorkQueueName, { consumer: FunctionName }][]).map(([name, { consumer }]) => {
-      const base = name[0]!.toUpperCase() + name.slice(1);
-      const dlq = new sst.aws.Queue(`${base}Dlq`, dlqArgs);
-      const queue = new sst.aws.Queue(`${base}Queue`, {
-        visibilityTimeout: `${visibilityTimeoutFor(consumer)} seconds`,
-        dlq: { queue: dlq.arn, retry: MAX_RECEIVE_COUNT },
-        transform: { queue: { sqsManagedSseEnabled: true } },
-      });
-      return [name, { queue, dlq, consumer }];
-    }),
+    (Object.entries(WORK_QUEUES) as [WorkQueueName, { consumer: FunctionName }][]).map(
+      ([name, { consumer }]) => {
+        const base = name[0]!.toUpperCase() + name.slice(1);
+        const dlq = new sst.aws.Queue(`${base}Dlq`, dlqArgs);
+        const queue = new sst.aws.Queue(`${base}Queue`, {
+          visibilityTimeout: `${visibilityTimeoutFor(consumer)} seconds`,
+          dlq: { queue: dlq.arn, retry: MAX_RECEIVE_COUNT },
+          transform: { queue: { sqsManagedSseEnabled: true } },
+        });
+        return [name, { queue, dlq, consumer }];
+      },
+    ),
   ) as Record<WorkQueueName, WorkQueue>;
   const eventsDlq = new sst.aws.Queue("EventsDlq", dlqArgs);
   return { work, eventsDlq };

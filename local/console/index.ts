@@ -78,12 +78,11 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
       send(res, 403, errorPage("Forbidden", refusal));
       return true;
     }
-    const segments = url.pathname.replace(/\/+$/, "") || "/";
     let route: Route | undefined;
     let params: string[] = [];
     let pathMatched = false;
     for (const r of ROUTES) {
-      const m = r.pattern.exec(segments === "/console" ? "/console" : url.pathname);
+      const m = r.pattern.exec(url.pathname);
       if (!m) continue;
       pathMatched = true;
       if (r.method === method || (r.method === "GET" && method === "HEAD")) {

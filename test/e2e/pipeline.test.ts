@@ -78,12 +78,15 @@ describe("enterprise onboarding waits on the pipeline", () => {
   });
 
   it("fails with the pipeline's reason, then a redrive after the fix reaches ACTIVE without repeating steps", async () => {
-    await setPipelineBehaviour({ fail: "Deploy stage failed: subnet quota exceeded" });
+    const slug = `redrive-${Date.now().toString(36)}-${process.pid}`;
+    const onlyThisTenant = { TENANT_SLUG: slug };
+    await setPipelineBehaviour({ fail: "Deploy stage failed: subnet quota exceeded", match: onlyThisTenant });
     const adminEmail = `ops+${Date.now()}@redrive.test`;
     const res = await postSignup({
       companyName: uniqueCompany("Redrive Inc"),
       adminEmail,
       plan: "enterprise",
+      slug,
     });
     const tenantId = String(res.body.tenantId);
     const failed = await waitForTenant(tenantId, ["FAILED", "ACTIVE"]);

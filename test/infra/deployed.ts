@@ -56,5 +56,7 @@ export function grants(statements: PolicyStatement[]): Map<string, Set<string>> 
 
 /** Map → plain sorted object, for readable deep-equality failures. */
 export function sortedGrants(g: Map<string, Set<string>>): Record<string, string[]> {
-  return Object.fromEntries([...g.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([a, r]) => [a, [...r].sort()]));
+  return Object.fromEntries(
+    [...g.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([a, r]) => [a, [...r].sort()]),
+  );
 }

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS, type FunctionName } from "../../core/onboarding/resources.js";
-import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { walkStates } from "../../core/workflows/asl.js";
+import type { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import {
   grants,
   lambdaFunction,
@@ -20,7 +20,7 @@ import {
 } from "./deployed.js";
 import { FUNCTION_USAGE } from "./function-usage.js";
 import { entryActions, moduleImportActions } from "./sdk-actions.js";
-import { environmentVariablesRead, reachableModules, ROOT } from "./source-graph.js";
+import { environmentVariablesRead, ROOT, reachableModules } from "./source-graph.js";
 import { ACCOUNT, REGION, runSstProgram, type SstRun } from "./sst-mocks.js";
 
 /** Powertools' DynamoDB persistence layer: its SDK imports are the idempotency record actions. */
@@ -65,7 +65,10 @@ function resourcesFor(entry: string, action: string): string[] {
         ? [arn("eks", `cluster/${TEST_SECRETS.EksClusterName}`)]
         : [arn("eks", `access-entry/${TEST_SECRETS.EksClusterName}/*`)];
     case "mail-sender.ts":
-      return [arn("ses", "identity/mail.example.com"), arn("ses", `configuration-set/embark-${TEST_STAGE}-mail`)];
+      return [
+        arn("ses", "identity/mail.example.com"),
+        arn("ses", `configuration-set/embark-${TEST_STAGE}-mail`),
+      ];
     default:
       throw new Error(`no resource rule for ${entry} (${action}): add one`);
   }
@@ -80,7 +83,8 @@ function expectedCodeGrants(fn: FunctionName): Map<string, Set<string>> {
     out.set(action, set);
   };
   const usage = FUNCTION_USAGE[fn];
-  for (const entry of usage.calls) for (const action of entryActions(entry)) add(action, resourcesFor(entry, action));
+  for (const entry of usage.calls)
+    for (const action of entryActions(entry)) add(action, resourcesFor(entry, action));
   if (usage.idempotency) {
     const idempotencyTable = run.get("aws:dynamodb/table:Table", "IdempotencyTable").state.arn;
     for (const action of moduleImportActions(POWERTOOLS_PERSISTENCE)) add(action, [idempotencyTable]);
@@ -92,7 +96,9 @@ function expectedCodeGrants(fn: FunctionName): Map<string, Set<string>> {
 function expectedPlatformGrants(fn: FunctionName): Map<string, Set<string>> {
   const g = new Map<string, Set<string>>();
   const fnArn = lambdaFunction(run, fn).state.arn;
-  const mapping = run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping").find((m) => m.inputs.functionName === fnArn);
+  const mapping = run
+    .ofType("aws:lambda/eventSourceMapping:EventSourceMapping")
+    .find((m) => m.inputs.functionName === fnArn);
   if (mapping) {
     for (const a of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]) {
       g.set(a, new Set([mapping.inputs.eventSourceArn]));
@@ -129,8 +135,13 @@ describe("each function's role allows exactly what its code calls", () => {
   it("derives actions from the adapters' SDK commands (spot checks of the derivation itself)", () => {
     expect(existsSync(POWERTOOLS_PERSISTENCE)).toBe(true);
     expect([...entryActions("tenant-store.ts#TenantStore.require")]).toEqual(["dynamodb:GetItem"]);
-    expect([...entryActions("plan-store.ts#PlanStore.get")].sort()).toEqual(["dynamodb:GetItem", "dynamodb:Scan"]);
-    expect([...entryActions("task-callbacks.ts#TaskCallbacks.heartbeat")]).toEqual(["states:SendTaskHeartbeat"]);
+    expect([...entryActions("plan-store.ts#PlanStore.get")].sort()).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:Scan",
+    ]);
+    expect([...entryActions("task-callbacks.ts#TaskCallbacks.heartbeat")]).toEqual([
+      "states:SendTaskHeartbeat",
+    ]);
     expect(entryActions("cluster.ts#KubernetesClusterProvisioner.grantNamespaceAccess")).toContain(
       "eks:AssociateAccessPolicy",
     );
@@ -143,14 +154,21 @@ describe("each function's role allows exactly what its code calls", () => {
     expect(() => entryActions("tenant-store.ts#TenantStore.nope")).toThrow(/no such method/);
   });
 
-  it.each(NAMES)("%s: every adapter call listed in function-usage.ts is made by code the function loads", (fn) => {
-    const modules = reachableModules(`functions/${FUNCTIONS[fn].file}.ts`).filter((m) => !m.startsWith("core/adapters/"));
-    const text = modules.map((m) => readFileSync(join(ROOT, m), "utf8")).join("\n");
-    for (const entry of FUNCTION_USAGE[fn].calls) {
-      const name = entry.split("#")[1]!.split(".").at(-1)!;
-      expect(text, `${fn} lists ${entry}, but nothing it loads calls ${name}()`).toMatch(new RegExp(`\\b${name}\\(`));
-    }
-  });
+  it.each(NAMES)(
+    "%s: every adapter call listed in function-usage.ts is made by code the function loads",
+    (fn) => {
+      const modules = reachableModules(`functions/${FUNCTIONS[fn].file}.ts`).filter(
+        (m) => !m.startsWith("core/adapters/"),
+      );
+      const text = modules.map((m) => readFileSync(join(ROOT, m), "utf8")).join("\n");
+      for (const entry of FUNCTION_USAGE[fn].calls) {
+        const name = entry.split("#")[1]!.split(".").at(-1)!;
+        expect(text, `${fn} lists ${entry}, but nothing it loads calls ${name}()`).toMatch(
+          new RegExp(`\\b${name}\\(`),
+        );
+      }
+    },
+  );
 });
 
 describe("no broad grants", () => {
@@ -189,7 +207,10 @@ describe("no broad grants", () => {
 
   it("Lambda roles trust only Lambda; the state machine role trusts only Step Functions", () => {
     for (const role of run.ofType("aws:iam/role:Role")) {
-      const trust = typeof role.inputs.assumeRolePolicy === "string" ? JSON.parse(role.inputs.assumeRolePolicy) : role.inputs.assumeRolePolicy;
+      const trust =
+        typeof role.inputs.assumeRolePolicy === "string"
+          ? JSON.parse(role.inputs.assumeRolePolicy)
+          : role.inputs.assumeRolePolicy;
       const principals = trust.Statement.map((s: { Principal: unknown }) => s.Principal);
       const expected = role.name.includes("Workflow") ? "states.amazonaws.com" : "lambda.amazonaws.com";
       expect(principals, role.name).toEqual([{ Service: expected }]);
@@ -204,11 +225,15 @@ describe("no broad grants", () => {
     for (const { state } of walkStates(definition)) {
       if (state.Type !== "Task") continue;
       if (state.Resource.startsWith("arn:aws:lambda:")) invoked.add(state.Resource);
-      else if (state.Resource.startsWith("arn:aws:states:::lambda:invoke")) invoked.add(String(state.Parameters?.FunctionName));
-      else if (state.Resource === "arn:aws:states:::sqs:sendMessage") queues.add(String(state.Parameters?.QueueUrl));
+      else if (state.Resource.startsWith("arn:aws:states:::lambda:invoke"))
+        invoked.add(String(state.Parameters?.FunctionName));
+      else if (state.Resource === "arn:aws:states:::sqs:sendMessage")
+        queues.add(String(state.Parameters?.QueueUrl));
       else throw new Error(`no IAM rule for Task resource ${state.Resource}`);
     }
-    const queueArns = [...queues].map((url) => run.ofType("aws:sqs/queue:Queue").find((q) => q.state.url === url)?.state.arn);
+    const queueArns = [...queues].map(
+      (url) => run.ofType("aws:sqs/queue:Queue").find((q) => q.state.url === url)?.state.arn,
+    );
     const g = grants(roleStatements(roleByArn(run, sm.inputs.roleArn)));
     expect([...(g.get("lambda:InvokeFunction") ?? [])].sort()).toEqual(
       [...invoked].flatMap((a) => [a, `${a}:*`]).sort(),

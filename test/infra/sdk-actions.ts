@@ -45,7 +45,8 @@ const DOCUMENT_COMMANDS: Record<string, string> = {
 export function iamAction(pkg: string, command: string): string {
   const prefix = SDK_SERVICE_PREFIX[pkg];
   if (!prefix) throw new Error(`no IAM service prefix known for ${pkg} (add it to SDK_SERVICE_PREFIX)`);
-  const operation = pkg === "@aws-sdk/lib-dynamodb" ? DOCUMENT_COMMANDS[command] : command.replace(/Command$/, "");
+  const operation =
+    pkg === "@aws-sdk/lib-dynamodb" ? DOCUMENT_COMMANDS[command] : command.replace(/Command$/, "");
   if (!operation) throw new Error(`no DynamoDB action known for ${pkg} ${command}`);
   return `${prefix}:${operation}`;
 }
@@ -105,7 +106,8 @@ function adapter(path: string): ParsedAdapter {
       const named = stmt.importClause?.namedBindings;
       if (spec.startsWith("./") && named && ts.isNamedImports(named)) {
         const file = join(dirname(path), spec.replace(/\.js$/, ".ts"));
-        for (const el of named.elements) result.siblings.set(el.name.text, [file, (el.propertyName ?? el.name).text]);
+        for (const el of named.elements)
+          result.siblings.set(el.name.text, [file, (el.propertyName ?? el.name).text]);
       }
     } else if (ts.isFunctionDeclaration(stmt) && stmt.name) {
       result.functions.set(stmt.name.text, stmt);
@@ -119,7 +121,11 @@ function adapter(path: string): ParsedAdapter {
       const members = new Map<string, ts.Node>();
       for (const m of stmt.members) {
         if (ts.isConstructorDeclaration(m)) members.set("constructor", m);
-        else if ((ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name && ts.isIdentifier(m.name)) {
+        else if (
+          (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) &&
+          m.name &&
+          ts.isIdentifier(m.name)
+        ) {
           members.set(m.name.text, m);
         }
       }
@@ -146,7 +152,13 @@ export function entryActions(entry: string): Set<string> {
   return actions;
 }
 
-function visit(a: ParsedAdapter, cls: string | undefined, node: ts.Node, out: Set<string>, seen: Set<ts.Node>): void {
+function visit(
+  a: ParsedAdapter,
+  cls: string | undefined,
+  node: ts.Node,
+  out: Set<string>,
+  seen: Set<ts.Node>,
+): void {
   if (seen.has(node)) return;
   seen.add(node);
   const walk = (n: ts.Node): void => {
@@ -156,7 +168,11 @@ function visit(a: ParsedAdapter, cls: string | undefined, node: ts.Node, out: Se
     }
     if (ts.isCallExpression(n)) {
       const callee = n.expression;
-      if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword && cls) {
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        callee.expression.kind === ts.SyntaxKind.ThisKeyword &&
+        cls
+      ) {
         const target = a.classes.get(cls)?.get(callee.name.text);
         if (target) visit(a, cls, target, out, seen);
       } else if (ts.isIdentifier(callee)) {

@@ -40,7 +40,9 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     expect(localPipeline).toEqual(pipelineStateChangePattern(LOCAL_NAMES.pipeline));
     const deployedPipeline = deployedPattern("aws.codepipeline");
     expect(deployedPipeline).toEqual(pipelineStateChangePattern(TEST_SECRETS.PipelineName));
-    expect(withDetail(deployedPipeline, { pipeline: ["P"] })).toEqual(withDetail(localPipeline, { pipeline: ["P"] }));
+    expect(withDetail(deployedPipeline, { pipeline: ["P"] })).toEqual(
+      withDetail(localPipeline, { pipeline: ["P"] }),
+    );
 
     const localSmArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${STATE_MACHINE_NAMES.onboarding}`;
     const localFailed = await local("embark-onboarding-failed");
@@ -55,9 +57,13 @@ describe("the deployed wiring is the local cloud's wiring", () => {
   it("ASL: both run onboardingDefinition(); only the ARNs and the queue URL differ", async () => {
     const sfn = new SFNClient(awsConfig());
     const localArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${STATE_MACHINE_NAMES.onboarding}`;
-    const local = JSON.parse((await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: localArn }))).definition!);
+    const local = JSON.parse(
+      (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: localArn }))).definition!,
+    );
     const sqs = new SQSClient(awsConfig());
-    const { QueueUrl: localEmails } = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue }));
+    const { QueueUrl: localEmails } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue }),
+    );
     const refs = (arnOf: (fn: string) => string, emailsQueueUrl: string) => ({
       reserveTenant: arnOf("reserve-tenant"),
       createIdentity: arnOf("create-identity"),
@@ -68,7 +74,9 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     });
     expect(local).toEqual(onboardingDefinition(refs(functionArn, localEmails!)));
 
-    const deployed = JSON.parse(run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs.definition);
+    const deployed = JSON.parse(
+      run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs.definition,
+    );
     const deployedRefs = refs(
       (fn) => lambdaFunction(run, fn).state.arn,
       run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
@@ -116,7 +124,8 @@ describe("one source for both (imports, not copies)", () => {
       const imported = new Map<string, string>();
       for (const file of files) for (const [name, from] of namedImports(file)) imported.set(name, from);
       for (const [module, names] of Object.entries(SHARED)) {
-        for (const name of names) expect(imported.get(name), `${files.join(",")} imports ${name}`).toBe(module);
+        for (const name of names)
+          expect(imported.get(name), `${files.join(",")} imports ${name}`).toBe(module);
       }
     }
   });
@@ -124,7 +133,13 @@ describe("one source for both (imports, not copies)", () => {
   it("neither writes an event pattern or ASL of its own", () => {
     for (const file of [...stackFiles, "local/wiring/embark.ts"]) {
       const text = readFileSync(join(ROOT, file), "utf8");
-      for (const literal of ['"aws.codepipeline"', '"aws.states"', '"detail-type"', "StartAt:", '"StartAt"']) {
+      for (const literal of [
+        '"aws.codepipeline"',
+        '"aws.states"',
+        '"detail-type"',
+        "StartAt:",
+        '"StartAt"',
+      ]) {
         expect(text.includes(literal), `${file} contains ${literal}`).toBe(false);
       }
     }

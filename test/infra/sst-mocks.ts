@@ -13,6 +13,7 @@
  * A program that fails inside an Output (e.g. a missing SST secret) surfaces as unhandled rejections and never
  * finishes here, unlike under the CLI: test such rules on the declared resources instead.
  */
+// biome-ignore-all lint/suspicious/noExplicitAny: provider inputs/state are untyped JSON from Pulumi, read by tests.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -75,7 +76,13 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
     const config = (await import(join(ROOT, "sst.config.ts"))).default as SstConfig;
     const app = config.app({ stage: opts.stage });
     setGlobals({
-      $app: { name: app.name, stage: opts.stage, removal: app.removal, protect: app.protect ?? false, providers: {} },
+      $app: {
+        name: app.name,
+        stage: opts.stage,
+        removal: app.removal,
+        protect: app.protect ?? false,
+        providers: {},
+      },
       $dev: false,
       $cli: {
         command: "deploy",
@@ -117,7 +124,9 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
       get(type, name) {
         const found = ofType(type).filter((r) => r.name === name);
         if (found.length !== 1) {
-          throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${ofType(type).map((r) => r.name)}`);
+          throw new Error(
+            `expected one ${type} named ${name}, found ${found.length}: ${ofType(type).map((r) => r.name)}`,
+          );
         }
         return found[0]!;
       },
@@ -135,7 +144,6 @@ interface SstConfig {
   run(): Promise<Record<string, unknown> | undefined>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: modules of the SST platform are untyped here on purpose.
 async function importPlatform(path: string): Promise<any> {
   return import(join(PLATFORM, path));
 }
@@ -176,7 +184,8 @@ async function startRpcStub(work: string, builds: SstRun["builds"]) {
         // SST's build resolves `<file>.<export>` to a source file; say so when it would not.
         const file = input.handler.replace(/\.[^.]+$/, "");
         const found = [".ts", ".js", ".mjs"].some((ext) => existsSync(join(ROOT, file + ext)));
-        if (!found) return reply({ result: { errors: [`Could not find a file for handler "${input.handler}"`] } });
+        if (!found)
+          return reply({ result: { errors: [`Could not find a file for handler "${input.handler}"`] } });
         return reply({ result: { handler: "index.handler", out: bundle, errors: [], sourcemaps: [] } });
       }
       return reply({ error: `rpc: can't find method ${method}` });
@@ -205,7 +214,11 @@ function synthesize(type: string, name: string, inputs: any): Record<string, unk
     case "aws:dynamodb/table:Table":
       return { name: physical, arn: arnOf("dynamodb", `table/${physical}`) };
     case "aws:lambda/function:Function":
-      return { name: physical, arn: arnOf("lambda", `function:${physical}`), invokeArn: `invoke:${physical}` };
+      return {
+        name: physical,
+        arn: arnOf("lambda", `function:${physical}`),
+        invokeArn: `invoke:${physical}`,
+      };
     case "aws:iam/role:Role":
       return { name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
     case "aws:sfn/stateMachine:StateMachine":
@@ -261,7 +274,10 @@ function policyDocument(inputs: { statements?: any[] }) {
       ...(s.conditions?.length
         ? {
             Condition: Object.fromEntries(
-              s.conditions.map((c: { test: string; variable: string; values: string[] }) => [c.test, { [c.variable]: c.values }]),
+              s.conditions.map((c: { test: string; variable: string; values: string[] }) => [
+                c.test,
+                { [c.variable]: c.values },
+              ]),
             ),
           }
         : {}),

@@ -14,7 +14,7 @@ import {
 import { DEFAULT_PLANS, parsePlan } from "../../core/plans/catalog.js";
 import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
-import { ROOT, type RecordedResource, runSstProgram, type SstRun } from "./sst-mocks.js";
+import { type RecordedResource, ROOT, runSstProgram, type SstRun } from "./sst-mocks.js";
 
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 let run: SstRun;
@@ -29,15 +29,34 @@ beforeAll(async () => {
 describe("app", () => {
   it("keeps and protects production data; other stages are removable", async () => {
     const config = (await import(join(ROOT, "sst.config.ts"))).default;
-    expect(config.app({ stage: "prod" })).toMatchObject({ name: "embark", home: "aws", removal: "retain", protect: true });
+    expect(config.app({ stage: "prod" })).toMatchObject({
+      name: "embark",
+      home: "aws",
+      removal: "retain",
+      protect: true,
+    });
     expect(config.app({ stage: "production" })).toMatchObject({ removal: "retain", protect: true });
     expect(config.app({ stage: "dev" })).toMatchObject({ home: "aws", removal: "remove", protect: false });
     expect(run.outputs._protect).toBe(true);
   });
 
   it("reads stage settings from SST secrets, with defaults only for the optional ones", () => {
-    expect(run.ofType("sst:sst:Secret").map((s) => s.name).sort()).toEqual(
-      ["SenderEmail", "SesIdentity", "AppUrl", "SupportEmail", "EksClusterName", "EksTenantAdminRoleArn", "PipelineName", "AlarmEmail"].sort(),
+    expect(
+      run
+        .ofType("sst:sst:Secret")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(
+      [
+        "SenderEmail",
+        "SesIdentity",
+        "AppUrl",
+        "SupportEmail",
+        "EksClusterName",
+        "EksTenantAdminRoleArn",
+        "PipelineName",
+        "AlarmEmail",
+      ].sort(),
     );
     // Not set in TEST_SECRETS: the placeholders apply.
     expect(lambdaFunction(run, "mailer").inputs.environment.variables).toMatchObject({
@@ -51,7 +70,8 @@ describe("app", () => {
       api: expect.stringMatching(/^https:\/\//),
       tenantsTable: run.get("aws:dynamodb/table:Table", "TenantsTable").inputs.name,
       plansTable: run.get("aws:dynamodb/table:Table", "PlansTable").inputs.name,
-      onboardingStateMachineArn: run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn,
+      onboardingStateMachineArn: run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state
+        .arn,
     });
   });
 });
@@ -61,9 +81,15 @@ describe("data", () => {
     const table = (name: string) => run.get("aws:dynamodb/table:Table", name).inputs;
     expect(table("TenantsTable")).toMatchObject({ hashKey: "pk", billingMode: "PAY_PER_REQUEST" });
     expect(table("PlansTable")).toMatchObject({ hashKey: "planId" });
-    expect(table("IdempotencyTable")).toMatchObject({ hashKey: "id", ttl: { attributeName: "expiration", enabled: true } });
+    expect(table("IdempotencyTable")).toMatchObject({
+      hashKey: "id",
+      ttl: { attributeName: "expiration", enabled: true },
+    });
     for (const name of ["TenantsTable", "PlansTable"]) {
-      expect(table(name)).toMatchObject({ deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
+      expect(table(name)).toMatchObject({
+        deletionProtectionEnabled: true,
+        pointInTimeRecovery: { enabled: true },
+      });
     }
   });
 
@@ -72,7 +98,9 @@ describe("data", () => {
     const items = run.ofType("aws:dynamodb/tableItem:TableItem");
     expect(items.map((i) => i.inputs.tableName)).toEqual(DEFAULT_PLANS.map(() => plansTable));
     for (const plan of DEFAULT_PLANS) {
-      const item = items.map((i) => fromAttributeMap(JSON.parse(i.inputs.item))).find((i) => i.planId === plan.id);
+      const item = items
+        .map((i) => fromAttributeMap(JSON.parse(i.inputs.item)))
+        .find((i) => i.planId === plan.id);
       expect(item, plan.id).toBeDefined();
       const { planId: _key, ...stored } = item!;
       expect(parsePlan(stored)).toEqual(plan);
@@ -101,7 +129,11 @@ describe("queues", () => {
   });
 
   it("every queue is either a work queue with a DLQ or a DLQ that an alarm watches", () => {
-    const dlqArns = new Set(queues().flatMap((q) => (q.inputs.redrivePolicy ? [JSON.parse(q.inputs.redrivePolicy).deadLetterTargetArn] : [])));
+    const dlqArns = new Set(
+      queues().flatMap((q) =>
+        q.inputs.redrivePolicy ? [JSON.parse(q.inputs.redrivePolicy).deadLetterTargetArn] : [],
+      ),
+    );
     const eventsDlq = run.get("aws:sqs/queue:Queue", "EventsDlqQueue").state.arn;
     dlqArns.add(eventsDlq);
     const watched = run
@@ -117,13 +149,17 @@ describe("queues", () => {
       }
     }
     // EventBridge targets and async Lambda failures land in the events DLQ, which lets only our rules write.
-    for (const t of run.ofType("aws:cloudwatch/eventTarget:EventTarget")) expect(t.inputs.deadLetterConfig.arn).toBe(eventsDlq);
+    for (const t of run.ofType("aws:cloudwatch/eventTarget:EventTarget"))
+      expect(t.inputs.deadLetterConfig.arn).toBe(eventsDlq);
     for (const c of run.ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")) {
       expect(c.inputs.destinationConfig.onFailure.destination).toBe(eventsDlq);
     }
     const policy = JSON.parse(run.get("aws:sqs/queuePolicy:QueuePolicy", "EventsDlqPolicy").inputs.policy);
     expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"].sort()).toEqual(
-      run.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.state.arn).sort(),
+      run
+        .ofType("aws:cloudwatch/eventRule:EventRule")
+        .map((r) => r.state.arn)
+        .sort(),
     );
   });
 });
@@ -133,15 +169,23 @@ describe("functions", () => {
     expect(run.ofType("aws:lambda/function:Function")).toHaveLength(NAMES.length);
     for (const fn of NAMES) {
       const f = lambdaFunction(run, fn).inputs;
-      expect(f).toMatchObject({ runtime: "nodejs22.x", timeout: FUNCTIONS[fn].timeoutSeconds, tracingConfig: { mode: "Active" } });
-      expect(run.builds.find((b) => b.handler === `functions/${FUNCTIONS[fn].file}.handler`), fn).toMatchObject({
+      expect(f).toMatchObject({
+        runtime: "nodejs22.x",
+        timeout: FUNCTIONS[fn].timeoutSeconds,
+        tracingConfig: { mode: "Active" },
+      });
+      expect(
+        run.builds.find((b) => b.handler === `functions/${FUNCTIONS[fn].file}.handler`),
+        fn,
+      ).toMatchObject({
         runtime: "nodejs22.x",
       });
     }
   });
 
   it("every function has a trigger: a route, a queue, a rule or a state machine Task", () => {
-    const definition = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs.definition as string;
+    const definition = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs
+      .definition as string;
     const triggered = new Set<string>([
       ...run.ofType("aws:apigatewayv2/integration:Integration").map((i) => i.inputs.integrationUri),
       ...run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping").map((m) => m.inputs.functionName),
@@ -159,9 +203,10 @@ describe("functions", () => {
       EKS_TENANT_ADMIN_ROLE_ARN: TEST_SECRETS.EksTenantAdminRoleArn,
       PIPELINE_NAME: TEST_SECRETS.PipelineName,
       EMBARK_SENDER_EMAIL: TEST_SECRETS.SenderEmail,
-      SES_CONFIGURATION_SET: run.get("aws:sesv2/configurationSet:ConfigurationSet", "MailConfigurationSet").inputs
-        .configurationSetName,
-      ONBOARDING_STATE_MACHINE_ARN: run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn,
+      SES_CONFIGURATION_SET: run.get("aws:sesv2/configurationSet:ConfigurationSet", "MailConfigurationSet")
+        .inputs.configurationSetName,
+      ONBOARDING_STATE_MACHINE_ARN: run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine")
+        .state.arn,
     });
   });
 });
@@ -178,13 +223,21 @@ describe("workflows", () => {
       emailsQueueUrl: run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
     });
     expect(sm.definition).toBe(JSON.stringify(expected));
-    expect(sm).toMatchObject({ name: `embark-onboarding-${TEST_STAGE}`, type: "STANDARD", tracingConfiguration: { enabled: true } });
+    expect(sm).toMatchObject({
+      name: `embark-onboarding-${TEST_STAGE}`,
+      type: "STANDARD",
+      tracingConfiguration: { enabled: true },
+    });
   });
 
   it("logs ALL events to its own log group, without execution data (task tokens stay out of logs)", () => {
     const sm = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs;
     const group = run.get("aws:cloudwatch/logGroup:LogGroup", "OnboardingWorkflowLogs").state.arn;
-    expect(sm.loggingConfiguration).toEqual({ level: "ALL", includeExecutionData: false, logDestination: `${group}:*` });
+    expect(sm.loggingConfiguration).toEqual({
+      level: "ALL",
+      includeExecutionData: false,
+      logDestination: `${group}:*`,
+    });
   });
 });
 
@@ -206,7 +259,10 @@ describe("api", () => {
       "GET /slugs/{slug}": fnArn("slug-availability"),
     });
     const stage = run.get("aws:apigatewayv2/stage:Stage", "ApiStage");
-    expect(stage.inputs.defaultRouteSettings).toEqual({ throttlingRateLimit: 200, throttlingBurstLimit: 400 });
+    expect(stage.inputs.defaultRouteSettings).toEqual({
+      throttlingRateLimit: 200,
+      throttlingBurstLimit: 400,
+    });
     expect(stage.inputs.routeSettings).toEqual([
       { routeKey: "POST /signups", throttlingRateLimit: 20, throttlingBurstLimit: 40 },
     ]);
@@ -228,7 +284,11 @@ describe("events", () => {
     }));
     expect(routed).toEqual(
       expect.arrayContaining([
-        { pattern: pipelineStateChangePattern(TEST_SECRETS.PipelineName), bus: "default", target: fnArn("pipeline-callback") },
+        {
+          pattern: pipelineStateChangePattern(TEST_SECRETS.PipelineName),
+          bus: "default",
+          target: fnArn("pipeline-callback"),
+        },
         { pattern: onboardingFailedPattern(smArn), bus: "default", target: fnArn("record-failure") },
       ]),
     );
@@ -237,7 +297,10 @@ describe("events", () => {
       const permission = run
         .ofType("aws:lambda/permission:Permission")
         .find((p) => p.inputs.sourceArn === rule.state.arn);
-      expect(permission?.inputs).toMatchObject({ principal: "events.amazonaws.com", action: "lambda:InvokeFunction" });
+      expect(permission?.inputs).toMatchObject({
+        principal: "events.amazonaws.com",
+        action: "lambda:InvokeFunction",
+      });
     }
   });
 });
@@ -257,16 +320,26 @@ describe("cluster, email, alarms", () => {
     const topic = run.get("aws:sns/topic:Topic", "OperatorAlarms").state.arn;
     const alarms = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     for (const a of alarms) {
-      expect(a.inputs).toMatchObject({ alarmActions: [topic], threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+      expect(a.inputs).toMatchObject({
+        alarmActions: [topic],
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+      });
     }
     const metricsFor = (dimension: string, value: string) =>
-      alarms.filter((a) => a.inputs.dimensions[dimension] === value).map((a) => a.inputs.metricName).sort();
+      alarms
+        .filter((a) => a.inputs.dimensions[dimension] === value)
+        .map((a) => a.inputs.metricName)
+        .sort();
     const smArn = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn;
     expect(metricsFor("StateMachineArn", smArn)).toEqual(
       ["ExecutionThrottled", "ExecutionsAborted", "ExecutionsFailed", "ExecutionsTimedOut"].sort(),
     );
-    for (const fn of NAMES) expect(metricsFor("FunctionName", `embark-${TEST_STAGE}-${fn}`), fn).toEqual(["Errors", "Throttles"]);
-    expect(run.get("aws:sns/topicSubscription:TopicSubscription", "OperatorAlarmsEmail").inputs).toMatchObject({
+    for (const fn of NAMES)
+      expect(metricsFor("FunctionName", `embark-${TEST_STAGE}-${fn}`), fn).toEqual(["Errors", "Throttles"]);
+    expect(
+      run.get("aws:sns/topicSubscription:TopicSubscription", "OperatorAlarmsEmail").inputs,
+    ).toMatchObject({
       protocol: "email",
       endpoint: TEST_SECRETS.AlarmEmail,
       topic,
@@ -274,7 +347,14 @@ describe("cluster, email, alarms", () => {
   });
 });
 
-type AttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean; L?: AttributeValue[]; M?: Record<string, AttributeValue> };
+type AttributeValue = {
+  S?: string;
+  N?: string;
+  BOOL?: boolean;
+  NULL?: boolean;
+  L?: AttributeValue[];
+  M?: Record<string, AttributeValue>;
+};
 
 /** DynamoDB typed JSON → plain JSON (the reverse of what stacks/data.ts writes). */
 function fromAttributeMap(m: Record<string, AttributeValue>): Record<string, unknown> {
