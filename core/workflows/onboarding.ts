@@ -4,6 +4,7 @@
 // resumes exactly there. Failures are recorded from EventBridge status-change events (failure-events.ts).
 // ResultSelectors whitelist the ids each step returns, so history and output carry ids, never secrets.
 
+import { ONBOARDING_STEPS, type OnboardingStep } from "../tenant/model.js";
 import type { StateMachineDefinition } from "./asl.js";
 import { sqsRetry, transientRetry } from "./retry.js";
 
@@ -75,16 +76,8 @@ export const ONBOARDING_STATES = {
 } as const;
 export type OnboardingStateName = (typeof ONBOARDING_STATES)[keyof typeof ONBOARDING_STATES];
 
-/** The onboarding steps (the tenant record's `steps.<name>`), in order. */
-export const ONBOARDING_STEPS = [
-  "reserveTenant",
-  "createIdentity",
-  "setupNamespace",
-  "runPipeline",
-  "activateTenant",
-  "sendWelcome",
-] as const;
-export type OnboardingStep = (typeof ONBOARDING_STEPS)[number];
+/** The onboarding steps (the tenant record's `steps.<name>`), in order: defined with the tenant model. */
+export { ONBOARDING_STEPS, type OnboardingStep };
 
 export const onboardingStateForStep: Readonly<Record<OnboardingStep, OnboardingStateName>> = {
   reserveTenant: ONBOARDING_STATES.reserveTenant,

@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import type { JsonService } from "../aws/json-service.js";
+import { epochSeconds, paginate } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { DeployJobs, FAIL_VARIABLE, type PipelineBehaviour } from "./deploy-job.js";
 import { StateChangeEmitter } from "./events.js";
@@ -292,7 +293,8 @@ export async function createCodePipelineService(
     }
     if (behaviour.match !== undefined && behaviour.match !== null) {
       const ok =
-        typeof behaviour.match === "object" && Object.values(behaviour.match).every((v) => typeof v === "string");
+        typeof behaviour.match === "object" &&
+        Object.values(behaviour.match).every((v) => typeof v === "string");
       if (!ok) throw validation("match must map variable names to string values");
       clean.match = behaviour.match;
     }
@@ -323,7 +325,7 @@ export async function createCodePipelineService(
       const all = [...store.executions.values()]
         .filter((e) => e.pipelineName === pipeline.name)
         .sort((a, b) => b.startTime - a.startTime);
-      const { page, nextToken } = paginate(all, input.maxResults, input.nextToken);
+      const { page, next: nextToken } = paginate(all, input.maxResults, input.nextToken);
       return { pipelineExecutionSummaries: page.map(summary), nextToken };
     },
     StopPipelineExecution: stopPipelineExecution,
@@ -340,7 +342,7 @@ export async function createCodePipelineService(
     },
     ListPipelines: (input) => {
       const all = [...store.pipelines.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-      const { page, nextToken } = paginate(all, input.maxResults, input.nextToken);
+      const { page, next: nextToken } = paginate(all, input.maxResults, input.nextToken);
       return {
         pipelines: page.map((p) => ({
           name: p.name,
@@ -469,19 +471,4 @@ function optionalString(value: unknown, field: string): string | undefined {
 
 function validation(message: string): AwsError {
   return new AwsError("ValidationException", message);
-}
-
-function paginate<T>(items: T[], max: unknown, token: unknown): { page: T[]; nextToken?: string } {
-  const start =
-    typeof token === "string" && token ? Number(Buffer.from(token, "base64url").toString()) || 0 : 0;
-  const size = typeof max === "number" && max > 0 ? Math.min(max, 100) : 100;
-  const page = items.slice(start, start + size);
-  const next =
-    start + size < items.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
-  return { page, nextToken: next };
-}
-
-/** JSON-protocol timestamps are epoch seconds (fractions allowed). */
-function epochSeconds(ms: number): number {
-  return ms / 1000;
 }

@@ -1,6 +1,7 @@
 /** Pipelines and their executions, kept as one JSON file so they survive restarts of the local cloud. */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+
 import { join } from "node:path";
+import { StateFile } from "../aws/state-file.js";
 
 export interface VariableDeclaration {
   name: string;
@@ -53,7 +54,7 @@ export interface ExecutionRecord {
   lastUpdateTime: number;
 }
 
-interface StateFile {
+interface PipelineState {
   version: 1;
   pipelines: PipelineRecord[];
   executions: ExecutionRecord[];
@@ -62,46 +63,29 @@ interface StateFile {
 export class PipelineStore {
   readonly pipelines = new Map<string, PipelineRecord>();
   readonly executions = new Map<string, ExecutionRecord>();
-  private readonly file: string;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: StateFile<PipelineState>;
 
-  constructor(private readonly dir: string) {
-    this.file = join(dir, "codepipeline.json");
+  constructor(dir: string) {
+    this.file = new StateFile(join(dir, "codepipeline.json"));
   }
 
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw err;
-    }
-    const state = JSON.parse(text) as StateFile;
+    const state = await this.file.read();
+    if (!state) return;
     for (const p of state.pipelines ?? []) this.pipelines.set(p.name, p);
     for (const e of state.executions ?? []) this.executions.set(e.pipelineExecutionId, e);
   }
 
   /** Writes the whole state (write-then-rename, one write at a time) and resolves when it is on disk. */
   save(): Promise<void> {
-    const state: StateFile = {
+    return this.file.write({
       version: 1,
       pipelines: [...this.pipelines.values()],
       executions: [...this.executions.values()],
-    };
-    const text = `${JSON.stringify(state, null, 2)}\n`;
-    this.writing = this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(this.dir, { recursive: true });
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        await writeFile(tmp, text);
-        await rename(tmp, this.file);
-      });
-    return this.writing;
+    });
   }
 
-  async flush(): Promise<void> {
-    await this.writing.catch(() => undefined);
+  flush(): Promise<void> {
+    return this.file.flush();
   }
 }

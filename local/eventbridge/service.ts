@@ -14,6 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import type { JsonService } from "../aws/json-service.js";
+import { epochSeconds, paginate } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { isReservedVariable } from "./input.js";
 import {
@@ -351,7 +352,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     ListEventBuses: (input) => {
       const prefix = optionalString(input.NamePrefix, "namePrefix") ?? "";
       const buses = [...store.buses.values()].filter((b) => b.Name.startsWith(prefix)).sort(byName);
-      const { page, NextToken } = paginate(buses, input.Limit, input.NextToken);
+      const { page, next: NextToken } = paginate(buses, input.Limit, input.NextToken);
       return { EventBuses: page.map(describeBus), NextToken };
     },
     DeleteEventBus: deleteEventBus,
@@ -363,7 +364,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
       const rules = [...store.rules.values()]
         .filter((r) => r.EventBusName === bus.Name && r.Name.startsWith(prefix))
         .sort(byName);
-      const { page, NextToken } = paginate(rules, input.Limit, input.NextToken);
+      const { page, next: NextToken } = paginate(rules, input.Limit, input.NextToken);
       return { Rules: page.map(describeRule), NextToken };
     },
     DeleteRule: deleteRule,
@@ -373,7 +374,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     RemoveTargets: removeTargets,
     ListTargetsByRule: (input) => {
       const rule = existingRule(input.Rule, input.EventBusName);
-      const { page, NextToken } = paginate(rule.Targets, input.Limit, input.NextToken);
+      const { page, next: NextToken } = paginate(rule.Targets, input.Limit, input.NextToken);
       return { Targets: page, NextToken };
     },
     ListRuleNamesByTarget: (input) => {
@@ -383,7 +384,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
         .filter((r) => r.EventBusName === bus.Name && r.Targets.some((t) => t.Arn === arn))
         .map((r) => r.Name)
         .sort();
-      const { page, NextToken } = paginate(names, input.Limit, input.NextToken);
+      const { page, next: NextToken } = paginate(names, input.Limit, input.NextToken);
       return { RuleNames: page, NextToken };
     },
     PutEvents: putEvents,
@@ -515,19 +516,4 @@ function validation(message: string): AwsError {
 
 function byName(a: { Name: string }, b: { Name: string }): number {
   return a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0;
-}
-
-function paginate<T>(items: T[], limit: unknown, token: unknown): { page: T[]; NextToken?: string } {
-  const start =
-    typeof token === "string" && token ? Number(Buffer.from(token, "base64url").toString()) || 0 : 0;
-  const size = typeof limit === "number" && limit > 0 ? Math.min(limit, 100) : 100;
-  const page = items.slice(start, start + size);
-  const next =
-    start + size < items.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
-  return { page, NextToken: next };
-}
-
-/** JSON-protocol timestamps are epoch seconds (fractions allowed). */
-function epochSeconds(ms: number): number {
-  return ms / 1000;
 }

@@ -1,6 +1,7 @@
 /** Event buses, rules and their targets, kept as one JSON file so they survive restarts of the local cloud. */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+
 import { join } from "node:path";
+import { StateFile } from "../aws/state-file.js";
 import type { Target } from "./targets.js";
 
 export interface BusRecord {
@@ -24,7 +25,7 @@ export interface RuleRecord {
   Targets: Target[];
 }
 
-interface StateFile {
+interface RuleState {
   version: 1;
   buses: BusRecord[];
   rules: RuleRecord[];
@@ -34,43 +35,26 @@ export class RuleStore {
   readonly buses = new Map<string, BusRecord>();
   /** Keyed by `${bus}/${rule}`. */
   readonly rules = new Map<string, RuleRecord>();
-  private readonly file: string;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: StateFile<RuleState>;
 
-  constructor(private readonly dir: string) {
-    this.file = join(dir, "eventbridge.json");
+  constructor(dir: string) {
+    this.file = new StateFile(join(dir, "eventbridge.json"));
   }
 
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw err;
-    }
-    const state = JSON.parse(text) as StateFile;
+    const state = await this.file.read();
+    if (!state) return;
     for (const bus of state.buses ?? []) this.buses.set(bus.Name, bus);
     for (const rule of state.rules ?? []) this.rules.set(ruleKey(rule.EventBusName, rule.Name), rule);
   }
 
   /** Writes the whole state (write-then-rename, one write at a time) and resolves when it is on disk. */
   save(): Promise<void> {
-    const state: StateFile = { version: 1, buses: [...this.buses.values()], rules: [...this.rules.values()] };
-    const text = `${JSON.stringify(state, null, 2)}\n`;
-    this.writing = this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(this.dir, { recursive: true });
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        await writeFile(tmp, text);
-        await rename(tmp, this.file);
-      });
-    return this.writing;
+    return this.file.write({ version: 1, buses: [...this.buses.values()], rules: [...this.rules.values()] });
   }
 
-  async flush(): Promise<void> {
-    await this.writing.catch(() => undefined);
+  flush(): Promise<void> {
+    return this.file.flush();
   }
 }
 

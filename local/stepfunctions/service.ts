@@ -21,6 +21,7 @@ import "./polyfill.js";
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import type { JsonService } from "../aws/json-service.js";
+import { epochSeconds } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { checkExecutionArn, checkName, checkStateMachineArn, executionArn, stateMachineArn } from "./arns.js";
 import { parseDefinition } from "./definition.js";
@@ -498,9 +499,6 @@ function sameJson(text: string, value: unknown): boolean {
 }
 
 /** AWS JSON protocols carry timestamps as epoch seconds (numbers; a JSON Date string would not parse). */
-function epochSeconds(ms: number): number {
-  return ms / 1000;
-}
 
 function dateOrUndefined(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : epochSeconds(ms);

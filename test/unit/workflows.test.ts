@@ -1,4 +1,4 @@
-import "../support/polyfills.js";
+import "../../local/stepfunctions/polyfill.js";
 import aslValidator from "asl-validator";
 import {
   ExecutionError,
