@@ -24,11 +24,15 @@ function stats(xs: number[]) {
 async function measureStart(): Promise<{ readyMs: number; rssMb: number; wallMs: number }> {
   const cwd = await mkdtemp(join(tmpdir(), "embark-bench-"));
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(process.cwd(), "local/main.ts"), "--fresh"], {
-    cwd,
-    env: { ...process.env, EMBARK_EDGE_PORT: "0", EMBARK_WEB_PORT: "0", POWERTOOLS_LOG_LEVEL: "WARN" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), join(process.cwd(), "local/main.ts"), "--fresh"],
+    {
+      cwd,
+      env: { ...process.env, EMBARK_EDGE_PORT: "0", EMBARK_WEB_PORT: "0", POWERTOOLS_LOG_LEVEL: "WARN" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   child.stdout.on("data", (d) => {
     out += d;
@@ -57,11 +61,17 @@ async function measureOnboarding(): Promise<{ times: number[]; rssMb: number }> 
       const res = await fetch(`${cloud.endpoints.web}/signups`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ companyName: `Bench Co ${i}`, adminEmail: `ops${i}@bench.test`, plan: "standard" }),
+        body: JSON.stringify({
+          companyName: `Bench Co ${i}`,
+          adminEmail: `ops${i}@bench.test`,
+          plan: "standard",
+        }),
       });
       const { tenantId } = (await res.json()) as { tenantId: string };
       for (;;) {
-        const view = (await (await fetch(`${cloud.endpoints.web}/tenants/${tenantId}`)).json()) as { status: string };
+        const view = (await (await fetch(`${cloud.endpoints.web}/tenants/${tenantId}`)).json()) as {
+          status: string;
+        };
         if (view.status === "ACTIVE") break;
         if (view.status === "FAILED") throw new Error(`tenant ${tenantId} FAILED`);
         await sleep(10);

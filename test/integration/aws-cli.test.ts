@@ -33,11 +33,15 @@ describe.runIf(hasAws)("aws CLI against the edge", () => {
     // --endpoint-url works (see README).
     const out = (await aws("sqs", "list-queues", "--endpoint-url", cloud().edge)) as { QueueUrls: string[] };
     expect(out.QueueUrls).toEqual(expect.arrayContaining([`${cloud().edge}/000000000000/embark-signups`]));
-    expect(out.QueueUrls).toEqual(expect.arrayContaining([`${cloud().edge}/000000000000/embark-signups-dlq`]));
+    expect(out.QueueUrls).toEqual(
+      expect.arrayContaining([`${cloud().edge}/000000000000/embark-signups-dlq`]),
+    );
   });
 
   it("lists Step Functions state machines and executions", async () => {
-    const machines = (await aws("stepfunctions", "list-state-machines")) as { stateMachines: { name: string }[] };
+    const machines = (await aws("stepfunctions", "list-state-machines")) as {
+      stateMachines: { name: string }[];
+    };
     expect(machines.stateMachines.map((m) => m.name)).toContain("embark-onboarding");
     const executions = (await aws(
       "stepfunctions",
@@ -50,7 +54,9 @@ describe.runIf(hasAws)("aws CLI against the edge", () => {
 
   it("lists DynamoDB tables and EventBridge rules", async () => {
     const tables = (await aws("dynamodb", "list-tables")) as { TableNames: string[] };
-    expect(tables.TableNames).toEqual(expect.arrayContaining(["embark-tenants", "embark-plans", "embark-idempotency"]));
+    expect(tables.TableNames).toEqual(
+      expect.arrayContaining(["embark-tenants", "embark-plans", "embark-idempotency"]),
+    );
     const rules = (await aws("events", "list-rules")) as { Rules: { Name: string }[] };
     expect(rules.Rules.map((r) => r.Name)).toContain("embark-onboarding-failed");
   });

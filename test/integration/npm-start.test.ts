@@ -11,11 +11,15 @@ describe("npm start", () => {
     const cwd = await mkdtemp(join(tmpdir(), "embark-start-"));
     // Free ports of our own so a developer's running `npm start` is not disturbed.
     const tsx = import.meta.resolve("tsx");
-    const child = spawn(process.execPath, ["--import", tsx, join(process.cwd(), "local/main.ts"), "--fresh"], {
-      cwd,
-      env: { ...process.env, EMBARK_EDGE_PORT: "0", EMBARK_WEB_PORT: "0", EMBARK_KUBE_PORT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", tsx, join(process.cwd(), "local/main.ts"), "--fresh"],
+      {
+        cwd,
+        env: { ...process.env, EMBARK_EDGE_PORT: "0", EMBARK_WEB_PORT: "0", EMBARK_KUBE_PORT: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (d) => {
       output += d;
