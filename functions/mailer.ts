@@ -1,4 +1,7 @@
-/** SQS emails → SES, exactly once per tenant and template (Powertools idempotency), partial batch failures. */
+/**
+ * SQS emails → SES, exactly once per tenant and template (and occurrence, for lifecycle emails) with Powertools
+ * idempotency; partial batch failures.
+ */
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { SQSEvent } from "aws-lambda";
@@ -11,8 +14,9 @@ import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 const { tenants, plans } = onboardingDeps();
 const deps = { tenants, plans, sender: mailSender(), settings: mailSettings() };
 const idempotency = new IdempotencyConfig({
-  // One email per tenant and kind, ever (a year covers any redelivery or redrive).
-  eventKeyJmesPath: "[tenantId, template]",
+  // One email per tenant and kind (welcome), or per tenant, kind and occurrence (lifecycle emails, which may
+  // repeat); a year covers any redelivery or redrive. Keys without an occurrence are as they always were.
+  eventKeyJmesPath: "occurrence && [tenantId, template, occurrence] || [tenantId, template]",
   expiresAfterSeconds: 365 * 24 * 60 * 60,
 });
 const sendOnce = makeIdempotent((message: TenantEmailMessage) => sendTenantEmail(deps, message), {

@@ -1,10 +1,18 @@
-/** Step Functions execution status change (EventBridge) → the tenant is FAILED with step, error and cause. */
+/**
+ * Step Functions execution status change (EventBridge) → an onboarding's tenant is FAILED with step, error and
+ * cause; a lifecycle workflow's failure is recorded on its tenant (`workflowFailure`).
+ */
 import { z } from "zod";
+import { BillingRecords } from "../core/adapters/billing-records.js";
 import { onboardingDeps, workflows } from "../core/onboarding/environment.js";
 import { ExecutionStatusChange, recordExecutionFailure } from "../core/onboarding/record-failure.js";
 import { lambda } from "../core/runtime/handler.js";
 
-const deps = { tenants: onboardingDeps().tenants, workflows: workflows() };
+const deps = {
+  tenants: onboardingDeps().tenants,
+  workflows: workflows(),
+  records: BillingRecords.fromEnvironment(),
+};
 const Event = z.object({ source: z.literal("aws.states"), detail: ExecutionStatusChange });
 
 export const handler = lambda("record-failure", async (event: unknown, _context, { logger, metrics }) => {
@@ -12,8 +20,9 @@ export const handler = lambda("record-failure", async (event: unknown, _context,
   const result = await recordExecutionFailure(deps, detail);
   if (result) {
     logger.appendKeys({ tenantId: result.tenantId });
-    logger.warn("onboarding failed", { execution: detail.name, step: result.step, error: detail.error });
-    metrics.addMetric("OnboardingFailures", "Count", 1);
+    const workflow = result.workflow ?? "onboard";
+    logger.warn(`${workflow} failed`, { execution: detail.name, step: result.step, error: detail.error });
+    metrics.addMetric(workflow === "onboard" ? "OnboardingFailures" : "LifecycleFailures", "Count", 1);
   }
   return { recorded: result?.recorded ?? false };
 });

@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
+import { operatorConsole } from "./console/index.js";
 import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
 import { startCognito } from "./emulators/cognito.js";
@@ -19,7 +20,7 @@ import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
-import { operatorConsole } from "./console/index.js";
+import { stripeWebhookSecret } from "./stripe-secret.js";
 import { startWebServer } from "./web/server.js";
 
 export interface CloudOptions {
@@ -53,6 +54,8 @@ export interface Endpoints {
   accountId: string;
   /** Every AWS service name → the URL to use as its endpoint (always the edge). */
   services: Record<string, string>;
+  /** Signs test events for POST /billing/webhook (EMBARK_STRIPE_WEBHOOK_SECRET, or generated under stateDir). */
+  stripeWebhookSecret: string;
 }
 
 export interface LocalCloud {
@@ -154,7 +157,10 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     services: Object.fromEntries(edge.services().map((s) => [s, edge.url])),
+    stripeWebhookSecret: await stripeWebhookSecret(stateDir),
   };
+  // The billing webhook (in process) verifies with it, as it would with the SST secret on AWS.
+  process.env.EMBARK_STRIPE_WEBHOOK_SECRET = endpoints.stripeWebhookSecret;
 
   const early: Array<() => Promise<void>> = [];
   let stopped: Promise<void> | undefined;

@@ -31,7 +31,8 @@ export async function bundleSignupClient(): Promise<string> {
   const js = result.outputFiles[0]?.text.trim();
   if (!js) throw new Error("esbuild produced no output");
   // The bundle is inlined in a <script> element: these would end it early.
-  if (/<\/script|<!--/i.test(js)) throw new Error("the signup bundle contains </script or <!--; it cannot be inlined");
+  if (/<\/script|<!--/i.test(js))
+    throw new Error("the signup bundle contains </script or <!--; it cannot be inlined");
   return js;
 }
 

@@ -19,7 +19,7 @@ export const FUNCTION_ALARM_METRICS = ["Errors", "Throttles"] as const;
 
 export function createAlarms(
   config: EmbarkConfig,
-  deps: { queues: Queues; functions: Functions; workflows: Record<string, Workflow> },
+  deps: { queues: Queues; functions: Functions; workflows: Partial<Record<string, Workflow>> },
 ) {
   const topic = new aws.sns.Topic("OperatorAlarms", {});
   config.alarmEmail.apply((email) => {
@@ -68,6 +68,7 @@ export function createAlarms(
   }
 
   for (const wf of Object.values(deps.workflows)) {
+    if (!wf) continue;
     for (const metricName of STATE_MACHINE_ALARM_METRICS) {
       alarm(`${pascal(wf.key)}${metricName}`, {
         namespace: "AWS/States",

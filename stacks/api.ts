@@ -13,6 +13,7 @@ export const ROUTES = {
   "GET /": "signup-page",
   "GET /plans": "plan-catalog",
   "GET /slugs/{slug}": "slug-availability",
+  "POST /billing/webhook": "billing-intake",
 } as const satisfies Record<string, FunctionName>;
 
 /** Routes anyone on the internet can call without a signature: throttled harder. */

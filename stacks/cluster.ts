@@ -1,11 +1,12 @@
 /**
  * The EKS cluster is the user's (not created here); Embark needs its name, the tenant-admin principal, and an
- * access entry that maps the setup-namespace function's role to the Kubernetes group `embark-provisioner`.
+ * access entry per function that talks to the Kubernetes API, mapping its role to the group `embark-provisioner`.
  * That group gets its rights from the ClusterRole in the README (Deploy to AWS → Cluster access), not from an
  * EKS access policy: AmazonEKSClusterAdminPolicy would be far more than namespaces, quotas, policies and RBAC.
  */
 import type { EmbarkConfig } from "./config.js";
-import type { Context } from "./context.js";
+import { type Context, pascal } from "./context.js";
+import type { Functions } from "./functions.js";
 
 export const PROVISIONER_GROUP = "embark-provisioner";
 
@@ -14,11 +15,17 @@ export const clusterArn = (ctx: Context, config: EmbarkConfig) =>
 export const clusterAccessEntriesArn = (ctx: Context, config: EmbarkConfig) =>
   ctx.arn("eks", $interpolate`access-entry/${config.eksClusterName}/*`);
 
-export function createClusterAccess(config: EmbarkConfig, provisionerRoleArn: $util.Input<string>) {
-  return new aws.eks.AccessEntry("ProvisionerAccess", {
-    clusterName: config.eksClusterName,
-    principalArn: provisionerRoleArn,
-    kubernetesGroups: [PROVISIONER_GROUP],
-    type: "STANDARD",
-  });
+/** Functions that call the Kubernetes API (clusterFromEnvironment): onboarding and the lifecycle steps. */
+export const CLUSTER_FUNCTIONS = ["setup-namespace", "apply-namespace-policy", "delete-namespace"] as const;
+
+export function createClusterAccess(config: EmbarkConfig, functions: Functions) {
+  return CLUSTER_FUNCTIONS.map(
+    (fn) =>
+      new aws.eks.AccessEntry(`${pascal(fn)}ClusterAccess`, {
+        clusterName: config.eksClusterName,
+        principalArn: functions[fn].nodes.role.arn,
+        kubernetesGroups: [PROVISIONER_GROUP],
+        type: "STANDARD",
+      }),
+  );
 }

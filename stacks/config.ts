@@ -2,7 +2,7 @@
  * Stage-aware settings, kept in SST secrets (SSM, per stage) so one `npx sst deploy --stage <stage>` needs no
  * edits to code. Set them once per stage: `npx sst secret set EksClusterName my-cluster --stage prod`.
  * Those without a placeholder are required: the deploy stops with "Set a value for <Name>" until they are set.
- * None of them is secret; they are unwrapped so they show in plans and outputs.
+ * Except StripeWebhookSecret, none is secret: they are unwrapped so they show in plans and outputs.
  */
 import type { Context } from "./context.js";
 
@@ -21,6 +21,10 @@ export interface EmbarkConfig {
   pipelineName: $util.Output<string>;
   /** Subscribed to the operators' alarm topic when set. */
   alarmEmail: $util.Output<string>;
+  /** Stripe's webhook signing secret (a real secret: stays encrypted). Unset: the webhook answers 503. */
+  stripeWebhookSecret: $util.Output<string>;
+  /** Stripe's partner event bus (`aws.partner/stripe.com/…`), when Stripe sends to EventBridge directly. */
+  stripePartnerEventBus: $util.Output<string>;
   /** HTTP API throttling for the whole stage, and tighter for the public signup route. */
   throttle: { rateLimit: number; burstLimit: number; signupRateLimit: number; signupBurstLimit: number };
   logRetention: "2 weeks" | "3 months";
@@ -36,6 +40,8 @@ export const CONFIG_SECRETS = {
   EksTenantAdminRoleArn: { required: true },
   PipelineName: { required: true },
   AlarmEmail: { required: false },
+  StripeWebhookSecret: { required: false },
+  StripePartnerEventBus: { required: false },
 } as const;
 export type ConfigSecret = keyof typeof CONFIG_SECRETS;
 
@@ -53,6 +59,8 @@ export function loadConfig(ctx: Context): EmbarkConfig {
     eksTenantAdminRoleArn: value("EksTenantAdminRoleArn"),
     pipelineName: value("PipelineName"),
     alarmEmail: value("AlarmEmail", ""),
+    stripeWebhookSecret: new sst.Secret("StripeWebhookSecret", "").value,
+    stripePartnerEventBus: value("StripePartnerEventBus", ""),
     throttle: ctx.production
       ? { rateLimit: 200, burstLimit: 400, signupRateLimit: 20, signupBurstLimit: 40 }
       : { rateLimit: 20, burstLimit: 40, signupRateLimit: 5, signupBurstLimit: 10 },

@@ -23,7 +23,10 @@ export const LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"];
 export const ASYNC_RETRIES = 2;
 
 export interface FunctionWiring {
+  /** Every function's environment (names, ARNs, settings: nothing secret). */
   environment: Record<string, $util.Input<string>>;
+  /** Extra variables for one function only: secrets go here, to the one function that reads them. */
+  environmentOf: Partial<Record<FunctionName, Record<string, $util.Input<string>>>>;
   code: Record<FunctionName, Statement[]>;
   /** Queue ARN per consuming function. */
   consumes: Partial<Record<FunctionName, $util.Input<string>>>;
@@ -57,7 +60,7 @@ export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
       timeout: `${spec.timeoutSeconds} seconds`,
       memory: `${spec.memoryMB ?? DEFAULT_MEMORY_MB} MB`,
       description: spec.description,
-      environment: w.environment,
+      environment: { ...w.environment, ...w.environmentOf[name] },
       permissions,
       logging: { retention: w.logRetention, format: "json" },
       ...(isAsync ? { retries: ASYNC_RETRIES } : {}),

@@ -1,21 +1,25 @@
 /**
  * Embark on AWS: every stack wired together. sst.config.ts run() calls this; test/infra/ runs it under
- * Pulumi mocks. Order matters only for references; names and ARNs that would form cycles are computed.
+ * Pulumi mocks. Names and ARNs that would form cycles (functions ↔ state machines) are computed from names.
  */
-import { onboardingFailedPattern } from "../core/onboarding/resources.js";
+import { LIFECYCLE_STATE_MACHINE_ENV } from "../core/lifecycle/environment.js";
+import { lifecycleFailedPattern, onboardingFailedPattern } from "../core/onboarding/resources.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/workflows/lifecycle-machines.js";
+import { STATE_MACHINE_NAMES } from "../core/workflows/names.js";
 import { createAlarms } from "./alarms.js";
 import { createApi } from "./api.js";
+import { createBillingBus, createBillingRules } from "./billing.js";
 import { clusterAccessEntriesArn, clusterArn, createClusterAccess } from "./cluster.js";
 import { loadConfig } from "./config.js";
 import { createContext } from "./context.js";
 import { createData } from "./data.js";
 import { createEmail } from "./email.js";
-import { ASYNC_TARGETS, allowRuleDeadLetters, ruleToFunction } from "./events.js";
+import { ASYNC_TARGETS, allowRulesToSend, ruleToFunction } from "./events.js";
 import { createFunctions } from "./functions.js";
 import { codePermissions } from "./permissions.js";
 import { createPipelineWiring, pipelineArn } from "./pipeline.js";
-import { createQueues, WORK_QUEUES } from "./queues.js";
-import { createWorkflows, stateMachineArn, stateMachineName } from "./workflows.js";
+import { createQueues } from "./queues.js";
+import { createWorkflows, stateMachineArn, stateMachineName, type WorkflowKey } from "./workflows.js";
 
 const RETENTION_DAYS = { "2 weeks": 14, "3 months": 90 } as const;
 
@@ -25,7 +29,17 @@ export function embark() {
   const data = createData(ctx);
   const queues = createQueues();
   const email = createEmail(ctx, config);
+  const billingBus = createBillingBus(ctx);
+
+  const lifecycleKeys = LIFECYCLE_WORKFLOWS.map(
+    (wf) =>
+      (Object.keys(STATE_MACHINE_NAMES) as WorkflowKey[]).find(
+        (k) => STATE_MACHINE_NAMES[k] === LIFECYCLE_MACHINES[wf].name,
+      )!,
+  );
   const onboardingArn = stateMachineArn(ctx, "onboarding");
+  const lifecycleArns = lifecycleKeys.map((k) => stateMachineArn(ctx, k));
+  const executionsOf = (k: WorkflowKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`);
 
   const functions = createFunctions(ctx, {
     environment: {
@@ -35,6 +49,10 @@ export function embark() {
       SIGNUPS_QUEUE_URL: queues.work.signups.queue.url,
       EMAILS_QUEUE_URL: queues.work.emails.queue.url,
       ONBOARDING_STATE_MACHINE_ARN: onboardingArn,
+      ...Object.fromEntries(
+        LIFECYCLE_WORKFLOWS.map((wf, i) => [LIFECYCLE_STATE_MACHINE_ENV[wf], lifecycleArns[i]!]),
+      ),
+      BILLING_BUS_NAME: billingBus.name,
       PIPELINE_NAME: config.pipelineName,
       EKS_CLUSTER_NAME: config.eksClusterName,
       EKS_TENANT_ADMIN_ROLE_ARN: config.eksTenantAdminRoleArn,
@@ -46,13 +64,19 @@ export function embark() {
       POWERTOOLS_METRICS_NAMESPACE: "Embark",
       POWERTOOLS_METRICS_DISABLED: "false",
     },
+    environmentOf: {
+      "billing-intake": { EMBARK_STRIPE_WEBHOOK_SECRET: config.stripeWebhookSecret },
+    },
     code: codePermissions({
       tenantsTable: data.tenants.arn,
       plansTable: data.plans.arn,
       idempotencyTable: data.idempotency.arn,
       signupsQueue: queues.work.signups.queue.arn,
       onboardingStateMachine: onboardingArn,
-      onboardingExecutions: ctx.arn("states", `execution:${stateMachineName(ctx, "onboarding")}:*`),
+      onboardingExecutions: executionsOf("onboarding"),
+      lifecycleStateMachines: lifecycleArns,
+      lifecycleExecutions: lifecycleKeys.map(executionsOf),
+      billingBus: billingBus.arn,
       pipeline: pipelineArn(ctx, config),
       cluster: clusterArn(ctx, config),
       clusterAccessEntries: clusterAccessEntriesArn(ctx, config),
@@ -66,9 +90,15 @@ export function embark() {
     logRetention: config.logRetention,
   });
 
-  for (const [name, { consumer }] of Object.entries(WORK_QUEUES)) {
-    queues.work[name as keyof typeof WORK_QUEUES].queue.subscribe(functions[consumer].arn, {
-      batch: { size: 10, partialResponses: true },
+  for (const q of Object.values(queues.work)) {
+    q.queue.subscribe(functions[q.consumer].arn, {
+      batch: {
+        size: q.batchSize,
+        ...(q.maximumBatchingWindowSeconds > 0
+          ? { window: `${q.maximumBatchingWindowSeconds} seconds` }
+          : {}),
+        partialResponses: true,
+      },
     });
   }
 
@@ -78,22 +108,35 @@ export function embark() {
     logRetentionDays: RETENTION_DAYS[config.logRetention],
   });
   const onboarding = workflows.onboarding!;
+  const lifecycleMachineArns = lifecycleKeys.map((k) => workflows[k]!.stateMachine.arn);
 
-  const rules = [
-    createPipelineWiring(config, { functions, queues }),
-    ruleToFunction("onboarding-failed", onboarding.stateMachine.arn.apply(onboardingFailedPattern), {
-      functions,
-      queues,
-    }),
+  const deps = { functions, queues };
+  const functionRules = [
+    createPipelineWiring(config, deps),
+    ruleToFunction("onboarding-failed", onboarding.stateMachine.arn.apply(onboardingFailedPattern), deps),
+    ruleToFunction("lifecycle-failed", $util.all(lifecycleMachineArns).apply(lifecycleFailedPattern), deps),
   ];
-  allowRuleDeadLetters(queues, rules);
+  const billing = createBillingRules(ctx, config, {
+    bus: billingBus,
+    queues,
+    onboardingStateMachineArn: onboarding.stateMachine.arn,
+  });
+  allowRulesToSend(
+    "EventsDlqPolicy",
+    queues.eventsDlq,
+    $util
+      .all([$util.all(functionRules.map((r) => r.rule.arn)), billing.ruleSources])
+      .apply(([a, b]) => [...a, ...b]),
+  );
 
-  createClusterAccess(config, functions["setup-namespace"].nodes.role.arn);
+  createClusterAccess(config, functions);
   const api = createApi(config, functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });
 
   return {
     api: api.url,
+    billingWebhook: $interpolate`${api.url}/billing/webhook`,
+    billingBus: billingBus.name,
     tenantsTable: data.tenants.name,
     plansTable: data.plans.name,
     onboardingStateMachineArn: onboarding.stateMachine.arn,

@@ -23,6 +23,10 @@ export interface PermissionTargets {
   onboardingStateMachine: $util.Input<string>;
   /** Executions of the onboarding state machine (`…:execution:<name>:*`). */
   onboardingExecutions: $util.Input<string>;
+  /** The plan-change, suspend, reactivate and offboard state machines, and their executions. */
+  lifecycleStateMachines: $util.Input<string>[];
+  lifecycleExecutions: $util.Input<string>[];
+  billingBus: $util.Input<string>;
   pipeline: $util.Input<string>;
   cluster: $util.Input<string>;
   /** Access entries of the cluster (`…:access-entry/<cluster>/*`). */
@@ -115,13 +119,16 @@ export function codePermissions(t: PermissionTargets): Record<FunctionName, Stat
     ],
     "activate-tenant": [tenantStep],
     "pipeline-callback": [
-      tenantStep,
+      tenantStep, // + the lifecycle run waiter (GetItem)
       { actions: ["codepipeline:GetPipelineExecution"], resources: [t.pipeline] },
       taskCallbacks("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"),
     ],
     "record-failure": [
-      tenantStep,
-      { actions: ["states:GetExecutionHistory"], resources: [t.onboardingExecutions] },
+      tenantStep, // + BillingRecords.recordWorkflowFailure (an UpdateItem)
+      {
+        actions: ["states:GetExecutionHistory"],
+        resources: [t.onboardingExecutions, ...t.lifecycleExecutions],
+      },
     ],
     mailer: [
       tenantStep,
@@ -129,6 +136,58 @@ export function codePermissions(t: PermissionTargets): Record<FunctionName, Stat
       // SendEmail is authorised on the identity and, when one is given, the configuration set.
       { actions: ["ses:SendEmail"], resources: [t.sesIdentity, t.sesConfigurationSet] },
       idempotency,
+    ],
+    "billing-intake": [{ actions: ["events:PutEvents"], resources: [t.billingBus] }],
+    "billing-router": [
+      ddb(t.tenantsTable, "GetItem", "PutItem", "UpdateItem", "DeleteItem"), // BillingRecords + submitSignup
+      planLookup,
+      { actions: ["sqs:SendMessage"], resources: [t.signupsQueue] }, // a checkout for a new customer signs up
+      { actions: ["states:StartExecution"], resources: t.lifecycleStateMachines },
+      { actions: ["states:DescribeExecution"], resources: t.lifecycleExecutions },
+      idempotency, // once per Stripe event id
+    ],
+    // BillingRecords (in the tenants table) transitionIf / recordPlan / planChangeOf: reads, conditional updates.
+    "set-tenant-status": [tenantStep, ddb(t.plansTable, "GetItem")], // PlanStore.find: no catalog scan
+    "record-plan": [tenantStep, planLookup],
+    "apply-namespace-policy": [
+      ddb(t.tenantsTable, "GetItem"),
+      planLookup,
+      { actions: ["eks:DescribeCluster"], resources: [t.cluster] },
+    ],
+    "apply-sign-in": [
+      ddb(t.tenantsTable, "GetItem"),
+      {
+        actions: ["cognito-idp:ListUsers", "cognito-idp:AdminEnableUser", "cognito-idp:AdminDisableUser"],
+        resources: [t.userPools],
+      },
+    ],
+    "run-lifecycle-pipeline": [
+      ddb(t.tenantsTable, "GetItem", "PutItem"), // + the run and waiter records
+      {
+        actions: ["codepipeline:StartPipelineExecution", "codepipeline:GetPipelineExecution"],
+        resources: [t.pipeline],
+      },
+      taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
+    ],
+    "delete-namespace": [
+      ddb(t.tenantsTable, "GetItem"),
+      { actions: ["eks:DescribeCluster"], resources: [t.cluster] },
+      {
+        actions: [
+          "eks:DescribeAccessEntry",
+          "eks:UpdateAccessEntry",
+          "eks:DeleteAccessEntry",
+          "eks:ListAssociatedAccessPolicies",
+          "eks:AssociateAccessPolicy",
+          "eks:DisassociateAccessPolicy",
+        ],
+        resources: [t.clusterAccessEntries],
+      },
+    ],
+    "delete-identity": [
+      ddb(t.tenantsTable, "GetItem"),
+      { actions: ["cognito-idp:ListUserPools"], resources: ["*"] }, // account-wide list
+      { actions: ["cognito-idp:DescribeUserPool", "cognito-idp:DeleteUserPool"], resources: [t.userPools] },
     ],
   };
 }

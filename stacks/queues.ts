@@ -3,22 +3,35 @@
  * moves to the DLQ after MAX_RECEIVE_COUNT deliveries (the same numbers local/wiring/embark.ts uses).
  * `events-dlq` keeps what EventBridge could not deliver and async invocations that failed every retry.
  */
-import { type FunctionName, MAX_RECEIVE_COUNT, visibilityTimeoutFor } from "../core/onboarding/resources.js";
+import {
+  BILLING_BATCH,
+  BILLING_QUEUE_CONSUMER,
+  type FunctionName,
+  MAX_RECEIVE_COUNT,
+  visibilityTimeoutFor,
+} from "../core/onboarding/resources.js";
+
+export interface WorkQueueSpec {
+  consumer: FunctionName;
+  /** Event source mapping: records per invocation, seconds to gather them. */
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+}
 
 /** Work queues and the function that consumes each (add one entry per new queue). */
 export const WORK_QUEUES = {
-  signups: { consumer: "onboarding-starter" },
-  emails: { consumer: "mailer" },
-} as const satisfies Record<string, { consumer: FunctionName }>;
+  signups: { consumer: "onboarding-starter", batchSize: 10, maximumBatchingWindowSeconds: 0 },
+  emails: { consumer: "mailer", batchSize: 10, maximumBatchingWindowSeconds: 0 },
+  billing: { consumer: BILLING_QUEUE_CONSUMER, ...BILLING_BATCH },
+} as const satisfies Record<string, WorkQueueSpec>;
 export type WorkQueueName = keyof typeof WORK_QUEUES;
 
 /** 14 days, the SQS maximum: time for an operator to look at a dead letter and redrive it. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
-export interface WorkQueue {
+export interface WorkQueue extends WorkQueueSpec {
   queue: sst.aws.Queue;
   dlq: sst.aws.Queue;
-  consumer: FunctionName;
 }
 
 export interface Queues {
@@ -33,18 +46,16 @@ const dlqArgs = {
 
 export function createQueues(): Queues {
   const work = Object.fromEntries(
-    (Object.entries(WORK_QUEUES) as [WorkQueueName, { consumer: FunctionName }][]).map(
-      ([name, { consumer }]) => {
-        const base = name[0]!.toUpperCase() + name.slice(1);
-        const dlq = new sst.aws.Queue(`${base}Dlq`, dlqArgs);
-        const queue = new sst.aws.Queue(`${base}Queue`, {
-          visibilityTimeout: `${visibilityTimeoutFor(consumer)} seconds`,
-          dlq: { queue: dlq.arn, retry: MAX_RECEIVE_COUNT },
-          transform: { queue: { sqsManagedSseEnabled: true } },
-        });
-        return [name, { queue, dlq, consumer }];
-      },
-    ),
+    (Object.entries(WORK_QUEUES) as [WorkQueueName, WorkQueueSpec][]).map(([name, spec]) => {
+      const base = name[0]!.toUpperCase() + name.slice(1);
+      const dlq = new sst.aws.Queue(`${base}Dlq`, dlqArgs);
+      const queue = new sst.aws.Queue(`${base}Queue`, {
+        visibilityTimeout: `${visibilityTimeoutFor(spec.consumer)} seconds`,
+        dlq: { queue: dlq.arn, retry: MAX_RECEIVE_COUNT },
+        transform: { queue: { sqsManagedSseEnabled: true } },
+      });
+      return [name, { ...spec, queue, dlq }];
+    }),
   ) as Record<WorkQueueName, WorkQueue>;
   const eventsDlq = new sst.aws.Queue("EventsDlq", dlqArgs);
   return { work, eventsDlq };

@@ -1,11 +1,13 @@
 /**
  * Step Functions state machines from the same core/ ASL the local cloud runs (JSONPath, so not SST's
  * StepFunctions component, which only builds JSONata): Standard type, every event logged to a log group,
- * X-Ray tracing, and a role that may invoke exactly the Lambdas and queues the definition names.
- * Add a workflow: one entry in WORKFLOW_MACHINES (its definition from core/workflows/).
+ * X-Ray tracing, and a role that may invoke exactly the Lambdas and send to exactly the queues its definition
+ * names (read from the definition itself). Add a workflow: one entry in WORKFLOW_MACHINES.
  */
 import type { FunctionName } from "../core/onboarding/resources.js";
-import type { StateMachineDefinition } from "../core/workflows/asl.js";
+import { type StateMachineDefinition, walkStates } from "../core/workflows/asl.js";
+import type { LifecycleResources } from "../core/workflows/lifecycle.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/workflows/lifecycle-machines.js";
 import { STATE_MACHINE_NAMES } from "../core/workflows/names.js";
 import { type OnboardingResources, onboardingDefinition } from "../core/workflows/onboarding.js";
 import { type Context, pascal } from "./context.js";
@@ -19,14 +21,26 @@ export interface WorkflowRefs {
   queueArns: { emails: string };
 }
 
+export type WorkflowKey = keyof typeof STATE_MACHINE_NAMES;
+
 export interface WorkflowMachine {
-  /** Key in STATE_MACHINE_NAMES. */
-  key: keyof typeof STATE_MACHINE_NAMES;
+  key: WorkflowKey;
   definition(refs: WorkflowRefs): StateMachineDefinition;
-  /** Lambdas its Tasks invoke and queues they send to: the state machine role gets exactly these. */
-  invokes: readonly FunctionName[];
-  sendsTo: readonly "emails"[];
 }
+
+const lifecycleResources = (r: WorkflowRefs): LifecycleResources => ({
+  setTenantStatus: r.functionArns["set-tenant-status"],
+  recordPlan: r.functionArns["record-plan"],
+  applyNamespacePolicy: r.functionArns["apply-namespace-policy"],
+  applySignIn: r.functionArns["apply-sign-in"],
+  runLifecyclePipeline: r.functionArns["run-lifecycle-pipeline"],
+  deleteNamespace: r.functionArns["delete-namespace"],
+  deleteIdentity: r.functionArns["delete-identity"],
+  emailsQueueUrl: r.queueUrls.emails,
+});
+
+const keyOfName = (name: string) =>
+  (Object.keys(STATE_MACHINE_NAMES) as WorkflowKey[]).find((k) => STATE_MACHINE_NAMES[k] === name)!;
 
 export const WORKFLOW_MACHINES: readonly WorkflowMachine[] = [
   {
@@ -40,16 +54,38 @@ export const WORKFLOW_MACHINES: readonly WorkflowMachine[] = [
         activateTenant: r.functionArns["activate-tenant"],
         emailsQueueUrl: r.queueUrls.emails,
       } satisfies OnboardingResources),
-    invokes: ["reserve-tenant", "create-identity", "setup-namespace", "start-pipeline", "activate-tenant"],
-    sendsTo: ["emails"],
   },
+  ...LIFECYCLE_WORKFLOWS.map((wf) => ({
+    key: keyOfName(LIFECYCLE_MACHINES[wf].name),
+    definition: (r: WorkflowRefs) => LIFECYCLE_MACHINES[wf].definition(lifecycleResources(r)),
+  })),
 ];
 
+/** The Lambdas a definition's Tasks invoke and the queue URLs they send to. */
+export function definitionTargets(definition: StateMachineDefinition): {
+  lambdas: string[];
+  queueUrls: string[];
+} {
+  const lambdas = new Set<string>();
+  const queueUrls = new Set<string>();
+  for (const { state } of walkStates(definition)) {
+    if (state.Type !== "Task") continue;
+    if (state.Resource.startsWith("arn:aws:states:::lambda:invoke"))
+      lambdas.add(String(state.Parameters?.FunctionName));
+    else if (state.Resource === "arn:aws:states:::sqs:sendMessage")
+      queueUrls.add(String(state.Parameters?.QueueUrl));
+    else if (state.Resource.includes(":lambda:")) lambdas.add(state.Resource);
+    else
+      throw new Error(`No IAM rule for the Task resource ${state.Resource}: add one in stacks/workflows.ts`);
+  }
+  return { lambdas: [...lambdas], queueUrls: [...queueUrls] };
+}
+
 /** `embark-onboarding-<stage>`: contains the core name, which the ops CLI looks state machines up by. */
-export const stateMachineName = (ctx: Context, key: keyof typeof STATE_MACHINE_NAMES) =>
+export const stateMachineName = (ctx: Context, key: WorkflowKey) =>
   `${STATE_MACHINE_NAMES[key]}-${ctx.stage}`;
 
-export const stateMachineArn = (ctx: Context, key: keyof typeof STATE_MACHINE_NAMES) =>
+export const stateMachineArn = (ctx: Context, key: WorkflowKey) =>
   ctx.arn("states", `stateMachine:${stateMachineName(ctx, key)}`);
 
 /** CloudWatch Logs vended delivery for Step Functions: AWS documents these on `*` only. */
@@ -72,7 +108,7 @@ export const SFN_XRAY_ACTIONS = [
 ];
 
 export interface Workflow {
-  key: keyof typeof STATE_MACHINE_NAMES;
+  key: WorkflowKey;
   stateMachine: aws.sfn.StateMachine;
   role: aws.iam.Role;
   logGroup: aws.cloudwatch.LogGroup;
@@ -81,7 +117,7 @@ export interface Workflow {
 export function createWorkflows(
   ctx: Context,
   deps: { functions: Functions; queues: Queues; logRetentionDays: number },
-): Record<string, Workflow> {
+): Partial<Record<WorkflowKey, Workflow>> {
   const { functions, queues } = deps;
   const refs = $util
     .all([
@@ -97,7 +133,7 @@ export function createWorkflows(
       }),
     );
 
-  const result: Record<string, Workflow> = {};
+  const result: Partial<Record<WorkflowKey, Workflow>> = {};
   for (const machine of WORKFLOW_MACHINES) {
     const id = pascal(machine.key);
     const name = stateMachineName(ctx, machine.key);
@@ -110,30 +146,32 @@ export function createWorkflows(
       inlinePolicies: [
         {
           name: "workflow",
-          policy: refs.apply((r) =>
-            JSON.stringify({
+          policy: refs.apply((r) => {
+            const { lambdas, queueUrls } = definitionTargets(machine.definition(r));
+            const queueArns = queueUrls.map((url) => {
+              const name = (Object.keys(r.queueUrls) as (keyof WorkflowRefs["queueUrls"])[]).find(
+                (q) => r.queueUrls[q] === url,
+              );
+              if (!name) throw new Error(`${machine.key} sends to a queue stacks/ does not know: ${url}`);
+              return r.queueArns[name];
+            });
+            return JSON.stringify({
               Version: "2012-10-17",
               Statement: [
                 {
                   Effect: "Allow",
                   Action: ["lambda:InvokeFunction"],
                   // Unqualified and qualified (version/alias) ARNs of exactly these functions.
-                  Resource: machine.invokes.flatMap((f) => [r.functionArns[f], `${r.functionArns[f]}:*`]),
+                  Resource: lambdas.flatMap((arn) => [arn, `${arn}:*`]),
                 },
-                ...(machine.sendsTo.length > 0
-                  ? [
-                      {
-                        Effect: "Allow",
-                        Action: ["sqs:SendMessage"],
-                        Resource: machine.sendsTo.map((q) => r.queueArns[q]),
-                      },
-                    ]
+                ...(queueArns.length > 0
+                  ? [{ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArns }]
                   : []),
                 { Effect: "Allow", Action: SFN_LOG_DELIVERY_ACTIONS, Resource: "*" },
                 { Effect: "Allow", Action: SFN_XRAY_ACTIONS, Resource: "*" },
               ],
-            }),
-          ),
+            });
+          }),
         },
       ],
     });

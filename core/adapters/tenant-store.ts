@@ -4,6 +4,8 @@
  *   SLUG#<slug>       the slug claim; a conditional put makes slugs unique without transactions
  *   WAITER#<id>       the task token of the tenant's step waiting on its pipeline run (kept apart so it never
  *                     appears in the tenant record, Step Functions state or logs)
+ *   RUNWAITER#<run>   the same for a lifecycle workflow waiting on pipeline run <run> (deploy or teardown)
+ *   LIFECYCLERUN#<n>  the pipeline run lifecycle execution <n> started (reused by its retries)
  * Status changes are conditional writes (design §2): a duplicate or late event never moves a tenant backwards.
  */
 
@@ -30,6 +32,8 @@ export class TenantNotFoundError extends Error {
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
 const waiterKey = (tenantId: string) => ({ pk: `WAITER#${tenantId}` });
+const runWaiterKey = (pipelineExecutionId: string) => ({ pk: `RUNWAITER#${pipelineExecutionId}` });
+const lifecycleRunKey = (runKey: string) => ({ pk: `LIFECYCLERUN#${runKey}` });
 
 export type ResourcesPatch = Partial<Tenant["resources"]>;
 
@@ -239,6 +243,72 @@ export class TenantStore {
       new GetCommand({ TableName: this.tableName, Key: waiterKey(tenantId), ConsistentRead: true }),
     );
     return typeof Item?.taskToken === "string" ? Item.taskToken : undefined;
+  }
+
+  /**
+   * Remembers the task token a lifecycle workflow waits with on one pipeline run (keyed by the run, since a
+   * tenant may have a deploy and a teardown run of different workflows in its history).
+   */
+  async putRunWaiter(pipelineExecutionId: string, waiter: { tenantId: string; taskToken: string }) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...runWaiterKey(pipelineExecutionId),
+          entity: "run-waiter",
+          ...waiter,
+          at: new Date().toISOString(),
+        },
+      }),
+    );
+  }
+
+  async getRunWaiter(
+    pipelineExecutionId: string,
+  ): Promise<{ tenantId: string; taskToken: string } | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: runWaiterKey(pipelineExecutionId),
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.taskToken === "string" && typeof Item.tenantId === "string"
+      ? { tenantId: Item.tenantId, taskToken: Item.taskToken }
+      : undefined;
+  }
+
+  async deleteRunWaiter(pipelineExecutionId: string): Promise<void> {
+    await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: runWaiterKey(pipelineExecutionId) }),
+    );
+  }
+
+  /** Forgets the onboarding pipeline step's task token (offboarding: nothing may answer it any more). */
+  async deletePipelineWaiter(tenantId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: waiterKey(tenantId) }));
+  }
+
+  /** The pipeline run a lifecycle execution started (keyed by the execution name), so a retry reuses it. */
+  async getLifecycleRun(runKey: string): Promise<{ pipelineExecutionId: string } | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: lifecycleRunKey(runKey), ConsistentRead: true }),
+    );
+    return typeof Item?.pipelineExecutionId === "string"
+      ? { pipelineExecutionId: Item.pipelineExecutionId }
+      : undefined;
+  }
+
+  async putLifecycleRun(
+    runKey: string,
+    run: { pipelineExecutionId: string; tenantId: string; action: string },
+  ) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...lifecycleRunKey(runKey), entity: "lifecycle-run", ...run, at: new Date().toISOString() },
+      }),
+    );
   }
 
   private async update(

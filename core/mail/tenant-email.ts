@@ -1,6 +1,6 @@
 /**
- * The message the mailer consumes and how it becomes one email. Exactly once per tenant and kind is the
- * mailer's job (Powertools idempotency keyed on tenantId + kind); this module only renders and sends.
+ * The message the mailer consumes and how it becomes one email. Exactly once per tenant and kind (and
+ * occurrence, for lifecycle emails) is the mailer's job (Powertools idempotency); this module renders and sends.
  */
 import { z } from "zod";
 import type { SesMailSender } from "../adapters/mail-sender.js";
@@ -15,6 +15,11 @@ export const TenantEmailMessage = z.strictObject({
   template: z.enum(EMAIL_KINDS),
   /** Extra placeholder values some kinds use (previousPlanName, graceDays). */
   vars: z.record(z.string(), z.string()).optional(),
+  /**
+   * Which occurrence of a kind that may repeat (a second plan change, a second suspension): the lifecycle
+   * execution's name. Exactly once per tenant, kind and occurrence; without it, once per tenant and kind.
+   */
+  occurrence: z.string().min(1).max(200).optional(),
 });
 export type TenantEmailMessage = z.infer<typeof TenantEmailMessage>;
 

@@ -1,8 +1,9 @@
 /**
- * Answers the onboarding task waiting on a pipeline run when CodePipeline reports the run's end, and sends a
- * heartbeat on every other state change of that run.
+ * Answers the onboarding task (or the lifecycle task) waiting on a pipeline run when CodePipeline reports the
+ * run's end, and sends a heartbeat on every other state change of that run.
  */
 import { z } from "zod";
+import { answerRunIfFinished } from "../lifecycle/pipeline.js";
 import type { OnboardingDeps } from "./deps.js";
 import { answerIfFinished } from "./steps.js";
 
@@ -23,6 +24,13 @@ export async function onPipelineStateChange(
 ): Promise<"answered" | "heartbeat" | "ignored"> {
   const { pipeline, "execution-id": executionId } = change.detail;
   if (pipeline !== d.pipeline.pipelineName) return "ignored";
+  // A lifecycle workflow (plan change, offboarding) waiting on this very run.
+  const lifecycle = await d.tenants.getRunWaiter(executionId);
+  if (lifecycle) {
+    if (await answerRunIfFinished(d, executionId, lifecycle.taskToken)) return "answered";
+    await d.tasks.heartbeat(lifecycle.taskToken);
+    return "heartbeat";
+  }
   const tenantId = (await d.pipeline.variables(executionId)).TENANT_ID;
   if (!tenantId) return "ignored";
   const tenant = await d.tenants.get(tenantId);

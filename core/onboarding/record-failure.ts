@@ -1,13 +1,15 @@
 /**
- * Records why an onboarding execution failed. Runs on the "Step Functions Execution Status Change" event
+ * Records why an onboarding (or lifecycle) execution failed. Runs on the "Step Functions Execution Status Change" event
  * (see core/workflows/failure-events.ts): the workflows have no Catch → Fail, so a redrive can resume at the
  * failed Task, and this is where the tenant learns about the failure.
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { z } from "zod";
+import type { BillingRecords } from "../adapters/billing-records.js";
 import type { TenantStore } from "../adapters/tenant-store.js";
 import type { Workflows } from "../adapters/workflows.js";
 import { stepForStateName } from "../tenant/model.js";
+import { STATE_MACHINE_FOR_WORKFLOW, WORKFLOWS, type Workflow } from "../workflows/names.js";
 
 export const ExecutionStatusChange = z.object({
   executionArn: z.string(),
@@ -49,10 +51,16 @@ export function humanCause(cause: string | null | undefined, fallback: string): 
   return cause;
 }
 
+/** The workflow a state machine ARN runs (by its name), if it is one of Embark's. */
+export function workflowOfStateMachine(stateMachineArn: string): Workflow | undefined {
+  const name = stateMachineArn.split(":").at(-1);
+  return WORKFLOWS.find((w) => STATE_MACHINE_FOR_WORKFLOW[w] === name);
+}
+
 export async function recordExecutionFailure(
-  d: { tenants: TenantStore; workflows: Workflows },
+  d: { tenants: TenantStore; workflows: Workflows; records?: BillingRecords },
   change: ExecutionStatusChange,
-): Promise<{ tenantId: string; step: string; recorded: boolean } | undefined> {
+): Promise<{ tenantId: string; step: string; recorded: boolean; workflow?: Workflow } | undefined> {
   if (change.status === "RUNNING" || change.status === "SUCCEEDED") return undefined;
   const parsed = TenantInput.safeParse(JSON.parse(change.input ?? "{}"));
   if (!parsed.success) return undefined;
@@ -65,6 +73,22 @@ export async function recordExecutionFailure(
   const error = change.error || (change.status === "FAILED" ? "States.Failed" : `States.${change.status}`);
   const cause = humanCause(change.cause, `Execution ${change.name} ended ${change.status}`);
   const at = new Date().toISOString();
+
+  // A lifecycle workflow (plan change, suspend, reactivate, offboard): the tenant keeps the status the failed
+  // step left it in (FAILED means a failed onboarding); the failure is recorded beside it, for operators.
+  const workflow = workflowOfStateMachine(change.stateMachineArn);
+  if (workflow && workflow !== "onboard") {
+    if (!d.records) return undefined;
+    await d.records.recordWorkflowFailure(tenantId, {
+      workflow,
+      execution: change.name,
+      step: stateName,
+      error,
+      cause,
+      at,
+    });
+    return { tenantId, step: stateName, recorded: true, workflow };
+  }
 
   const onboardingStep = stepForStateName(stateName);
   if (onboardingStep) {

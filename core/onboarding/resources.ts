@@ -2,7 +2,16 @@
  * Embark's functions and the event patterns that route to them: one source for stacks/ (AWS) and
  * local/wiring/ (the local cloud), so both run the same wiring.
  */
+import { LIFECYCLE_FUNCTIONS } from "../billing/resources.js";
 import { executionFailedPattern } from "../workflows/failure-events.js";
+
+export {
+  BILLING_BATCH,
+  BILLING_QUEUE_CONSUMER,
+  billingEventsPattern,
+  lifecycleFailedPattern,
+  onboardingEndedPattern,
+} from "../billing/resources.js";
 
 export interface FunctionSpec {
   /** Module under functions/ exporting `handler`. */
@@ -43,6 +52,7 @@ export const FUNCTIONS = {
     description: "execution failed → tenant FAILED",
   },
   mailer: { file: "mailer", timeoutSeconds: 30, description: "emails queue → SES" },
+  ...LIFECYCLE_FUNCTIONS,
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -68,4 +78,11 @@ export const onboardingFailedPattern = (onboardingStateMachineArn: string) =>
   executionFailedPattern([onboardingStateMachineArn]);
 
 /** Variables every tenant pipeline run gets; the pipeline must declare them. */
-export const PIPELINE_VARIABLES = ["TENANT_ID", "TENANT_SLUG", "TENANT_PLAN"] as const;
+export const PIPELINE_VARIABLES = ["TENANT_ID", "TENANT_SLUG", "TENANT_PLAN", "TENANT_ACTION"] as const;
+/**
+ * Declared defaults: TENANT_ACTION is `deploy` (onboarding, a plan change to dedicated resources) or
+ * `teardown` (a plan change away from them, offboarding); runs that do not pass it deploy.
+ */
+export const PIPELINE_VARIABLE_DEFAULTS: Partial<Record<(typeof PIPELINE_VARIABLES)[number], string>> = {
+  TENANT_ACTION: "deploy",
+};

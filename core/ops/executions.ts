@@ -37,10 +37,11 @@ export interface ExecutionSummary {
 
 function summary(item: ExecutionListItem, workflow: WorkflowKey): ExecutionSummary {
   const name = item.name ?? "";
+  const parts = parseExecutionName(name);
   return {
     name,
     workflow,
-    ...(parseExecutionName(name) ? { tenantSlug: parseExecutionName(name)?.slug } : {}),
+    ...(parts ? { tenantSlug: parts.slug } : {}),
     status: item.status ?? "UNKNOWN",
     ...(item.startDate ? { startDate: item.startDate.toISOString() } : {}),
     ...(item.stopDate ? { stopDate: item.stopDate.toISOString() } : {}),

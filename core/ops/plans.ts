@@ -64,6 +64,7 @@ export async function plansSet(ctx: OpsContext, planId: string, field: string, r
   const after = leaves(next).find(([k]) => k === field)?.[1];
   ctx.print(
     next,
-    () => `Plan ${planId}: ${field} ${before} → ${after} (stored; applies to new provisioning at once)\n`,
+    () =>
+      `Plan ${planId}: ${field} ${before} → ${after} (stored; used by the next onboarding or plan change, no redeploy)\n`,
   );
 }

@@ -57,14 +57,22 @@ export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = proces
   ) as Partial<Record<WorkflowKey, string>>;
   const endpointsFile = resolve(cwd, env.EMBARK_STATE_DIR ?? ".local", "endpoints.json");
 
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const maxAttempts = env.AWS_MAX_ATTEMPTS ? Number(env.AWS_MAX_ATTEMPTS) : undefined;
+
   if (env.AWS_ENDPOINT_URL || !existsSync(endpointsFile)) {
     const where = env.AWS_ENDPOINT_URL
       ? `endpoint ${env.AWS_ENDPOINT_URL} (AWS_ENDPOINT_URL)`
       : "AWS (default endpoints; no AWS_ENDPOINT_URL and no .local/endpoints.json)";
     return {
       mode: "aws",
-      description: `${where}, region ${env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "from the AWS profile"}`,
-      clientConfig: {},
+      description: `${where}, region ${region ?? "from the AWS profile"}`,
+      // Explicit (not left to the SDK's own reading of process.env) so the env given here decides.
+      clientConfig: {
+        ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
+        ...(region ? { region } : {}),
+        ...(maxAttempts ? { maxAttempts } : {}),
+      },
       tenantsTable: env.TENANTS_TABLE,
       plansTable: env.PLANS_TABLE,
       stateMachineArns: fromEnv,
@@ -76,7 +84,12 @@ export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = proces
   return {
     mode: "local",
     description: `local cloud at ${local.edge} (from ${endpointsFile}; AWS_ENDPOINT_URL is unset)`,
-    clientConfig: { endpoint: local.edge, region: local.region, credentials: { ...LOCAL_CREDENTIALS } },
+    clientConfig: {
+      endpoint: local.edge,
+      region: local.region,
+      ...(maxAttempts ? { maxAttempts } : {}),
+      credentials: { ...LOCAL_CREDENTIALS },
+    },
     tenantsTable: env.TENANTS_TABLE ?? LOCAL_RESOURCE_NAMES.tenantsTable,
     plansTable: env.PLANS_TABLE ?? LOCAL_RESOURCE_NAMES.plansTable,
     stateMachineArns: {

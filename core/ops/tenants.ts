@@ -4,18 +4,19 @@ import { TENANT_STATUSES, type TenantStatus } from "../tenant/status.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { executionColumns, listExecutions } from "./executions.js";
-import { fields, table, time } from "./format.js";
+import { fields, redact, table, time } from "./format.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const stepLabel = (step: string) =>
   Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
 
-/** The step that failed: the recorded failure, else the first step marked failed. */
+/** The step that failed: onboarding's recorded failure, a failed onboarding step, or a lifecycle workflow's. */
 function failingStep(t: Tenant): string | undefined {
   if (t.failure) return stepLabel(t.failure.step);
   const failed = ONBOARDING_STEPS.find((s) => t.steps[s]?.status === "failed");
-  return failed ? STEP_LABELS[failed] : undefined;
+  if (failed) return STEP_LABELS[failed];
+  return t.workflowFailure ? `${t.workflowFailure.workflow}: ${t.workflowFailure.step}` : undefined;
 }
 
 export function parseTenantStatus(value: string | undefined): TenantStatus | undefined {
@@ -62,10 +63,12 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
     ...(tenant.failure ? { failure: { ...tenant.failure, stepLabel: stepLabel(tenant.failure.step) } } : {}),
     executions,
   };
-  ctx.print(json, () => {
+  // Nothing secret lives on the record (task tokens are kept in WAITER# items, never read here); redact anyway.
+  ctx.print(redact(json), () => {
     const r = tenant.resources;
     const b = tenant.billing;
     const f = tenant.failure;
+    const w = tenant.workflowFailure;
     const sections = [
       fields([
         ["Tenant", tenant.tenantId],
@@ -78,6 +81,7 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
         ["Updated", time(tenant.updatedAt)],
         ["Activated", time(tenant.activatedAt)],
         ["Suspended", time(tenant.suspendedAt)],
+        ["Offboarding since", time(tenant.offboardingStartedAt)],
         ["Offboarded", time(tenant.offboardedAt)],
         ["Billing customer", b?.customerId],
         ["Subscription", b?.subscriptionId],
@@ -109,6 +113,18 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
               ["Error", f.error],
               ["Cause", f.cause],
               ["At", time(f.at)],
+            ])}`,
+          ]
+        : []),
+      ...(w
+        ? [
+            `Lifecycle failure\n${fields([
+              ["Workflow", w.workflow],
+              ["Execution", w.execution],
+              ["Step", w.step],
+              ["Error", w.error],
+              ["Cause", w.cause],
+              ["At", time(w.at)],
             ])}`,
           ]
         : []),

@@ -9,6 +9,8 @@ import type { z } from "zod";
 export function sqsJsonBatch<T>(
   schema: z.ZodType<T>,
   handle: (body: T, record: SQSRecord) => Promise<unknown>,
+  /** processInParallel: false handles the records one after another, in the order of the event. */
+  opts: { processInParallel?: boolean } = {},
 ) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
@@ -27,5 +29,8 @@ export function sqsJsonBatch<T>(
     return handle(parsed.data, record);
   };
   return (event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context });
+    processPartialResponse(event, recordHandler, processor, {
+      context,
+      ...(opts.processInParallel === false ? { processInParallel: false } : {}),
+    });
 }

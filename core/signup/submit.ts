@@ -20,6 +20,8 @@ export async function submitSignup(
   d: { tenants: TenantStore; plans: PlanStore; signups: JsonQueue },
   request: SignupRequest & { slug: string },
   billing?: Tenant["billing"],
+  /** A tenant id chosen beforehand (a billing checkout claims its customer for it first). */
+  opts: { tenantId?: string } = {},
 ): Promise<SignupAccepted> {
   const plan = await d.plans.get(request.plan);
   const tenant = newTenant({
@@ -28,6 +30,7 @@ export async function submitSignup(
     adminEmail: request.adminEmail,
     plan: plan.id,
     ...(billing ? { billing } : {}),
+    ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
   });
   await d.tenants.create(tenant);
   try {

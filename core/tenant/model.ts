@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { describeIssues, PlanId } from "../plans/schema.js";
+import { WORKFLOWS } from "../workflows/names.js";
 import { validateSlug } from "./slug.js";
 import { TenantStatus } from "./status.js";
 
@@ -45,6 +46,18 @@ export const StepProgress = z.object({
 });
 export type StepProgress = z.infer<typeof StepProgress>;
 
+/** A billing event applied to one aspect of the tenant, and the workflow it started (if any). */
+export const BillingMark = z.object({
+  eventId: z.string().min(1),
+  created: z.number(),
+  /** The plan id (plan aspect) or "failed" / "paid" (standing aspect). */
+  value: z.string().optional(),
+  workflow: z.enum(WORKFLOWS).optional(),
+  /** The execution input, so a re-delivered event starts the very same execution again (a no-op). */
+  input: z.record(z.string(), z.unknown()).optional(),
+});
+export type BillingMark = z.infer<typeof BillingMark>;
+
 export const TenantId = z.uuid();
 export type TenantId = z.infer<typeof TenantId>;
 
@@ -77,9 +90,28 @@ export const Tenant = z.object({
     .object({
       customerId: z.string().optional(),
       subscriptionId: z.string().optional(),
-      /** `created` of the last applied billing event: older events are ignored. */
+      /** `created` of the newest billing event applied (any aspect). */
       lastEventCreated: z.number().optional(),
       lastEventId: z.string().optional(),
+      /** The newest event applied per aspect (core/billing/event.ts): an older one is recorded and ignored. */
+      plan: BillingMark.optional(),
+      standing: BillingMark.optional(),
+      cancel: BillingMark.optional(),
+      /** Events that arrived while the tenant was being onboarded, applied when onboarding ends (by id). */
+      parked: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    })
+    .optional(),
+  /** Lifecycle executions started per workflow: the `<n>` of `<slug>-<workflow>-<n>`. */
+  runs: z.record(z.string(), z.int().min(0)).optional(),
+  /** The latest lifecycle execution that failed (the status is left as the failed step left it). */
+  workflowFailure: z
+    .object({
+      workflow: z.string().min(1),
+      execution: z.string().min(1),
+      step: z.string().min(1),
+      error: z.string().min(1),
+      cause: z.string(),
+      at: IsoTime,
     })
     .optional(),
   /** Why onboarding failed: the failing step (usually an OnboardingStep), error name and a human cause. */
@@ -90,6 +122,7 @@ export const Tenant = z.object({
   updatedAt: IsoTime,
   activatedAt: IsoTime.optional(),
   suspendedAt: IsoTime.optional(),
+  offboardingStartedAt: IsoTime.optional(),
   offboardedAt: IsoTime.optional(),
   /** Incremented on every write; writes are conditional on the version read. */
   version: z.int().min(1),

@@ -99,14 +99,13 @@ export function renderSignupPage(opts: SignupPageOptions): RenderedPage {
 
   <section id="progress-panel" class="panel" aria-labelledby="progress-title" hidden>
     <h2 id="progress-title" tabindex="-1">Setting up your workspace</h2>
-    <p class="sub" id="progress-subtitle"></p>
+    <p class="sub" id="progress-subtitle">Loading progress…</p>
     <p class="status-line"><span id="progress-pill" class="pill">Setting up</span><span id="progress-elapsed"></span></p>
     <div id="progress-notice" class="alert notice" role="status" hidden></div>
     <ol id="step-list" class="steps" aria-label="Setup steps"></ol>
     <div id="failure-box" class="alert error-box" hidden>
-      <h3 id="failure-step">A step failed</h3>
-      <p id="failure-cause"></p>
-      <p>Our team has been alerted and can resume setup from this step. Keep this page open: it updates by itself.</p>
+      <h3 id="failure-step">Setup stopped</h3>
+      <p>Our team has been alerted and can resume setup from this step; what is already done is kept. Keep this page open: it updates by itself.</p>
     </div>
     <div id="ready-box" class="ready" hidden>
       <h3>Your workspace is ready</h3>

@@ -149,6 +149,8 @@ input[aria-invalid="true"] { border-color: var(--bad); background: var(--bad-sof
   .intro h1 { font-size: 1.75rem; }
   .benefits { display: none; }
   .intro .lead { margin-bottom: 0; }
+  /* Following progress on a small screen: the progress is what matters. */
+  .progress-mode .intro { display: none; }
 }
 @media (max-width: 480px) {
   .layout { padding: 16px 12px 40px; }
@@ -157,8 +159,7 @@ input[aria-invalid="true"] { border-color: var(--bad); background: var(--bad-sof
   .intro h1 { font-size: 1.5rem; }
   .intro .lead { font-size: 1rem; }
   .plan-list { grid-template-columns: 1fr; }
-  .step { grid-template-columns: 28px minmax(0, 1fr); }
-  .step-when { grid-column: 2; padding-top: 0; }
+  .step { grid-template-columns: 28px minmax(0, 1fr) auto; gap: 10px; }
   .ready dl { grid-template-columns: 1fr; gap: 2px; }
   .ready dd { margin-bottom: 8px; }
 }

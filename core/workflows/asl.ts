@@ -81,9 +81,26 @@ export type ChoiceState = CommonFields & { Type: "Choice"; Choices: ChoiceRule[]
 
 export type SucceedState = CommonFields & { Type: "Succeed" };
 
+/** Waits a fixed time or until a timestamp (RFC 3339); one of the four fields. */
+export type WaitState = CommonFields &
+  Transition & {
+    Type: "Wait";
+    Seconds?: number;
+    Timestamp?: string;
+    SecondsPath?: string;
+    TimestampPath?: string;
+  };
+
 export type FailState = { Type: "Fail"; Comment?: string; Error?: string; Cause?: string };
 
-export type State = TaskState | ParallelState | PassState | ChoiceState | SucceedState | FailState;
+export type State =
+  | TaskState
+  | ParallelState
+  | PassState
+  | ChoiceState
+  | WaitState
+  | SucceedState
+  | FailState;
 
 /** A Parallel branch: a nested StartAt/States pair. */
 export interface Branch {

@@ -98,7 +98,9 @@ export class ConsoleAws {
   }
 
   /** Executions of every state machine (or one), newest first. */
-  async executions(filter: { stateMachineArn?: string; status?: ExecutionStatus } = {}): Promise<ExecutionListItem[]> {
+  async executions(
+    filter: { stateMachineArn?: string; status?: ExecutionStatus } = {},
+  ): Promise<ExecutionListItem[]> {
     const machines = filter.stateMachineArn
       ? [filter.stateMachineArn]
       : (await this.stateMachines()).flatMap((m) => (m.stateMachineArn ? [m.stateMachineArn] : []));
@@ -108,7 +110,12 @@ export class ConsoleAws {
         let nextToken: string | undefined;
         do {
           const page = await this.sfn.send(
-            new ListExecutionsCommand({ stateMachineArn, statusFilter: filter.status, maxResults: 100, nextToken }),
+            new ListExecutionsCommand({
+              stateMachineArn,
+              statusFilter: filter.status,
+              maxResults: 100,
+              nextToken,
+            }),
           );
           out.push(...(page.executions ?? []));
           nextToken = page.nextToken;
@@ -128,7 +135,12 @@ export class ConsoleAws {
     let nextToken: string | undefined;
     do {
       const page = await this.sfn.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true, nextToken }),
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 1000,
+          includeExecutionData: true,
+          nextToken,
+        }),
       );
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
@@ -181,6 +193,8 @@ export class ConsoleAws {
           VisibilityTimeout: 0,
           WaitTimeSeconds: 0,
           MessageSystemAttributeNames: ["All"],
+          // The older spelling too: some SQS implementations (local-aws-sqs among them) read only this one.
+          AttributeNames: ["All"],
           MessageAttributeNames: ["All"],
         }),
       );
@@ -191,9 +205,18 @@ export class ConsoleAws {
     return [...seen.values()].slice(0, max);
   }
 
-  /** Moves a DLQ's messages back to the queues they came from (SQS's own DLQ redrive). */
-  async redriveDlq(dlqArn: string): Promise<string | undefined> {
-    const out = await this.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+  /**
+   * Moves a DLQ's messages back with SQS's own DLQ redrive. Without a destination SQS returns each message to
+   * the queue it was dead-lettered from, and fails with CouldNotDetermineMessageSource for messages that were
+   * sent to the DLQ directly; naming the destination (the DLQ's only source queue) moves those too.
+   */
+  async redriveDlq(dlqArn: string, destinationArn?: string): Promise<string | undefined> {
+    const out = await this.sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: dlqArn,
+        ...(destinationArn ? { DestinationArn: destinationArn } : {}),
+      }),
+    );
     return out.TaskHandle;
   }
 
@@ -203,14 +226,18 @@ export class ConsoleAws {
   }
 
   private async queueAt(url: string): Promise<QueueInfo> {
-    const { Attributes = {} } = await this.sqs.send(
+    const out = await this.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
     );
+    const Attributes: Record<string, string> = { ...out.Attributes };
     const num = (k: string) => Number(Attributes[k] ?? 0);
     let deadLetterQueue: QueueInfo["deadLetterQueue"];
     if (Attributes.RedrivePolicy) {
       try {
-        const policy = JSON.parse(Attributes.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number };
+        const policy = JSON.parse(Attributes.RedrivePolicy) as {
+          deadLetterTargetArn?: string;
+          maxReceiveCount?: number;
+        };
         if (policy.deadLetterTargetArn) {
           deadLetterQueue = {
             arn: policy.deadLetterTargetArn,

@@ -18,10 +18,6 @@ export function executionArnOf(stateMachine: string, name: string): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${stateMachine}:${name}`;
 }
 
-export function stateMachineArnOf(name: string): string {
-  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
-}
-
 /** `/console/executions/<state machine>/<name>` for an execution ARN. */
 export function executionHref(executionArn: string): string {
   const parts = executionArn.split(":");

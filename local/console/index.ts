@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LOCAL_NAMES } from "../wiring/embark.js";
 import { ConsoleAws } from "./aws.js";
-import { type ConsoleRequest, type ConsoleResponse, NotFound } from "./context.js";
+import type { ConsoleRequest, ConsoleResponse } from "./context.js";
 import { html } from "./html.js";
 import { page } from "./layout.js";
 import { executionList, executionPage, redriveExecution } from "./pages/executions.js";
@@ -29,9 +29,17 @@ type Route = { method: "GET" | "POST"; pattern: RegExp; handler: Handler };
 
 const SEGMENT = "([^/]+)";
 const ROUTES: Route[] = [
-  { method: "GET", pattern: /^\/console\/?$/, handler: async () => ({ status: 303, location: "/console/tenants" }) },
+  {
+    method: "GET",
+    pattern: /^\/console\/?$/,
+    handler: async () => ({ status: 303, location: "/console/tenants" }),
+  },
   { method: "GET", pattern: /^\/console\/tenants\/?$/, handler: (r) => tenantList(r) },
-  { method: "GET", pattern: new RegExp(`^/console/tenants/${SEGMENT}$`), handler: (r, [id]) => tenantPage(r, id!) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/console/tenants/${SEGMENT}$`),
+    handler: (r, [id]) => tenantPage(r, id!),
+  },
   { method: "GET", pattern: /^\/console\/executions\/?$/, handler: (r) => executionList(r) },
   {
     method: "GET",
@@ -44,14 +52,22 @@ const ROUTES: Route[] = [
     handler: (r, [machine, name]) => redriveExecution(r, machine!, name!),
   },
   { method: "GET", pattern: /^\/console\/queues\/?$/, handler: (r) => queueList(r) },
-  { method: "GET", pattern: new RegExp(`^/console/queues/${SEGMENT}$`), handler: (r, [name]) => queuePage(r, name!) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/console/queues/${SEGMENT}$`),
+    handler: (r, [name]) => queuePage(r, name!),
+  },
   {
     method: "POST",
     pattern: new RegExp(`^/console/queues/${SEGMENT}/redrive$`),
     handler: (r, [name]) => redriveQueue(r, name!),
   },
   { method: "GET", pattern: /^\/console\/mail\/?$/, handler: (r) => mailList(r) },
-  { method: "GET", pattern: new RegExp(`^/console/mail/${SEGMENT}$`), handler: (r, [id]) => mailPage(r, id!) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/console/mail/${SEGMENT}$`),
+    handler: (r, [id]) => mailPage(r, id!),
+  },
 ];
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -66,7 +82,10 @@ const NOT_FOUND_ERRORS = new Set([
 
 /** A staticHandler for the local web server: answers /console/*, leaves everything else alone. */
 export function operatorConsole(opts: OperatorConsoleOptions) {
-  const aws = new ConsoleAws({ edgeUrl: opts.edgeUrl, tenantsTable: opts.tenantsTable ?? LOCAL_NAMES.tenantsTable });
+  const aws = new ConsoleAws({
+    edgeUrl: opts.edgeUrl,
+    tenantsTable: opts.tenantsTable ?? LOCAL_NAMES.tenantsTable,
+  });
 
   return async function handleConsole(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://console.local");
@@ -121,10 +140,15 @@ function refuse(req: IncomingMessage, method: string): string | undefined {
     return `The operator console answers only on 127.0.0.1 / localhost (this request was for "${host}"). It has no login and must not be exposed.`;
   }
   if (method !== "GET" && method !== "HEAD") {
+    // Browsers say where a request comes from in Sec-Fetch-Site; older ones only in Origin. Tools such as
+    // curl send neither and are allowed (they are not a cross-site attack).
     const site = req.headers["sec-fetch-site"];
     const origin = req.headers.origin;
-    const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`;
-    if ((site !== undefined && site !== "same-origin" && site !== "none") || !sameOrigin) {
+    const crossSite =
+      site !== undefined
+        ? site !== "same-origin" && site !== "none"
+        : origin !== undefined && origin !== `http://${req.headers.host}`;
+    if (crossSite) {
       return "Cross-site form posts are refused: actions can only be started from the console's own pages.";
     }
   }
@@ -148,11 +172,15 @@ function send(res: ServerResponse, status: number, body: string, headOnly = fals
     "content-security-policy":
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
   });
   res.end(headOnly ? undefined : body);
 }
 
 function errorPage(title: string, message: string): string {
-  return page({ title, section: "tenants", body: html`<h1>${title}</h1><p>${message}</p><p><a href="/console">Back to the console</a></p>` });
+  return page({
+    title,
+    section: "tenants",
+    body: html`<h1>${title}</h1><p>${message}</p><p><a href="/console">Back to the console</a></p>`,
+  });
 }

@@ -135,7 +135,8 @@ th, td { text-align:left; padding:9px 12px; border-bottom:1px solid var(--soft);
 th { font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); background:#f9fafb; white-space:nowrap; }
 tbody tr:last-child td { border-bottom:0; }
 tbody tr:hover { background:#f9fafb; }
-td.num { text-align:right; font-variant-numeric:tabular-nums; }
+td.nowrap { white-space:nowrap; }
+th.num, td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .muted { color:var(--muted); }
 .empty { color:var(--muted); padding:16px; margin:0; }
 .badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:.78rem; font-weight:700; letter-spacing:.02em; white-space:nowrap; }
@@ -152,10 +153,12 @@ button.danger { background:#b91c1c; border-color:#b91c1c; }
 dl.facts { display:grid; grid-template-columns:max-content minmax(0,1fr); gap:6px 18px; margin:0; }
 dl.facts dt { color:var(--muted); font-size:.88rem; }
 dl.facts dd { margin:0; overflow-wrap:anywhere; }
-.grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); gap:16px; }
+.grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(min(340px,100%),1fr)); gap:16px; }
+.grid2 > * { min-width:0; }
 .flash { padding:10px 14px; border-radius:8px; margin:0 0 16px; font-weight:500; }
 .flash.ok { background:var(--ok-bg); color:var(--ok); } .flash.error { background:var(--bad-bg); color:var(--bad); }
-.failure { background:var(--bad-bg); color:#7f1d1d; border-radius:8px; padding:10px 12px; margin:8px 0 0; overflow-wrap:anywhere; }
+.failure { background:var(--bad-bg); color:#7f1d1d; border-radius:8px; padding:10px 12px; margin:8px 0 14px; overflow-wrap:anywhere; }
+.card > h2:first-child { margin-top:0; }
 details.json summary { cursor:pointer; color:var(--link); font-size:.88rem; }
 details.json pre { background:#0f172a; color:#e2e8f0; padding:10px 12px; border-radius:6px; overflow:auto; max-height:360px; margin:6px 0 0; }
 .actions { display:flex; flex-wrap:wrap; gap:10px; align-items:center; margin:0 0 16px; }
@@ -176,6 +179,6 @@ pre.card { white-space:pre-wrap; overflow-wrap:anywhere; }
   main { padding:12px; }
   dl.facts { grid-template-columns:1fr; gap:0; } dl.facts dd { margin-bottom:8px; }
   .timeline > li.depth-1, .timeline > li.depth-2, .timeline > li.depth-3 { margin-left:24px; }
-  .grid2 { grid-template-columns:1fr; }
+  .grid2 { grid-template-columns:minmax(0,1fr); }
 }
 `;

@@ -123,7 +123,8 @@ export function buildTimeline(events: readonly HistoryEvent[], executionStatus?:
     // Everything else belongs to a state visit: by the causal link, else the latest open visit of that name
     // (Exited events carry the name), else the latest open visit.
     const named = d.name !== undefined ? open.findLast((v) => v.name === d.name) : undefined;
-    const visit = previous && (d.name === undefined || previous.name === d.name) ? previous : (named ?? open.at(-1));
+    const visit =
+      previous && (d.name === undefined || previous.name === d.name) ? previous : (named ?? open.at(-1));
     if (!visit) continue;
     visitOf.set(id, visit);
 
@@ -136,7 +137,11 @@ export function buildTimeline(events: readonly HistoryEvent[], executionStatus?:
       visit.cause ??= d.cause;
     } else if (type.endsWith("Scheduled")) {
       visit.attempts.push({ startedAt: time(event), outcome: "running" });
-    } else if (type.endsWith("Succeeded") && !type.endsWith("StateSucceeded") && !type.startsWith("MapIteration")) {
+    } else if (
+      type.endsWith("Succeeded") &&
+      !type.endsWith("StateSucceeded") &&
+      !type.startsWith("MapIteration")
+    ) {
       endAttempt(visit, time(event), "succeeded");
     } else if ((type.endsWith("Failed") || type.endsWith("TimedOut")) && !type.startsWith("MapIteration")) {
       endAttempt(visit, time(event), type.endsWith("TimedOut") ? "timed out" : "failed", d);
@@ -166,12 +171,17 @@ function close(visit: StateVisit, at: Date, status: "succeeded" | "failed"): voi
     visit.error = undefined;
     visit.cause = undefined;
   }
-  for (const a of visit.attempts) if (a.outcome === "running") a.outcome = status === "succeeded" ? "succeeded" : "failed";
+  for (const a of visit.attempts)
+    if (a.outcome === "running") a.outcome = status === "succeeded" ? "succeeded" : "failed";
 }
 
 function endAttempt(visit: StateVisit, at: Date, outcome: Attempt["outcome"], d: Details = {}): void {
-  const attempt = visit.attempts.findLast((a) => a.outcome === "running");
-  const target = attempt ?? (visit.attempts.push({ startedAt: at, outcome: "running" }), visit.attempts.at(-1)!);
+  let target = visit.attempts.findLast((a) => a.outcome === "running");
+  if (!target) {
+    // An end without a Scheduled event (a history that starts mid-way): count it as one attempt.
+    target = { startedAt: at, outcome: "running" };
+    visit.attempts.push(target);
+  }
   target.endedAt = at;
   target.outcome = outcome;
   if (d.error !== undefined) target.error = d.error;

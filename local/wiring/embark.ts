@@ -12,6 +12,7 @@ import {
   type FunctionName,
   MAX_RECEIVE_COUNT,
   onboardingFailedPattern,
+  PIPELINE_VARIABLE_DEFAULTS,
   PIPELINE_VARIABLES,
   pipelineStateChangePattern,
   visibilityTimeoutFor,
@@ -22,6 +23,7 @@ import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
 import { functionArn, type LambdaHandler } from "../lambda/registry.js";
 import { startSqsEventSource } from "../lambda/sqs-event-source.js";
+import { wireBilling } from "./billing.js";
 
 export const LOCAL_NAMES = {
   tenantsTable: "embark-tenants",
@@ -48,6 +50,15 @@ const LOADERS: Record<FunctionName, () => Promise<{ handler: LambdaHandler }>> =
   "pipeline-callback": () => import("../../functions/pipeline-callback.js"),
   "record-failure": () => import("../../functions/record-failure.js"),
   mailer: () => import("../../functions/mailer.js"),
+  "billing-intake": () => import("../../functions/billing-intake.js"),
+  "billing-router": () => import("../../functions/billing-router.js"),
+  "set-tenant-status": () => import("../../functions/set-tenant-status.js"),
+  "record-plan": () => import("../../functions/record-plan.js"),
+  "apply-namespace-policy": () => import("../../functions/apply-namespace-policy.js"),
+  "apply-sign-in": () => import("../../functions/apply-sign-in.js"),
+  "run-lifecycle-pipeline": () => import("../../functions/run-lifecycle-pipeline.js"),
+  "delete-namespace": () => import("../../functions/delete-namespace.js"),
+  "delete-identity": () => import("../../functions/delete-identity.js"),
 };
 
 export async function wireEmbark(cloud: LocalCloud): Promise<void> {
@@ -109,7 +120,10 @@ export async function wireEmbark(cloud: LocalCloud): Promise<void> {
 
   await cloud.codePipeline.definePipeline({
     name: LOCAL_NAMES.pipeline,
-    variables: PIPELINE_VARIABLES.map((name) => ({ name })),
+    variables: PIPELINE_VARIABLES.map((name) => {
+      const defaultValue = PIPELINE_VARIABLE_DEFAULTS[name];
+      return defaultValue === undefined ? { name } : { name, defaultValue };
+    }),
   });
 
   await routeToFunction(
@@ -138,6 +152,8 @@ export async function wireEmbark(cloud: LocalCloud): Promise<void> {
     });
     cloud.onStop(() => mapping.stop());
   }
+
+  await wireBilling(cloud, { sqs, emailsQueueUrl: emailsUrl, onboardingArn, createQueueWithDlq });
 
   cloud.web.addRoute({ method: "POST", path: "/signups", functionName: "signup-intake" });
   cloud.web.addRoute({ method: "GET", path: "/tenants/{id}", functionName: "tenant-status" });

@@ -8,6 +8,8 @@ export const TEST_SECRETS = {
   EksTenantAdminRoleArn: "arn:aws:iam::123456789012:role/tenant-{slug}-admin",
   PipelineName: "tenant-pipeline",
   AlarmEmail: "ops@example.com",
+  StripeWebhookSecret: "whsec_test",
+  StripePartnerEventBus: "aws.partner/stripe.com/ed_test",
 };
 export const TEST_STAGE = "prod";
 

@@ -4,12 +4,14 @@
  * iam.test.ts checks each function's deployed policy against that. When a function starts calling another
  * adapter method, add it here; the test then asks for the permission.
  *
- * Entries are `<file in core/adapters>#<Class>.<method>` or `#<function>`.
+ * Entries are `<file in core/adapters>#<Class>.<method>`, `#<function>`, or `#*` (every command of the file).
  */
 import type { FunctionName } from "../../core/onboarding/resources.js";
 
 export interface FunctionUsage {
   calls: string[];
+  /** Repo modules outside core/adapters that send SDK commands themselves: all the commands they import. */
+  modules?: string[];
   /** Powertools idempotency records (DynamoDBPersistenceLayer on IDEMPOTENCY_TABLE). */
   idempotency: boolean;
   /** Where the calls come from, for a reader checking this list. */
@@ -110,6 +112,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "task-callbacks.ts#TaskCallbacks.succeed",
       "task-callbacks.ts#TaskCallbacks.fail",
       "task-callbacks.ts#TaskCallbacks.heartbeat",
+      "tenant-store.ts#TenantStore.getRunWaiter", // a lifecycle run's waiter (answerRunIfFinished)
     ],
     idempotency: false,
   },
@@ -120,6 +123,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "workflows.ts#Workflows.history",
       "tenant-store.ts#TenantStore.markStep",
       "tenant-store.ts#TenantStore.transition",
+      "billing-records.ts#BillingRecords.recordWorkflowFailure", // a failed lifecycle workflow
     ],
     idempotency: false,
   },
@@ -132,5 +136,93 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#TenantStore.markStep",
     ],
     idempotency: true,
+  },
+  "billing-intake": {
+    via: "functions/billing-intake.ts (PutEvents itself)",
+    calls: [],
+    modules: ["functions/billing-intake.ts"],
+    idempotency: false,
+  },
+  "billing-router": {
+    via: "core/billing/route.ts, apply.ts, subscribe.ts (submitSignup), log.ts",
+    calls: [
+      "billing-records.ts#*", // customer links, parking, marks, event log: nearly all of BillingRecords
+      "tenant-store.ts#TenantStore.get",
+      "tenant-store.ts#TenantStore.create",
+      "tenant-store.ts#TenantStore.discard",
+      "plan-store.ts#PlanStore.list",
+      "plan-store.ts#PlanStore.get",
+      "queues.ts#JsonQueue.send",
+      "workflows.ts#Workflows.start",
+    ],
+    idempotency: true,
+  },
+  "set-tenant-status": {
+    via: "core/lifecycle/steps.ts setTenantStatus",
+    calls: [
+      "billing-records.ts#BillingRecords.transitionIf",
+      "tenant-store.ts#TenantStore.require",
+      "plan-store.ts#PlanStore.find",
+    ],
+    idempotency: false,
+  },
+  "record-plan": {
+    via: "core/lifecycle/steps.ts recordPlan",
+    calls: [
+      "plan-store.ts#PlanStore.get",
+      "plan-store.ts#PlanStore.find",
+      "tenant-store.ts#TenantStore.require",
+      "billing-records.ts#BillingRecords.recordPlan",
+      "billing-records.ts#BillingRecords.planChangeOf",
+    ],
+    idempotency: false,
+  },
+  "apply-namespace-policy": {
+    via: "core/lifecycle/steps.ts applyNamespacePolicy",
+    calls: [
+      "tenant-store.ts#TenantStore.require",
+      "plan-store.ts#PlanStore.get",
+      "cluster.ts#clusterFromEnvironment",
+      "cluster.ts#KubernetesClusterProvisioner.apply",
+    ],
+    idempotency: false,
+  },
+  "apply-sign-in": {
+    via: "core/lifecycle/steps.ts applySignIn",
+    calls: ["tenant-store.ts#TenantStore.require", "identity.ts#CognitoIdentityProvisioner.setUsersEnabled"],
+    idempotency: false,
+  },
+  "run-lifecycle-pipeline": {
+    via: "core/lifecycle/pipeline.ts runLifecyclePipeline + answerRunIfFinished",
+    calls: [
+      "tenant-store.ts#TenantStore.require",
+      "tenant-store.ts#TenantStore.getLifecycleRun",
+      "tenant-store.ts#TenantStore.putLifecycleRun",
+      "tenant-store.ts#TenantStore.putRunWaiter",
+      "pipeline.ts#PipelineRunner.status",
+      "pipeline.ts#PipelineRunner.start",
+      "task-callbacks.ts#TaskCallbacks.succeed",
+      "task-callbacks.ts#TaskCallbacks.fail",
+    ],
+    idempotency: false,
+  },
+  "delete-namespace": {
+    via: "core/lifecycle/steps.ts deleteNamespace",
+    calls: [
+      "tenant-store.ts#TenantStore.require",
+      "cluster.ts#clusterFromEnvironment",
+      "cluster.ts#KubernetesClusterProvisioner.revokeNamespaceAccess",
+      "cluster.ts#KubernetesClusterProvisioner.deleteNamespace",
+    ],
+    idempotency: false,
+  },
+  "delete-identity": {
+    via: "core/lifecycle/steps.ts deleteIdentity",
+    calls: [
+      "tenant-store.ts#TenantStore.require",
+      "identity.ts#CognitoIdentityProvisioner.findPoolsForTenant",
+      "identity.ts#CognitoIdentityProvisioner.deleteTenantIdentity",
+    ],
+    idempotency: false,
   },
 };

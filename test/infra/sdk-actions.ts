@@ -138,12 +138,14 @@ function adapter(path: string): ParsedAdapter {
 
 /**
  * IAM actions an adapter entry point can call. `entry` is `<file>#<Class>.<method>` or `<file>#<function>`,
- * the file relative to core/adapters/ (e.g. `tenant-store.ts#TenantStore.markStep`).
+ * the file relative to core/adapters/ (e.g. `tenant-store.ts#TenantStore.markStep`); `<file>#*` is every
+ * command the file imports (for an adapter a function uses nearly all of).
  */
 export function entryActions(entry: string): Set<string> {
   const [file, name] = entry.split("#");
-  if (!file || !name) throw new Error(`entry "${entry}" is not <file>#<Class.method|function>`);
+  if (!file || !name) throw new Error(`entry "${entry}" is not <file>#<Class.method|function|*>`);
   const a = adapter(join(ADAPTERS_DIR, file));
+  if (name === "*") return new Set(a.commands.values());
   const [cls, method] = name.includes(".") ? name.split(".") : [undefined, name];
   const node = cls ? a.classes.get(cls)?.get(method!) : a.functions.get(method!);
   if (!node) throw new Error(`${entry}: no such ${cls ? "method" : "function"} in core/adapters/${file}`);

@@ -10,10 +10,18 @@ import { DescribeStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { onboardingFailedPattern, pipelineStateChangePattern } from "../../core/onboarding/resources.js";
+import {
+  billingEventsPattern,
+  lifecycleFailedPattern,
+  onboardingEndedPattern,
+  onboardingFailedPattern,
+  pipelineStateChangePattern,
+} from "../../core/onboarding/resources.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/workflows/lifecycle-machines.js";
 import { STATE_MACHINE_NAMES } from "../../core/workflows/names.js";
 import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { functionArn } from "../../local/lambda/registry.js";
+import { BILLING_LOCAL_NAMES } from "../../local/wiring/billing.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
@@ -52,6 +60,89 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     expect(deployedFailed).toEqual(onboardingFailedPattern(deployedSm));
     const anyArn = (p: { detail: object }) => withDetail(p, { ...p.detail, stateMachineArn: ["SM"] });
     expect(anyArn(deployedFailed)).toEqual(anyArn(localFailed));
+  });
+
+  it("billing rules: the same core/ patterns on the billing bus and for onboarding ends and lifecycle failures", async () => {
+    const events = new EventBridgeClient(awsConfig());
+    const local = async (name: string, bus?: string) =>
+      JSON.parse(
+        (await events.send(new DescribeRuleCommand({ Name: name, EventBusName: bus }))).EventPattern ??
+          "null",
+      );
+    const deployedOn = (bus: string) =>
+      run
+        .ofType("aws:cloudwatch/eventRule:EventRule")
+        .filter((r) => r.inputs.eventBusName === bus)
+        .map((r) => JSON.parse(r.inputs.eventPattern));
+    const billingBus = run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").inputs.name;
+
+    expect(await local("embark-billing-events", BILLING_LOCAL_NAMES.bus)).toEqual(billingEventsPattern());
+    expect(await local("embark-billing-events", BILLING_LOCAL_NAMES.partnerBus)).toEqual(
+      billingEventsPattern(),
+    );
+    expect(deployedOn(billingBus)).toEqual([billingEventsPattern()]);
+    expect(deployedOn(TEST_SECRETS.StripePartnerEventBus)).toEqual([billingEventsPattern()]);
+
+    const smArnOf = (name: string) =>
+      `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${name}`;
+    const localOnboarding = smArnOf(STATE_MACHINE_NAMES.onboarding);
+    expect(await local("embark-onboarding-ended")).toEqual(onboardingEndedPattern(localOnboarding));
+    const localLifecycle = LIFECYCLE_WORKFLOWS.map((wf) => smArnOf(LIFECYCLE_MACHINES[wf].name));
+    expect(await local("embark-lifecycle-failed")).toEqual(lifecycleFailedPattern(localLifecycle));
+
+    const onDefault = deployedOn("default");
+    const deployedOnboarding = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state
+      .arn;
+    expect(onDefault).toContainEqual(onboardingEndedPattern(deployedOnboarding));
+    const deployedLifecycle = LIFECYCLE_WORKFLOWS.map(
+      (wf) =>
+        run
+          .ofType("aws:sfn/stateMachine:StateMachine")
+          .find((m) => m.inputs.name === `${LIFECYCLE_MACHINES[wf].name}-${TEST_STAGE}`)!.state.arn,
+    );
+    expect(onDefault).toContainEqual(lifecycleFailedPattern(deployedLifecycle));
+  });
+
+  it("lifecycle ASL: the same core/ definitions; only the ARNs and the queue URL differ", async () => {
+    const sfn = new SFNClient(awsConfig());
+    const sqs = new SQSClient(awsConfig());
+    const { QueueUrl: localEmails } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue }),
+    );
+    const refs = (arnOf: (fn: string) => string, emailsQueueUrl: string) => ({
+      setTenantStatus: arnOf("set-tenant-status"),
+      recordPlan: arnOf("record-plan"),
+      applyNamespacePolicy: arnOf("apply-namespace-policy"),
+      applySignIn: arnOf("apply-sign-in"),
+      runLifecyclePipeline: arnOf("run-lifecycle-pipeline"),
+      deleteNamespace: arnOf("delete-namespace"),
+      deleteIdentity: arnOf("delete-identity"),
+      emailsQueueUrl,
+    });
+    const localRefs = refs(functionArn, localEmails!);
+    const deployedRefs = refs(
+      (fn) => lambdaFunction(run, fn).state.arn,
+      run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
+    );
+    for (const wf of LIFECYCLE_WORKFLOWS) {
+      const { name, definition } = LIFECYCLE_MACHINES[wf];
+      const stateMachineArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${name}`;
+      const local = JSON.parse(
+        (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).definition!,
+      );
+      expect(local, wf).toEqual(definition(localRefs));
+      const deployed = JSON.parse(
+        run
+          .ofType("aws:sfn/stateMachine:StateMachine")
+          .find((m) => m.inputs.name === `${name}-${TEST_STAGE}`)!.inputs.definition,
+      );
+      expect(deployed, wf).toEqual(definition(deployedRefs));
+      let text = JSON.stringify(deployed);
+      for (const key of Object.keys(deployedRefs) as (keyof typeof deployedRefs)[]) {
+        text = text.replaceAll(JSON.stringify(deployedRefs[key]), JSON.stringify(localRefs[key]));
+      }
+      expect(JSON.parse(text), wf).toEqual(local);
+    }
   });
 
   it("ASL: both run onboardingDefinition(); only the ARNs and the queue URL differ", async () => {
@@ -96,6 +187,7 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     for (const [local, deployed] of [
       [LOCAL_NAMES.signupsQueue, "SignupsQueueQueue"],
       [LOCAL_NAMES.emailsQueue, "EmailsQueueQueue"],
+      [BILLING_LOCAL_NAMES.billingQueue, "BillingQueueQueue"],
     ] as const) {
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: local }));
       const { Attributes } = await sqs.send(
@@ -112,15 +204,25 @@ describe("the deployed wiring is the local cloud's wiring", () => {
 
 describe("one source for both (imports, not copies)", () => {
   const SHARED = {
-    "core/onboarding/resources.ts": ["pipelineStateChangePattern", "onboardingFailedPattern"],
+    "core/onboarding/resources.ts": [
+      "pipelineStateChangePattern",
+      "onboardingFailedPattern",
+      "billingEventsPattern",
+      "onboardingEndedPattern",
+      "lifecycleFailedPattern",
+    ],
     "core/workflows/onboarding.ts": ["onboardingDefinition"],
+    "core/workflows/lifecycle-machines.ts": ["LIFECYCLE_MACHINES"],
   };
+  const localWiring = readdirSync(join(ROOT, "local/wiring"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `local/wiring/${f}`);
   const stackFiles = readdirSync(join(ROOT, "stacks"))
     .filter((f) => f.endsWith(".ts"))
     .map((f) => `stacks/${f}`);
 
-  it("stacks/ and local/wiring/embark.ts import the patterns and the ASL from core/", () => {
-    for (const files of [stackFiles, ["local/wiring/embark.ts"]]) {
+  it("stacks/ and local/wiring/ import the patterns and the ASL from core/", () => {
+    for (const files of [stackFiles, localWiring]) {
       const imported = new Map<string, string>();
       for (const file of files) for (const [name, from] of namedImports(file)) imported.set(name, from);
       for (const [module, names] of Object.entries(SHARED)) {
@@ -131,7 +233,7 @@ describe("one source for both (imports, not copies)", () => {
   });
 
   it("neither writes an event pattern or ASL of its own", () => {
-    for (const file of [...stackFiles, "local/wiring/embark.ts"]) {
+    for (const file of [...stackFiles, ...localWiring]) {
       const text = readFileSync(join(ROOT, file), "utf8");
       for (const literal of [
         '"aws.codepipeline"',

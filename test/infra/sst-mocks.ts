@@ -33,6 +33,8 @@ export interface RecordedResource {
   inputs: Record<string, any>;
   /** The state the mock returned (inputs plus synthesized ids/ARNs). */
   state: Record<string, any>;
+  /** Top-level inputs Pulumi holds as secrets (encrypted in state); `inputs` shows them unwrapped. */
+  secretInputs: string[];
 }
 
 export interface SstRun {
@@ -100,8 +102,10 @@ export async function runSstProgram(opts: RunOptions): Promise<SstRun> {
     await pulumi.runtime.setMocks(
       {
         newResource(args: { type: string; name: string; inputs: any; id?: string }) {
-          const state = { ...args.inputs, ...synthesize(args.type, args.name, args.inputs) };
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+          const secretInputs = Object.keys(args.inputs ?? {}).filter((k) => isSecret(args.inputs[k]));
+          const inputs = unwrapSecrets(args.inputs);
+          const state = { ...inputs, ...synthesize(args.type, args.name, inputs) };
+          resources.push({ type: args.type, name: args.name, inputs, state, secretInputs });
           return { id: args.id || `${args.name}-id`, state };
         },
         call(args: { token: string; inputs: any }) {
@@ -197,6 +201,19 @@ async function startRpcStub(work: string, builds: SstRun["builds"]) {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
+}
+
+/** Pulumi's wire form of a secret value: `{ <signature key>: <secret signature>, value }`. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const isSecret = (v: any) =>
+  v !== null && typeof v === "object" && v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(v: any): any {
+  if (isSecret(v)) return unwrapSecrets(v.value);
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  return v;
 }
 
 const arnOf = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;

@@ -5,15 +5,21 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  BILLING_BATCH,
+  billingEventsPattern,
   FUNCTIONS,
   type FunctionName,
+  lifecycleFailedPattern,
   MAX_RECEIVE_COUNT,
+  onboardingEndedPattern,
   onboardingFailedPattern,
   pipelineStateChangePattern,
 } from "../../core/onboarding/resources.js";
 import { DEFAULT_PLANS, parsePlan } from "../../core/plans/catalog.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/workflows/lifecycle-machines.js";
 import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
+import { FUNCTION_USAGE } from "./function-usage.js";
 import { type RecordedResource, ROOT, runSstProgram, type SstRun } from "./sst-mocks.js";
 
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -56,6 +62,8 @@ describe("app", () => {
         "EksTenantAdminRoleArn",
         "PipelineName",
         "AlarmEmail",
+        "StripeWebhookSecret",
+        "StripePartnerEventBus",
       ].sort(),
     );
     // Not set in TEST_SECRETS: the placeholders apply.
@@ -111,7 +119,7 @@ describe("data", () => {
 describe("queues", () => {
   it("every work queue has a DLQ, 6× its consumer's timeout, and MAX_RECEIVE_COUNT deliveries", () => {
     const mappings = run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping");
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const m of mappings) {
       const queue = queueByArn(m.inputs.eventSourceArn)!;
       const consumer = NAMES.find((n) => fnArn(n) === m.inputs.functionName)!;
@@ -121,10 +129,15 @@ describe("queues", () => {
       expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
       expect(redrive.maxReceiveCount).toBeLessThanOrEqual(5);
       expect(queueByArn(redrive.deadLetterTargetArn), "DLQ exists").toBeDefined();
-      expect(m.inputs).toMatchObject({ batchSize: 10, functionResponseTypes: ["ReportBatchItemFailures"] });
+      const window = consumer === "billing-router" ? BILLING_BATCH.maximumBatchingWindowSeconds : 0;
+      expect(m.inputs).toMatchObject({
+        batchSize: 10,
+        maximumBatchingWindowInSeconds: window,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+      });
     }
     expect(new Set(mappings.map((m) => m.inputs.functionName))).toEqual(
-      new Set([fnArn("onboarding-starter"), fnArn("mailer")]),
+      new Set([fnArn("onboarding-starter"), fnArn("mailer"), fnArn("billing-router")]),
     );
   });
 
@@ -154,12 +167,25 @@ describe("queues", () => {
     for (const c of run.ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")) {
       expect(c.inputs.destinationConfig.onFailure.destination).toBe(eventsDlq);
     }
-    const policy = JSON.parse(run.get("aws:sqs/queuePolicy:QueuePolicy", "EventsDlqPolicy").inputs.policy);
-    expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"].sort()).toEqual(
-      run
-        .ofType("aws:cloudwatch/eventRule:EventRule")
-        .map((r) => r.state.arn)
-        .sort(),
+    // Only our rules may write to the events DLQ; only the billing rules to the billing queue.
+    const allowed = (policy: string) =>
+      JSON.parse(
+        run.get("aws:sqs/queuePolicy:QueuePolicy", policy).inputs.policy,
+      ).Statement[0].Condition.ArnLike["aws:SourceArn"].sort();
+    const partner = TEST_SECRETS.StripePartnerEventBus;
+    const partnerRules = `arn:aws:events:us-east-1:123456789012:rule/${partner}/*`;
+    const rules = run
+      .ofType("aws:cloudwatch/eventRule:EventRule")
+      .filter((r) => r.inputs.eventBusName !== partner);
+    expect(allowed("EventsDlqPolicy")).toEqual([...rules.map((r) => r.state.arn), partnerRules].sort());
+    const billingQueue = run.get("aws:sqs/queue:Queue", "BillingQueueQueue").state.arn;
+    const toBilling = run
+      .ofType("aws:cloudwatch/eventTarget:EventTarget")
+      .filter((t) => t.inputs.arn === billingQueue);
+    const billingRules = rules.filter((r) => toBilling.some((t) => t.inputs.rule === r.state.name));
+    expect(billingRules).toHaveLength(2);
+    expect(allowed("BillingQueuePolicy")).toEqual(
+      [...billingRules.map((r) => r.state.arn), partnerRules].sort(),
     );
   });
 });
@@ -184,8 +210,10 @@ describe("functions", () => {
   });
 
   it("every function has a trigger: a route, a queue, a rule or a state machine Task", () => {
-    const definition = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs
-      .definition as string;
+    const definition = run
+      .ofType("aws:sfn/stateMachine:StateMachine")
+      .map((m) => m.inputs.definition as string)
+      .join("\n");
     const triggered = new Set<string>([
       ...run.ofType("aws:apigatewayv2/integration:Integration").map((i) => i.inputs.integrationUri),
       ...run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping").map((m) => m.inputs.functionName),
@@ -194,6 +222,18 @@ describe("functions", () => {
     for (const fn of NAMES) {
       expect(triggered.has(fnArn(fn)) || definition.includes(`"${fnArn(fn)}"`), fn).toBe(true);
     }
+  });
+
+  it("only billing-intake gets the Stripe signing secret, and Pulumi keeps that environment encrypted", () => {
+    for (const fn of NAMES) {
+      const f = lambdaFunction(run, fn);
+      const has = "EMBARK_STRIPE_WEBHOOK_SECRET" in f.inputs.environment.variables;
+      expect(has, fn).toBe(fn === "billing-intake");
+      expect(f.secretInputs.includes("environment"), fn).toBe(fn === "billing-intake");
+    }
+    expect(
+      lambdaFunction(run, "billing-intake").inputs.environment.variables.EMBARK_STRIPE_WEBHOOK_SECRET,
+    ).toBe(TEST_SECRETS.StripeWebhookSecret);
   });
 
   it("gets stage settings from the SST secrets", () => {
@@ -230,15 +270,38 @@ describe("workflows", () => {
     });
   });
 
-  it("logs ALL events to its own log group, without execution data (task tokens stay out of logs)", () => {
-    const sm = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs;
-    const group = run.get("aws:cloudwatch/logGroup:LogGroup", "OnboardingWorkflowLogs").state.arn;
-    expect(sm.loggingConfiguration).toEqual({
-      level: "ALL",
-      includeExecutionData: false,
-      logDestination: `${group}:*`,
-    });
-  });
+  it.each(LIFECYCLE_WORKFLOWS)(
+    "deploys the core/ %s ASL with the deployed function ARNs and emails queue",
+    (wf) => {
+      const name = `${LIFECYCLE_MACHINES[wf].name}-${TEST_STAGE}`;
+      const sm = run.ofType("aws:sfn/stateMachine:StateMachine").find((m) => m.inputs.name === name);
+      const expected = LIFECYCLE_MACHINES[wf].definition({
+        setTenantStatus: fnArn("set-tenant-status"),
+        recordPlan: fnArn("record-plan"),
+        applyNamespacePolicy: fnArn("apply-namespace-policy"),
+        applySignIn: fnArn("apply-sign-in"),
+        runLifecyclePipeline: fnArn("run-lifecycle-pipeline"),
+        deleteNamespace: fnArn("delete-namespace"),
+        deleteIdentity: fnArn("delete-identity"),
+        emailsQueueUrl: run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
+      });
+      expect(sm?.inputs.definition).toBe(JSON.stringify(expected));
+      expect(sm?.inputs).toMatchObject({ type: "STANDARD", tracingConfiguration: { enabled: true } });
+    },
+  );
+
+  it.each(["Onboarding", "PlanChange", "Suspend", "Reactivate", "Offboard"])(
+    "%s logs ALL events to its own log group, without execution data (task tokens stay out of logs)",
+    (id) => {
+      const sm = run.get("aws:sfn/stateMachine:StateMachine", `${id}StateMachine`).inputs;
+      const group = run.get("aws:cloudwatch/logGroup:LogGroup", `${id}WorkflowLogs`).state.arn;
+      expect(sm.loggingConfiguration).toEqual({
+        level: "ALL",
+        includeExecutionData: false,
+        logDestination: `${group}:*`,
+      });
+    },
+  );
 });
 
 describe("api", () => {
@@ -257,6 +320,7 @@ describe("api", () => {
       "GET /": fnArn("signup-page"),
       "GET /plans": fnArn("plan-catalog"),
       "GET /slugs/{slug}": fnArn("slug-availability"),
+      "POST /billing/webhook": fnArn("billing-intake"),
     });
     const stage = run.get("aws:apigatewayv2/stage:Stage", "ApiStage");
     expect(stage.inputs.defaultRouteSettings).toEqual({
@@ -273,10 +337,15 @@ describe("api", () => {
 });
 
 describe("events", () => {
-  it("routes pipeline state changes and failed onboardings to their functions with the core/ patterns", () => {
+  it("routes pipeline state changes, failed workflows and billing events with the core/ patterns", () => {
     const rules = run.ofType("aws:cloudwatch/eventRule:EventRule");
     const targets = run.ofType("aws:cloudwatch/eventTarget:EventTarget");
     const smArn = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn;
+    const lifecycleArns = ["PlanChange", "Suspend", "Reactivate", "Offboard"].map(
+      (id) => run.get("aws:sfn/stateMachine:StateMachine", `${id}StateMachine`).state.arn,
+    );
+    const billingQueue = run.get("aws:sqs/queue:Queue", "BillingQueueQueue").state.arn;
+    const billingBus = run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").inputs.name;
     const routed = rules.map((rule) => ({
       pattern: JSON.parse(rule.inputs.eventPattern),
       bus: rule.inputs.eventBusName,
@@ -290,30 +359,50 @@ describe("events", () => {
           target: fnArn("pipeline-callback"),
         },
         { pattern: onboardingFailedPattern(smArn), bus: "default", target: fnArn("record-failure") },
+        { pattern: lifecycleFailedPattern(lifecycleArns), bus: "default", target: fnArn("record-failure") },
+        { pattern: billingEventsPattern(), bus: billingBus, target: billingQueue },
+        { pattern: billingEventsPattern(), bus: TEST_SECRETS.StripePartnerEventBus, target: billingQueue },
+        { pattern: onboardingEndedPattern(smArn), bus: "default", target: billingQueue },
       ]),
     );
-    expect(rules).toHaveLength(2);
-    for (const rule of rules) {
+    expect(rules).toHaveLength(6);
+    // Each rule that invokes a function may do so (and only that rule: the permission names it).
+    const lambdaRules = rules.filter((r) =>
+      targets.some((t) => t.inputs.rule === r.state.name && t.inputs.arn.includes(":lambda:")),
+    );
+    expect(lambdaRules).toHaveLength(3);
+    for (const rule of lambdaRules) {
+      const target = targets.find((t) => t.inputs.rule === rule.state.name)!;
       const permission = run
         .ofType("aws:lambda/permission:Permission")
         .find((p) => p.inputs.sourceArn === rule.state.arn);
       expect(permission?.inputs).toMatchObject({
         principal: "events.amazonaws.com",
         action: "lambda:InvokeFunction",
+        function: NAMES.map((n) => lambdaFunction(run, n)).find((f) => f.state.arn === target.inputs.arn)
+          ?.inputs.name,
       });
     }
   });
 });
 
 describe("cluster, email, alarms", () => {
-  it("maps the setup-namespace role to the provisioner group on the configured cluster", () => {
-    const entry = run.get("aws:eks/accessEntry:AccessEntry", "ProvisionerAccess").inputs;
-    expect(entry).toEqual({
-      clusterName: TEST_SECRETS.EksClusterName,
-      principalArn: lambdaFunction(run, "setup-namespace").inputs.role,
-      kubernetesGroups: ["embark-provisioner"],
-      type: "STANDARD",
-    });
+  it("maps every function that talks to the cluster (and only those) to the provisioner group", () => {
+    const talksToCluster = NAMES.filter((fn) =>
+      FUNCTION_USAGE[fn].calls.includes("cluster.ts#clusterFromEnvironment"),
+    );
+    expect(talksToCluster.length).toBeGreaterThan(0);
+    const entries = run.ofType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs);
+    expect(entries.map((e) => e.principalArn).sort()).toEqual(
+      talksToCluster.map((fn) => lambdaFunction(run, fn).inputs.role).sort(),
+    );
+    for (const e of entries) {
+      expect(e).toMatchObject({
+        clusterName: TEST_SECRETS.EksClusterName,
+        kubernetesGroups: ["embark-provisioner"],
+        type: "STANDARD",
+      });
+    }
   });
 
   it("alarms on every DLQ, failed or throttled execution and Lambda error, to one topic with the operators' email", () => {
@@ -331,10 +420,11 @@ describe("cluster, email, alarms", () => {
         .filter((a) => a.inputs.dimensions[dimension] === value)
         .map((a) => a.inputs.metricName)
         .sort();
-    const smArn = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn;
-    expect(metricsFor("StateMachineArn", smArn)).toEqual(
-      ["ExecutionThrottled", "ExecutionsAborted", "ExecutionsFailed", "ExecutionsTimedOut"].sort(),
-    );
+    for (const sm of run.ofType("aws:sfn/stateMachine:StateMachine")) {
+      expect(metricsFor("StateMachineArn", sm.state.arn), sm.name).toEqual(
+        ["ExecutionThrottled", "ExecutionsAborted", "ExecutionsFailed", "ExecutionsTimedOut"].sort(),
+      );
+    }
     for (const fn of NAMES)
       expect(metricsFor("FunctionName", `embark-${TEST_STAGE}-${fn}`), fn).toEqual(["Errors", "Throttles"]);
     expect(

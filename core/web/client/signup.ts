@@ -402,6 +402,7 @@ function initForm(): void {
 function startProgress(tenantId: string): void {
   formPanel.hidden = true;
   progressPanel.hidden = false;
+  document.body.classList.add("progress-mode");
   const title = byId("progress-title");
   const subtitle = byId("progress-subtitle");
   const pill = byId("progress-pill");
@@ -424,7 +425,7 @@ function startProgress(tenantId: string): void {
       t.status === "ACTIVE"
         ? `${t.companyName} is ready`
         : t.status === "FAILED"
-          ? `Setting up ${t.companyName} stopped`
+          ? `Setup of ${t.companyName} stopped`
           : `Setting up ${t.companyName}`;
     subtitle.textContent = `Workspace ID ${t.slug} · ${t.plan.charAt(0).toUpperCase()}${t.plan.slice(1)} plan`;
     pill.textContent = STATUS_TEXT[t.status] ?? t.status;
@@ -471,8 +472,7 @@ function startProgress(tenantId: string): void {
     failureBox.hidden = t.status !== "FAILED";
     if (t.status === "FAILED") {
       const f = t.failure;
-      byId("failure-step").textContent = f ? `“${f.stepLabel}” failed` : "A step failed";
-      byId("failure-cause").textContent = f?.cause || f?.error || "No reason was recorded.";
+      byId("failure-step").textContent = f ? `Setup stopped at “${f.stepLabel}”` : "Setup stopped";
     }
     readyBox.hidden = t.status !== "ACTIVE";
     if (t.status === "ACTIVE") renderReady(t);

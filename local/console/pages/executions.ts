@@ -15,14 +15,23 @@ import { type Html, html, raw } from "../html.js";
 import { badge, duration, empty, jsonBlock, page, when } from "../layout.js";
 import { buildTimeline, type StateVisit, type TimelineItem } from "../timeline.js";
 
-const STATUSES: ExecutionStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"];
+const STATUSES: ExecutionStatus[] = [
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "ABORTED",
+  "PENDING_REDRIVE",
+];
 const REDRIVABLE: readonly string[] = ["FAILED", "TIMED_OUT", "ABORTED"];
 
 export async function executionList(req: ConsoleRequest): Promise<ConsoleResponse> {
   const machines = await req.aws.stateMachines();
   const workflow = req.url.searchParams.get("workflow") ?? "";
   const statusParam = req.url.searchParams.get("status") ?? "";
-  const status = STATUSES.includes(statusParam as ExecutionStatus) ? (statusParam as ExecutionStatus) : undefined;
+  const status = STATUSES.includes(statusParam as ExecutionStatus)
+    ? (statusParam as ExecutionStatus)
+    : undefined;
   const machine = machines.find((m) => m.name === workflow);
   const executions = await req.aws.executions({
     ...(machine?.stateMachineArn ? { stateMachineArn: machine.stateMachineArn } : {}),
@@ -52,7 +61,7 @@ export async function executionList(req: ConsoleRequest): Promise<ConsoleRespons
     const slug = e.name ? parseExecutionName(e.name)?.slug : undefined;
     const took = e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : undefined;
     return html`<tr>
-    <td><a href="${executionHref(e.executionArn ?? "")}">${e.name}</a></td>
+    <td class="nowrap"><a href="${executionHref(e.executionArn ?? "")}">${e.name}</a></td>
     <td>${e.stateMachineArn?.split(":").at(-1)}</td>
     <td>${badge(e.status)}${e.redriveCount ? html` <span class="muted">redriven ×${e.redriveCount}</span>` : ""}</td>
     <td>${when(e.startDate)}</td>
@@ -77,7 +86,9 @@ export async function executionPage(
   const started = exec.startDate?.getTime();
   const took = exec.stopDate && started !== undefined ? exec.stopDate.getTime() - started : undefined;
   // DescribeExecution says whether AWS would accept a redrive; fall back to the status if it does not.
-  const redrivable = exec.redriveStatus ? exec.redriveStatus === "REDRIVABLE" : REDRIVABLE.includes(exec.status ?? "");
+  const redrivable = exec.redriveStatus
+    ? exec.redriveStatus === "REDRIVABLE"
+    : REDRIVABLE.includes(exec.status ?? "");
 
   const body = html`
 <p class="crumbs"><a href="/console/executions">Executions</a> / <a href="/console/executions?workflow=${encodeURIComponent(machine)}">${machine}</a> /</p>
@@ -137,13 +148,20 @@ ${events.map((e) => {
   };
 }
 
-export async function redriveExecution(req: ConsoleRequest, machine: string, name: string): Promise<ConsoleResponse> {
+export async function redriveExecution(
+  req: ConsoleRequest,
+  machine: string,
+  name: string,
+): Promise<ConsoleResponse> {
   const arn = executionArnOf(machine, name);
   try {
     await req.aws.redrive(arn);
   } catch (err) {
     const e = err as Error;
-    return executionPage(req, machine, name, { kind: "error", text: `Redrive refused: ${e.name}: ${e.message}` });
+    return executionPage(req, machine, name, {
+      kind: "error",
+      text: `Redrive refused: ${e.name}: ${e.message}`,
+    });
   }
   return { status: 303, location: `${executionHref(arn)}?done=redriven` };
 }
@@ -171,7 +189,7 @@ function stateItem(v: StateVisit, offset: (d: Date) => string): Html {
     <span class="tl-meta">entered ${offset(v.enteredAt)}${v.durationMs !== undefined ? ` · took ${duration(v.durationMs)}` : ""}</span>
   </div>
   ${
-    v.attempts.length > 1 || v.attempts.some((a) => a.outcome === "failed" || a.outcome === "timed out")
+    v.attempts.length > 1
       ? html`<ol class="attempts">${v.attempts.map(
           (a, i) =>
             html`<li class="${a.outcome === "succeeded" ? "" : a.outcome === "running" ? "" : "failed"}">Attempt ${i + 1}: ${a.outcome}${a.endedAt ? ` after ${duration(a.endedAt.getTime() - a.startedAt.getTime())}` : ""}${a.error ? html` — <strong>${a.error}</strong>` : ""}${a.cause ? `: ${shorten(a.cause)}` : ""}</li>`,

@@ -20,7 +20,7 @@ export async function queueList(req: ConsoleRequest): Promise<ConsoleResponse> {
   <tbody>${queues.map((q) => {
     const isDlq = q.sourceQueues.length > 0;
     return html`<tr data-queue="${q.name}">
-    <td><a href="/console/queues/${encodeURIComponent(q.name)}">${q.name}</a></td>
+    <td class="nowrap"><a href="/console/queues/${encodeURIComponent(q.name)}">${q.name}</a></td>
     <td>${isDlq ? html`<span class="badge ${q.visible > 0 ? "bad" : "neutral"}">DLQ</span>` : html`<span class="badge neutral">queue</span>`}</td>
     <td class="num">${q.visible}</td><td class="num">${q.inFlight}</td><td class="num">${q.delayed}</td>
     <td>${
@@ -43,7 +43,10 @@ export async function queuePage(
 ): Promise<ConsoleResponse> {
   const q = await req.aws.queue(name);
   const isDlq = q.sourceQueues.length > 0;
-  const [messages, tasks] = await Promise.all([req.aws.peek(q.url), isDlq ? req.aws.moveTasks(q.arn) : Promise.resolve([])]);
+  const [messages, tasks] = await Promise.all([
+    req.aws.peek(q.url),
+    isDlq ? req.aws.moveTasks(q.arn) : Promise.resolve([]),
+  ]);
   const moving = tasks.some((t) => t.Status === "RUNNING");
 
   const body = html`
@@ -53,7 +56,7 @@ ${
   isDlq
     ? html`<form class="actions" method="post" action="/console/queues/${encodeURIComponent(q.name)}/redrive">
   <button type="submit" class="danger"${q.visible === 0 || moving ? html` disabled` : ""}>Redrive to source queue</button>
-  <span class="muted">${moving ? "A redrive is in progress." : q.visible === 0 ? "Nothing to redrive." : `Moves ${q.visible} message${q.visible === 1 ? "" : "s"} back to ${q.sourceQueues.join(", ")}, where the consumer gets them again.`}</span>
+  <span class="muted">${moving ? "A redrive is in progress." : q.visible === 0 ? "Nothing to redrive." : `Moves ${q.visible === 1 ? "1 message" : `${q.visible} messages`} back to ${q.sourceQueues.join(", ")}, where its consumer receives ${q.visible === 1 ? "it" : "them"} again.`}</span>
 </form>`
     : ""
 }
@@ -92,14 +95,21 @@ ${
 <div class="table-wrap">${messages.length === 0 ? empty("No messages available.") : messageTable(messages)}</div>`;
   return {
     status: flash?.kind === "error" ? 409 : 200,
-    html: page({ title: q.name, section: "queues", body, flash: flash ?? flashOf(req.url), ...(moving ? { refreshSeconds: 2 } : {}) }),
+    html: page({
+      title: q.name,
+      section: "queues",
+      body,
+      flash: flash ?? flashOf(req.url),
+      ...(moving ? { refreshSeconds: 2 } : {}),
+    }),
   };
 }
 
 export async function redriveQueue(req: ConsoleRequest, name: string): Promise<ConsoleResponse> {
   try {
     const q = await req.aws.queue(name);
-    await req.aws.redriveDlq(q.arn);
+    const only = q.sourceQueues.length === 1 ? await req.aws.queue(q.sourceQueues[0]!) : undefined;
+    await req.aws.redriveDlq(q.arn, only?.arn);
   } catch (err) {
     const e = err as Error;
     return queuePage(req, name, { kind: "error", text: `Redrive refused: ${e.name}: ${e.message}` });

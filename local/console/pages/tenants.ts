@@ -8,17 +8,22 @@ import { badge, duration, empty, jsonBlock, page, when } from "../layout.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const stepLabel = (step: string) => (Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step);
+const stepLabel = (step: string) =>
+  Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
 
 export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> {
   const q = (req.url.searchParams.get("q") ?? "").trim();
   const statusParam = req.url.searchParams.get("status") ?? "";
-  const status = (TENANT_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as Tenant["status"]) : undefined;
+  const status = (TENANT_STATUSES as readonly string[]).includes(statusParam)
+    ? (statusParam as Tenant["status"])
+    : undefined;
   const all = await req.aws.tenants.list(status ? { status } : {});
   const needle = q.toLowerCase();
   const tenants = needle
     ? all.filter((t) =>
-        [t.tenantId, t.slug, t.companyName, t.adminEmail, t.plan].some((v) => v.toLowerCase().includes(needle)),
+        [t.tenantId, t.slug, t.companyName, t.adminEmail, t.plan].some((v) =>
+          v.toLowerCase().includes(needle),
+        ),
       )
     : all;
 
@@ -36,7 +41,9 @@ export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> 
 <div class="table-wrap">
 ${
   tenants.length === 0
-    ? empty(q || status ? "No tenant matches this search." : "No tenants yet. Sign one up on the signup page.")
+    ? empty(
+        q || status ? "No tenant matches this search." : "No tenants yet. Sign one up on the signup page.",
+      )
     : html`<table>
   <thead><tr><th scope="col">Company</th><th scope="col">Slug</th><th scope="col">Status</th><th scope="col">Plan</th><th scope="col">Created</th><th scope="col">Failing step</th></tr></thead>
   <tbody>
@@ -57,11 +64,15 @@ ${
 }
 
 export async function tenantPage(req: ConsoleRequest, idOrSlug: string): Promise<ConsoleResponse> {
-  const tenant = UUID.test(idOrSlug) ? await req.aws.tenants.get(idOrSlug) : await req.aws.tenants.getBySlug(idOrSlug);
+  const tenant = UUID.test(idOrSlug)
+    ? await req.aws.tenants.get(idOrSlug)
+    : await req.aws.tenants.getBySlug(idOrSlug);
   if (!tenant) throw new NotFound(`No tenant with id or slug "${idOrSlug}"`);
 
   const [executions, mail] = await Promise.all([
-    req.aws.executions().then((list) => list.filter((e) => e.name && parseExecutionName(e.name)?.slug === tenant.slug)),
+    req.aws
+      .executions()
+      .then((list) => list.filter((e) => e.name && parseExecutionName(e.name)?.slug === tenant.slug)),
     req.aws.mail().then((list) => list.filter((m) => m.to.some((to) => addressOf(to) === tenant.adminEmail))),
   ]);
   const r = tenant.resources;
@@ -119,7 +130,8 @@ ${
       ? empty("No executions for this tenant.")
       : html`<table><thead><tr><th scope="col">Name</th><th scope="col">State machine</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead><tbody>
   ${executions.map(
-    (e) => html`<tr><td><a href="${executionHref(e.executionArn ?? "")}">${e.name}</a></td><td>${e.stateMachineArn?.split(":").at(-1)}</td><td>${badge(e.status)}${e.redriveCount ? html` <span class="muted">redriven ×${e.redriveCount}</span>` : ""}</td><td>${when(e.startDate)}</td><td>${duration(e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : undefined)}</td></tr>`,
+    (e) =>
+      html`<tr><td><a href="${executionHref(e.executionArn ?? "")}">${e.name}</a></td><td>${e.stateMachineArn?.split(":").at(-1)}</td><td>${badge(e.status)}${e.redriveCount ? html` <span class="muted">redriven ×${e.redriveCount}</span>` : ""}</td><td>${when(e.startDate)}</td><td>${duration(e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : undefined)}</td></tr>`,
   )}</tbody></table>`
   }</div>
 

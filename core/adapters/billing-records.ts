@@ -1,0 +1,483 @@
+/**
+ * Billing records in the tenants table (next to the TenantStore's items):
+ *   CUSTOMER#<customerId>   which tenant a billing customer is (a conditional claim: one tenant per customer),
+ *                           and events that arrived before that tenant existed (`parked`)
+ *   BILLINGEVENT#<eventId>  what became of a billing event (the "recorded" in "recorded and ignored")
+ * and the billing attributes of TENANT#<id>: the newest event applied per aspect (`billing.<aspect>`), events
+ * parked while the tenant is onboarding (`billing.parked`) and the per-workflow execution counters (`runs`).
+ * Every write that orders events is one conditional UpdateItem, so concurrent or repeated deliveries of
+ * events for one tenant cannot both win.
+ */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { BillingAspect, BillingEvent, OutcomeKind } from "../billing/event.js";
+import type { BillingMark, Tenant } from "../tenant/model.js";
+import type { TenantStatus } from "../tenant/status.js";
+import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
+
+const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
+const customerKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}` });
+const eventKey = (eventId: string) => ({ pk: `BILLINGEVENT#${eventId}` });
+
+export interface CustomerLink {
+  customerId: string;
+  tenantId?: string;
+  parked: Record<string, unknown>[];
+}
+
+export interface EventRecord {
+  eventId: string;
+  /** Deliveries seen (duplicates included); set by countDelivery. */
+  deliveries?: number;
+  type: string;
+  created: number;
+  source: string;
+  customerId?: string;
+  tenantId?: string;
+  outcome: OutcomeKind;
+  reason: string;
+  execution?: string;
+  at: string;
+}
+
+export class BillingRecords {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): BillingRecords {
+    return new BillingRecords(documentClient(), requireEnv("TENANTS_TABLE", env));
+  }
+
+  // ------------------------------------------------------------------------------------------- customers
+
+  async customer(customerId: string): Promise<CustomerLink | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(customerId), ConsistentRead: true }),
+    );
+    return Item ? toLink(customerId, Item) : undefined;
+  }
+
+  /** Makes `tenantId` the customer's tenant unless another tenant has it; returns the link as it now is. */
+  async claimCustomer(
+    customerId: string,
+    tenantId: string,
+  ): Promise<{ claimed: boolean; link: CustomerLink }> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: "SET entity = :e, tenantId = :t, linkedAt = if_not_exists(linkedAt, :now)",
+          ConditionExpression: "attribute_not_exists(tenantId) OR tenantId = :t",
+          ExpressionAttributeValues: { ":e": "customer", ":t": tenantId, ":now": new Date().toISOString() },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { claimed: true, link: toLink(customerId, out.Attributes ?? {}) };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const link = await this.customer(customerId);
+      if (!link) throw err;
+      return { claimed: false, link };
+    }
+  }
+
+  /** Undoes a claim whose tenant could not be created (so later events are not stuck waiting for it). */
+  async releaseCustomer(customerId: string, tenantId: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: "REMOVE tenantId, linkedAt",
+          ConditionExpression: "tenantId = :t",
+          ExpressionAttributeValues: { ":t": tenantId },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailure(err)) throw err;
+      });
+  }
+
+  /** Keeps an event for a customer no tenant has claimed yet; false once a tenant has claimed it. */
+  async parkForCustomer(customerId: string, event: BillingEvent): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: "SET entity = :e, parked.#id = :event",
+          ConditionExpression: "attribute_not_exists(tenantId)",
+          ExpressionAttributeNames: { "#id": event.id },
+          ExpressionAttributeValues: { ":e": "customer", ":event": event },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      // The map does not exist yet: create the item with it (still only while unclaimed).
+      if (!isMissingPath(err)) throw err;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: "SET entity = :e, parked = :parked",
+          ConditionExpression: "attribute_not_exists(tenantId) AND attribute_not_exists(parked)",
+          ExpressionAttributeValues: { ":e": "customer", ":parked": { [event.id]: event } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Raced with another park (retry the nested write) or with a claim (not parked).
+      return (await this.customer(customerId))?.tenantId ? false : this.parkForCustomer(customerId, event);
+    }
+  }
+
+  // --------------------------------------------------------------------------------- tenant billing data
+
+  /** Creates the `billing`, `billing.parked` and `runs` maps nested writes need (no-op when present). */
+  async ensureBillingMaps(tenant: Pick<Tenant, "tenantId" | "billing" | "runs">): Promise<void> {
+    if (tenant.billing?.parked && tenant.runs) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: tenantKey(tenant.tenantId),
+        UpdateExpression: "SET billing = if_not_exists(billing, :b), #runs = if_not_exists(#runs, :r)",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#runs": "runs" },
+        ExpressionAttributeValues: { ":b": { parked: {} }, ":r": {} },
+      }),
+    );
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: tenantKey(tenant.tenantId),
+        UpdateExpression: "SET billing.parked = if_not_exists(billing.parked, :p)",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":p": {} },
+      }),
+    );
+  }
+
+  /** Sets the customer and subscription ids where the tenant has none yet (linking is never undone). */
+  async linkBilling(
+    tenant: Pick<Tenant, "tenantId" | "billing" | "runs">,
+    customerId: string,
+    subscriptionId?: string,
+  ): Promise<void> {
+    await this.ensureBillingMaps(tenant);
+    const tenantId = tenant.tenantId;
+    const sets = ["billing.customerId = if_not_exists(billing.customerId, :c)"];
+    const values: Record<string, unknown> = { ":c": customerId };
+    if (subscriptionId) {
+      sets.push("billing.subscriptionId = if_not_exists(billing.subscriptionId, :s)");
+      values[":s"] = subscriptionId;
+    }
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: tenantKey(tenantId),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Parks an event on the tenant while its status is one of `whileStatus`; false when it no longer is. */
+  async parkForTenant(tenantId: string, event: BillingEvent, whileStatus: TenantStatus[]): Promise<boolean> {
+    const values: Record<string, unknown> = { ":event": event };
+    whileStatus.forEach((s, i) => {
+      values[`:s${i}`] = s;
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: "SET billing.parked.#id = :event",
+          ConditionExpression: `#status IN (${whileStatus.map((_, i) => `:s${i}`).join(", ")})`,
+          ExpressionAttributeNames: { "#id": event.id, "#status": "status" },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async unpark(tenantId: string, eventId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: tenantKey(tenantId),
+        UpdateExpression: "REMOVE billing.parked.#id",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#id": eventId },
+      }),
+    );
+  }
+
+  /**
+   * Applies an event to one aspect of the tenant: records it as that aspect's newest event and, when it starts
+   * a workflow, takes the next execution number for it. Conditional on the tenant still having the status the
+   * decision was made on and on the event being newer (by created, then id) than the aspect's last one; a
+   * cancellation is applied once. Returns the execution number, or `applied: false` when the condition failed.
+   */
+  async mark(input: {
+    tenantId: string;
+    aspect: BillingAspect;
+    event: Pick<BillingEvent, "id" | "created">;
+    expectStatus: TenantStatus;
+    mark: BillingMark;
+  }): Promise<{ applied: false } | { applied: true; n?: number }> {
+    const { tenantId, aspect, event, mark } = input;
+    const names: Record<string, string> = { "#a": aspect, "#status": "status" };
+    const values: Record<string, unknown> = {
+      ":mark": mark,
+      ":status": input.expectStatus,
+      ":created": event.created,
+      ":id": event.id,
+    };
+    const sets = ["billing.#a = :mark"];
+    if (mark.workflow) {
+      names["#runs"] = "runs";
+      names["#wf"] = mark.workflow;
+      values[":zero"] = 0;
+      values[":one"] = 1;
+      sets.push("#runs.#wf = if_not_exists(#runs.#wf, :zero) + :one");
+    }
+    const newer =
+      aspect === "cancel"
+        ? "attribute_not_exists(billing.#a)"
+        : "(attribute_not_exists(billing.#a) OR billing.#a.created < :created OR " +
+          "(billing.#a.created = :created AND billing.#a.eventId < :id))";
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: `attribute_exists(pk) AND #status = :status AND ${newer}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: aspect === "cancel" ? without(values, ":created", ":id") : values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      const runs = (out.Attributes?.runs ?? {}) as Record<string, number>;
+      return { applied: true, ...(mark.workflow ? { n: runs[mark.workflow] } : {}) };
+    } catch (err) {
+      if (isConditionFailure(err)) return { applied: false };
+      throw err;
+    }
+  }
+
+  /** Moves `billing.lastEventCreated/lastEventId` forward to this event if it is the newest applied. */
+  async noteNewest(tenantId: string, event: Pick<BillingEvent, "id" | "created">): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression: "SET billing.lastEventCreated = :c, billing.lastEventId = :id",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(billing.lastEventCreated) OR " +
+            "billing.lastEventCreated < :c OR (billing.lastEventCreated = :c AND billing.lastEventId < :id))",
+          ExpressionAttributeValues: { ":c": event.created, ":id": event.id },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailure(err)) throw err;
+      });
+  }
+
+  // --------------------------------------------------------------------------------- lifecycle transitions
+
+  /**
+   * A lifecycle status change that only happens while the tenant is in `from` and, when `standingEventId` is
+   * given, while that event is still the newest payment event (a later payment event has the last word).
+   * Returns false when the condition does not hold.
+   */
+  async transitionIf(input: {
+    tenantId: string;
+    from: TenantStatus[];
+    to: TenantStatus;
+    standingEventId?: string;
+    set?: Record<string, unknown>;
+    remove?: string[];
+  }): Promise<boolean> {
+    const names: Record<string, string> = { "#status": "status" };
+    const values: Record<string, unknown> = { ":to": input.to, ":now": new Date().toISOString(), ":one": 1 };
+    input.from.forEach((s, i) => {
+      values[`:f${i}`] = s;
+    });
+    const sets = ["#status = :to", "updatedAt = :now"];
+    Object.entries(input.set ?? {}).forEach(([k, v], i) => {
+      names[`#x${i}`] = k;
+      values[`:x${i}`] = v;
+      sets.push(`#x${i} = :x${i}`);
+    });
+    const removes = (input.remove ?? []).map((k, i) => {
+      names[`#r${i}`] = k;
+      return `#r${i}`;
+    });
+    let condition = `attribute_exists(pk) AND #status IN (${input.from.map((_, i) => `:f${i}`).join(", ")})`;
+    if (input.standingEventId) {
+      condition += " AND billing.standing.eventId = :ev";
+      values[":ev"] = input.standingEventId;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(input.tenantId),
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""} ADD version :one`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Records the new plan if `eventId` is still the newest plan event (a newer one records its own), keeping
+   * where it came from so a re-run of the same change knows it made it.
+   */
+  async recordPlan(input: { tenantId: string; plan: string; eventId: string; previousPlan: string }) {
+    const at = new Date().toISOString();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(input.tenantId),
+          UpdateExpression: "SET #plan = :plan, planChange = :change, updatedAt = :at ADD version :one",
+          ConditionExpression:
+            "attribute_exists(pk) AND billing.#plan.eventId = :ev AND #plan = :prev AND #status IN (:a, :s)",
+          ExpressionAttributeNames: { "#plan": "plan", "#status": "status" },
+          ExpressionAttributeValues: {
+            ":plan": input.plan,
+            ":prev": input.previousPlan,
+            ":ev": input.eventId,
+            ":change": { from: input.previousPlan, to: input.plan, eventId: input.eventId, at },
+            ":a": "ACTIVE",
+            ":s": "SUSPENDED",
+            ":at": at,
+            ":one": 1,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The plan change a `recordPlan` made for this event, if it made one. */
+  async planChangeOf(tenantId: string): Promise<{ from: string; to: string; eventId: string } | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: tenantKey(tenantId),
+        ConsistentRead: true,
+        ProjectionExpression: "planChange",
+      }),
+    );
+    return Item?.planChange as { from: string; to: string; eventId: string } | undefined;
+  }
+
+  async recordWorkflowFailure(tenantId: string, failure: NonNullable<Tenant["workflowFailure"]>) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: tenantKey(tenantId),
+        UpdateExpression: "SET workflowFailure = :f, updatedAt = :at ADD version :one",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":f": failure, ":at": failure.at, ":one": 1 },
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------- event log
+
+  /** Records (or re-records, e.g. a parked event applied later) what became of an event. */
+  async logEvent(record: EventRecord): Promise<void> {
+    const fields = Object.entries({ entity: "billing-event", ...record }).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = fields.map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      return `#f${i} = :f${i}`;
+    });
+    // Fields of an earlier outcome that this one does not have.
+    const stale = (["tenantId", "execution"] as const).filter((k) => record[k] === undefined);
+    stale.forEach((k, i) => {
+      names[`#s${i}`] = k;
+    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: eventKey(record.eventId),
+        UpdateExpression: `SET ${sets.join(", ")}${stale.length ? ` REMOVE ${stale.map((_, i) => `#s${i}`).join(", ")}` : ""}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Counts a delivery of the event (re-deliveries included), before anything else is done with it. */
+  async countDelivery(eventId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: eventKey(eventId),
+        UpdateExpression: "SET entity = :e, lastDeliveredAt = :at ADD deliveries :one",
+        ExpressionAttributeValues: { ":e": "billing-event", ":at": new Date().toISOString(), ":one": 1 },
+      }),
+    );
+  }
+
+  async eventRecord(eventId: string): Promise<EventRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, entity: _entity, ...record } = Item;
+    return record as EventRecord;
+  }
+}
+
+function toLink(customerId: string, item: Record<string, unknown>): CustomerLink {
+  const parked = (item.parked ?? {}) as Record<string, Record<string, unknown>>;
+  return {
+    customerId,
+    ...(typeof item.tenantId === "string" ? { tenantId: item.tenantId } : {}),
+    parked: Object.values(parked),
+  };
+}
+
+function without(values: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => !keys.includes(k)));
+}
+
+/** DynamoDB's answer to SET a.b when map `a` does not exist. */
+function isMissingPath(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    err.name === "ValidationException" &&
+    /document path provided in the update expression is invalid/i.test(err.message)
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * The lifecycle workflows' steps (PlanChange, Suspend, Reactivate, Offboard). Each is idempotent:
+ * - status changes are conditional writes (and, for suspend/reactivate, conditional on the billing event that
+ *   started the workflow still being the newest payment event, so a later payment event has the last word);
+ * - the namespace and sign-in steps reconcile: they apply what the tenant record says now (plan, suspended or
+ *   not) and check the record again afterwards, so two workflows of one tenant overlapping (a suspension and
+ *   a reactivation a moment apart) end with the cluster and the user pool matching the final status;
+ * - deletions treat "already gone" as done.
+ */
+import { isAwsError } from "../adapters/aws-errors.js";
+import { tenantObjects } from "../cluster/tenant-objects.js";
+import type { Tenant } from "../tenant/model.js";
+import { namespaceForSlug } from "../tenant/slug.js";
+import type { TenantStatus } from "../tenant/status.js";
+import { StepError } from "../workflows/retry.js";
+import type { LifecycleDeps } from "./deps.js";
+
+export interface TenantRef {
+  tenantId: string;
+}
+
+export type StatusTarget = "SUSPENDED" | "ACTIVE" | "OFFBOARDING" | "OFFBOARDED";
+
+export interface StatusResult {
+  tenantId: string;
+  status: TenantStatus;
+  /** Whether the workflow goes on with the rest of its steps. */
+  proceed: boolean;
+  /** The plan's grace period, as the suspended email shows it. */
+  graceDays: string;
+  dedicatedResources: boolean;
+}
+
+const now = () => new Date().toISOString();
+const GONE: TenantStatus[] = ["OFFBOARDING", "OFFBOARDED"];
+
+export async function setTenantStatus(
+  d: LifecycleDeps,
+  input: TenantRef & { to: StatusTarget; eventId: string },
+): Promise<StatusResult> {
+  const { tenantId, to, eventId } = input;
+  switch (to) {
+    case "SUSPENDED":
+      await d.records.transitionIf({
+        tenantId,
+        from: ["ACTIVE"],
+        to,
+        standingEventId: eventId,
+        set: { suspendedAt: now() },
+      });
+      break;
+    case "ACTIVE":
+      await d.records.transitionIf({
+        tenantId,
+        from: ["SUSPENDED"],
+        to,
+        standingEventId: eventId,
+        remove: ["suspendedAt"],
+      });
+      break;
+    case "OFFBOARDING":
+      await d.records.transitionIf({
+        tenantId,
+        from: ["ACTIVE", "SUSPENDED", "FAILED"],
+        to,
+        set: { offboardingStartedAt: now() },
+      });
+      break;
+    case "OFFBOARDED":
+      // The onboarding pipeline step's task token (if any) has nothing left to answer.
+      await d.tenants.deletePipelineWaiter(tenantId);
+      await d.records.transitionIf({ tenantId, from: ["OFFBOARDING"], to, set: { offboardedAt: now() } });
+      break;
+  }
+  const t = await d.tenants.require(tenantId);
+  const plan = await d.plans.find(t.plan);
+  const ours = t.billing?.standing?.eventId === eventId;
+  let proceed: boolean;
+  if (to === "SUSPENDED" || to === "ACTIVE") {
+    // Ours: this workflow's event is still the newest payment event and the tenant is where it wanted it
+    // (now, or on an earlier attempt of this step). Otherwise a newer event decided, and its workflow acts.
+    proceed = t.status === to && ours;
+  } else {
+    const reached = to === "OFFBOARDING" ? GONE.includes(t.status) : t.status === "OFFBOARDED";
+    if (!reached) {
+      throw new StepError("ValidationError", `Tenant ${t.slug} is ${t.status} and cannot move to ${to}`);
+    }
+    proceed = true;
+  }
+  return {
+    tenantId,
+    status: t.status,
+    proceed,
+    graceDays: String(plan?.suspendGraceDays ?? 0),
+    dedicatedResources: plan?.dedicatedResources ?? false,
+  };
+}
+
+export interface PlanChangeResult {
+  tenantId: string;
+  /** False when a newer plan event superseded this one before it was recorded (its own execution acts). */
+  changed: boolean;
+  plan: string;
+  previousPlan: string;
+  previousPlanName: string;
+  /** What the pipeline must do for the tier's dedicated resources. */
+  pipelineAction: "deploy" | "teardown" | "none";
+}
+
+export async function recordPlan(
+  d: LifecycleDeps,
+  input: TenantRef & { plan: string; eventId: string },
+): Promise<PlanChangeResult> {
+  const { tenantId, eventId } = input;
+  const target = await d.plans.get(input.plan);
+  const before = await d.tenants.require(tenantId);
+  if (before.plan !== target.id) {
+    await d.records.recordPlan({ tenantId, plan: target.id, eventId, previousPlan: before.plan });
+  }
+  // Made by this event (now, or by an earlier attempt of this step)?
+  const change = await d.records.planChangeOf(tenantId);
+  const changed = change?.eventId === eventId && change.to === target.id;
+  const previousPlan = changed ? change.from : before.plan;
+  const previous = await d.plans.find(previousPlan);
+  const dedicatedBefore = previous?.dedicatedResources ?? false;
+  const pipelineAction =
+    !changed || (!dedicatedBefore && !target.dedicatedResources)
+      ? "none"
+      : target.dedicatedResources
+        ? "deploy"
+        : "teardown";
+  return {
+    tenantId,
+    changed,
+    plan: target.id,
+    previousPlan,
+    previousPlanName: previous?.displayName ?? previousPlan,
+    pipelineAction,
+  };
+}
+
+/** Re-reads the tenant until a side effect was made from a record that did not change meanwhile. */
+async function reconcile<R>(
+  d: LifecycleDeps,
+  tenantId: string,
+  same: (a: Tenant, b: Tenant) => boolean,
+  apply: (t: Tenant) => Promise<R>,
+): Promise<R> {
+  for (let round = 0; round < 4; round++) {
+    const t = await d.tenants.require(tenantId);
+    const result = await apply(t);
+    if (same(t, await d.tenants.require(tenantId))) return result;
+  }
+  throw new StepError("TransientError", `Tenant ${tenantId} kept changing while its resources were updated`);
+}
+
+/** Quota and limits from the tenant's plan; no pods while it is suspended (server-side apply). */
+export async function applyNamespacePolicy(d: LifecycleDeps, { tenantId }: TenantRef) {
+  return reconcile(
+    d,
+    tenantId,
+    (a, b) => a.status === b.status && a.plan === b.plan,
+    async (t) => {
+      const namespace = t.resources.namespace ?? namespaceForSlug(t.slug);
+      const suspended = t.status === "SUSPENDED";
+      if (t.status !== "ACTIVE" && !suspended) return { namespace, plan: t.plan, suspended, applied: false };
+      const plan = await d.plans.get(t.plan);
+      const cluster = await d.cluster();
+      await cluster.apply(tenantObjects({ tenantId, slug: t.slug, plan, suspended }));
+      // Offboarding began meanwhile and may have deleted the namespace before this apply re-created it.
+      if (GONE.includes((await d.tenants.require(tenantId)).status)) {
+        await cluster.deleteNamespace(namespace);
+        return { namespace, plan: plan.id, suspended, applied: false };
+      }
+      return { namespace, plan: plan.id, suspended, applied: true };
+    },
+  );
+}
+
+/** Users of the tenant's pool enabled while it is ACTIVE, disabled while SUSPENDED. */
+export async function applySignIn(d: LifecycleDeps, { tenantId }: TenantRef) {
+  return reconcile(
+    d,
+    tenantId,
+    (a, b) => a.status === b.status,
+    async (t) => {
+      const userPoolId = t.resources.userPoolId ?? null;
+      const enabled = t.status === "ACTIVE";
+      if (!userPoolId || (t.status !== "ACTIVE" && t.status !== "SUSPENDED")) {
+        return { userPoolId, enabled, applied: false };
+      }
+      try {
+        await d.identity.setUsersEnabled(userPoolId, enabled);
+      } catch (err) {
+        // Offboarding deleted the pool meanwhile: nothing left to enable or disable.
+        const gone = GONE.includes((await d.tenants.require(tenantId)).status);
+        if (gone && isAwsError(err, "ResourceNotFoundException"))
+          return { userPoolId, enabled, applied: false };
+        throw err;
+      }
+      return { userPoolId, enabled, applied: true };
+    },
+  );
+}
+
+async function requireOffboarding(d: LifecycleDeps, tenantId: string): Promise<Tenant> {
+  const t = await d.tenants.require(tenantId);
+  if (!GONE.includes(t.status)) {
+    throw new StepError(
+      "ValidationError",
+      `Tenant ${t.slug} is ${t.status}, not OFFBOARDING: nothing is deleted`,
+    );
+  }
+  return t;
+}
+
+/** Revokes the admins' cluster access and deletes the namespace, waiting until it is gone. */
+export async function deleteNamespace(d: LifecycleDeps, { tenantId }: TenantRef) {
+  const t = await requireOffboarding(d, tenantId);
+  const namespace = t.resources.namespace ?? namespaceForSlug(t.slug);
+  const cluster = await d.cluster();
+  await cluster.revokeNamespaceAccess?.({ slug: t.slug, namespace });
+  await cluster.deleteNamespace(namespace);
+  return { namespace };
+}
+
+/** Deletes the recorded pool and any other pool tagged with the tenant (an orphan of a crashed run). */
+export async function deleteIdentity(d: LifecycleDeps, { tenantId }: TenantRef) {
+  const t = await requireOffboarding(d, tenantId);
+  const pools = new Set(await d.identity.findPoolsForTenant(tenantId));
+  if (t.resources.userPoolId) pools.add(t.resources.userPoolId);
+  for (const pool of pools) await d.identity.deleteTenantIdentity(pool);
+  return { deletedUserPools: [...pools] };
+}

@@ -1,0 +1,82 @@
+/**
+ * Billing queue → onboarding or a lifecycle workflow (SQS, partial batch failures). Each Stripe event is
+ * applied once (Powertools idempotency keyed on its id: a re-delivered event returns the first outcome), and a
+ * batch is applied in `created` order (a burst of one customer's events is applied in the order it happened).
+ */
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { requireEnv } from "../core/adapters/dynamo.js";
+import {
+  handleStripeEvent,
+  isExecutionStatusChange,
+  QueuedEvent,
+  replayParked,
+} from "../core/billing/route.js";
+import { billingDeps } from "../core/lifecycle/environment.js";
+import { ExecutionStatusChange } from "../core/onboarding/record-failure.js";
+import { lambda } from "../core/runtime/handler.js";
+import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
+
+const deps = billingDeps();
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: "id",
+  // Stripe retries a delivery for up to three days; keep the records longer than that.
+  expiresAfterSeconds: 7 * 24 * 60 * 60,
+});
+const applyOnce = makeIdempotent((stripeEvent: { id: string }) => handleStripeEvent(deps, stripeEvent), {
+  persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
+  keyPrefix: "billing-router",
+  config: idempotency,
+});
+
+type Log = (msg: string, extra: Record<string, unknown>) => void;
+let info: Log = () => {};
+let warn: Log = () => {};
+
+const processBatch = sqsJsonBatch(
+  QueuedEvent,
+  async (message) => {
+    if (isExecutionStatusChange(message)) {
+      const { tenantId, applied } = await replayParked(deps, ExecutionStatusChange.parse(message.detail));
+      if (applied.length > 0) info("parked billing events applied", { tenantId, outcomes: applied });
+      return;
+    }
+    const detail = message.detail as { id?: unknown; type?: unknown };
+    if (typeof detail?.id !== "string") {
+      warn("billing message without an event id; dropped", { source: message.source });
+      return;
+    }
+    await deps.records.countDelivery(detail.id);
+    const outcome = await applyOnce(detail as { id: string });
+    // Nothing matched (an unhandled type, no customer): worth a look. Anything else is business as usual.
+    const log = outcome.outcome === "ignored" && !outcome.tenantId ? warn : info;
+    log("billing event", { billingEventId: detail.id, billingEventType: detail.type, ...outcome });
+  },
+  { processInParallel: false },
+);
+
+export const handler = lambda("billing-router", async (event: SQSEvent, context, { logger }) => {
+  info = (msg, extra) => logger.info(msg, extra);
+  warn = (msg, extra) => logger.warn(msg, extra);
+  idempotency.registerLambdaContext(context);
+  return processBatch({ ...event, Records: [...event.Records].sort(byCreated) }, context);
+});
+
+/** Billing events oldest first (by the provider's `created`, then id); anything else keeps its place at the end. */
+function byCreated(a: SQSRecord, b: SQSRecord): number {
+  const key = (r: SQSRecord): [number, string] => {
+    try {
+      const detail = (JSON.parse(r.body) as { detail?: { created?: unknown; id?: unknown } }).detail;
+      return [
+        typeof detail?.created === "number" ? detail.created : Number.MAX_SAFE_INTEGER,
+        String(detail?.id),
+      ];
+    } catch {
+      return [Number.MAX_SAFE_INTEGER, ""];
+    }
+  };
+  const [ca, ia] = key(a);
+  const [cb, ib] = key(b);
+  return ca - cb || (ia < ib ? -1 : ia > ib ? 1 : 0);
+}

@@ -1,0 +1,244 @@
+/**
+ * Billing test helpers: Stripe-shaped events, webhooks signed with the `stripe` package's own test helper
+ * (generateTestHeaderString) and the local cloud's signing secret, and readers for what the router recorded.
+ */
+import { randomBytes } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import Stripe from "stripe";
+import type { EventRecord } from "../../core/adapters/billing-records.js";
+import type { Tenant } from "../../core/tenant/model.js";
+import { STATE_MACHINE_FOR_WORKFLOW, type Workflow } from "../../core/workflows/names.js";
+import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { awsConfig, cloud } from "./cloud.js";
+import { eventually } from "./embark.js";
+
+export type StripeTestEvent = {
+  id: string;
+  object: "event";
+  api_version: string;
+  created: number;
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: null; idempotency_key: null };
+  type: string;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+};
+
+const rand = (n = 14) => randomBytes(n).toString("hex").slice(0, n);
+export const now = () => Math.floor(Date.now() / 1000);
+export const newCustomerId = () => `cus_${rand()}`;
+export const newSubscriptionId = () => `sub_${rand()}`;
+
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  opts: { created?: number; id?: string } = {},
+): StripeTestEvent {
+  return {
+    id: opts.id ?? `evt_${rand(24)}`,
+    object: "event",
+    api_version: "2025-03-31.basil",
+    created: opts.created ?? now(),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  };
+}
+
+export function checkoutCompleted(
+  o: {
+    customer: string;
+    subscription: string;
+    email: string;
+    company: string;
+    plan: string;
+    slug?: string;
+    tenantRef?: string;
+  },
+  opts: { created?: number; id?: string } = {},
+) {
+  return stripeEvent(
+    "checkout.session.completed",
+    {
+      id: `cs_test_${rand(24)}`,
+      object: "checkout.session",
+      mode: "subscription",
+      status: "complete",
+      payment_status: "paid",
+      customer: o.customer,
+      customer_details: { email: o.email, name: "Pat Admin" },
+      subscription: o.subscription,
+      client_reference_id: o.tenantRef ?? null,
+      metadata: { companyName: o.company, plan: o.plan, ...(o.slug ? { slug: o.slug } : {}) },
+    },
+    opts,
+  );
+}
+
+function subscriptionObject(o: { customer: string; subscription: string; price: string }, status = "active") {
+  return {
+    id: o.subscription,
+    object: "subscription",
+    customer: o.customer,
+    status,
+    items: { object: "list", data: [{ id: `si_${rand()}`, price: { id: o.price, object: "price" } }] },
+    metadata: {},
+  };
+}
+
+export const subscriptionCreated = (
+  o: { customer: string; subscription: string; price: string },
+  opts: { created?: number; id?: string } = {},
+) => stripeEvent("customer.subscription.created", subscriptionObject(o), opts);
+
+export const subscriptionUpdated = (
+  o: { customer: string; subscription: string; price: string },
+  opts: { created?: number; id?: string } = {},
+) => stripeEvent("customer.subscription.updated", subscriptionObject(o), opts);
+
+export const subscriptionDeleted = (
+  o: { customer: string; subscription: string; price: string },
+  opts: { created?: number; id?: string } = {},
+) => stripeEvent("customer.subscription.deleted", subscriptionObject(o, "canceled"), opts);
+
+/** An invoice event in the current API shape (`parent.subscription_details`). */
+export function invoiceEvent(
+  type: "invoice.payment_failed" | "invoice.paid",
+  o: { customer: string; subscription: string; invoiceCreated?: number },
+  opts: { created?: number; id?: string } = {},
+) {
+  return stripeEvent(
+    type,
+    {
+      id: `in_${rand()}`,
+      object: "invoice",
+      customer: o.customer,
+      created: o.invoiceCreated ?? opts.created ?? now(),
+      status: type === "invoice.paid" ? "paid" : "open",
+      attempt_count: 1,
+      parent: { type: "subscription_details", subscription_details: { subscription: o.subscription } },
+    },
+    opts,
+  );
+}
+
+/** POSTs an event to the webhook, signed the way Stripe signs it. */
+export async function postWebhook(
+  event: StripeTestEvent | string,
+  opts: { secret?: string; timestamp?: number; signature?: string | null } = {},
+) {
+  const payload = typeof event === "string" ? event : JSON.stringify(event);
+  const header =
+    opts.signature === undefined
+      ? Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: opts.secret ?? cloud().stripeWebhookSecret,
+          ...(opts.timestamp ? { timestamp: opts.timestamp } : {}),
+        })
+      : opts.signature;
+  const res = await fetch(`${cloud().web}/billing/webhook`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(header === null ? {} : { "stripe-signature": header }),
+    },
+    body: payload,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
+}
+
+let docs: DynamoDBDocumentClient | undefined;
+function documents(): DynamoDBDocumentClient {
+  docs ??= DynamoDBDocumentClient.from(new DynamoDBClient(awsConfig()));
+  return docs;
+}
+
+async function item(pk: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: LOCAL_NAMES.tenantsTable, Key: { pk }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** The tenant record as stored (the real DynamoDB API). */
+export const tenantRecord = async (tenantId: string) =>
+  (await item(`TENANT#${tenantId}`)) as (Tenant & Record<string, unknown>) | undefined;
+
+export const customerRecord = (customerId: string) => item(`CUSTOMER#${customerId}`);
+
+/** What the router recorded for an event so far (undefined: it never saw it). */
+export const eventRecord = async (eventId: string) =>
+  (await item(`BILLINGEVENT#${eventId}`)) as EventRecord | undefined;
+
+/** What the router recorded for an event, once it has. */
+export async function billingOutcome(
+  eventId: string,
+  opts: { deliveries?: number } = {},
+  timeoutMs = 20_000,
+): Promise<EventRecord> {
+  const rec = await eventually(
+    async () => (await item(`BILLINGEVENT#${eventId}`)) as EventRecord | undefined,
+    (r) =>
+      r?.outcome !== undefined && (opts.deliveries === undefined || (r.deliveries ?? 0) >= opts.deliveries),
+    timeoutMs,
+  );
+  if (!rec?.outcome) throw new Error(`no outcome recorded for ${eventId} in ${timeoutMs} ms`);
+  return rec;
+}
+
+/** Waits for the tenant record to satisfy `ok`. */
+export async function waitForRecord(
+  tenantId: string,
+  ok: (t: Tenant & Record<string, unknown>) => boolean,
+  timeoutMs = 20_000,
+) {
+  const t = await eventually(
+    () => tenantRecord(tenantId),
+    (t) => t !== undefined && ok(t),
+    timeoutMs,
+  );
+  if (!t || !ok(t)) throw new Error(`tenant ${tenantId} did not get there; last: ${JSON.stringify(t)}`);
+  return t;
+}
+
+const sfn = () => new SFNClient(awsConfig());
+const stateMachineArn = (workflow: Workflow) =>
+  `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_FOR_WORKFLOW[workflow]}`;
+export const executionArn = (workflow: Workflow, name: string) =>
+  `${stateMachineArn(workflow).replace(":stateMachine:", ":execution:")}:${name}`;
+
+/** Polls DescribeExecution until the execution exists and reaches one of `statuses`. */
+export async function waitForLifecycleExecution(
+  workflow: Workflow,
+  name: string,
+  statuses: string[] = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"],
+  timeoutMs = 20_000,
+): Promise<string> {
+  const client = sfn();
+  const status = await eventually(
+    async () =>
+      (
+        await client
+          .send(new DescribeExecutionCommand({ executionArn: executionArn(workflow, name) }))
+          .catch(() => ({ status: "MISSING" }))
+      ).status ?? "",
+    (s) => statuses.includes(s),
+    timeoutMs,
+  );
+  return status;
+}
+
+/** Executions of `workflow` whose names start with `<slug>-` (ListExecutions, real SDK). */
+export async function executionsOf(workflow: Workflow, slug: string) {
+  const out = await sfn().send(
+    new ListExecutionsCommand({ stateMachineArn: stateMachineArn(workflow), maxResults: 1000 }),
+  );
+  return (out.executions ?? []).filter((e) => e.name?.startsWith(`${slug}-${workflow}-`));
+}
