@@ -46,6 +46,9 @@ export async function sendTenantEmail(
     ...message.vars,
   });
   const messageId = await d.sender.send(tenant.adminEmail, email);
-  if (message.template === "welcome") await d.tenants.markStep(tenant.tenantId, "sendWelcome", "done");
+  if (message.template === "welcome") {
+    // The one attempt that sent it (Powertools idempotency keeps duplicates from getting here).
+    await d.tenants.markStep(tenant.tenantId, "sendWelcome", "done", { countAttempt: true });
+  }
   return { messageId, to: tenant.adminEmail };
 }
