@@ -365,7 +365,8 @@ describe("executions", () => {
 
   it("stop and wait lets the running action finish, then stops", async () => {
     const name = await pipeline("stop-wait");
-    await setBehaviour(name, { durationMs: 400 });
+    // Long enough that the stop request always lands while the action runs, even on a loaded machine.
+    await setBehaviour(name, { durationMs: 3000 });
     const { pipelineExecutionId: id } = await codepipeline.send(
       new StartPipelineExecutionCommand({ name, variables: [{ name: "TENANT_ID", value: "t" }] }),
     );
