@@ -138,7 +138,7 @@ describe("progress view", () => {
   });
 
   it("counts elapsed time until ready or failed, and polls while something can change", () => {
-    const tenant = (status: string, extra: Partial<PublicTenant> = {}): PublicTenant => ({
+    const tenant = (status: PublicTenant["status"], extra: Partial<PublicTenant> = {}): PublicTenant => ({
       tenantId: "t",
       slug: "s",
       companyName: "C",

@@ -4,6 +4,7 @@
  * into the page by scripts/build-web.ts.
  */
 import { regexes } from "zod/v4/core";
+import type { PublicStep, PublicTenantView } from "../../tenant/model.js";
 import { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH, slugCandidate, validateSlug } from "../../tenant/slug.js";
 
 export type Field = "companyName" | "adminEmail" | "plan" | "slug";
@@ -93,34 +94,10 @@ export class IdempotencyKeys {
 
 // ------------------------------------------------------------------------------------------- progress view
 
-export type StepState = "pending" | "running" | "retrying" | "done" | "failed" | "skipped";
-
-export interface PublicStep {
-  name: string;
-  label: string;
-  status: StepState;
-  at: string;
-  attempts: number;
-  error?: { name: string; message: string };
-}
-
-export interface PublicTenant {
-  tenantId: string;
-  slug: string;
-  companyName: string;
-  plan: string;
-  status: string;
-  steps: PublicStep[];
-  failure?: { step: string; stepLabel: string; error: string; cause: string; at: string };
-  resources: {
-    userPoolId?: string;
-    userPoolClientId?: string;
-    namespace?: string;
-    pipelineExecutionId?: string;
-  };
-  createdAt: string;
-  updatedAt: string;
-}
+// The status API's shape, shared with the server (type-only: nothing of the model enters the bundle).
+export type StepState = PublicStep["status"];
+export type { PublicStep };
+export type PublicTenant = PublicTenantView;
 
 export interface StepView {
   state: StepState;
