@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AwsError } from "./errors.js";
 
 /**
  * A locally implemented AWS service spoken over the AWS JSON protocol (X-Amz-Target: <prefix>.<Operation>).
@@ -18,4 +19,21 @@ export interface JsonService {
 export interface HttpService {
   readonly signingName: string;
   handleHttp(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
+}
+
+/** A JsonService's `handle` over a table of operations; anything else is AWS's UnknownOperationException. */
+export function operationTable(
+  serviceName: string,
+  operations: Record<string, (input: Record<string, unknown>) => unknown>,
+): JsonService["handle"] {
+  return async (operation, input) => {
+    const op = operations[operation];
+    if (!op) {
+      throw new AwsError(
+        "UnknownOperationException",
+        `The local ${serviceName} does not implement ${operation}.`,
+      );
+    }
+    return op(input ?? {});
+  };
 }

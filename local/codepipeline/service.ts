@@ -20,7 +20,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
-import type { JsonService } from "../aws/json-service.js";
+import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds, paginate } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { DeployJobs, FAIL_VARIABLE, type PipelineBehaviour } from "./deploy-job.js";
@@ -378,15 +378,7 @@ export async function createCodePipelineService(
   return {
     signingName: "codepipeline",
     targetPrefix: "CodePipeline_20150709",
-    async handle(operation, input) {
-      const op = operations[operation];
-      if (!op)
-        throw new AwsError(
-          "UnknownOperationException",
-          `The local CodePipeline does not implement ${operation}.`,
-        );
-      return op(input ?? {});
-    },
+    handle: operationTable("CodePipeline", operations),
     async definePipeline(definition) {
       await upsert(definition, {});
     },

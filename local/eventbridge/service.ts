@@ -13,7 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
-import type { JsonService } from "../aws/json-service.js";
+import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds, paginate } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { isReservedVariable } from "./input.js";
@@ -394,15 +394,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
   return {
     signingName: "events",
     targetPrefix: "AWSEvents",
-    async handle(operation, input) {
-      const op = operations[operation];
-      if (!op)
-        throw new AwsError(
-          "UnknownOperationException",
-          `The local EventBridge does not implement ${operation}.`,
-        );
-      return op(input ?? {});
-    },
+    handle: operationTable("EventBridge", operations),
     putRule,
     putTargets,
     idle: () => delivery.idle(),

@@ -20,7 +20,7 @@
 import "./polyfill.js";
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
-import type { JsonService } from "../aws/json-service.js";
+import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { checkExecutionArn, checkName, checkStateMachineArn, executionArn, stateMachineArn } from "./arns.js";
@@ -439,12 +439,7 @@ export async function createStepFunctionsService(
     signingName: "states",
     targetPrefix: "AWSStepFunctions",
 
-    async handle(operation, input) {
-      const op = operations[operation];
-      if (!op)
-        throw new AwsError("UnknownOperationException", `Operation ${operation} is not supported locally`);
-      return op(input ?? {});
-    },
+    handle: operationTable("Step Functions", operations),
 
     // Arrow functions: the cloud calls stop() unbound.
     stop: async () => {
