@@ -22,6 +22,7 @@ import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds, paginate } from "../aws/paging.js";
+import { optionalString, requireString, validation } from "../aws/validation.js";
 import type { LocalContext } from "../context.js";
 import { DeployJobs, FAIL_VARIABLE, type PipelineBehaviour } from "./deploy-job.js";
 import { StateChangeEmitter } from "./events.js";
@@ -444,23 +445,4 @@ function sameDefinition(a: PipelineRecord, b: PipelineRecord): boolean {
   const shape = (p: PipelineRecord) =>
     JSON.stringify([p.variables, p.stages, p.executionMode, p.roleArn ?? null, p.artifactStore ?? null]);
   return shape(a) === shape(b);
-}
-
-function requireString(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw validation(
-      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
-
-function optionalString(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw validation(`Value at '${field}' must be a string`);
-  return value;
-}
-
-function validation(message: string): AwsError {
-  return new AwsError("ValidationException", message);
 }

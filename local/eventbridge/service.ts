@@ -15,6 +15,7 @@ import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds, paginate } from "../aws/paging.js";
+import { optionalString, requireString, validation } from "../aws/validation.js";
 import type { LocalContext } from "../context.js";
 import { isReservedVariable } from "./input.js";
 import {
@@ -485,25 +486,6 @@ function eventTime(value: unknown): Date {
 /** "2017-12-22T18:43:48Z": the time format of EventBridge events (no milliseconds). */
 function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function requireString(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw validation(
-      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
-
-function optionalString(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw validation(`Value at '${field}' must be a string.`);
-  return value;
-}
-
-function validation(message: string): AwsError {
-  return new AwsError("ValidationException", message);
 }
 
 function byName(a: { Name: string }, b: { Name: string }): number {

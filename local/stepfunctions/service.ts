@@ -316,20 +316,13 @@ export async function createStepFunctionsService(
     DescribeExecution(input) {
       const rec = executionOf(input.executionArn);
       return {
-        executionArn: rec.executionArn,
-        stateMachineArn: rec.stateMachineArn,
-        name: rec.name,
-        status: rec.status,
-        startDate: epochSeconds(rec.startDate),
-        stopDate: dateOrUndefined(rec.stopDate),
+        ...listItem(rec),
         input: rec.input,
         inputDetails: { included: true },
         output: rec.output,
         outputDetails: rec.output === undefined ? undefined : { included: true },
         error: rec.error,
         cause: rec.cause,
-        redriveCount: rec.redriveCount,
-        redriveDate: dateOrUndefined(rec.redriveDate),
         ...redriveStatus(rec),
       };
     },
