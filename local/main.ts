@@ -2,7 +2,6 @@
  * `npm start`: runs the embedded local cloud with Embark wired into it until Ctrl-C.
  * `npm start -- --fresh` wipes .local/ first.
  */
-import "./sdk-notice.js";
 import { performance } from "node:perf_hooks";
 import { startLocalCloud } from "./cloud.js";
 import { wireEmbark } from "./wiring/embark.js";

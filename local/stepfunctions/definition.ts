@@ -1,6 +1,5 @@
 // State machine definitions: validation for CreateStateMachine, and the copy handed to aws-local-stepfunctions
 // for a run. The copy is rewritten where the library differs from AWS (see prepareDefinition).
-import "./polyfill.js";
 import { StateMachine } from "aws-local-stepfunctions";
 import { AwsError } from "../aws/errors.js";
 

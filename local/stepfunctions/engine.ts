@@ -10,7 +10,6 @@
 // service's stop() aborts it. A run that is no longer current is ignored from then on: its late events are
 // dropped and its pending handlers fail with a terminal (neither retried nor caught) error, so the library
 // stops at once and clears its timers.
-import "./polyfill.js";
 import { StateMachine } from "aws-local-stepfunctions";
 import { contextObject, newPlaceholders, resolvePlaceholders } from "./context-object.js";
 import { type PreparedDefinition, prepareDefinition, type StateInfo } from "./definition.js";

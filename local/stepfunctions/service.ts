@@ -17,7 +17,6 @@
  *   a closed execution or a different input → ExecutionAlreadyExists (AWS's rule).
  * - Status-change events go to the default bus through the edge, best effort.
  */
-import "./polyfill.js";
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import { type JsonService, operationTable } from "../aws/json-service.js";

@@ -2,7 +2,6 @@
  * `npm run bench`: startup time and memory of `npm start`, and time from POST /signups to an ACTIVE tenant.
  * Prints numbers; asserts nothing (timings belong here, not in tests).
  */
-import "../../local/sdk-notice.js";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,4 +1,3 @@
-import "../../local/stepfunctions/polyfill.js";
 import aslValidator from "asl-validator";
 import { type StateMachineDefinition as LocalDefinition, StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";

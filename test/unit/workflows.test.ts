@@ -1,4 +1,3 @@
-import "../../local/stepfunctions/polyfill.js";
 import aslValidator from "asl-validator";
 import {
   ExecutionError,
