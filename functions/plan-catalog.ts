@@ -2,7 +2,7 @@
 import { PlanStore } from "../core/adapters/plan-store.js";
 import { json } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
-import { publicPlan } from "../core/web/public-plans.js";
+import { publicPlan } from "../web/signup/public-plans.js";
 
 const plans = PlanStore.fromEnvironment();
 

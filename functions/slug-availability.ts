@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { TenantStore } from "../core/adapters/tenant-store.js";
 import { json } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
-import { slugAvailability } from "../core/web/slug-availability.js";
+import { slugAvailability } from "../web/signup/slug-availability.js";
 
 const tenants = TenantStore.fromEnvironment();
 

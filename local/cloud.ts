@@ -5,9 +5,9 @@
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { operatorConsole } from "../ops/console/index.js";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
-import { operatorConsole } from "./console/index.js";
 import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
 import { startCognito } from "./emulators/cognito.js";
@@ -140,7 +140,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     port: opts.webPort ?? envPort("EMBARK_WEB_PORT", 3000),
     functions,
     routes: [],
-    // Operator console (local/console/): local-only pages at /console, read through the AWS APIs at the edge.
+    // Operator console (ops/console/): local-only pages at /console, read through the AWS APIs at the edge.
     staticHandler: operatorConsole({ edgeUrl: edge.url }),
   });
 

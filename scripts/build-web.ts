@@ -1,6 +1,6 @@
 /**
- * `npm run build:web`: bundles the signup page's browser script (core/web/client/signup.ts, with the slug and
- * email rules it imports from core/) into core/web/generated/signup-client.ts, a string the page function
+ * `npm run build:web`: bundles the signup page's browser script (web/signup/client/signup.ts, with the slug and
+ * email rules it imports from core/) into web/signup/generated/signup-client.ts, a string the page function
  * inlines. The generated file is committed so the Lambda needs no bundler at run time; a unit test
  * (test/unit/signup-client.test.ts) fails when it is out of date.
  */
@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const CLIENT_ENTRY = join(root, "core/web/client/signup.ts");
-export const GENERATED_FILE = join(root, "core/web/generated/signup-client.ts");
+export const CLIENT_ENTRY = join(root, "web/signup/client/signup.ts");
+export const GENERATED_FILE = join(root, "web/signup/generated/signup-client.ts");
 
 /** The minified browser bundle. */
 export async function bundleSignupClient(): Promise<string> {

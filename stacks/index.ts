@@ -3,9 +3,9 @@
  * Pulumi mocks. Names and ARNs that would form cycles (functions ↔ state machines) are computed from names.
  */
 import { LIFECYCLE_STATE_MACHINE_ENV } from "../core/lifecycle/environment.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/lifecycle/machines.js";
 import { lifecycleFailedPattern, onboardingFailedPattern } from "../core/onboarding/resources.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/workflows/lifecycle-machines.js";
-import { STATE_MACHINE_NAMES } from "../core/workflows/names.js";
+import { STATE_MACHINE_NAMES } from "../core/workflow/names.js";
 import { createAlarms } from "./alarms.js";
 import { createApi } from "./api.js";
 import { createBillingBus, createBillingRules } from "./billing.js";

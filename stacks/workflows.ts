@@ -4,12 +4,13 @@
  * X-Ray tracing, and a role that may invoke exactly the Lambdas and send to exactly the queues its definition
  * names (read from the definition itself). Add a workflow: one entry in WORKFLOW_MACHINES.
  */
+
+import type { LifecycleResources } from "../core/lifecycle/email-task.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/lifecycle/machines.js";
 import type { FunctionName } from "../core/onboarding/resources.js";
-import { type StateMachineDefinition, walkStates } from "../core/workflows/asl.js";
-import type { LifecycleResources } from "../core/workflows/lifecycle.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/workflows/lifecycle-machines.js";
-import { STATE_MACHINE_NAMES } from "../core/workflows/names.js";
-import { type OnboardingResources, onboardingDefinition } from "../core/workflows/onboarding.js";
+import { type OnboardingResources, onboardingDefinition } from "../core/onboarding/workflow.js";
+import { type StateMachineDefinition, walkStates } from "../core/workflow/asl.js";
+import { STATE_MACHINE_NAMES } from "../core/workflow/names.js";
 import { type Context, pascal } from "./context.js";
 import type { Functions } from "./functions.js";
 import type { Queues } from "./queues.js";

@@ -7,7 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { StepError } from "../workflows/retry.js";
+import { StepError } from "../workflow/retry.js";
 
 export interface KubeResponse {
   status: number;
@@ -26,7 +26,7 @@ export class KubernetesApiError extends Error {
   }
 }
 
-/** An error the onboarding Tasks' Retry matches by name (see core/workflows/retry.ts). */
+/** An error the onboarding Tasks' Retry matches by name (see core/workflow/retry.ts). */
 export function transientError(message: string, cause?: unknown): StepError {
   return new StepError("TransientError", message, cause === undefined ? undefined : { cause });
 }

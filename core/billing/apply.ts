@@ -5,8 +5,8 @@
  * starts at most one execution even if the router crashed between the write and the start.
  */
 import type { Tenant } from "../tenant/model.js";
-import { executionName } from "../workflows/names.js";
-import { StepError } from "../workflows/retry.js";
+import { executionName } from "../workflow/names.js";
+import { StepError } from "../workflow/retry.js";
 import { decide } from "./decide.js";
 import type { BillingDeps, LifecycleWorkflow } from "./deps.js";
 import type { BillingEvent, BillingOutcome } from "./event.js";

@@ -15,7 +15,7 @@
 import { findPlanByPriceId, type Plan } from "../plans/catalog.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
-import type { Workflow } from "../workflows/names.js";
+import type { Workflow } from "../workflow/names.js";
 import { aspectOf, type BillingAspect, type BillingEvent, compareEvents } from "./event.js";
 
 export type Decision =

@@ -4,9 +4,9 @@ import type { JsonQueue } from "../adapters/queues.js";
 import type { TenantStore } from "../adapters/tenant-store.js";
 import type { Workflows } from "../adapters/workflows.js";
 
-export type { LifecycleWorkflow } from "../workflows/lifecycle-machines.js";
+export type { LifecycleWorkflow } from "../lifecycle/machines.js";
 
-import type { LifecycleWorkflow } from "../workflows/lifecycle-machines.js";
+import type { LifecycleWorkflow } from "../lifecycle/machines.js";
 
 /** What applying billing events needs; functions/ builds it from the environment, the ops CLI from its target. */
 export interface BillingDeps {

@@ -3,7 +3,7 @@
  * them. core/onboarding/resources.ts merges these into FUNCTIONS, so stacks/ (AWS) and local/wiring/ (the local
  * cloud) deploy the same set from one source.
  */
-import { EXECUTION_STATUS_CHANGE, executionFailedPattern } from "../workflows/failure-events.js";
+import { EXECUTION_STATUS_CHANGE, executionFailedPattern } from "../workflow/failure-events.js";
 import { BILLING_EVENT_SOURCE, BILLING_EVENT_TYPES, STRIPE_PARTNER_SOURCE_PREFIX } from "./stripe-event.js";
 
 export const LIFECYCLE_FUNCTIONS = {

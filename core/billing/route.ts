@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { ExecutionStatusChange } from "../onboarding/record-failure.js";
-import { StepError } from "../workflows/retry.js";
+import { StepError } from "../workflow/retry.js";
 import { applyToTenant } from "./apply.js";
 import type { BillingDeps } from "./deps.js";
 import type { BillingEvent, BillingOutcome } from "./event.js";

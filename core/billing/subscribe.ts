@@ -16,7 +16,7 @@ import type { Plan } from "../plans/catalog.js";
 import { SignupRequest } from "../signup/request.js";
 import { submitSignup } from "../signup/submit.js";
 import { SLUG_MAX_LENGTH, validateSlug } from "../tenant/slug.js";
-import { StepError } from "../workflows/retry.js";
+import { StepError } from "../workflow/retry.js";
 import { applyToTenant } from "./apply.js";
 import { planFor } from "./decide.js";
 import type { BillingDeps } from "./deps.js";

@@ -12,7 +12,7 @@ import { tenantObjects } from "../cluster/tenant-objects.js";
 import type { Tenant } from "../tenant/model.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStatus } from "../tenant/status.js";
-import { StepError } from "../workflows/retry.js";
+import { StepError } from "../workflow/retry.js";
 import type { LifecycleDeps } from "./deps.js";
 
 export interface TenantRef {

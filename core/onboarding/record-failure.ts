@@ -1,6 +1,6 @@
 /**
  * Records why an onboarding (or lifecycle) execution failed. Runs on the "Step Functions Execution Status Change" event
- * (see core/workflows/failure-events.ts): the workflows have no Catch → Fail, so a redrive can resume at the
+ * (see core/workflow/failure-events.ts): the workflows have no Catch → Fail, so a redrive can resume at the
  * failed Task, and this is where the tenant learns about the failure.
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
@@ -9,7 +9,7 @@ import type { BillingRecords } from "../adapters/billing-records.js";
 import type { TenantStore } from "../adapters/tenant-store.js";
 import type { Workflows } from "../adapters/workflows.js";
 import { stepForStateName } from "../tenant/model.js";
-import { STATE_MACHINE_FOR_WORKFLOW, WORKFLOWS, type Workflow } from "../workflows/names.js";
+import { STATE_MACHINE_FOR_WORKFLOW, WORKFLOWS, type Workflow } from "../workflow/names.js";
 
 export const ExecutionStatusChange = z.object({
   executionArn: z.string(),

@@ -3,7 +3,7 @@
  * local/wiring/ (the local cloud), so both run the same wiring.
  */
 import { LIFECYCLE_FUNCTIONS } from "../billing/resources.js";
-import { executionFailedPattern } from "../workflows/failure-events.js";
+import { executionFailedPattern } from "../workflow/failure-events.js";
 
 export {
   BILLING_BATCH,

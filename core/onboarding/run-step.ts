@@ -1,7 +1,7 @@
 import type { TenantStore } from "../adapters/tenant-store.js";
 import { errorInfo } from "../errors.js";
 import type { OnboardingStep } from "../tenant/model.js";
-import { isRetryableErrorName, toStepError } from "../workflows/retry.js";
+import { isRetryableErrorName, toStepError } from "../workflow/retry.js";
 
 /**
  * Runs one onboarding step with its progress recorded on the tenant: running (attempt counted) → done, or

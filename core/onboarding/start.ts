@@ -1,6 +1,6 @@
 import type { TenantStore } from "../adapters/tenant-store.js";
 import type { Workflows } from "../adapters/workflows.js";
-import { executionName } from "../workflows/names.js";
+import { executionName } from "../workflow/names.js";
 
 /** Starts the tenant's onboarding execution, named `<slug>-onboard-1`; a duplicate message starts nothing new. */
 export async function startOnboarding(

@@ -4,10 +4,10 @@
  */
 import { tenantObjects } from "../cluster/tenant-objects.js";
 import { namespaceForSlug } from "../tenant/slug.js";
-import type { OnboardingSummary } from "../workflows/onboarding.js";
-import { StepError } from "../workflows/retry.js";
+import { StepError } from "../workflow/retry.js";
 import type { OnboardingDeps } from "./deps.js";
 import { runStep } from "./run-step.js";
+import type { OnboardingSummary } from "./workflow.js";
 
 export interface TenantRef {
   tenantId: string;

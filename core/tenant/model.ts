@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { describeIssues, PlanId } from "../plans/schema.js";
-import { WORKFLOWS } from "../workflows/names.js";
+import { WORKFLOWS } from "../workflow/names.js";
 import { validateSlug } from "./slug.js";
 import { TenantStatus } from "./status.js";
 

@@ -10,7 +10,9 @@ import {
   ResourceAlreadyExistsException,
 } from "@aws-sdk/client-eventbridge";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { LifecycleResources } from "../../core/lifecycle/email-task.js";
 import { LIFECYCLE_STATE_MACHINE_ENV } from "../../core/lifecycle/environment.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
 import {
   BILLING_BATCH,
   BILLING_QUEUE_CONSUMER,
@@ -19,8 +21,6 @@ import {
   onboardingEndedPattern,
   visibilityTimeoutFor,
 } from "../../core/onboarding/resources.js";
-import type { LifecycleResources } from "../../core/workflows/lifecycle.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/workflows/lifecycle-machines.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
 import { functionArn } from "../lambda/registry.js";

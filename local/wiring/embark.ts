@@ -17,8 +17,8 @@ import {
   pipelineStateChangePattern,
   visibilityTimeoutFor,
 } from "../../core/onboarding/resources.js";
-import { STATE_MACHINE_NAMES } from "../../core/workflows/names.js";
-import { onboardingDefinition } from "../../core/workflows/onboarding.js";
+import { onboardingDefinition } from "../../core/onboarding/workflow.js";
+import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
 import { functionArn, type LambdaHandler } from "../lambda/registry.js";

@@ -6,7 +6,7 @@
 import { CognitoIdentityProviderClient, ListUsersCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Workflow } from "../../core/workflows/names.js";
+import type { Workflow } from "../../core/workflow/names.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
 import {
   billingOutcome,

@@ -13,7 +13,7 @@ import { BillingRecords } from "../../core/adapters/billing-records.js";
 import { documentClient } from "../../core/adapters/dynamo.js";
 import { TenantStore } from "../../core/adapters/tenant-store.js";
 import { newTenant } from "../../core/tenant/model.js";
-import { STATE_MACHINE_NAMES } from "../../core/workflows/names.js";
+import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import {
   billingOutcome,

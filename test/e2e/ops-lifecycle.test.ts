@@ -21,7 +21,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 async function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "core/ops/main.ts", ...args], {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "ops/cli/main.ts", ...args], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS, type FunctionName } from "../../core/onboarding/resources.js";
-import { walkStates } from "../../core/workflows/asl.js";
-import type { onboardingDefinition } from "../../core/workflows/onboarding.js";
+import type { onboardingDefinition } from "../../core/onboarding/workflow.js";
+import { walkStates } from "../../core/workflow/asl.js";
 import {
   grants,
   lambdaFunction,

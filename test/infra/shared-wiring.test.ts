@@ -10,6 +10,7 @@ import { DescribeStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
 import {
   billingEventsPattern,
   lifecycleFailedPattern,
@@ -17,9 +18,8 @@ import {
   onboardingFailedPattern,
   pipelineStateChangePattern,
 } from "../../core/onboarding/resources.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/workflows/lifecycle-machines.js";
-import { STATE_MACHINE_NAMES } from "../../core/workflows/names.js";
-import { onboardingDefinition } from "../../core/workflows/onboarding.js";
+import { onboardingDefinition } from "../../core/onboarding/workflow.js";
+import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
 import { functionArn } from "../../local/lambda/registry.js";
 import { BILLING_LOCAL_NAMES } from "../../local/wiring/billing.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
@@ -211,8 +211,8 @@ describe("one source for both (imports, not copies)", () => {
       "onboardingEndedPattern",
       "lifecycleFailedPattern",
     ],
-    "core/workflows/onboarding.ts": ["onboardingDefinition"],
-    "core/workflows/lifecycle-machines.ts": ["LIFECYCLE_MACHINES"],
+    "core/onboarding/workflow.ts": ["onboardingDefinition"],
+    "core/lifecycle/machines.ts": ["LIFECYCLE_MACHINES"],
   };
   const localWiring = readdirSync(join(ROOT, "local/wiring"))
     .filter((f) => f.endsWith(".ts"))

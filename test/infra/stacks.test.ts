@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
 import {
   BILLING_BATCH,
   billingEventsPattern,
@@ -15,9 +16,8 @@ import {
   onboardingFailedPattern,
   pipelineStateChangePattern,
 } from "../../core/onboarding/resources.js";
+import { onboardingDefinition } from "../../core/onboarding/workflow.js";
 import { DEFAULT_PLANS, parsePlan } from "../../core/plans/catalog.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/workflows/lifecycle-machines.js";
-import { onboardingDefinition } from "../../core/workflows/onboarding.js";
 import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
 import { FUNCTION_USAGE } from "./function-usage.js";
 import { type RecordedResource, ROOT, runSstProgram, type SstRun } from "./sst-mocks.js";

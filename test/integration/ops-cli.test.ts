@@ -1,5 +1,5 @@
 /**
- * The ops CLI as an operator runs it: a child process (`node --import tsx core/ops/main.ts`, the fastest way
+ * The ops CLI as an operator runs it: a child process (`node --import tsx ops/cli/main.ts`, the fastest way
  * measured) against the test run's local cloud, configured like real AWS (AWS_ENDPOINT_URL, credentials, table
  * names and the onboarding state machine ARN from the environment). Checks output and exit codes.
  */
@@ -55,7 +55,7 @@ function ops(args: string[], env: NodeJS.ProcessEnv = awsEnv()): Promise<Run> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", "core/ops/main.ts", ...args],
+      ["--import", "tsx", "ops/cli/main.ts", ...args],
       { cwd: ROOT, env, timeout: 45_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import Stripe from "stripe";
 import type { EventRecord } from "../../core/adapters/billing-records.js";
 import type { Tenant } from "../../core/tenant/model.js";
-import { STATE_MACHINE_FOR_WORKFLOW, type Workflow } from "../../core/workflows/names.js";
+import { STATE_MACHINE_FOR_WORKFLOW, type Workflow } from "../../core/workflow/names.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "./cloud.js";
 import { eventually } from "./embark.js";

@@ -1,14 +1,14 @@
 import aslValidator from "asl-validator";
 import { type StateMachineDefinition as LocalDefinition, StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
-import { type Branch, type StateMachineDefinition, walkStates } from "../../core/workflows/asl.js";
-import type { LifecycleResources } from "../../core/workflows/lifecycle.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/workflows/lifecycle-machines.js";
-import { OFFBOARD_STATES } from "../../core/workflows/offboard.js";
-import { PLAN_CHANGE_STATES } from "../../core/workflows/plan-change.js";
-import { REACTIVATE_STATES } from "../../core/workflows/reactivate.js";
-import { sqsRetry, transientRetry } from "../../core/workflows/retry.js";
-import { SUSPEND_STATES } from "../../core/workflows/suspend.js";
+import type { LifecycleResources } from "../../core/lifecycle/email-task.js";
+import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
+import { OFFBOARD_STATES } from "../../core/lifecycle/offboard.js";
+import { PLAN_CHANGE_STATES } from "../../core/lifecycle/plan-change.js";
+import { REACTIVATE_STATES } from "../../core/lifecycle/reactivate.js";
+import { SUSPEND_STATES } from "../../core/lifecycle/suspend.js";
+import { type Branch, type StateMachineDefinition, walkStates } from "../../core/workflow/asl.js";
+import { sqsRetry, transientRetry } from "../../core/workflow/retry.js";
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
 const resources: LifecycleResources = {

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../core/ops/cli.js";
-import { duration, redact, table } from "../../core/ops/format.js";
-import { LOCAL_RESOURCE_NAMES, resolveTarget, stateMachineEnvVar } from "../../core/ops/target.js";
-import { buildTimeline } from "../../core/ops/timeline.js";
 import { LOCAL_CREDENTIALS } from "../../local/aws/constants.js";
 import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { runCli } from "../../ops/cli/cli.js";
+import { duration, redact, table } from "../../ops/cli/format.js";
+import { LOCAL_RESOURCE_NAMES, resolveTarget, stateMachineEnvVar } from "../../ops/cli/target.js";
+import { buildTimeline } from "../../ops/cli/timeline.js";
 
 /** Runs the CLI in process against an endpoint nothing listens on (usage errors never get that far). */
 async function cli(...argv: string[]) {

@@ -1,6 +1,7 @@
-/** The signup page's client logic (core/web/client/model.ts) and the freshness of its committed bundle. */
+/** The signup page's client logic (web/signup/client/model.ts) and the freshness of its committed bundle. */
 import { describe, expect, it } from "vitest";
 import { parseSignup } from "../../core/signup/request.js";
+import { bundleSignupClient } from "../../scripts/build-web.js";
 import {
   checkSignup,
   elapsedMs,
@@ -11,10 +12,9 @@ import {
   pollDelayMs,
   signupBody,
   stepView,
-} from "../../core/web/client/model.js";
-import { SIGNUP_CLIENT_JS } from "../../core/web/generated/signup-client.js";
-import { renderSignupPage, SIGNUP_PAGE_CSP } from "../../core/web/signup-page.js";
-import { bundleSignupClient } from "../../scripts/build-web.js";
+} from "../../web/signup/client/model.js";
+import { SIGNUP_CLIENT_JS } from "../../web/signup/generated/signup-client.js";
+import { renderSignupPage, SIGNUP_PAGE_CSP } from "../../web/signup/signup-page.js";
 
 const valid = { companyName: "Acme Corp", adminEmail: "ops@acme.test", plan: "standard", slug: "" };
 

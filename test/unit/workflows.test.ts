@@ -7,20 +7,6 @@ import {
 } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import {
-  type Branch,
-  type JsonValue,
-  type StateMachineDefinition,
-  walkStates,
-} from "../../core/workflows/asl.js";
-import { executionFailedPattern } from "../../core/workflows/failure-events.js";
-import {
-  executionName,
-  parseExecutionName,
-  STATE_MACHINE_FOR_WORKFLOW,
-  STATE_MACHINE_NAMES,
-  WORKFLOWS,
-} from "../../core/workflows/names.js";
-import {
   ONBOARDING_STATES,
   ONBOARDING_STEPS,
   type OnboardingResources,
@@ -28,7 +14,21 @@ import {
   onboardingDefinition,
   onboardingStateForStep,
   onboardingStepForState,
-} from "../../core/workflows/onboarding.js";
+} from "../../core/onboarding/workflow.js";
+import {
+  type Branch,
+  type JsonValue,
+  type StateMachineDefinition,
+  walkStates,
+} from "../../core/workflow/asl.js";
+import { executionFailedPattern } from "../../core/workflow/failure-events.js";
+import {
+  executionName,
+  parseExecutionName,
+  STATE_MACHINE_FOR_WORKFLOW,
+  STATE_MACHINE_NAMES,
+  WORKFLOWS,
+} from "../../core/workflow/names.js";
 import {
   LAMBDA_SERVICE_ERRORS,
   RETRYABLE_ERRORS,
@@ -36,7 +36,7 @@ import {
   sqsRetry,
   toStepError,
   transientRetry,
-} from "../../core/workflows/retry.js";
+} from "../../core/workflow/retry.js";
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
 const resources: OnboardingResources = {

@@ -1,0 +1,77 @@
+// The Suspend state machine (Standard, JSONPath ASL): an invoice payment failed (or `ops suspend`). It waits
+// out the plan's grace period, counted from the unpaid invoice, then suspends unless a newer payment event
+// (the invoice paid) arrived meanwhile. Input: SuspendInput.
+
+import type { StateMachineDefinition } from "../workflow/asl.js";
+import { transientRetry } from "../workflow/retry.js";
+import { emailTask, type LifecycleResources, tenantOnly } from "./email-task.js";
+
+export const SUSPEND_STATES = {
+  wait: "Wait for grace period",
+  suspend: "Suspend tenant",
+  due: "Suspension still due?",
+  disableSignIn: "Disable sign-in",
+  scaleToZero: "Scale namespace to zero",
+  sendEmail: "Send suspension email",
+  done: "Suspended",
+  notDue: "Payment recovered",
+} as const;
+
+const S = SUSPEND_STATES;
+
+export function suspendDefinition(r: LifecycleResources): StateMachineDefinition {
+  return {
+    Comment:
+      "Suspends a tenant whose payment failed, after the plan's grace period: status SUSPENDED, its users " +
+      "disabled in the user pool, its namespace quota at zero pods (data kept), and an email to the admin.",
+    QueryLanguage: "JSONPath",
+    StartAt: S.wait,
+    States: {
+      [S.wait]: { Type: "Wait", TimestampPath: "$.suspendAt", Next: S.suspend },
+      [S.suspend]: {
+        Type: "Task",
+        Comment: "ACTIVE → SUSPENDED, only while this event is still the tenant's newest payment event.",
+        Resource: r.setTenantStatus,
+        Parameters: { "tenantId.$": "$.tenantId", to: "SUSPENDED", "eventId.$": "$.eventId" },
+        ResultSelector: { "proceed.$": "$.proceed", "graceDays.$": "$.graceDays" },
+        ResultPath: "$.suspension",
+        Retry: transientRetry,
+        Next: S.due,
+      },
+      [S.due]: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.suspension.proceed", BooleanEquals: true, Next: S.disableSignIn }],
+        Default: S.notDue,
+      },
+      [S.disableSignIn]: {
+        Type: "Task",
+        Comment: "Disables every user of the tenant's pool (AdminDisableUser also signs them out).",
+        Resource: r.applySignIn,
+        Parameters: tenantOnly,
+        ResultPath: null,
+        Retry: transientRetry,
+        Next: S.scaleToZero,
+      },
+      [S.scaleToZero]: {
+        Type: "Task",
+        Comment: "ResourceQuota pods: 0 (server-side apply); running workloads are the tenant's to stop.",
+        Resource: r.applyNamespacePolicy,
+        Parameters: tenantOnly,
+        ResultPath: null,
+        Retry: transientRetry,
+        Next: S.sendEmail,
+      },
+      [S.sendEmail]: emailTask(
+        r.emailsQueueUrl,
+        "suspended",
+        { Next: S.done },
+        { "graceDays.$": "$.suspension.graceDays" },
+      ),
+      [S.done]: { Type: "Succeed" },
+      [S.notDue]: {
+        Type: "Succeed",
+        Comment: "A newer payment event (the invoice paid) arrived during the grace period: nothing to do.",
+      },
+    },
+  };
+}

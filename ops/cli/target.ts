@@ -1,0 +1,128 @@
+/**
+ * Where the ops CLI points: real AWS (standard credential chain, optional AWS_ENDPOINT_URL, resource names
+ * from the environment) or, when AWS_ENDPOINT_URL is unset and `.local/endpoints.json` exists, the local cloud
+ * that `npm start` runs (its edge URL, region and account, and the names local/wiring gives resources).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
+import { UsageError } from "./errors.js";
+
+export type WorkflowKey = keyof typeof STATE_MACHINE_NAMES;
+export const WORKFLOW_KEYS = Object.keys(STATE_MACHINE_NAMES) as WorkflowKey[];
+
+/**
+ * The names local/wiring/embark.ts (LOCAL_NAMES) gives tables in the local cloud. Copied because core/ never
+ * imports local/; test/unit/ops-target.test.ts keeps the two equal.
+ */
+export const LOCAL_RESOURCE_NAMES = { tenantsTable: "embark-tenants", plansTable: "embark-plans" } as const;
+/** The static credentials the local cloud accepts (local/aws/constants.ts). */
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+
+export interface OpsTarget {
+  mode: "aws" | "local";
+  /** One line for --verbose: what the CLI talks to and why. */
+  description: string;
+  /** Set only for the local cloud; on AWS the SDK reads AWS_ENDPOINT_URL and the region itself. */
+  clientConfig: {
+    endpoint?: string;
+    region?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
+  tenantsTable?: string;
+  plansTable?: string;
+  /** State machine ARNs known from configuration; others are looked up by name (ListStateMachines). */
+  stateMachineArns: Partial<Record<WorkflowKey, string>>;
+  /** For building ARNs of the local cloud's state machines. */
+  local?: { region: string; accountId: string };
+}
+
+/** `planChange` → `PLAN_CHANGE_STATE_MACHINE_ARN`. */
+export function stateMachineEnvVar(key: WorkflowKey): string {
+  return `${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_STATE_MACHINE_ARN`;
+}
+
+interface LocalEndpoints {
+  edge: string;
+  region: string;
+  accountId: string;
+}
+
+export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): OpsTarget {
+  const fromEnv = Object.fromEntries(
+    WORKFLOW_KEYS.filter((k) => env[stateMachineEnvVar(k)]).map((k) => [
+      k,
+      env[stateMachineEnvVar(k)] as string,
+    ]),
+  ) as Partial<Record<WorkflowKey, string>>;
+  const endpointsFile = resolve(cwd, env.EMBARK_STATE_DIR ?? ".local", "endpoints.json");
+
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const maxAttempts = env.AWS_MAX_ATTEMPTS ? Number(env.AWS_MAX_ATTEMPTS) : undefined;
+
+  if (env.AWS_ENDPOINT_URL || !existsSync(endpointsFile)) {
+    const where = env.AWS_ENDPOINT_URL
+      ? `endpoint ${env.AWS_ENDPOINT_URL} (AWS_ENDPOINT_URL)`
+      : "AWS (default endpoints; no AWS_ENDPOINT_URL and no .local/endpoints.json)";
+    return {
+      mode: "aws",
+      description: `${where}, region ${region ?? "from the AWS profile"}`,
+      // Explicit (not left to the SDK's own reading of process.env) so the env given here decides.
+      clientConfig: {
+        ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
+        ...(region ? { region } : {}),
+        ...(maxAttempts ? { maxAttempts } : {}),
+      },
+      tenantsTable: env.TENANTS_TABLE,
+      plansTable: env.PLANS_TABLE,
+      stateMachineArns: fromEnv,
+    };
+  }
+
+  const local = readEndpoints(endpointsFile);
+  const arn = (name: string) => `arn:aws:states:${local.region}:${local.accountId}:stateMachine:${name}`;
+  return {
+    mode: "local",
+    description: `local cloud at ${local.edge} (from ${endpointsFile}; AWS_ENDPOINT_URL is unset)`,
+    clientConfig: {
+      endpoint: local.edge,
+      region: local.region,
+      ...(maxAttempts ? { maxAttempts } : {}),
+      credentials: { ...LOCAL_CREDENTIALS },
+    },
+    tenantsTable: env.TENANTS_TABLE ?? LOCAL_RESOURCE_NAMES.tenantsTable,
+    plansTable: env.PLANS_TABLE ?? LOCAL_RESOURCE_NAMES.plansTable,
+    stateMachineArns: {
+      ...Object.fromEntries(WORKFLOW_KEYS.map((k) => [k, arn(STATE_MACHINE_NAMES[k])])),
+      ...fromEnv,
+    },
+    local: { region: local.region, accountId: local.accountId },
+  };
+}
+
+function readEndpoints(file: string): LocalEndpoints {
+  let parsed: Partial<LocalEndpoints>;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<LocalEndpoints>;
+  } catch (err) {
+    throw new Error(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (
+    typeof parsed.edge !== "string" ||
+    typeof parsed.region !== "string" ||
+    typeof parsed.accountId !== "string"
+  ) {
+    throw new Error(`${file} lacks edge/region/accountId; restart the local cloud (npm start)`);
+  }
+  return { edge: parsed.edge, region: parsed.region, accountId: parsed.accountId };
+}
+
+/** A configured name, or a usage error saying which variable to set. */
+export function requireName(value: string | undefined, variable: string): string {
+  if (!value) {
+    throw new UsageError(
+      `${variable} is not set: point it at the deployed resource (or run the local cloud with npm start)`,
+    );
+  }
+  return value;
+}

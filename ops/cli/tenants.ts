@@ -1,0 +1,135 @@
+/** `tenants list`, `tenants show`: the tenant table (DynamoDB) plus the tenant's executions (Step Functions). */
+import { ONBOARDING_STEPS, type OnboardingStep, STEP_LABELS, type Tenant } from "../../core/tenant/model.js";
+import { TENANT_STATUSES, type TenantStatus } from "../../core/tenant/status.js";
+import type { OpsContext } from "./context.js";
+import { NotFoundError, UsageError } from "./errors.js";
+import { executionColumns, listExecutions } from "./executions.js";
+import { fields, redact, table, time } from "./format.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const stepLabel = (step: string) =>
+  Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
+
+/** The step that failed: onboarding's recorded failure, a failed onboarding step, or a lifecycle workflow's. */
+function failingStep(t: Tenant): string | undefined {
+  if (t.failure) return stepLabel(t.failure.step);
+  const failed = ONBOARDING_STEPS.find((s) => t.steps[s]?.status === "failed");
+  if (failed) return STEP_LABELS[failed];
+  return t.workflowFailure ? `${t.workflowFailure.workflow}: ${t.workflowFailure.step}` : undefined;
+}
+
+export function parseTenantStatus(value: string | undefined): TenantStatus | undefined {
+  if (value === undefined) return undefined;
+  const upper = value.toUpperCase();
+  if (!(TENANT_STATUSES as readonly string[]).includes(upper)) {
+    throw new UsageError(`Unknown tenant status "${value}"; choose one of: ${TENANT_STATUSES.join(", ")}`);
+  }
+  return upper as TenantStatus;
+}
+
+export async function tenantsList(ctx: OpsContext, opts: { status?: string }): Promise<void> {
+  const status = parseTenantStatus(opts.status);
+  const tenants = await ctx.tenants().list(status ? { status } : {});
+  ctx.print(tenants, () =>
+    table(tenants, [
+      { header: "SLUG", value: (t) => t.slug },
+      { header: "STATUS", value: (t) => t.status },
+      { header: "PLAN", value: (t) => t.plan },
+      { header: "CREATED", value: (t) => time(t.createdAt) },
+      { header: "FAILING STEP", value: failingStep },
+      { header: "COMPANY", value: (t) => t.companyName, max: 40 },
+      { header: "TENANT ID", value: (t) => t.tenantId },
+    ]),
+  );
+}
+
+/** A tenant by id or slug; NotFoundError if neither matches. */
+export async function findTenant(ctx: OpsContext, ref: string): Promise<Tenant> {
+  const store = ctx.tenants();
+  const tenant =
+    (UUID.test(ref) ? await store.get(ref.toLowerCase()) : undefined) ?? (await store.getBySlug(ref));
+  if (!tenant) throw new NotFoundError(`No tenant with id or slug "${ref}"`);
+  return tenant;
+}
+
+export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
+  const tenant = await findTenant(ctx, ref);
+  const executions = await listExecutions(ctx, { limit: 100, tenantSlug: tenant.slug });
+  const steps = ONBOARDING_STEPS.map((name) => ({ name, label: STEP_LABELS[name], ...tenant.steps[name] }));
+  const json = {
+    ...tenant,
+    steps,
+    ...(tenant.failure ? { failure: { ...tenant.failure, stepLabel: stepLabel(tenant.failure.step) } } : {}),
+    executions,
+  };
+  // Nothing secret lives on the record (task tokens are kept in WAITER# items, never read here); redact anyway.
+  ctx.print(redact(json), () => {
+    const r = tenant.resources;
+    const b = tenant.billing;
+    const f = tenant.failure;
+    const w = tenant.workflowFailure;
+    const sections = [
+      fields([
+        ["Tenant", tenant.tenantId],
+        ["Slug", tenant.slug],
+        ["Company", tenant.companyName],
+        ["Admin email", tenant.adminEmail],
+        ["Plan", tenant.plan],
+        ["Status", tenant.status],
+        ["Created", time(tenant.createdAt)],
+        ["Updated", time(tenant.updatedAt)],
+        ["Activated", time(tenant.activatedAt)],
+        ["Suspended", time(tenant.suspendedAt)],
+        ["Offboarding since", time(tenant.offboardingStartedAt)],
+        ["Offboarded", time(tenant.offboardedAt)],
+        ["Billing customer", b?.customerId],
+        ["Subscription", b?.subscriptionId],
+      ]),
+      `Resources\n${
+        fields([
+          ["User pool", r.userPoolId],
+          ["App client", r.userPoolClientId],
+          ["Admin user", r.adminUsername],
+          ["Namespace", r.namespace],
+          ["Pipeline run", r.pipelineExecutionId],
+        ]) || "(none yet)\n"
+      }`,
+      `Steps\n${table(steps, [
+        { header: "STEP", value: (s) => s.label },
+        { header: "STATUS", value: (s) => s.status },
+        { header: "ATTEMPTS", value: (s) => s.attempts, right: true },
+        { header: "AT", value: (s) => time(s.at) },
+        {
+          header: "ERROR",
+          value: (s) => (s.error ? `${s.error.name}: ${s.error.message}` : undefined),
+          max: 80,
+        },
+      ])}`,
+      ...(f
+        ? [
+            `Failure\n${fields([
+              ["Step", stepLabel(f.step)],
+              ["Error", f.error],
+              ["Cause", f.cause],
+              ["At", time(f.at)],
+            ])}`,
+          ]
+        : []),
+      ...(w
+        ? [
+            `Lifecycle failure\n${fields([
+              ["Workflow", w.workflow],
+              ["Execution", w.execution],
+              ["Step", w.step],
+              ["Error", w.error],
+              ["Cause", w.cause],
+              ["At", time(w.at)],
+            ])}`,
+          ]
+        : []),
+      `Executions\n${table(executions, executionColumns)}`,
+    ];
+    return sections.join("\n");
+  });
+}

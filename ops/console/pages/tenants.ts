@@ -1,0 +1,157 @@
+/** Tenants: a searchable list, and one tenant's record, resources, executions and the emails sent to it. */
+import { type OnboardingStep, STEP_LABELS, type Tenant } from "../../../core/tenant/model.js";
+import { TENANT_STATUSES } from "../../../core/tenant/status.js";
+import { parseExecutionName } from "../../../core/workflow/names.js";
+import { type ConsoleRequest, type ConsoleResponse, executionHref, NotFound } from "../context.js";
+import { html, raw } from "../html.js";
+import { badge, duration, empty, jsonBlock, page, when } from "../layout.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const stepLabel = (step: string) =>
+  Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
+
+export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> {
+  const q = (req.url.searchParams.get("q") ?? "").trim();
+  const statusParam = req.url.searchParams.get("status") ?? "";
+  const status = (TENANT_STATUSES as readonly string[]).includes(statusParam)
+    ? (statusParam as Tenant["status"])
+    : undefined;
+  const all = await req.aws.tenants.list(status ? { status } : {});
+  const needle = q.toLowerCase();
+  const tenants = needle
+    ? all.filter((t) =>
+        [t.tenantId, t.slug, t.companyName, t.adminEmail, t.plan].some((v) =>
+          v.toLowerCase().includes(needle),
+        ),
+      )
+    : all;
+
+  const body = html`
+<h1>Tenants</h1>
+<form class="filters" method="get" action="/console/tenants" role="search">
+  <label>Search <input type="search" name="q" value="${q}" placeholder="Company, slug, email or tenant id"></label>
+  <label>Status <select name="status">
+    <option value="">Any status</option>
+    ${TENANT_STATUSES.map((s) => html`<option value="${s}"${s === status ? raw(" selected") : ""}>${s}</option>`)}
+  </select></label>
+  <button type="submit">Filter</button>
+</form>
+<p class="muted">${tenants.length} of ${all.length} tenant${all.length === 1 ? "" : "s"}${status ? ` with status ${status}` : ""}.</p>
+<div class="table-wrap">
+${
+  tenants.length === 0
+    ? empty(
+        q || status ? "No tenant matches this search." : "No tenants yet. Sign one up on the signup page.",
+      )
+    : html`<table>
+  <thead><tr><th scope="col">Company</th><th scope="col">Slug</th><th scope="col">Status</th><th scope="col">Plan</th><th scope="col">Created</th><th scope="col">Failing step</th></tr></thead>
+  <tbody>
+  ${tenants.map(
+    (t) => html`<tr>
+    <td><a href="/console/tenants/${t.tenantId}">${t.companyName}</a><br><span class="muted">${t.adminEmail}</span></td>
+    <td class="mono">${t.slug}</td>
+    <td>${badge(t.status)}</td>
+    <td>${t.plan}</td>
+    <td>${when(t.createdAt)}</td>
+    <td>${t.failure ? html`<strong>${stepLabel(t.failure.step)}</strong><br><span class="muted">${t.failure.error}</span>` : html`<span class="muted">—</span>`}</td>
+  </tr>`,
+  )}
+  </tbody></table>`
+}
+</div>`;
+  return { status: 200, html: page({ title: "Tenants", section: "tenants", body }) };
+}
+
+export async function tenantPage(req: ConsoleRequest, idOrSlug: string): Promise<ConsoleResponse> {
+  const tenant = UUID.test(idOrSlug)
+    ? await req.aws.tenants.get(idOrSlug)
+    : await req.aws.tenants.getBySlug(idOrSlug);
+  if (!tenant) throw new NotFound(`No tenant with id or slug "${idOrSlug}"`);
+
+  const [executions, mail] = await Promise.all([
+    req.aws
+      .executions()
+      .then((list) => list.filter((e) => e.name && parseExecutionName(e.name)?.slug === tenant.slug)),
+    req.aws.mail().then((list) => list.filter((m) => m.to.some((to) => addressOf(to) === tenant.adminEmail))),
+  ]);
+  const r = tenant.resources;
+
+  const body = html`
+<p class="crumbs"><a href="/console/tenants">Tenants</a> /</p>
+<h1>${tenant.companyName} ${badge(tenant.status)}</h1>
+${
+  tenant.failure
+    ? html`<div class="failure" role="note"><strong>${stepLabel(tenant.failure.step)} failed</strong> (${tenant.failure.error}) at ${when(tenant.failure.at)}<br>${tenant.failure.cause}</div>`
+    : ""
+}
+<div class="grid2">
+  <section class="card" aria-labelledby="record-h">
+    <h2 id="record-h">Record</h2>
+    <dl class="facts">
+      <dt>Tenant id</dt><dd class="mono">${tenant.tenantId}</dd>
+      <dt>Slug</dt><dd class="mono">${tenant.slug}</dd>
+      <dt>Admin email</dt><dd>${tenant.adminEmail}</dd>
+      <dt>Plan</dt><dd>${tenant.plan}</dd>
+      <dt>Status</dt><dd>${badge(tenant.status)}</dd>
+      <dt>Created</dt><dd>${when(tenant.createdAt)}</dd>
+      <dt>Updated</dt><dd>${when(tenant.updatedAt)}</dd>
+      ${tenant.activatedAt ? html`<dt>Activated</dt><dd>${when(tenant.activatedAt)} (${duration(Date.parse(tenant.activatedAt) - Date.parse(tenant.createdAt))} after signup)</dd>` : ""}
+      ${tenant.billing?.customerId ? html`<dt>Billing customer</dt><dd class="mono">${tenant.billing.customerId}</dd>` : ""}
+      ${tenant.billing?.subscriptionId ? html`<dt>Subscription</dt><dd class="mono">${tenant.billing.subscriptionId}</dd>` : ""}
+      <dt>Version</dt><dd>${tenant.version}</dd>
+    </dl>
+  </section>
+  <section class="card" aria-labelledby="resources-h">
+    <h2 id="resources-h">Resources</h2>
+    <dl class="facts">
+      <dt>User pool</dt><dd class="mono">${r.userPoolId ?? "—"}</dd>
+      <dt>App client</dt><dd class="mono">${r.userPoolClientId ?? "—"}</dd>
+      <dt>Admin user</dt><dd class="mono">${r.adminUsername ?? "—"}</dd>
+      <dt>Namespace</dt><dd class="mono">${r.namespace ?? "—"}</dd>
+      <dt>Pipeline run</dt><dd class="mono">${r.pipelineExecutionId ?? "—"}</dd>
+    </dl>
+  </section>
+</div>
+
+<h2>Onboarding steps</h2>
+<div class="table-wrap"><table>
+  <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last change</th><th scope="col">Last error</th></tr></thead>
+  <tbody>
+  ${Object.entries(STEP_LABELS).map(([step, label]) => {
+    const p = tenant.steps[step as OnboardingStep];
+    return html`<tr><td>${label}</td><td>${p ? badge(p.status) : "—"}</td><td class="num">${p?.attempts ?? 0}</td><td>${when(p?.at)}</td><td>${p?.error ? html`<strong>${p.error.name}</strong> ${p.error.message}` : html`<span class="muted">—</span>`}</td></tr>`;
+  })}
+  </tbody></table></div>
+
+<h2>Executions</h2>
+<div class="table-wrap">${
+    executions.length === 0
+      ? empty("No executions for this tenant.")
+      : html`<table><thead><tr><th scope="col">Name</th><th scope="col">State machine</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead><tbody>
+  ${executions.map(
+    (e) =>
+      html`<tr><td><a href="${executionHref(e.executionArn ?? "")}">${e.name}</a></td><td>${e.stateMachineArn?.split(":").at(-1)}</td><td>${badge(e.status)}${e.redriveCount ? html` <span class="muted">redriven ×${e.redriveCount}</span>` : ""}</td><td>${when(e.startDate)}</td><td>${duration(e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : undefined)}</td></tr>`,
+  )}</tbody></table>`
+  }</div>
+
+<h2>Emails sent</h2>
+<div class="table-wrap">${
+    mail.length === 0
+      ? empty(`No mail to ${tenant.adminEmail} in the local SES.`)
+      : html`<table><thead><tr><th scope="col">Subject</th><th scope="col">To</th><th scope="col">Sent</th></tr></thead><tbody>
+  ${mail.map((m) => html`<tr><td><a href="/console/mail/${encodeURIComponent(m.messageId)}">${m.subject || "(no subject)"}</a></td><td>${m.to.join(", ")}</td><td>${when(m.at)}</td></tr>`)}
+  </tbody></table>`
+  }</div>
+
+<h2>Raw record</h2>
+${jsonBlock("DynamoDB item (as TenantStore reads it)", JSON.stringify(tenant))}
+`;
+  return { status: 200, html: page({ title: tenant.companyName, section: "tenants", body }) };
+}
+
+/** "Name <a@b.c>" or "a@b.c" → "a@b.c", lower-cased (tenant emails are stored lower-cased). */
+function addressOf(recipient: string): string {
+  const m = /<([^>]+)>/.exec(recipient);
+  return (m?.[1] ?? recipient).trim().toLowerCase();
+}
