@@ -1,7 +1,10 @@
 /**
- * The outside world as the onboarding steps see it. Adapters in core/adapters/ implement these over AWS
- * (and therefore over the local cloud); unit tests may use in-memory fakes.
+ * The outside world as Embark's steps see it. Adapters in core/adapters/ implement these over AWS (and so over
+ * the local cloud); unit tests use in-memory fakes (test/support/fakes/). The stores' ports live with their
+ * domains: core/tenant/store.ts, core/plans/store.ts, core/billing/records.ts.
  */
+import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import type { RenderedEmail } from "./mail/render.js";
 
 export interface TenantIdentityInput {
   tenantId: string;
@@ -41,9 +44,54 @@ export interface ClusterProvisioner {
   apply(objects: ReadonlyArray<Record<string, unknown>>): Promise<void>;
   /** Grants the tenant's admins access scoped to their namespace (EKS access entry; nothing to do locally). */
   grantNamespaceAccess(input: { slug: string; namespace: string }): Promise<void>;
-  /** Takes that access away again (offboarding); optional so in-memory fakes need not implement it. */
-  revokeNamespaceAccess?(input: { slug: string; namespace: string }): Promise<void>;
+  /** Takes that access away again (offboarding). */
+  revokeNamespaceAccess(input: { slug: string; namespace: string }): Promise<void>;
   /** Deletes the namespace and waits until it is gone (cascade). */
   deleteNamespace(namespace: string): Promise<void>;
   namespaceExists(namespace: string): Promise<boolean>;
+}
+
+export type PipelineRunStatus =
+  | "InProgress"
+  | "Succeeded"
+  | "Failed"
+  | "Stopped"
+  | "Stopping"
+  | "Superseded"
+  | "Cancelled";
+
+/** The tenant deployment pipeline (CodePipeline V2, run with TENANT_* variables). */
+export interface PipelineRunner {
+  readonly pipelineName: string;
+  /** Starts a run; the same clientRequestToken returns the same run (a retried start is not a second deploy). */
+  start(input: { variables: Record<string, string>; clientRequestToken: string }): Promise<string>;
+  /** A run's resolved variables (TENANT_ID names the tenant it deploys). */
+  variables(executionId: string): Promise<Record<string, string>>;
+  status(executionId: string): Promise<{ status: PipelineRunStatus; summary?: string }>;
+}
+
+/** Answers a Step Functions task that waits with .waitForTaskToken. */
+export interface TaskCallbacks {
+  /** Each returns false when the task no longer waits (answered, timed out or its execution ended). */
+  succeed(taskToken: string, output: unknown): Promise<boolean>;
+  fail(taskToken: string, error: string, cause: string): Promise<boolean>;
+  /** Keeps a task with HeartbeatSeconds alive while its pipeline runs. */
+  heartbeat(taskToken: string): Promise<boolean>;
+}
+
+/** Starts and inspects state machine executions. */
+export interface WorkflowRunner {
+  /** Starts an execution by name; a duplicate start (same name and input) returns the existing ARN. */
+  start(stateMachineArn: string, name: string, input: unknown): Promise<string>;
+  history(executionArn: string): Promise<HistoryEvent[]>;
+}
+
+/** A queue that takes JSON messages. */
+export interface MessageQueue {
+  send(body: unknown): Promise<string | undefined>;
+}
+
+export interface MailSender {
+  /** Sends one email; returns the provider's message id. */
+  send(to: string, email: RenderedEmail): Promise<string>;
 }

@@ -3,32 +3,28 @@
  * applied once (Powertools idempotency keyed on its id: a re-delivered event returns the first outcome), and a
  * batch is applied in `created` order (a burst of one customer's events is applied in the order it happened).
  */
-import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { requireEnv } from "../core/adapters/dynamo.js";
+import { appDeps } from "../core/app/environment.js";
 import {
   handleStripeEvent,
   isExecutionStatusChange,
   QueuedEvent,
   replayParked,
 } from "../core/billing/route.js";
-import { billingDeps } from "../core/lifecycle/environment.js";
 import { ExecutionStatusChange } from "../core/onboarding/record-failure.js";
-import { lambda } from "../core/runtime/handler.js";
+import { lambda, onceEach } from "../core/runtime/handler.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = billingDeps();
-const idempotency = new IdempotencyConfig({
-  eventKeyJmesPath: "id",
-  // Stripe retries a delivery for up to three days; keep the records longer than that.
-  expiresAfterSeconds: 7 * 24 * 60 * 60,
-});
-const applyOnce = makeIdempotent((stripeEvent: { id: string }) => handleStripeEvent(deps, stripeEvent), {
-  persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv("IDEMPOTENCY_TABLE") }),
-  keyPrefix: "billing-router",
-  config: idempotency,
-});
+const deps = appDeps();
+const applyOnce = onceEach(
+  "billing-router",
+  (stripeEvent: { id: string }) => handleStripeEvent(deps, stripeEvent),
+  {
+    key: "id",
+    // Stripe retries a delivery for up to three days; keep the records longer than that.
+    expiresAfterSeconds: 7 * 24 * 60 * 60,
+  },
+);
 
 type Log = (msg: string, extra: Record<string, unknown>) => void;
 let info: Log = () => {};
@@ -48,7 +44,7 @@ const processBatch = sqsJsonBatch(
       return;
     }
     await deps.records.countDelivery(detail.id);
-    const outcome = await applyOnce(detail as { id: string });
+    const outcome = await applyOnce.run(detail as { id: string });
     // Nothing matched (an unhandled type, no customer): worth a look. Anything else is business as usual.
     const log = outcome.outcome === "ignored" && !outcome.tenantId ? warn : info;
     log("billing event", { billingEventId: detail.id, billingEventType: detail.type, ...outcome });
@@ -59,7 +55,7 @@ const processBatch = sqsJsonBatch(
 export const handler = lambda("billing-router", async (event: SQSEvent, context, { logger }) => {
   info = (msg, extra) => logger.info(msg, extra);
   warn = (msg, extra) => logger.warn(msg, extra);
-  idempotency.registerLambdaContext(context);
+  applyOnce.registerLambdaContext(context);
   return processBatch({ ...event, Records: [...event.Records].sort(byCreated) }, context);
 });
 

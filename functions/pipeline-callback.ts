@@ -1,9 +1,9 @@
-/** CodePipeline state change (EventBridge) → SendTaskSuccess/Failure/Heartbeat for the waiting onboarding. */
-import { onboardingDeps } from "../core/onboarding/environment.js";
+/** CodePipeline state change (EventBridge) → SendTaskSuccess/Failure/Heartbeat for the waiting workflow. */
+import { appDeps } from "../core/app/environment.js";
 import { onPipelineStateChange, PipelineStateChange } from "../core/onboarding/pipeline-callback.js";
 import { lambda } from "../core/runtime/handler.js";
 
-const deps = onboardingDeps();
+const deps = appDeps();
 
 export const handler = lambda("pipeline-callback", async (event: unknown, _context, { logger }) => {
   const change = PipelineStateChange.parse(event);

@@ -1,10 +1,10 @@
 /** GET /plans: the public plan catalog the signup page shows (no quotas, templates or billing ids). */
-import { PlanStore } from "../core/adapters/plan-store.js";
+import { appDeps } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
 import { publicPlan } from "../web/signup/public-plans.js";
 
-const plans = PlanStore.fromEnvironment();
+const { plans } = appDeps();
 
 export const handler = lambda("plan-catalog", async () => {
   const list = await plans.list();

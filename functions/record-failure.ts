@@ -2,18 +2,14 @@
  * Step Functions execution status change (EventBridge) → an onboarding's tenant is FAILED with step, error and
  * cause; a lifecycle workflow's failure is recorded on its tenant (`workflowFailure`).
  */
+import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import { z } from "zod";
-import { BillingRecords } from "../core/adapters/billing-records.js";
-import { onboardingDeps, workflows } from "../core/onboarding/environment.js";
+import { appDeps } from "../core/app/environment.js";
 import { ExecutionStatusChange, recordExecutionFailure } from "../core/onboarding/record-failure.js";
 import { lambda } from "../core/runtime/handler.js";
 
-const deps = {
-  tenants: onboardingDeps().tenants,
-  workflows: workflows(),
-  records: BillingRecords.fromEnvironment(),
-};
-const Event = z.object({ source: z.literal("aws.states"), detail: ExecutionStatusChange });
+const deps = appDeps();
+const Event = EventBridgeSchema.extend({ source: z.literal("aws.states"), detail: ExecutionStatusChange });
 
 export const handler = lambda("record-failure", async (event: unknown, _context, { logger, metrics }) => {
   const { detail } = Event.parse(event);

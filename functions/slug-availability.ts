@@ -1,11 +1,11 @@
 /** GET /slugs/{slug}: whether a slug can name a new workspace: {slug, available, reason?, message?}. */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { TenantStore } from "../core/adapters/tenant-store.js";
+import { appDeps } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
 import { slugAvailability } from "../web/signup/slug-availability.js";
 
-const tenants = TenantStore.fromEnvironment();
+const { tenants } = appDeps();
 
 export const handler = lambda("slug-availability", async (event: APIGatewayProxyEventV2) => {
   // Long input is refused by validateSlug's length rule; cap what is echoed back.

@@ -1,11 +1,11 @@
 /** GET /tenants/{id}: status, plan and per-step progress of a tenant (by id or slug). Never secrets. */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { appDeps } from "../core/app/environment.js";
 import { json, problem } from "../core/http/response.js";
-import { onboardingDeps } from "../core/onboarding/environment.js";
 import { lambda } from "../core/runtime/handler.js";
 import { publicTenantView } from "../core/tenant/model.js";
 
-const { tenants } = onboardingDeps();
+const { tenants } = appDeps();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const handler = lambda(

@@ -5,7 +5,6 @@
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { operatorConsole } from "../ops/console/index.js";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
 import type { LocalContext } from "./context.js";
@@ -20,7 +19,6 @@ import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
-import { stripeWebhookSecret } from "./stripe-secret.js";
 import { startWebServer } from "./web/server.js";
 
 export interface CloudOptions {
@@ -38,7 +36,10 @@ export interface CloudOptions {
   pipelineDurationMs?: number;
   /** Extra functions to register (test fixtures). */
   functions?: FunctionDefinition[];
-  /** Called once every service is up, to register Embark's own functions, queues, rules and workflows. */
+  /**
+   * Called once every service is up, to register an app's functions, queues, rules and workflows (Embark's:
+   * local/embark/mount.ts). It may add fields to `endpoints` before endpoints.json is written.
+   */
   wire?: (cloud: LocalCloud) => Promise<void>;
 }
 
@@ -54,8 +55,6 @@ export interface Endpoints {
   accountId: string;
   /** Every AWS service name → the URL to use as its endpoint (always the edge). */
   services: Record<string, string>;
-  /** Signs test events for POST /billing/webhook (EMBARK_STRIPE_WEBHOOK_SECRET, or generated under stateDir). */
-  stripeWebhookSecret: string;
 }
 
 export interface LocalCloud {
@@ -140,8 +139,6 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     port: opts.webPort ?? envPort("EMBARK_WEB_PORT", 3000),
     functions,
     routes: [],
-    // Operator console (ops/console/): local-only pages at /console, read through the AWS APIs at the edge.
-    staticHandler: operatorConsole({ edgeUrl: edge.url }),
   });
 
   const kubeconfig = join(stateDir, "kubeconfig");
@@ -157,10 +154,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     services: Object.fromEntries(edge.services().map((s) => [s, edge.url])),
-    stripeWebhookSecret: await stripeWebhookSecret(stateDir),
   };
-  // The billing webhook (in process) verifies with it, as it would with the SST secret on AWS.
-  process.env.EMBARK_STRIPE_WEBHOOK_SECRET = endpoints.stripeWebhookSecret;
 
   const early: Array<() => Promise<void>> = [];
   let stopped: Promise<void> | undefined;

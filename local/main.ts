@@ -4,11 +4,11 @@
  */
 import { performance } from "node:perf_hooks";
 import { startLocalCloud } from "./cloud.js";
-import { wireEmbark } from "./wiring/embark.js";
+import { mountEmbark } from "./embark/mount.js";
 
 const t0 = performance.now();
 const fresh = process.argv.includes("--fresh");
-const cloud = await startLocalCloud({ fresh, wire: wireEmbark });
+const cloud = await startLocalCloud({ fresh, wire: mountEmbark });
 const readyMs = Math.round(performance.now() - t0);
 const e = cloud.endpoints;
 const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);

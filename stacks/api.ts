@@ -1,23 +1,10 @@
 /**
- * The public HTTP API (API Gateway v2, payload 2.0 as the local web server sends): the same routes as
- * local/wiring/embark.ts, stage-wide throttling and tighter throttling on the public signup route.
- * Add a route: one entry in ROUTES.
+ * The public HTTP API (API Gateway v2, payload 2.0 as the local web server sends): the manifest's routes,
+ * stage-wide throttling and tighter throttling on the public write routes.
  */
-import type { FunctionName } from "../core/onboarding/resources.js";
+import { type FunctionName, PUBLIC_WRITE_ROUTES, ROUTES } from "../core/app/manifest.js";
 import type { EmbarkConfig } from "./config.js";
 import type { Functions } from "./functions.js";
-
-export const ROUTES = {
-  "POST /signups": "signup-intake",
-  "GET /tenants/{id}": "tenant-status",
-  "GET /": "signup-page",
-  "GET /plans": "plan-catalog",
-  "GET /slugs/{slug}": "slug-availability",
-  "POST /billing/webhook": "billing-intake",
-} as const satisfies Record<string, FunctionName>;
-
-/** Routes anyone on the internet can call without a signature: throttled harder. */
-export const PUBLIC_WRITE_ROUTES = ["POST /signups"];
 
 export function createApi(
   config: EmbarkConfig,

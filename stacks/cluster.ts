@@ -4,6 +4,7 @@
  * That group gets its rights from the ClusterRole in the README (Deploy to AWS → Cluster access), not from an
  * EKS access policy: AmazonEKSClusterAdminPolicy would be far more than namespaces, quotas, policies and RBAC.
  */
+import { CLUSTER_FUNCTIONS } from "../core/app/manifest.js";
 import type { EmbarkConfig } from "./config.js";
 import { type Context, pascal } from "./context.js";
 import type { Functions } from "./functions.js";
@@ -14,9 +15,6 @@ export const clusterArn = (ctx: Context, config: EmbarkConfig) =>
   ctx.arn("eks", $interpolate`cluster/${config.eksClusterName}`);
 export const clusterAccessEntriesArn = (ctx: Context, config: EmbarkConfig) =>
   ctx.arn("eks", $interpolate`access-entry/${config.eksClusterName}/*`);
-
-/** Functions that call the Kubernetes API (clusterFromEnvironment): onboarding and the lifecycle steps. */
-export const CLUSTER_FUNCTIONS = ["setup-namespace", "apply-namespace-policy", "delete-namespace"] as const;
 
 export function createClusterAccess(config: EmbarkConfig, functions: Functions) {
   return CLUSTER_FUNCTIONS.map(

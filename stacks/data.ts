@@ -1,42 +1,31 @@
 /**
- * DynamoDB tables (keys as local/wiring/embark.ts creates them) and the shipped plan catalog seeded into the
- * plans table once: later deploys leave the items alone, so an operator's plan edits survive (design §3).
+ * The tables of core/app/resources.ts (the keys the local cloud creates too) and the shipped plan catalog seeded
+ * into the plans table once: later deploys leave the items alone, so an operator's plan edits survive (design
+ * §3). Tables of lasting records are deletion-protected in production; expiring records (ttl) are not.
  */
+import { TABLES, type TableKey } from "../core/app/resources.js";
 import { DEFAULT_PLANS } from "../core/plans/catalog.js";
-import type { Context } from "./context.js";
+import { type Context, pascal } from "./context.js";
 
-/** The attribute Powertools idempotency writes its expiry to (DynamoDBPersistenceLayer's default). */
-export const IDEMPOTENCY_TTL_ATTRIBUTE = "expiration";
-
-export interface Data {
-  tenants: sst.aws.Dynamo;
-  plans: sst.aws.Dynamo;
-  idempotency: sst.aws.Dynamo;
-}
+export type Data = Record<TableKey, sst.aws.Dynamo>;
 
 export function createData(ctx: Context): Data {
-  const protect = { deletionProtection: ctx.production };
-  const tenants = new sst.aws.Dynamo("Tenants", {
-    fields: { pk: "string" },
-    primaryIndex: { hashKey: "pk" },
-    ...protect,
-  });
-  const plans = new sst.aws.Dynamo("Plans", {
-    fields: { planId: "string" },
-    primaryIndex: { hashKey: "planId" },
-    ...protect,
-  });
-  const idempotency = new sst.aws.Dynamo("Idempotency", {
-    fields: { id: "string" },
-    primaryIndex: { hashKey: "id" },
-    ttl: IDEMPOTENCY_TTL_ATTRIBUTE,
-  });
+  const data = Object.fromEntries(
+    Object.entries(TABLES).map(([key, table]) => [
+      key,
+      new sst.aws.Dynamo(pascal(key), {
+        fields: { [table.key]: "string" },
+        primaryIndex: { hashKey: table.key },
+        ...("ttl" in table ? { ttl: table.ttl } : { deletionProtection: ctx.production }),
+      }),
+    ]),
+  ) as Data;
 
   for (const plan of DEFAULT_PLANS) {
     new aws.dynamodb.TableItem(
       `Plan${plan.id[0]?.toUpperCase()}${plan.id.slice(1)}`,
       {
-        tableName: plans.name,
+        tableName: data.plans.name,
         hashKey: "planId",
         // The same item PlanStore.seedDefaults() writes on the local cloud.
         item: JSON.stringify(toItem({ planId: plan.id, ...plan })),
@@ -44,7 +33,7 @@ export function createData(ctx: Context): Data {
       { ignoreChanges: ["item"] },
     );
   }
-  return { tenants, plans, idempotency };
+  return data;
 }
 
 type AttributeValue =

@@ -1,81 +1,101 @@
 /**
- * EventBridge rules that invoke a function, with the same patterns local/wiring/embark.ts registers (both
- * import them from core/onboarding/resources.ts). Each target retries for up to a day and then dead-letters
- * to the events DLQ instead of dropping the event; the function's own async failures go there too.
- * Add a rule: one entry in RULE_TARGETS (or QUEUE_RULES) and one ruleTo…() call where its pattern is known.
+ * The manifest's EventBridge rules (core/app/manifest.ts, the same patterns the local cloud registers), one per
+ * bus a rule names. Each target retries for up to a day and then dead-letters to the events DLQ instead of
+ * dropping the event; a function target's own async failures go there too (functions.ts). Queues get a policy
+ * that lets exactly these rules send to them.
  */
-import type { FunctionName } from "../core/onboarding/resources.js";
-import { pascal } from "./context.js";
+import { RULES, type RuleBus, type RuleSpec } from "../core/app/manifest.js";
+import type { QueueKey, StateMachineKey } from "../core/app/resources.js";
+import type { EmbarkConfig } from "./config.js";
+import { type Context, pascal } from "./context.js";
 import type { Functions } from "./functions.js";
 import type { Queues } from "./queues.js";
 
-/** Rule → the function it invokes. Functions listed here are async targets (see functions.ts). */
-export const RULE_TARGETS = {
-  "pipeline-state-change": "pipeline-callback",
-  "onboarding-failed": "record-failure",
-  "lifecycle-failed": "record-failure",
-} as const satisfies Record<string, FunctionName>;
-export type RuleName = keyof typeof RULE_TARGETS;
-
-export const ASYNC_TARGETS: readonly FunctionName[] = [...new Set(Object.values(RULE_TARGETS))];
-
-export interface FunctionRule {
-  rule: aws.cloudwatch.EventRule;
-  target: aws.cloudwatch.EventTarget;
-  pattern: $util.Output<object>;
+export interface RuleDeps {
+  functions: Functions;
+  queues: Queues;
+  billingBus: aws.cloudwatch.EventBus;
+  stateMachineArns: Record<StateMachineKey, $util.Output<string>>;
 }
 
-export function ruleToFunction(
-  name: RuleName,
-  pattern: $util.Input<object>,
-  deps: { functions: Functions; queues: Queues; bus?: $util.Input<string> },
-): FunctionRule {
-  const id = pascal(name);
-  const fn = deps.functions[RULE_TARGETS[name]];
-  const patternOut = $util.output(pattern) as $util.Output<object>;
-  const bus = deps.bus ?? "default";
-  const rule = new aws.cloudwatch.EventRule(`${id}Rule`, {
-    description: `${name} → ${RULE_TARGETS[name]}`,
-    eventBusName: bus,
-    eventPattern: patternOut.apply((p) => JSON.stringify(p)),
-  });
-  const target = new aws.cloudwatch.EventTarget(`${id}Target`, {
-    rule: rule.name,
-    eventBusName: bus,
-    arn: fn.arn,
-    retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
-    deadLetterConfig: { arn: deps.queues.eventsDlq.arn },
-  });
-  new aws.lambda.Permission(`${id}Invoke`, {
-    action: "lambda:InvokeFunction",
-    function: fn.name,
-    principal: "events.amazonaws.com",
-    sourceArn: rule.arn,
-  });
-  return { rule, target, pattern: patternOut };
-}
+const RETRY = { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 };
 
-/** A rule that sends matching events to an SQS queue (allowRulesToSend must let the rule in). */
-export function ruleToQueue(
-  id: string,
-  pattern: $util.Input<object>,
-  deps: { queue: sst.aws.Queue; queues: Queues; bus?: $util.Input<string>; description: string },
-): FunctionRule {
-  const bus = deps.bus ?? "default";
-  const patternOut = $util.output(pattern) as $util.Output<object>;
-  const rule = new aws.cloudwatch.EventRule(`${id}Rule`, {
-    description: deps.description,
-    eventBusName: bus,
-    eventPattern: patternOut.apply((p) => JSON.stringify(p)),
-  });
-  const target = new aws.cloudwatch.EventTarget(`${id}Target`, {
-    rule: rule.name,
-    eventBusName: bus,
-    arn: deps.queue.arn,
-    retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
-    deadLetterConfig: { arn: deps.queues.eventsDlq.arn },
-  });
-  return { rule, target, pattern: patternOut };
+export function createRules(ctx: Context, config: EmbarkConfig, deps: RuleDeps): void {
+  const patternRefs = $util
+    .all([config.pipelineName, $util.all(deps.stateMachineArns)])
+    .apply(([pipelineName, arns]) => ({
+      pipelineName,
+      stateMachineArn: (k: StateMachineKey) => arns[k],
+    }));
+  const ruleArns: $util.Output<string>[] = [];
+  const sendersTo = new Map<QueueKey, $util.Input<string>[]>();
+
+  const createRule = (id: string, rule: RuleSpec, bus: $util.Input<string>) => {
+    const eventRule = new aws.cloudwatch.EventRule(`${id}Rule`, {
+      description: rule.description,
+      eventBusName: bus,
+      eventPattern: patternRefs.apply((r) => JSON.stringify(rule.pattern(r))),
+    });
+    const target = rule.target;
+    if ("function" in target) {
+      const fn = deps.functions[target.function];
+      new aws.lambda.Permission(`${id}Invoke`, {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: eventRule.arn,
+      });
+    } else {
+      sendersTo.set(target.queue, [...(sendersTo.get(target.queue) ?? []), eventRule.arn]);
+    }
+    new aws.cloudwatch.EventTarget(`${id}Target`, {
+      rule: eventRule.name,
+      eventBusName: bus,
+      arn:
+        "function" in target ? deps.functions[target.function].arn : deps.queues.work[target.queue].queue.arn,
+      retryPolicy: RETRY,
+      deadLetterConfig: { arn: deps.queues.eventsDlq.arn },
+    });
+    ruleArns.push(eventRule.arn);
+  };
+
+  let partnerQueues: QueueKey[] = [];
+  for (const [key, rule] of Object.entries(RULES as Record<string, RuleSpec>)) {
+    const buses: readonly RuleBus[] = rule.buses ?? ["default"];
+    buses.forEach((bus, i) => {
+      const id = i === 0 ? pascal(key) : `${pascal(bus)}${pascal(key)}`;
+      if (bus === "default") createRule(id, rule, "default");
+      else if (bus === "billing") createRule(id, rule, deps.billingBus.name);
+      else {
+        // Stripe's EventBridge destination: its partner bus exists once the event source is associated.
+        config.stripePartnerEventBus.apply((partnerBus) => {
+          if (partnerBus) createRule(id, rule, partnerBus);
+        });
+        if ("queue" in rule.target) partnerQueues = [...partnerQueues, rule.target.queue];
+      }
+    });
+  }
+
+  // Rules on the partner bus are made inside an apply: allow every rule on that bus by ARN pattern.
+  const partnerRules = $util
+    .all([config.stripePartnerEventBus, ctx.partition, ctx.region, ctx.accountId])
+    .apply(([bus, partition, region, account]) =>
+      bus ? [`arn:${partition}:events:${region}:${account}:rule/${bus}/*`] : [],
+    );
+  for (const [queue, senders] of sendersTo) {
+    allowRulesToSend(
+      `${pascal(queue)}QueuePolicy`,
+      deps.queues.work[queue].queue,
+      $util
+        .all([$util.all(senders), partnerRules])
+        .apply(([a, b]) => [...a, ...(partnerQueues.includes(queue) ? b : [])]),
+    );
+  }
+  allowRulesToSend(
+    "EventsDlqPolicy",
+    deps.queues.eventsDlq,
+    $util.all([$util.all(ruleArns), partnerRules]).apply(([a, b]) => [...a, ...b]),
+  );
 }
 
 /**

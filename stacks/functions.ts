@@ -1,16 +1,18 @@
 /**
- * One Lambda per entry of the FUNCTIONS catalog (core/onboarding/resources.ts): nodejs22.x, the same handler
- * modules the local cloud runs, X-Ray active tracing, and a role with exactly:
- * - what the code calls (permissions.ts),
+ * One Lambda per function of the app manifest (core/app/manifest.ts): nodejs22.x, the same handler modules the
+ * local cloud runs, X-Ray active tracing, and a role with exactly:
+ * - what the code calls (its manifest access, permissions.ts),
  * - what its trigger needs from the role (an SQS consumer reads its queue; an async target sends its failures
  *   to the events DLQ),
  * - writing its own log group and X-Ray segments.
  * SST's default AWSLambdaBasicExecutionRole (logs on `*`) is replaced by the log-group-scoped statement, its
  * trust policy is narrowed to Lambda, and nothing is `link`ed (links grant broad actions).
  */
-import { FUNCTIONS, type FunctionName } from "../core/onboarding/resources.js";
+import { type FunctionSpec, functionHandler } from "../core/app/function-spec.js";
+import { ASYNC_FUNCTIONS, FUNCTION_NAMES, FUNCTIONS, type FunctionName } from "../core/app/manifest.js";
+import { SECRETS, type SecretKey } from "../core/app/resources.js";
 import { type Context, pascal } from "./context.js";
-import type { Statement } from "./permissions.js";
+import { type PermissionTargets, type Statement, statementsFor } from "./permissions.js";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";
 export const DEFAULT_MEMORY_MB = 512;
@@ -25,13 +27,11 @@ export const ASYNC_RETRIES = 2;
 export interface FunctionWiring {
   /** Every function's environment (names, ARNs, settings: nothing secret). */
   environment: Record<string, $util.Input<string>>;
-  /** Extra variables for one function only: secrets go here, to the one function that reads them. */
-  environmentOf: Partial<Record<FunctionName, Record<string, $util.Input<string>>>>;
-  code: Record<FunctionName, Statement[]>;
+  /** Secret values; a function gets those its manifest entry names. */
+  secrets: Record<SecretKey, $util.Input<string>>;
+  targets: PermissionTargets;
   /** Queue ARN per consuming function. */
   consumes: Partial<Record<FunctionName, $util.Input<string>>>;
-  /** Functions invoked asynchronously (EventBridge targets) and where their failed events go. */
-  asyncTargets: readonly FunctionName[];
   eventsDlqArn: $util.Input<string>;
   logRetention: "2 weeks" | "3 months";
 }
@@ -39,28 +39,28 @@ export interface FunctionWiring {
 export type Functions = Record<FunctionName, sst.aws.Function>;
 
 export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
-  const entries = (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => {
-    const spec: { file: string; timeoutSeconds: number; memoryMB?: number; description: string } =
-      FUNCTIONS[name];
+  const entries = FUNCTION_NAMES.map((name) => {
+    const spec: FunctionSpec = FUNCTIONS[name];
     const physicalName = ctx.physicalName(name);
     const queue = w.consumes[name];
-    const isAsync = w.asyncTargets.includes(name);
+    const isAsync = ASYNC_FUNCTIONS.includes(name);
     const permissions: Statement[] = [
-      ...w.code[name],
+      ...statementsFor(spec.access, w.targets),
       ...(queue ? [{ actions: SQS_CONSUMER_ACTIONS, resources: [queue] }] : []),
       ...(isAsync ? [{ actions: ["sqs:SendMessage"], resources: [w.eventsDlqArn] }] : []),
       { actions: LOG_ACTIONS, resources: [ctx.arn("logs", `log-group:/aws/lambda/${physicalName}:*`)] },
       { actions: XRAY_ACTIONS, resources: ["*"] },
     ];
+    const secrets = Object.fromEntries((spec.secrets ?? []).map((s) => [SECRETS[s], w.secrets[s]]));
     const fn = new sst.aws.Function(pascal(name), {
       name: physicalName,
-      handler: `functions/${spec.file}.handler`,
+      handler: functionHandler(name),
       runtime: LAMBDA_RUNTIME,
       architecture: "arm64",
       timeout: `${spec.timeoutSeconds} seconds`,
       memory: `${spec.memoryMB ?? DEFAULT_MEMORY_MB} MB`,
       description: spec.description,
-      environment: { ...w.environment, ...w.environmentOf[name] },
+      environment: { ...w.environment, ...secrets },
       permissions,
       logging: { retention: w.logRetention, format: "json" },
       ...(isAsync ? { retries: ASYNC_RETRIES } : {}),

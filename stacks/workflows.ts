@@ -1,66 +1,33 @@
 /**
- * Step Functions state machines from the same core/ ASL the local cloud runs (JSONPath, so not SST's
- * StepFunctions component, which only builds JSONata): Standard type, every event logged to a log group,
- * X-Ray tracing, and a role that may invoke exactly the Lambdas and send to exactly the queues its definition
- * names (read from the definition itself). Add a workflow: one entry in WORKFLOW_MACHINES.
+ * Step Functions state machines of the app manifest, from the same core/ ASL the local cloud runs (JSONPath,
+ * so not SST's StepFunctions component, which only builds JSONata): Standard type, every event logged to a log
+ * group, X-Ray tracing, and a role that may invoke exactly the Lambdas and send to exactly the queues its
+ * definition names (read from the definition itself).
  */
-
-import type { LifecycleResources } from "../core/lifecycle/email-task.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../core/lifecycle/machines.js";
-import type { FunctionName } from "../core/onboarding/resources.js";
-import { type OnboardingResources, onboardingDefinition } from "../core/onboarding/workflow.js";
+import { STATE_MACHINE_DEFINITIONS } from "../core/app/manifest.js";
+import { type QueueKey, STATE_MACHINE_KEYS, type StateMachineKey } from "../core/app/resources.js";
 import { type StateMachineDefinition, walkStates } from "../core/workflow/asl.js";
 import { STATE_MACHINE_NAMES } from "../core/workflow/names.js";
+import type { WorkflowRefs } from "../core/workflow/task.js";
 import { type Context, pascal } from "./context.js";
 import type { Functions } from "./functions.js";
 import type { Queues } from "./queues.js";
 
-/** What a definition refers to, resolved to real ARNs/URLs. */
-export interface WorkflowRefs {
-  functionArns: Record<FunctionName, string>;
-  queueUrls: { emails: string };
-  queueArns: { emails: string };
+/** Deployed ARNs and URLs, resolved. */
+interface Resolved {
+  functionArns: Record<string, string>;
+  queueUrls: Record<QueueKey, string>;
+  queueArns: Record<QueueKey, string>;
 }
 
-export type WorkflowKey = keyof typeof STATE_MACHINE_NAMES;
-
-export interface WorkflowMachine {
-  key: WorkflowKey;
-  definition(refs: WorkflowRefs): StateMachineDefinition;
-}
-
-const lifecycleResources = (r: WorkflowRefs): LifecycleResources => ({
-  setTenantStatus: r.functionArns["set-tenant-status"],
-  recordPlan: r.functionArns["record-plan"],
-  applyNamespacePolicy: r.functionArns["apply-namespace-policy"],
-  applySignIn: r.functionArns["apply-sign-in"],
-  runLifecyclePipeline: r.functionArns["run-lifecycle-pipeline"],
-  deleteNamespace: r.functionArns["delete-namespace"],
-  deleteIdentity: r.functionArns["delete-identity"],
-  emailsQueueUrl: r.queueUrls.emails,
-});
-
-const keyOfName = (name: string) =>
-  (Object.keys(STATE_MACHINE_NAMES) as WorkflowKey[]).find((k) => STATE_MACHINE_NAMES[k] === name)!;
-
-export const WORKFLOW_MACHINES: readonly WorkflowMachine[] = [
-  {
-    key: "onboarding",
-    definition: (r) =>
-      onboardingDefinition({
-        reserveTenant: r.functionArns["reserve-tenant"],
-        createIdentity: r.functionArns["create-identity"],
-        setupNamespace: r.functionArns["setup-namespace"],
-        startPipeline: r.functionArns["start-pipeline"],
-        activateTenant: r.functionArns["activate-tenant"],
-        emailsQueueUrl: r.queueUrls.emails,
-      } satisfies OnboardingResources),
+const refsOf = (r: Resolved): WorkflowRefs => ({
+  functionArn: (name) => {
+    const arn = r.functionArns[name];
+    if (!arn) throw new Error(`A definition names the function ${name}, which the manifest does not have`);
+    return arn;
   },
-  ...LIFECYCLE_WORKFLOWS.map((wf) => ({
-    key: keyOfName(LIFECYCLE_MACHINES[wf].name),
-    definition: (r: WorkflowRefs) => LIFECYCLE_MACHINES[wf].definition(lifecycleResources(r)),
-  })),
-];
+  queueUrl: (queue) => r.queueUrls[queue as QueueKey],
+});
 
 /** The Lambdas a definition's Tasks invoke and the queue URLs they send to. */
 export function definitionTargets(definition: StateMachineDefinition): {
@@ -83,10 +50,10 @@ export function definitionTargets(definition: StateMachineDefinition): {
 }
 
 /** `embark-onboarding-<stage>`: contains the core name, which the ops CLI looks state machines up by. */
-export const stateMachineName = (ctx: Context, key: WorkflowKey) =>
+export const stateMachineName = (ctx: Context, key: StateMachineKey) =>
   `${STATE_MACHINE_NAMES[key]}-${ctx.stage}`;
 
-export const stateMachineArn = (ctx: Context, key: WorkflowKey) =>
+export const stateMachineArn = (ctx: Context, key: StateMachineKey) =>
   ctx.arn("states", `stateMachine:${stateMachineName(ctx, key)}`);
 
 /** CloudWatch Logs vended delivery for Step Functions: AWS documents these on `*` only. */
@@ -109,7 +76,7 @@ export const SFN_XRAY_ACTIONS = [
 ];
 
 export interface Workflow {
-  key: WorkflowKey;
+  key: StateMachineKey;
   stateMachine: aws.sfn.StateMachine;
   role: aws.iam.Role;
   logGroup: aws.cloudwatch.LogGroup;
@@ -118,26 +85,29 @@ export interface Workflow {
 export function createWorkflows(
   ctx: Context,
   deps: { functions: Functions; queues: Queues; logRetentionDays: number },
-): Partial<Record<WorkflowKey, Workflow>> {
+): Record<StateMachineKey, Workflow> {
   const { functions, queues } = deps;
-  const refs = $util
+  const each = <T>(pick: (q: Queues["work"][QueueKey]) => $util.Output<T>) =>
+    $util.all(Object.fromEntries(Object.entries(queues.work).map(([k, q]) => [k, pick(q)])));
+  const resolved = $util
     .all([
       $util.all(Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.arn]))),
-      queues.work.emails.queue.url,
-      queues.work.emails.queue.arn,
+      each((q) => q.queue.url),
+      each((q) => q.queue.arn),
     ])
     .apply(
-      ([functionArns, emailsUrl, emailsArn]): WorkflowRefs => ({
-        functionArns: functionArns as Record<FunctionName, string>,
-        queueUrls: { emails: emailsUrl },
-        queueArns: { emails: emailsArn },
+      ([functionArns, queueUrls, queueArns]): Resolved => ({
+        functionArns,
+        queueUrls: queueUrls as Record<QueueKey, string>,
+        queueArns: queueArns as Record<QueueKey, string>,
       }),
     );
 
-  const result: Partial<Record<WorkflowKey, Workflow>> = {};
-  for (const machine of WORKFLOW_MACHINES) {
-    const id = pascal(machine.key);
-    const name = stateMachineName(ctx, machine.key);
+  const result = {} as Record<StateMachineKey, Workflow>;
+  for (const key of STATE_MACHINE_KEYS) {
+    const definitionOf = (r: Resolved) => STATE_MACHINE_DEFINITIONS[key](refsOf(r));
+    const id = pascal(key);
+    const name = stateMachineName(ctx, key);
     const logGroup = new aws.cloudwatch.LogGroup(`${id}WorkflowLogs`, {
       name: `/aws/vendedlogs/states/${name}`,
       retentionInDays: deps.logRetentionDays,
@@ -147,14 +117,12 @@ export function createWorkflows(
       inlinePolicies: [
         {
           name: "workflow",
-          policy: refs.apply((r) => {
-            const { lambdas, queueUrls } = definitionTargets(machine.definition(r));
+          policy: resolved.apply((r) => {
+            const { lambdas, queueUrls } = definitionTargets(definitionOf(r));
             const queueArns = queueUrls.map((url) => {
-              const name = (Object.keys(r.queueUrls) as (keyof WorkflowRefs["queueUrls"])[]).find(
-                (q) => r.queueUrls[q] === url,
-              );
-              if (!name) throw new Error(`${machine.key} sends to a queue stacks/ does not know: ${url}`);
-              return r.queueArns[name];
+              const queue = (Object.keys(r.queueUrls) as QueueKey[]).find((q) => r.queueUrls[q] === url);
+              if (!queue) throw new Error(`${key} sends to a queue stacks/ does not know: ${url}`);
+              return r.queueArns[queue];
             });
             return JSON.stringify({
               Version: "2012-10-17",
@@ -180,7 +148,7 @@ export function createWorkflows(
       name,
       type: "STANDARD",
       roleArn: role.arn,
-      definition: refs.apply((r) => JSON.stringify(machine.definition(r))),
+      definition: resolved.apply((r) => JSON.stringify(definitionOf(r))),
       loggingConfiguration: {
         level: "ALL",
         // Inputs carry ids only, but Task parameters include the pipeline step's task token: keep data out.
@@ -189,7 +157,7 @@ export function createWorkflows(
       },
       tracingConfiguration: { enabled: true },
     });
-    result[machine.key] = { key: machine.key, stateMachine, role, logGroup };
+    result[key] = { key, stateMachine, role, logGroup };
   }
   return result;
 }

@@ -10,44 +10,25 @@
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { requireEnv, TABLES } from "../app/resources.js";
 import type { BillingAspect, BillingEvent, OutcomeKind } from "../billing/event.js";
+import type { BillingRecords, CustomerLink, EventRecord } from "../billing/records.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
-import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
+import { documentClient, isConditionFailure } from "./dynamo.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const customerKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}` });
 const eventKey = (eventId: string) => ({ pk: `BILLINGEVENT#${eventId}` });
 
-export interface CustomerLink {
-  customerId: string;
-  tenantId?: string;
-  parked: Record<string, unknown>[];
-}
-
-export interface EventRecord {
-  eventId: string;
-  /** Deliveries seen (duplicates included); set by countDelivery. */
-  deliveries?: number;
-  type: string;
-  created: number;
-  source: string;
-  customerId?: string;
-  tenantId?: string;
-  outcome: OutcomeKind;
-  reason: string;
-  execution?: string;
-  at: string;
-}
-
-export class BillingRecords {
+export class DynamoBillingRecords implements BillingRecords {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
 
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): BillingRecords {
-    return new BillingRecords(documentClient(), requireEnv("TENANTS_TABLE", env));
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoBillingRecords {
+    return new DynamoBillingRecords(documentClient(), requireEnv(TABLES.tenants.env, env));
   }
 
   // ------------------------------------------------------------------------------------------- customers

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 let shared: DynamoDBDocumentClient | undefined;
@@ -12,11 +12,5 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 export function isConditionFailure(err: unknown): boolean {
-  return err instanceof Error && err.name === "ConditionalCheckFailedException";
-}
-
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (!value) throw new Error(`Missing configuration: environment variable ${name} is not set`);
-  return value;
+  return err instanceof ConditionalCheckFailedException;
 }

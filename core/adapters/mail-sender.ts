@@ -1,8 +1,9 @@
 /** Sends one rendered email through SES (v1 SendEmail: what the local SES and every SES region accept). */
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import type { RenderedEmail } from "../mail/render.js";
+import type { MailSender } from "../ports.js";
 
-export class SesMailSender {
+export class SesMailSender implements MailSender {
   constructor(
     readonly from: string,
     private readonly client = new SESClient({}),

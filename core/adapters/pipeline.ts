@@ -4,17 +4,9 @@ import {
   GetPipelineExecutionCommand,
   StartPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
+import type { PipelineRunner, PipelineRunStatus } from "../ports.js";
 
-export type PipelineRunStatus =
-  | "InProgress"
-  | "Succeeded"
-  | "Failed"
-  | "Stopped"
-  | "Stopping"
-  | "Superseded"
-  | "Cancelled";
-
-export class PipelineRunner {
+export class CodePipelineRunner implements PipelineRunner {
   constructor(
     readonly pipelineName: string,
     private readonly client = new CodePipelineClient({}),

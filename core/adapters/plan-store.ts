@@ -1,3 +1,4 @@
+import type { PlanStore } from "../plans/store.js";
 /**
  * The plan catalog in DynamoDB (`planId` key). Shipped defaults apply until an operator stores a plan of the
  * same id, so a catalog edit takes effect without a redeploy (design §3).
@@ -5,28 +6,20 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { requireEnv, TABLES } from "../app/resources.js";
 import { DEFAULT_PLANS, type Plan, parsePlan } from "../plans/catalog.js";
-import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
+import { UnknownPlanError } from "../plans/errors.js";
+import { documentClient, isConditionFailure } from "./dynamo.js";
 
-export class UnknownPlanError extends Error {
-  constructor(
-    readonly planId: string,
-    readonly known: string[],
-  ) {
-    super(`Unknown plan "${planId}"; choose one of: ${known.join(", ")}`);
-    this.name = "UnknownPlanError";
-  }
-}
-
-export class PlanStore {
+export class DynamoPlanStore implements PlanStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly defaults: readonly Plan[] = DEFAULT_PLANS,
   ) {}
 
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): PlanStore {
-    return new PlanStore(documentClient(), requireEnv("PLANS_TABLE", env));
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoPlanStore {
+    return new DynamoPlanStore(documentClient(), requireEnv(TABLES.plans.env, env));
   }
 
   async list(): Promise<Plan[]> {

@@ -1,9 +1,10 @@
 /** Sends JSON messages to an SQS queue. */
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { MessageQueue } from "../ports.js";
 
 const shared = new SQSClient({});
 
-export class JsonQueue {
+export class SqsJsonQueue implements MessageQueue {
   constructor(
     readonly queueUrl: string,
     private readonly client: SQSClient = shared,

@@ -5,8 +5,9 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
 } from "@aws-sdk/client-sfn";
+import type { TaskCallbacks } from "../ports.js";
 
-export class TaskCallbacks {
+export class StepFunctionsTaskCallbacks implements TaskCallbacks {
   constructor(private readonly client = new SFNClient({})) {}
 
   /** Returns false when the task is no longer waiting (already answered, timed out or its execution ended). */

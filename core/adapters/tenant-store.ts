@@ -1,3 +1,4 @@
+import type { TenantStore } from "../tenant/store.js";
 /**
  * Tenant records in DynamoDB (one table, `pk` string key):
  *   TENANT#<id>       the tenant (design §2)
@@ -11,23 +12,12 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { requireEnv, TABLES } from "../app/resources.js";
+import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
-import { allowedPredecessors, IllegalTransitionError, type TenantStatus } from "../tenant/status.js";
-import { documentClient, isConditionFailure, requireEnv } from "./dynamo.js";
-
-export class SlugTakenError extends Error {
-  constructor(readonly slug: string) {
-    super(`Slug "${slug}" is already taken`);
-    this.name = "SlugTakenError";
-  }
-}
-
-export class TenantNotFoundError extends Error {
-  constructor(readonly tenantId: string) {
-    super(`Tenant ${tenantId} does not exist`);
-    this.name = "TenantNotFoundError";
-  }
-}
+import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
+import type { ResourcesPatch } from "../tenant/store.js";
+import { documentClient, isConditionFailure } from "./dynamo.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
@@ -35,16 +25,14 @@ const waiterKey = (tenantId: string) => ({ pk: `WAITER#${tenantId}` });
 const runWaiterKey = (pipelineExecutionId: string) => ({ pk: `RUNWAITER#${pipelineExecutionId}` });
 const lifecycleRunKey = (runKey: string) => ({ pk: `LIFECYCLERUN#${runKey}` });
 
-export type ResourcesPatch = Partial<Tenant["resources"]>;
-
-export class TenantStore {
+export class DynamoTenantStore implements TenantStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
 
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): TenantStore {
-    return new TenantStore(documentClient(), requireEnv("TENANTS_TABLE", env));
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoTenantStore {
+    return new DynamoTenantStore(documentClient(), requireEnv(TABLES.tenants.env, env));
   }
 
   /**
@@ -224,7 +212,7 @@ export class TenantStore {
       if (!isConditionFailure(err)) throw err;
       const current = await this.require(tenantId);
       if (current.status === to) return false;
-      throw new IllegalTransitionError(current.status, to);
+      throw illegalTransition(current.status, to);
     }
   }
 

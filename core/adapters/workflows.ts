@@ -6,8 +6,9 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import type { WorkflowRunner } from "../ports.js";
 
-export class Workflows {
+export class StepFunctionsWorkflows implements WorkflowRunner {
   constructor(private readonly client = new SFNClient({})) {}
 
   /**

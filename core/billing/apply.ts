@@ -5,10 +5,11 @@
  * starts at most one execution even if the router crashed between the write and the start.
  */
 import type { Tenant } from "../tenant/model.js";
+import type { LifecycleWorkflow } from "../workflow/names.js";
 import { executionName } from "../workflow/names.js";
 import { StepError } from "../workflow/retry.js";
 import { decide } from "./decide.js";
-import type { BillingDeps, LifecycleWorkflow } from "./deps.js";
+import type { BillingDeps } from "./deps.js";
 import type { BillingEvent, BillingOutcome } from "./event.js";
 
 const MAX_ROUNDS = 5;

@@ -11,10 +11,10 @@
  * claim; the new tenant takes them over and applies them when its onboarding ends.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { SlugTakenError } from "../adapters/tenant-store.js";
 import type { Plan } from "../plans/catalog.js";
 import { SignupRequest } from "../signup/request.js";
 import { submitSignup } from "../signup/submit.js";
+import { SlugTakenError } from "../tenant/errors.js";
 import { SLUG_MAX_LENGTH, validateSlug } from "../tenant/slug.js";
 import { StepError } from "../workflow/retry.js";
 import { applyToTenant } from "./apply.js";

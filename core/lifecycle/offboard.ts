@@ -3,8 +3,9 @@
 // Input: LifecycleInput.
 
 import type { StateMachineDefinition } from "../workflow/asl.js";
-import { transientRetry } from "../workflow/retry.js";
-import { emailTask, type LifecycleResources, tenantOnly } from "./email-task.js";
+import { callbackTask, lambdaTask, type WorkflowRefs } from "../workflow/task.js";
+import { emailTask } from "./email-task.js";
+import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 
 export const OFFBOARD_STATES = {
   start: "Start offboarding",
@@ -19,7 +20,12 @@ export const OFFBOARD_STATES = {
 
 const S = OFFBOARD_STATES;
 
-export function offboardDefinition(r: LifecycleResources): StateMachineDefinition {
+export function offboardDefinition(r: WorkflowRefs): StateMachineDefinition {
+  const setStatus = (to: "OFFBOARDING" | "OFFBOARDED") => ({
+    "tenantId.$": "$.tenantId",
+    to,
+    "eventId.$": "$.eventId",
+  });
   return {
     Comment:
       "Offboards a tenant: OFFBOARDING, its namespace deleted (waits for the cascade), the pipeline's teardown " +
@@ -27,68 +33,56 @@ export function offboardDefinition(r: LifecycleResources): StateMachineDefinitio
     QueryLanguage: "JSONPath",
     StartAt: S.start,
     States: {
-      [S.start]: {
-        Type: "Task",
-        Comment: "ACTIVE | SUSPENDED | FAILED → OFFBOARDING (already there: carry on).",
-        Resource: r.setTenantStatus,
-        Parameters: { "tenantId.$": "$.tenantId", to: "OFFBOARDING", "eventId.$": "$.eventId" },
-        ResultSelector: { "dedicatedResources.$": "$.dedicatedResources" },
-        ResultPath: "$.offboarding",
-        Retry: transientRetry,
-        Next: S.deleteNamespace,
-      },
-      [S.deleteNamespace]: {
-        Type: "Task",
-        Comment: "Revokes the admins' access entry, deletes the namespace and waits until it is gone.",
-        Resource: r.deleteNamespace,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.hasDedicated,
-      },
+      [S.start]: lambdaTask(
+        r.functionArn(F.setTenantStatus.name),
+        { Next: S.deleteNamespace },
+        {
+          comment: "ACTIVE | SUSPENDED | FAILED → OFFBOARDING (already there: carry on).",
+          parameters: setStatus("OFFBOARDING"),
+          resultSelector: { "dedicatedResources.$": "$.dedicatedResources" },
+          resultPath: "$.offboarding",
+        },
+      ),
+      [S.deleteNamespace]: lambdaTask(
+        r.functionArn(F.deleteNamespace.name),
+        { Next: S.hasDedicated },
+        {
+          comment: "Revokes the admins' access entry, deletes the namespace and waits until it is gone.",
+          resultPath: null,
+        },
+      ),
       [S.hasDedicated]: {
         Type: "Choice",
         Choices: [{ Variable: "$.offboarding.dedicatedResources", BooleanEquals: true, Next: S.teardown }],
         Default: S.deleteIdentity,
       },
-      [S.teardown]: {
-        Type: "Task",
-        Comment: "Runs the tenant pipeline with TENANT_ACTION=teardown and waits for its callback.",
-        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        Parameters: {
-          FunctionName: r.runLifecyclePipeline,
-          Payload: {
-            "tenantId.$": "$.tenantId",
-            action: "teardown",
-            "runKey.$": "$$.Execution.Name",
-            "taskToken.$": "$$.Task.Token",
-          },
+      [S.teardown]: callbackTask(
+        r.functionArn(F.runLifecyclePipeline.name),
+        { "tenantId.$": "$.tenantId", action: "teardown", "runKey.$": "$$.Execution.Name" },
+        { Next: S.deleteIdentity },
+        {
+          comment: "Runs the tenant pipeline with TENANT_ACTION=teardown and waits for its callback.",
+          resultPath: null,
         },
-        TimeoutSeconds: 3600,
-        HeartbeatSeconds: 900,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.deleteIdentity,
-      },
-      [S.deleteIdentity]: {
-        Type: "Task",
-        Comment: "Deletes the recorded user pool and any other pool tagged with the tenant.",
-        Resource: r.deleteIdentity,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.finish,
-      },
-      [S.finish]: {
-        Type: "Task",
-        Comment: "OFFBOARDING → OFFBOARDED with offboardedAt; the record is kept.",
-        Resource: r.setTenantStatus,
-        Parameters: { "tenantId.$": "$.tenantId", to: "OFFBOARDED", "eventId.$": "$.eventId" },
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.sendEmail,
-      },
-      [S.sendEmail]: emailTask(r.emailsQueueUrl, "farewell", { Next: S.done }),
+      ),
+      [S.deleteIdentity]: lambdaTask(
+        r.functionArn(F.deleteIdentity.name),
+        { Next: S.finish },
+        {
+          comment: "Deletes the recorded user pool and any other pool tagged with the tenant.",
+          resultPath: null,
+        },
+      ),
+      [S.finish]: lambdaTask(
+        r.functionArn(F.setTenantStatus.name),
+        { Next: S.sendEmail },
+        {
+          comment: "OFFBOARDING → OFFBOARDED with offboardedAt; the record is kept.",
+          parameters: setStatus("OFFBOARDED"),
+          resultPath: null,
+        },
+      ),
+      [S.sendEmail]: emailTask(r, "farewell", { Next: S.done }),
       [S.done]: { Type: "Succeed" },
     },
   };

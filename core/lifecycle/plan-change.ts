@@ -2,8 +2,9 @@
 // to another plan. Input: PlanChangeInput.
 
 import type { StateMachineDefinition } from "../workflow/asl.js";
-import { transientRetry } from "../workflow/retry.js";
-import { emailTask, type LifecycleResources, tenantOnly } from "./email-task.js";
+import { callbackTask, lambdaTask, type WorkflowRefs } from "../workflow/task.js";
+import { emailTask } from "./email-task.js";
+import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 
 export const PLAN_CHANGE_STATES = {
   recordPlan: "Record new plan",
@@ -18,7 +19,7 @@ export const PLAN_CHANGE_STATES = {
 
 const S = PLAN_CHANGE_STATES;
 
-export function planChangeDefinition(r: LifecycleResources): StateMachineDefinition {
+export function planChangeDefinition(r: WorkflowRefs): StateMachineDefinition {
   return {
     Comment:
       "Moves a tenant to another plan: records it, applies the plan's quota and limits to the namespace, runs " +
@@ -26,63 +27,57 @@ export function planChangeDefinition(r: LifecycleResources): StateMachineDefinit
     QueryLanguage: "JSONPath",
     StartAt: S.recordPlan,
     States: {
-      [S.recordPlan]: {
-        Type: "Task",
-        Comment: "Conditional write: only while this event is the tenant's newest plan event.",
-        Resource: r.recordPlan,
-        Parameters: { "tenantId.$": "$.tenantId", "plan.$": "$.plan", "eventId.$": "$.eventId" },
-        ResultSelector: {
-          "changed.$": "$.changed",
-          "plan.$": "$.plan",
-          "previousPlan.$": "$.previousPlan",
-          "previousPlanName.$": "$.previousPlanName",
-          "pipelineAction.$": "$.pipelineAction",
+      [S.recordPlan]: lambdaTask(
+        r.functionArn(F.recordPlan.name),
+        { Next: S.changed },
+        {
+          comment: "Conditional write: only while this event is the tenant's newest plan event.",
+          parameters: { "tenantId.$": "$.tenantId", "plan.$": "$.plan", "eventId.$": "$.eventId" },
+          resultSelector: {
+            "changed.$": "$.changed",
+            "plan.$": "$.plan",
+            "previousPlan.$": "$.previousPlan",
+            "previousPlanName.$": "$.previousPlanName",
+            "pipelineAction.$": "$.pipelineAction",
+          },
+          resultPath: "$.change",
         },
-        ResultPath: "$.change",
-        Retry: transientRetry,
-        Next: S.changed,
-      },
+      ),
       [S.changed]: {
         Type: "Choice",
         Choices: [{ Variable: "$.change.changed", BooleanEquals: true, Next: S.applyPolicy }],
         Default: S.superseded,
       },
-      [S.applyPolicy]: {
-        Type: "Task",
-        Comment:
-          "Server-side apply of the namespace objects from the recorded plan (zero pods if suspended).",
-        Resource: r.applyNamespacePolicy,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.needsPipeline,
-      },
+      [S.applyPolicy]: lambdaTask(
+        r.functionArn(F.applyNamespacePolicy.name),
+        { Next: S.needsPipeline },
+        {
+          comment:
+            "Server-side apply of the namespace objects from the recorded plan (zero pods if suspended).",
+          resultPath: null,
+        },
+      ),
       [S.needsPipeline]: {
         Type: "Choice",
         Choices: [{ Variable: "$.change.pipelineAction", StringEquals: "none", Next: S.sendEmail }],
         Default: S.runPipeline,
       },
-      [S.runPipeline]: {
-        Type: "Task",
-        Comment: "Starts the tenant pipeline (TENANT_ACTION deploy or teardown) and waits for its callback.",
-        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        Parameters: {
-          FunctionName: r.runLifecyclePipeline,
-          Payload: {
-            "tenantId.$": "$.tenantId",
-            "action.$": "$.change.pipelineAction",
-            "runKey.$": "$$.Execution.Name",
-            "taskToken.$": "$$.Task.Token",
-          },
+      [S.runPipeline]: callbackTask(
+        r.functionArn(F.runLifecyclePipeline.name),
+        {
+          "tenantId.$": "$.tenantId",
+          "action.$": "$.change.pipelineAction",
+          "runKey.$": "$$.Execution.Name",
         },
-        TimeoutSeconds: 3600,
-        HeartbeatSeconds: 900,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.sendEmail,
-      },
+        { Next: S.sendEmail },
+        {
+          comment:
+            "Starts the tenant pipeline (TENANT_ACTION deploy or teardown) and waits for its callback.",
+          resultPath: null,
+        },
+      ),
       [S.sendEmail]: emailTask(
-        r.emailsQueueUrl,
+        r,
         "planChanged",
         { Next: S.done },
         { "previousPlanName.$": "$.change.previousPlanName" },

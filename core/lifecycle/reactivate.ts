@@ -2,8 +2,9 @@
 // undoes exactly what Suspend did. Input: LifecycleInput.
 
 import type { StateMachineDefinition } from "../workflow/asl.js";
-import { transientRetry } from "../workflow/retry.js";
-import { emailTask, type LifecycleResources, tenantOnly } from "./email-task.js";
+import { lambdaTask, type WorkflowRefs } from "../workflow/task.js";
+import { emailTask } from "./email-task.js";
+import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 
 export const REACTIVATE_STATES = {
   reactivate: "Reactivate tenant",
@@ -17,7 +18,7 @@ export const REACTIVATE_STATES = {
 
 const S = REACTIVATE_STATES;
 
-export function reactivateDefinition(r: LifecycleResources): StateMachineDefinition {
+export function reactivateDefinition(r: WorkflowRefs): StateMachineDefinition {
   return {
     Comment:
       "Reactivates a suspended tenant: status ACTIVE, its users enabled again, the plan's namespace quota " +
@@ -25,38 +26,32 @@ export function reactivateDefinition(r: LifecycleResources): StateMachineDefinit
     QueryLanguage: "JSONPath",
     StartAt: S.reactivate,
     States: {
-      [S.reactivate]: {
-        Type: "Task",
-        Comment: "SUSPENDED → ACTIVE, only while this event is still the tenant's newest payment event.",
-        Resource: r.setTenantStatus,
-        Parameters: { "tenantId.$": "$.tenantId", to: "ACTIVE", "eventId.$": "$.eventId" },
-        ResultSelector: { "proceed.$": "$.proceed" },
-        ResultPath: "$.reactivation",
-        Retry: transientRetry,
-        Next: S.due,
-      },
+      [S.reactivate]: lambdaTask(
+        r.functionArn(F.setTenantStatus.name),
+        { Next: S.due },
+        {
+          comment: "SUSPENDED → ACTIVE, only while this event is still the tenant's newest payment event.",
+          parameters: { "tenantId.$": "$.tenantId", to: "ACTIVE", "eventId.$": "$.eventId" },
+          resultSelector: { "proceed.$": "$.proceed" },
+          resultPath: "$.reactivation",
+        },
+      ),
       [S.due]: {
         Type: "Choice",
         Choices: [{ Variable: "$.reactivation.proceed", BooleanEquals: true, Next: S.enableSignIn }],
         Default: S.notDue,
       },
-      [S.enableSignIn]: {
-        Type: "Task",
-        Resource: r.applySignIn,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.restoreQuota,
-      },
-      [S.restoreQuota]: {
-        Type: "Task",
-        Resource: r.applyNamespacePolicy,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.sendEmail,
-      },
-      [S.sendEmail]: emailTask(r.emailsQueueUrl, "reactivated", { Next: S.done }),
+      [S.enableSignIn]: lambdaTask(
+        r.functionArn(F.applySignIn.name),
+        { Next: S.restoreQuota },
+        { resultPath: null },
+      ),
+      [S.restoreQuota]: lambdaTask(
+        r.functionArn(F.applyNamespacePolicy.name),
+        { Next: S.sendEmail },
+        { resultPath: null },
+      ),
+      [S.sendEmail]: emailTask(r, "reactivated", { Next: S.done }),
       [S.done]: { Type: "Succeed" },
       [S.notDue]: {
         Type: "Succeed",

@@ -9,17 +9,14 @@
  */
 import { isAwsError } from "../adapters/aws-errors.js";
 import { tenantObjects } from "../cluster/tenant-objects.js";
+import type { TenantRef } from "../onboarding/step-table.js";
 import type { Tenant } from "../tenant/model.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStatus } from "../tenant/status.js";
 import { StepError } from "../workflow/retry.js";
 import type { LifecycleDeps } from "./deps.js";
-
-export interface TenantRef {
-  tenantId: string;
-}
-
-export type StatusTarget = "SUSPENDED" | "ACTIVE" | "OFFBOARDING" | "OFFBOARDED";
+import { runLifecyclePipeline } from "./pipeline.js";
+import type { LifecycleStep, StatusTarget } from "./step-table.js";
 
 export interface StatusResult {
   tenantId: string;
@@ -232,3 +229,14 @@ export async function deleteIdentity(d: LifecycleDeps, { tenantId }: TenantRef) 
   for (const pool of pools) await d.identity.deleteTenantIdentity(pool);
   return { deletedUserPools: [...pools] };
 }
+
+/** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */
+export const LIFECYCLE_STEP_BODIES = {
+  setTenantStatus,
+  recordPlan,
+  applyNamespacePolicy,
+  applySignIn,
+  runLifecyclePipeline,
+  deleteNamespace,
+  deleteIdentity,
+} satisfies Record<LifecycleStep, (d: LifecycleDeps, input: never) => Promise<unknown>>;

@@ -3,8 +3,9 @@
 // (the invoice paid) arrived meanwhile. Input: SuspendInput.
 
 import type { StateMachineDefinition } from "../workflow/asl.js";
-import { transientRetry } from "../workflow/retry.js";
-import { emailTask, type LifecycleResources, tenantOnly } from "./email-task.js";
+import { lambdaTask, type WorkflowRefs } from "../workflow/task.js";
+import { emailTask } from "./email-task.js";
+import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 
 export const SUSPEND_STATES = {
   wait: "Wait for grace period",
@@ -19,7 +20,7 @@ export const SUSPEND_STATES = {
 
 const S = SUSPEND_STATES;
 
-export function suspendDefinition(r: LifecycleResources): StateMachineDefinition {
+export function suspendDefinition(r: WorkflowRefs): StateMachineDefinition {
   return {
     Comment:
       "Suspends a tenant whose payment failed, after the plan's grace period: status SUSPENDED, its users " +
@@ -28,45 +29,38 @@ export function suspendDefinition(r: LifecycleResources): StateMachineDefinition
     StartAt: S.wait,
     States: {
       [S.wait]: { Type: "Wait", TimestampPath: "$.suspendAt", Next: S.suspend },
-      [S.suspend]: {
-        Type: "Task",
-        Comment: "ACTIVE → SUSPENDED, only while this event is still the tenant's newest payment event.",
-        Resource: r.setTenantStatus,
-        Parameters: { "tenantId.$": "$.tenantId", to: "SUSPENDED", "eventId.$": "$.eventId" },
-        ResultSelector: { "proceed.$": "$.proceed", "graceDays.$": "$.graceDays" },
-        ResultPath: "$.suspension",
-        Retry: transientRetry,
-        Next: S.due,
-      },
+      [S.suspend]: lambdaTask(
+        r.functionArn(F.setTenantStatus.name),
+        { Next: S.due },
+        {
+          comment: "ACTIVE → SUSPENDED, only while this event is still the tenant's newest payment event.",
+          parameters: { "tenantId.$": "$.tenantId", to: "SUSPENDED", "eventId.$": "$.eventId" },
+          resultSelector: { "proceed.$": "$.proceed", "graceDays.$": "$.graceDays" },
+          resultPath: "$.suspension",
+        },
+      ),
       [S.due]: {
         Type: "Choice",
         Choices: [{ Variable: "$.suspension.proceed", BooleanEquals: true, Next: S.disableSignIn }],
         Default: S.notDue,
       },
-      [S.disableSignIn]: {
-        Type: "Task",
-        Comment: "Disables every user of the tenant's pool (AdminDisableUser also signs them out).",
-        Resource: r.applySignIn,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.scaleToZero,
-      },
-      [S.scaleToZero]: {
-        Type: "Task",
-        Comment: "ResourceQuota pods: 0 (server-side apply); running workloads are the tenant's to stop.",
-        Resource: r.applyNamespacePolicy,
-        Parameters: tenantOnly,
-        ResultPath: null,
-        Retry: transientRetry,
-        Next: S.sendEmail,
-      },
-      [S.sendEmail]: emailTask(
-        r.emailsQueueUrl,
-        "suspended",
-        { Next: S.done },
-        { "graceDays.$": "$.suspension.graceDays" },
+      [S.disableSignIn]: lambdaTask(
+        r.functionArn(F.applySignIn.name),
+        { Next: S.scaleToZero },
+        {
+          comment: "Disables every user of the tenant's pool (AdminDisableUser also signs them out).",
+          resultPath: null,
+        },
       ),
+      [S.scaleToZero]: lambdaTask(
+        r.functionArn(F.applyNamespacePolicy.name),
+        { Next: S.sendEmail },
+        {
+          comment: "ResourceQuota pods: 0 (server-side apply); running workloads are the tenant's to stop.",
+          resultPath: null,
+        },
+      ),
+      [S.sendEmail]: emailTask(r, "suspended", { Next: S.done }, { "graceDays.$": "$.suspension.graceDays" }),
       [S.done]: { Type: "Succeed" },
       [S.notDue]: {
         Type: "Succeed",

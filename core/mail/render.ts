@@ -1,16 +1,12 @@
-import type { EmailTemplate } from "../plans/schema.js";
+import { TemplateError } from "./errors.js";
+
+/** A template: the same three parts as the email it renders to, with `{{placeholders}}`. */
+export type EmailTemplate = { subject: string; text: string; html: string };
 
 /** `{{name}}` or `{{ name }}`. */
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 export type RenderedEmail = { subject: string; text: string; html: string };
-
-export class TemplateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TemplateError";
-  }
-}
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
   "&": "&amp;",

@@ -3,11 +3,11 @@
  * occurrence, for lifecycle emails) is the mailer's job (Powertools idempotency); this module renders and sends.
  */
 import { z } from "zod";
-import type { SesMailSender } from "../adapters/mail-sender.js";
-import type { PlanStore } from "../adapters/plan-store.js";
-import type { TenantStore } from "../adapters/tenant-store.js";
 import { EMAIL_KINDS } from "../plans/catalog.js";
+import type { PlanStore } from "../plans/store.js";
+import type { MailSender } from "../ports.js";
 import { namespaceForSlug } from "../tenant/slug.js";
+import type { TenantStore } from "../tenant/store.js";
 import { renderTemplate } from "./render.js";
 
 export const TenantEmailMessage = z.strictObject({
@@ -28,8 +28,15 @@ export interface MailSettings {
   supportEmail: string;
 }
 
+export interface MailDeps {
+  tenants: TenantStore;
+  plans: PlanStore;
+  sender: MailSender;
+  settings: MailSettings;
+}
+
 export async function sendTenantEmail(
-  d: { tenants: TenantStore; plans: PlanStore; sender: SesMailSender; settings: MailSettings },
+  d: MailDeps,
   message: TenantEmailMessage,
 ): Promise<{ messageId: string; to: string }> {
   const tenant = await d.tenants.require(message.tenantId);

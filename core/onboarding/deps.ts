@@ -1,8 +1,6 @@
-import type { PipelineRunner } from "../adapters/pipeline.js";
-import type { PlanStore } from "../adapters/plan-store.js";
-import type { TaskCallbacks } from "../adapters/task-callbacks.js";
-import type { TenantStore } from "../adapters/tenant-store.js";
-import type { ClusterProvisioner, IdentityProvisioner } from "../ports.js";
+import type { PlanStore } from "../plans/store.js";
+import type { ClusterProvisioner, IdentityProvisioner, PipelineRunner, TaskCallbacks } from "../ports.js";
+import type { TenantStore } from "../tenant/store.js";
 
 /** What the onboarding steps need; functions/ builds it from the environment, tests may build fakes. */
 export interface OnboardingDeps {

@@ -2,13 +2,14 @@
  * Answers the onboarding task (or the lifecycle task) waiting on a pipeline run when CodePipeline reports the
  * run's end, and sends a heartbeat on every other state change of that run.
  */
+import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import { z } from "zod";
 import { answerRunIfFinished } from "../lifecycle/pipeline.js";
 import type { OnboardingDeps } from "./deps.js";
 import { answerIfFinished } from "./steps.js";
 
-export const PipelineStateChange = z.object({
-  "detail-type": z.string(),
+/** The EventBridge event (Powertools parser's schema) of a CodePipeline state change. */
+export const PipelineStateChange = EventBridgeSchema.extend({
   source: z.literal("aws.codepipeline"),
   detail: z.looseObject({
     pipeline: z.string(),
@@ -17,6 +18,18 @@ export const PipelineStateChange = z.object({
   }),
 });
 export type PipelineStateChange = z.infer<typeof PipelineStateChange>;
+
+/** The tenant pipeline's run and stage state changes: what this function listens to. */
+export function pipelineStateChangePattern(pipelineName: string) {
+  return {
+    source: ["aws.codepipeline"],
+    "detail-type": [
+      "CodePipeline Pipeline Execution State Change",
+      "CodePipeline Stage Execution State Change",
+    ],
+    detail: { pipeline: [pipelineName] },
+  };
+}
 
 export async function onPipelineStateChange(
   d: Pick<OnboardingDeps, "tenants" | "pipeline" | "tasks">,

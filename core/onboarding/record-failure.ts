@@ -5,10 +5,10 @@
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { z } from "zod";
-import type { BillingRecords } from "../adapters/billing-records.js";
-import type { TenantStore } from "../adapters/tenant-store.js";
-import type { Workflows } from "../adapters/workflows.js";
+import type { BillingRecords } from "../billing/records.js";
+import type { WorkflowRunner } from "../ports.js";
 import { stepForStateName } from "../tenant/model.js";
+import type { TenantStore } from "../tenant/store.js";
 import { STATE_MACHINE_FOR_WORKFLOW, WORKFLOWS, type Workflow } from "../workflow/names.js";
 
 export const ExecutionStatusChange = z.object({
@@ -58,7 +58,7 @@ export function workflowOfStateMachine(stateMachineArn: string): Workflow | unde
 }
 
 export async function recordExecutionFailure(
-  d: { tenants: TenantStore; workflows: Workflows; records?: BillingRecords },
+  d: { tenants: TenantStore; workflows: WorkflowRunner; records?: BillingRecords },
   change: ExecutionStatusChange,
 ): Promise<{ tenantId: string; step: string; recorded: boolean; workflow?: Workflow } | undefined> {
   if (change.status === "RUNNING" || change.status === "SUCCEEDED") return undefined;

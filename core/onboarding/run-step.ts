@@ -1,6 +1,6 @@
-import type { TenantStore } from "../adapters/tenant-store.js";
 import { errorInfo } from "../errors.js";
 import type { OnboardingStep } from "../tenant/model.js";
+import type { TenantStore } from "../tenant/store.js";
 import { isRetryableErrorName, toStepError } from "../workflow/retry.js";
 
 /**

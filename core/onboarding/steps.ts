@@ -7,11 +7,8 @@ import { namespaceForSlug } from "../tenant/slug.js";
 import { StepError } from "../workflow/retry.js";
 import type { OnboardingDeps } from "./deps.js";
 import { runStep } from "./run-step.js";
+import type { OnboardingFunctionStep, PipelineStepInput, TenantRef } from "./step-table.js";
 import type { OnboardingSummary } from "./workflow.js";
-
-export interface TenantRef {
-  tenantId: string;
-}
 
 export async function reserveTenant(d: OnboardingDeps, { tenantId }: TenantRef) {
   return runStep(d.tenants, tenantId, "reserveTenant", async () => {
@@ -61,7 +58,7 @@ export async function setupNamespace(d: OnboardingDeps, { tenantId }: TenantRef)
  * "running" until the run ends: pipeline-callback answers the task then. If the run has already ended by the
  * time the token is recorded (a fast run, a retry, a redrive after success), this step answers it itself.
  */
-export async function startPipeline(d: OnboardingDeps, input: TenantRef & { taskToken: string }) {
+export async function startPipeline(d: OnboardingDeps, input: PipelineStepInput) {
   const { tenantId, taskToken } = input;
   return runStep(
     d.tenants,
@@ -144,3 +141,12 @@ export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef)
     };
   });
 }
+
+/** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */
+export const ONBOARDING_STEP_BODIES = {
+  reserveTenant,
+  createIdentity,
+  setupNamespace,
+  runPipeline: startPipeline,
+  activateTenant,
+} satisfies Record<OnboardingFunctionStep, (d: OnboardingDeps, input: never) => Promise<unknown>>;

@@ -1,49 +1,18 @@
-// The Onboarding state machine (Standard workflow, JSONPath ASL).
+// The Onboarding state machine (Standard workflow, JSONPath ASL), its states named after the step table.
 //
 // Every Task has Retry and no Catch: when retries run out the execution fails AT that Task, so a redrive
-// resumes exactly there. Failures are recorded from EventBridge status-change events (failure-events.ts).
+// resumes exactly there. Failures are recorded from EventBridge status-change events (record-failure.ts).
 // ResultSelectors whitelist the ids each step returns, so history and output carry ids, never secrets.
 
-import { ONBOARDING_STEPS, type OnboardingStep } from "../tenant/model.js";
 import type { StateMachineDefinition } from "../workflow/asl.js";
-import { sqsRetry, transientRetry } from "../workflow/retry.js";
-
-export interface OnboardingResources {
-  /** Lambda function ARNs. */
-  reserveTenant: string;
-  createIdentity: string;
-  setupNamespace: string;
-  startPipeline: string;
-  activateTenant: string;
-  /** URL of the SQS queue the mailer consumes. */
-  emailsQueueUrl: string;
-}
+import { callbackTask, lambdaTask, sendMessageTask, type WorkflowRefs } from "../workflow/task.js";
+import { ONBOARDING_STEP_TABLE as T } from "./step-table.js";
 
 /** Execution input. */
 export interface OnboardingInput {
   tenantId: string;
 }
 
-// What each step's Lambda must return (extra fields are dropped by the ResultSelectors; a missing one fails
-// the step with States.Runtime).
-export interface ReserveTenantResult {
-  tenantId: string;
-  slug: string;
-  plan: string;
-  dedicatedResources: boolean;
-}
-export interface CreateIdentityResult {
-  userPoolId: string;
-  userPoolClientId: string;
-}
-export interface SetupNamespaceResult {
-  namespace: string;
-}
-/** Payload given to the startPipeline function by the "Run deployment pipeline" state. */
-export interface StartPipelinePayload {
-  tenantId: string;
-  taskToken: string;
-}
 /** What activateTenant returns; also the execution's output. */
 export interface OnboardingSummary {
   tenantId: string;
@@ -57,45 +26,26 @@ export interface OnboardingSummary {
   pipelineExecutionId: string | null;
   activatedAt: string;
 }
-/** Body of the message "Send welcome email" puts on the emails queue. */
-export interface WelcomeEmailMessage {
-  tenantId: string;
-  template: "welcome";
-}
 
 export const ONBOARDING_STATES = {
-  reserveTenant: "Reserve tenant",
+  reserveTenant: T.reserveTenant.label,
   provision: "Provision identity and namespace",
-  createIdentity: "Create identity",
-  setupNamespace: "Set up namespace",
+  createIdentity: T.createIdentity.label,
+  setupNamespace: T.setupNamespace.label,
   needsDedicatedResources: "Needs dedicated resources?",
-  runPipeline: "Run deployment pipeline",
-  activateTenant: "Activate tenant",
-  sendWelcome: "Send welcome email",
+  runPipeline: T.runPipeline.label,
+  activateTenant: T.activateTenant.label,
+  sendWelcome: T.sendWelcome.label,
   onboarded: "Onboarded",
 } as const;
-export type OnboardingStateName = (typeof ONBOARDING_STATES)[keyof typeof ONBOARDING_STATES];
-
-/** The onboarding steps (the tenant record's `steps.<name>`), in order: defined with the tenant model. */
-export { ONBOARDING_STEPS, type OnboardingStep };
-
-export const onboardingStateForStep: Readonly<Record<OnboardingStep, OnboardingStateName>> = {
-  reserveTenant: ONBOARDING_STATES.reserveTenant,
-  createIdentity: ONBOARDING_STATES.createIdentity,
-  setupNamespace: ONBOARDING_STATES.setupNamespace,
-  runPipeline: ONBOARDING_STATES.runPipeline,
-  activateTenant: ONBOARDING_STATES.activateTenant,
-  sendWelcome: ONBOARDING_STATES.sendWelcome,
-};
-
-/** The step a (Task) state name belongs to, e.g. for recording which step an execution failed at. */
-export function onboardingStepForState(stateName: string): OnboardingStep | undefined {
-  return ONBOARDING_STEPS.find((step) => onboardingStateForStep[step] === stateName);
-}
 
 const S = ONBOARDING_STATES;
 
-export function onboardingDefinition(r: OnboardingResources): StateMachineDefinition {
+/** `$.x` for each field: a ResultSelector that keeps exactly these fields of a step's result. */
+const keep = (...fields: string[]) => Object.fromEntries(fields.map((f) => [`${f}.$`, `$.${f}`]));
+
+export function onboardingDefinition(r: WorkflowRefs): StateMachineDefinition {
+  const fn = (step: { function: { name: string } }) => r.functionArn(step.function.name);
   return {
     Comment:
       "Onboards a new tenant: reserves its slug, creates its identity (Cognito) and Kubernetes namespace in " +
@@ -105,21 +55,15 @@ export function onboardingDefinition(r: OnboardingResources): StateMachineDefini
     QueryLanguage: "JSONPath",
     StartAt: S.reserveTenant,
     States: {
-      [S.reserveTenant]: {
-        Type: "Task",
-        Comment: "Conditional put of the tenant (slug unique), status PROVISIONING.",
-        Resource: r.reserveTenant,
-        Parameters: { "tenantId.$": "$.tenantId" },
-        ResultSelector: {
-          "tenantId.$": "$.tenantId",
-          "slug.$": "$.slug",
-          "plan.$": "$.plan",
-          "dedicatedResources.$": "$.dedicatedResources",
+      [S.reserveTenant]: lambdaTask(
+        fn(T.reserveTenant),
+        { Next: S.provision },
+        {
+          comment: "Conditional put of the tenant (slug unique), status PROVISIONING.",
+          resultSelector: keep("tenantId", "slug", "plan", "dedicatedResources"),
+          resultPath: "$.tenant",
         },
-        ResultPath: "$.tenant",
-        Retry: transientRetry,
-        Next: S.provision,
-      },
+      ),
       [S.provision]: {
         Type: "Parallel",
         Comment: "The user pool and the namespace do not depend on each other.",
@@ -127,33 +71,28 @@ export function onboardingDefinition(r: OnboardingResources): StateMachineDefini
           {
             StartAt: S.createIdentity,
             States: {
-              [S.createIdentity]: {
-                Type: "Task",
-                Comment: "User pool tagged with the tenant id, app client, groups, tenant-admin user.",
-                Resource: r.createIdentity,
-                Parameters: { "tenantId.$": "$.tenantId" },
-                ResultSelector: {
-                  "userPoolId.$": "$.userPoolId",
-                  "userPoolClientId.$": "$.userPoolClientId",
+              [S.createIdentity]: lambdaTask(
+                fn(T.createIdentity),
+                { End: true },
+                {
+                  comment: "User pool tagged with the tenant id, app client, groups, tenant-admin user.",
+                  resultSelector: keep("userPoolId", "userPoolClientId"),
                 },
-                Retry: transientRetry,
-                End: true,
-              },
+              ),
             },
           },
           {
             StartAt: S.setupNamespace,
             States: {
-              [S.setupNamespace]: {
-                Type: "Task",
-                Comment:
-                  "Server-side apply of the tenant's Kubernetes objects; EKS access entry for its admins.",
-                Resource: r.setupNamespace,
-                Parameters: { "tenantId.$": "$.tenantId" },
-                ResultSelector: { "namespace.$": "$.namespace" },
-                Retry: transientRetry,
-                End: true,
-              },
+              [S.setupNamespace]: lambdaTask(
+                fn(T.setupNamespace),
+                { End: true },
+                {
+                  comment:
+                    "Server-side apply of the tenant's Kubernetes objects; EKS access entry for its admins.",
+                  resultSelector: keep("namespace"),
+                },
+              ),
             },
           },
         ],
@@ -166,54 +105,42 @@ export function onboardingDefinition(r: OnboardingResources): StateMachineDefini
         Choices: [{ Variable: "$.tenant.dedicatedResources", BooleanEquals: true, Next: S.runPipeline }],
         Default: S.activateTenant,
       },
-      [S.runPipeline]: {
-        Type: "Task",
-        Comment:
-          "Starts the tenant's CodePipeline run and waits for its callback (SendTaskSuccess, or SendTaskFailure " +
-          "with PipelineFailed). The callback must send heartbeats more often than HeartbeatSeconds.",
-        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        Parameters: {
-          FunctionName: r.startPipeline,
-          Payload: { "tenantId.$": "$.tenantId", "taskToken.$": "$$.Task.Token" },
+      [S.runPipeline]: callbackTask(
+        fn(T.runPipeline),
+        { "tenantId.$": "$.tenantId" },
+        { Next: S.activateTenant },
+        {
+          comment:
+            "Starts the tenant's CodePipeline run and waits for its callback (SendTaskSuccess, or SendTaskFailure " +
+            "with PipelineFailed). The callback must send heartbeats more often than HeartbeatSeconds.",
+          resultPath: "$.pipeline",
         },
-        TimeoutSeconds: 3600,
-        HeartbeatSeconds: 900,
-        ResultPath: "$.pipeline",
-        Retry: transientRetry,
-        Next: S.activateTenant,
-      },
-      [S.activateTenant]: {
-        Type: "Task",
-        Comment: "Status ACTIVE, timestamps, ids of everything created.",
-        Resource: r.activateTenant,
-        Parameters: { "tenantId.$": "$.tenantId" },
-        ResultSelector: {
-          "tenantId.$": "$.tenantId",
-          "slug.$": "$.slug",
-          "plan.$": "$.plan",
-          "status.$": "$.status",
-          "userPoolId.$": "$.userPoolId",
-          "userPoolClientId.$": "$.userPoolClientId",
-          "namespace.$": "$.namespace",
-          "pipelineExecutionId.$": "$.pipelineExecutionId",
-          "activatedAt.$": "$.activatedAt",
+      ),
+      [S.activateTenant]: lambdaTask(
+        fn(T.activateTenant),
+        { Next: S.sendWelcome },
+        {
+          comment: "Status ACTIVE, timestamps, ids of everything created.",
+          resultSelector: keep(
+            "tenantId",
+            "slug",
+            "plan",
+            "status",
+            "userPoolId",
+            "userPoolClientId",
+            "namespace",
+            "pipelineExecutionId",
+            "activatedAt",
+          ),
+          resultPath: "$.activation",
         },
-        ResultPath: "$.activation",
-        Retry: transientRetry,
-        Next: S.sendWelcome,
-      },
-      [S.sendWelcome]: {
-        Type: "Task",
-        Comment: "Queues the welcome email; the mailer sends it exactly once.",
-        Resource: "arn:aws:states:::sqs:sendMessage",
-        Parameters: {
-          QueueUrl: r.emailsQueueUrl,
-          MessageBody: { "tenantId.$": "$.tenantId", template: "welcome" },
-        },
-        ResultPath: null,
-        Retry: sqsRetry,
-        Next: S.onboarded,
-      },
+      ),
+      [S.sendWelcome]: sendMessageTask(
+        r.queueUrl("emails"),
+        { "tenantId.$": "$.tenantId", template: "welcome" },
+        { Next: S.onboarded },
+        "Queues the welcome email; the mailer sends it exactly once.",
+      ),
       [S.onboarded]: {
         Type: "Succeed",
         Comment: "Output: the ids activateTenant recorded (OnboardingSummary).",

@@ -3,7 +3,7 @@
  * database seeded from DEFAULT_PLANS, so operators change a plan without a redeploy (design §3).
  */
 export { DEFAULT_PLANS } from "./defaults.js";
-export { PlanFieldError, planFieldSetter } from "./field-setter.js";
+export { planFieldSetter } from "./field-setter.js";
 export { isQuantity, parseQuantity } from "./quantity.js";
 export {
   ContainerLimits,
@@ -13,8 +13,6 @@ export {
   type EmailKind,
   EmailTemplate,
   findPlanByPriceId,
-  InvalidPlanError,
-  KNOWN_PLAN_IDS,
   Plan,
   PlanId,
   parsePlan,

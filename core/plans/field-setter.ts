@@ -1,11 +1,5 @@
+import { PlanFieldError } from "./errors.js";
 import { describeIssues, Plan } from "./schema.js";
-
-export class PlanFieldError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PlanFieldError";
-  }
-}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

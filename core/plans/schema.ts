@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { placeholdersOf } from "../mail/render.js";
+import { InvalidPlanError } from "./errors.js";
 import { isQuantity, parseQuantity } from "./quantity.js";
 
 /** Plan schema (design §3, contract). Import from ./catalog.js. */
-export const KNOWN_PLAN_IDS = ["free", "standard", "enterprise"] as const;
-
 /** Any slug-like id: operators may add plans. */
 export const PlanId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
   error: "Plan id must be 1-40 characters of a-z, 0-9 and '-', starting and ending with a letter or digit",
@@ -132,13 +131,6 @@ export const Plan = z
     }
   });
 export type Plan = z.infer<typeof Plan>;
-
-export class InvalidPlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "InvalidPlanError";
-  }
-}
 
 /** Validates an unknown value (a database item, a JSON file) as a Plan; throws InvalidPlanError. */
 export function parsePlan(x: unknown): Plan {

@@ -3,10 +3,10 @@
  * synchronous so a taken slug is a 409 now, not a failed workflow later; if the hand-off fails the tenant is
  * discarded, so no half-made tenant is left behind.
  */
-import type { PlanStore } from "../adapters/plan-store.js";
-import type { JsonQueue } from "../adapters/queues.js";
-import type { TenantStore } from "../adapters/tenant-store.js";
+import type { PlanStore } from "../plans/store.js";
+import type { MessageQueue } from "../ports.js";
 import { newTenant, type Tenant } from "../tenant/model.js";
+import type { TenantStore } from "../tenant/store.js";
 import type { SignupRequest } from "./request.js";
 
 export interface SignupAccepted {
@@ -17,7 +17,7 @@ export interface SignupAccepted {
 }
 
 export async function submitSignup(
-  d: { tenants: TenantStore; plans: PlanStore; signups: JsonQueue },
+  d: { tenants: TenantStore; plans: PlanStore; signups: MessageQueue },
   request: SignupRequest & { slug: string },
   billing?: Tenant["billing"],
   /** A tenant id chosen beforehand (a billing checkout claims its customer for it first). */

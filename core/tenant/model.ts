@@ -1,31 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import {
+  ONBOARDING_STEP_TABLE,
+  ONBOARDING_STEPS,
+  type OnboardingStep as StepKey,
+} from "../onboarding/step-table.js";
 import { describeIssues, PlanId } from "../plans/schema.js";
 import { WORKFLOWS } from "../workflow/names.js";
 import { validateSlug } from "./slug.js";
 import { TenantStatus } from "./status.js";
 
-/** Onboarding steps in order (design §1). */
-export const ONBOARDING_STEPS = [
-  "reserveTenant",
-  "createIdentity",
-  "setupNamespace",
-  "runPipeline",
-  "activateTenant",
-  "sendWelcome",
-] as const;
-export const OnboardingStep = z.enum(ONBOARDING_STEPS);
-export type OnboardingStep = z.infer<typeof OnboardingStep>;
+export { ONBOARDING_STEPS };
+export const OnboardingStep = z.enum(ONBOARDING_STEPS as [OnboardingStep, ...OnboardingStep[]]);
+export type OnboardingStep = StepKey;
 
-/** Human labels; these are also the Step Functions state names, so renaming one renames a state. */
-export const STEP_LABELS = {
-  reserveTenant: "Reserve tenant",
-  createIdentity: "Create identity",
-  setupNamespace: "Set up namespace",
-  runPipeline: "Run deployment pipeline",
-  activateTenant: "Activate tenant",
-  sendWelcome: "Send welcome email",
-} as const satisfies Record<OnboardingStep, string>;
+/** Human labels (the step table's): also the Step Functions state names, so renaming one renames a state. */
+export const STEP_LABELS = Object.fromEntries(
+  ONBOARDING_STEPS.map((s) => [s, ONBOARDING_STEP_TABLE[s].label]),
+) as { readonly [K in OnboardingStep]: (typeof ONBOARDING_STEP_TABLE)[K]["label"] };
 
 /** The step a state name (label) belongs to, if any. */
 export function stepForStateName(stateName: string): OnboardingStep | undefined {

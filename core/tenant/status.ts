@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IllegalTransitionError } from "./errors.js";
 
 /** Tenant lifecycle statuses (design §2, contract). */
 export const TENANT_STATUSES = [
@@ -39,18 +40,12 @@ export function isTerminal(status: TenantStatus): boolean {
   return NEXT[status].length === 0;
 }
 
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly from: TenantStatus,
-    readonly to: TenantStatus,
-  ) {
-    const allowed = NEXT[from]?.join(", ") || "nothing";
-    super(`A tenant cannot move from ${from} to ${to} (from ${from} it may move to: ${allowed})`);
-    this.name = "IllegalTransitionError";
-  }
+/** The error for a move the lifecycle does not allow, naming the moves it does. */
+export function illegalTransition(from: TenantStatus, to: TenantStatus): IllegalTransitionError {
+  return new IllegalTransitionError(from, to, NEXT[from] ?? []);
 }
 
 /** Throws IllegalTransitionError unless `from → to` is legal. */
 export function assertTransition(from: TenantStatus, to: TenantStatus): void {
-  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+  if (!canTransition(from, to)) throw illegalTransition(from, to);
 }

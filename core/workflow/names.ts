@@ -3,6 +3,8 @@
 
 export const WORKFLOWS = ["onboard", "plan-change", "suspend", "reactivate", "offboard"] as const;
 export type Workflow = (typeof WORKFLOWS)[number];
+export type LifecycleWorkflow = Exclude<Workflow, "onboard">;
+export const LIFECYCLE_WORKFLOWS = WORKFLOWS.filter((w): w is LifecycleWorkflow => w !== "onboard");
 
 export const STATE_MACHINE_NAMES = {
   onboarding: "embark-onboarding",
@@ -13,14 +15,21 @@ export const STATE_MACHINE_NAMES = {
 } as const;
 export type StateMachineName = (typeof STATE_MACHINE_NAMES)[keyof typeof STATE_MACHINE_NAMES];
 
-/** Which state machine runs each workflow. */
-export const STATE_MACHINE_FOR_WORKFLOW: Readonly<Record<Workflow, StateMachineName>> = {
-  onboard: STATE_MACHINE_NAMES.onboarding,
-  "plan-change": STATE_MACHINE_NAMES.planChange,
-  suspend: STATE_MACHINE_NAMES.suspend,
-  reactivate: STATE_MACHINE_NAMES.reactivate,
-  offboard: STATE_MACHINE_NAMES.offboard,
+export type StateMachineKey = keyof typeof STATE_MACHINE_NAMES;
+
+/** Which state machine (by key) runs each workflow. */
+export const STATE_MACHINE_OF: Readonly<Record<Workflow, StateMachineKey>> = {
+  onboard: "onboarding",
+  "plan-change": "planChange",
+  suspend: "suspend",
+  reactivate: "reactivate",
+  offboard: "offboard",
 };
+
+/** Which state machine (by name) runs each workflow. */
+export const STATE_MACHINE_FOR_WORKFLOW = Object.fromEntries(
+  WORKFLOWS.map((w) => [w, STATE_MACHINE_NAMES[STATE_MACHINE_OF[w]]]),
+) as Readonly<Record<Workflow, StateMachineName>>;
 
 /** AWS allows 80 characters; we keep to the characters CloudWatch Logs also accepts. */
 export const MAX_EXECUTION_NAME_LENGTH = 80;

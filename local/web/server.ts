@@ -29,21 +29,25 @@ export interface WebServerOptions {
   port: number;
   functions: FunctionRegistry;
   routes: WebRoute[];
-  /** Serves what no route matched (pages, assets); resolves true when it wrote a response. */
-  staticHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
+
+/** Serves what no route matched (local pages); resolves true when it wrote a response. */
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface WebServer {
   url: string;
   stop(): Promise<void>;
   /** Adds a route, or replaces the route with the same method and path. */
   addRoute(route: WebRoute): void;
+  /** Adds a handler for requests no route matches (tried in the order added, before the 404). */
+  addStaticHandler(handler: StaticHandler): void;
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? "127.0.0.1";
   const table = new RouteTable();
   for (const r of opts.routes) table.add(r);
+  const staticHandlers: StaticHandler[] = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -67,7 +71,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const match = table.match(method, rawPath);
     if (!match) {
-      if (opts.staticHandler && (await opts.staticHandler(req, res))) return;
+      for (const serve of staticHandlers) if (await serve(req, res)) return;
       sendJson(res, 404, { message: "Not Found" });
       return;
     }
@@ -125,6 +129,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   return {
     url: `http://${host}:${port}`,
     addRoute: (route) => table.add(route),
+    addStaticHandler: (handler) => staticHandlers.push(handler),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

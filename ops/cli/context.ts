@@ -3,8 +3,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PlanStore } from "../../core/adapters/plan-store.js";
-import { TenantStore } from "../../core/adapters/tenant-store.js";
+import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
+import type { PlanStore } from "../../core/plans/store.js";
 import { type OpsTarget, requireName } from "./target.js";
 
 export interface Output {
@@ -42,12 +43,12 @@ export class OpsContext {
     return this.ddb;
   }
 
-  tenants(): TenantStore {
-    return new TenantStore(this.documents, requireName(this.target.tenantsTable, "TENANTS_TABLE"));
+  tenants(): DynamoTenantStore {
+    return new DynamoTenantStore(this.documents, requireName(this.target.tenantsTable, "TENANTS_TABLE"));
   }
 
   plans(): PlanStore {
-    return new PlanStore(this.documents, requireName(this.target.plansTable, "PLANS_TABLE"));
+    return new DynamoPlanStore(this.documents, requireName(this.target.plansTable, "PLANS_TABLE"));
   }
 
   /** Prints `value` as JSON (--json) or the human text. */

@@ -8,12 +8,12 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BillingRecords } from "../../core/adapters/billing-records.js";
-import { Workflows } from "../../core/adapters/workflows.js";
+import { DynamoBillingRecords } from "../../core/adapters/billing-records.js";
+import { StepFunctionsWorkflows } from "../../core/adapters/workflows.js";
 import { type ApplyDeps, applyToTenant } from "../../core/billing/apply.js";
 import type { BillingAction, BillingEvent } from "../../core/billing/event.js";
 import { recordOutcome } from "../../core/billing/log.js";
-import type { LifecycleWorkflow } from "../../core/lifecycle/machines.js";
+import type { LifecycleWorkflow } from "../../core/workflow/names.js";
 import { parseExecutionName, STATE_MACHINE_FOR_WORKFLOW } from "../../core/workflow/names.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
@@ -51,8 +51,8 @@ async function applyDeps(ctx: OpsContext): Promise<ApplyDeps> {
   return {
     tenants,
     plans: ctx.plans(),
-    records: new BillingRecords(documents, tenants.tableName),
-    workflows: new Workflows(ctx.sfn),
+    records: new DynamoBillingRecords(documents, tenants.tableName),
+    workflows: new StepFunctionsWorkflows(ctx.sfn),
     stateMachines: arns,
   };
 }

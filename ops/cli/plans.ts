@@ -1,5 +1,6 @@
 /** `plans list`, `plans show`, `plans set`: the plan catalog, edited in the database without a redeploy. */
-import { type Plan, PlanFieldError, planFieldSetter } from "../../core/plans/catalog.js";
+import { type Plan, planFieldSetter } from "../../core/plans/catalog.js";
+import { PlanFieldError } from "../../core/plans/errors.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { fields, table } from "./format.js";

@@ -31,7 +31,8 @@ import {
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { TenantStore } from "../../core/adapters/tenant-store.js";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
+import type { TenantStore } from "../../core/tenant/store.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
 
 export interface ConsoleSettings {
@@ -81,7 +82,7 @@ export class ConsoleAws {
     const db = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
       marshallOptions: { removeUndefinedValues: true },
     });
-    this.tenants = new TenantStore(db, settings.tenantsTable);
+    this.tenants = new DynamoTenantStore(db, settings.tenantsTable);
   }
 
   // ------------------------------------------------------------------------------------------ Step Functions

@@ -7,7 +7,7 @@
  * Wire it as the local web server's staticHandler: `staticHandler: operatorConsole({edgeUrl})`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { ConsoleAws } from "./aws.js";
 import type { ConsoleRequest, ConsoleResponse } from "./context.js";
 import { html } from "./html.js";
@@ -84,7 +84,7 @@ const NOT_FOUND_ERRORS = new Set([
 export function operatorConsole(opts: OperatorConsoleOptions) {
   const aws = new ConsoleAws({
     edgeUrl: opts.edgeUrl,
-    tenantsTable: opts.tenantsTable ?? LOCAL_NAMES.tenantsTable,
+    tenantsTable: opts.tenantsTable ?? LOCAL_NAMES.table("tenants"),
   });
 
   return async function handleConsole(req: IncomingMessage, res: ServerResponse): Promise<boolean> {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalCloud } from "../../local/cloud.js";
-import { wireEmbark } from "../../local/wiring/embark.js";
+import { mountEmbark } from "../../local/embark/mount.js";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const SIGNUPS = Number(process.env.BENCH_SIGNUPS ?? 20);
@@ -53,7 +53,7 @@ async function measureStart(): Promise<{ readyMs: number; rssMb: number; wallMs:
 async function measureOnboarding(): Promise<{ times: number[]; rssMb: number }> {
   const stateDir = await mkdtemp(join(tmpdir(), "embark-bench-cloud-"));
   process.env.POWERTOOLS_LOG_LEVEL = "WARN";
-  const cloud = await startLocalCloud({ stateDir, edgePort: 0, webPort: 0, kubePort: 0, wire: wireEmbark });
+  const cloud = await startLocalCloud({ stateDir, edgePort: 0, webPort: 0, kubePort: 0, wire: mountEmbark });
   const times: number[] = [];
   try {
     for (let i = 0; i < SIGNUPS; i++) {

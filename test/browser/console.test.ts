@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { eventually, postSignup, sentMail, uniqueCompany, waitForTenant } from "../support/embark.js";
 import {
@@ -193,7 +193,7 @@ describe.skipIf(!hasChromium)("operator console (Chromium)", () => {
     // A welcome email message that ended in the DLQ (the mailer sends each tenant's welcome once, so
     // redriving it is safe to repeat).
     const sqs = new SQSClient(awsConfig());
-    const dlqName = `${LOCAL_NAMES.emailsQueue}-dlq`;
+    const dlqName = `${LOCAL_NAMES.queue("emails")}-dlq`;
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: dlqName }))).QueueUrl!;
     await sqs.send(
       new SendMessageCommand({
@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium)("operator console (Chromium)", () => {
     await page.goto(`${web()}/console/queues`);
     const dlqRow = page.locator(`tbody tr[data-queue="${dlqName}"]`);
     expect(Number(await dlqRow.locator("td.num").first().textContent())).toBeGreaterThanOrEqual(1);
-    expect(await dlqRow.textContent()).toContain(LOCAL_NAMES.emailsQueue);
+    expect(await dlqRow.textContent()).toContain(LOCAL_NAMES.queue("emails"));
     await screenshot(page, "console-queues-1280");
 
     await dlqRow.getByRole("link", { name: dlqName }).click();
@@ -227,7 +227,7 @@ describe.skipIf(!hasChromium)("operator console (Chromium)", () => {
         Number(Attributes.ApproximateNumberOfMessagesNotVisible)
       );
     };
-    const emailsUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue })))
+    const emailsUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.queue("emails") })))
       .QueueUrl!;
     expect(
       await eventually(

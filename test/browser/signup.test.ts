@@ -6,7 +6,7 @@
 
 import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TenantStore } from "../../core/adapters/tenant-store.js";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
 import { cloud } from "../support/cloud.js";
 import { postSignup, uniqueCompany, useEmbarkEnvironment } from "../support/embark.js";
 import {
@@ -179,7 +179,7 @@ describe.skipIf(!hasChromium)("signup page (Chromium)", () => {
     );
     expect(keys.size).toBe(1);
     expect([...keys][0]).toMatch(/^[\w.:-]{8,128}$/);
-    const mine = (await TenantStore.fromEnvironment().list()).filter((t) => t.companyName === company);
+    const mine = (await DynamoTenantStore.fromEnvironment().list()).filter((t) => t.companyName === company);
     expect(mine.map((t) => t.tenantId)).toEqual([tenantId]);
     await screenshot(page, "signup-ready-1280");
 

@@ -23,9 +23,8 @@ import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/cl
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { CoreV1Api, type KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
-import { BILLING_LOCAL_NAMES } from "../../local/wiring/billing.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import {
   billingOutcome,
   checkoutCompleted,
@@ -233,7 +232,7 @@ describe("a customer's billing lifecycle", () => {
       new PutEventsCommand({
         Entries: [
           {
-            EventBusName: BILLING_LOCAL_NAMES.partnerBus,
+            EventBusName: LOCAL_NAMES.stripePartnerBus,
             Source: "aws.partner/stripe.com/embark-local",
             DetailType: e.type,
             Detail: JSON.stringify(e),
@@ -343,7 +342,7 @@ describe("a customer's billing lifecycle", () => {
     // DynamoDB: the retained records only (tenant, slug and customer claims, billing event log, pipeline run
     // history); no task token is left behind.
     const db = DynamoDBDocumentClient.from(new DynamoDBClient(awsConfig()));
-    const items = (await db.send(new ScanCommand({ TableName: LOCAL_NAMES.tenantsTable }))).Items ?? [];
+    const items = (await db.send(new ScanCommand({ TableName: LOCAL_NAMES.table("tenants") }))).Items ?? [];
     const mine = items.filter((i) => JSON.stringify(i).includes(tenantId));
     const kinds = new Set(mine.map((i) => String(i.pk).split("#")[0]));
     expect([...kinds].sort()).toEqual(["BILLINGEVENT", "CUSTOMER", "LIFECYCLERUN", "SLUG", "TENANT"]);

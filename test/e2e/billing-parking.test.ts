@@ -9,12 +9,12 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BillingRecords } from "../../core/adapters/billing-records.js";
+import { DynamoBillingRecords } from "../../core/adapters/billing-records.js";
 import { documentClient } from "../../core/adapters/dynamo.js";
-import { TenantStore } from "../../core/adapters/tenant-store.js";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { newTenant } from "../../core/tenant/model.js";
 import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import {
   billingOutcome,
   checkoutCompleted,
@@ -131,8 +131,8 @@ describe("an event for a tenant that is still onboarding", () => {
 
   it("is parked on the tenant, and applied when its onboarding ends", async () => {
     // A tenant caught mid-onboarding (its record PROVISIONING), already linked to its customer.
-    const tenants = new TenantStore(documentClient(), LOCAL_NAMES.tenantsTable);
-    const records = new BillingRecords(documentClient(), LOCAL_NAMES.tenantsTable);
+    const tenants = new DynamoTenantStore(documentClient(), LOCAL_NAMES.table("tenants"));
+    const records = new DynamoBillingRecords(documentClient(), LOCAL_NAMES.table("tenants"));
     const company = uniqueCompany("Midway Onboarding");
     const tenant = newTenant({
       slug: `midway-${Date.now().toString(36)}`,

@@ -5,7 +5,7 @@
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BILLING_LOCAL_NAMES } from "../../local/wiring/billing.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import {
   billingOutcome,
   checkoutCompleted,
@@ -99,9 +99,7 @@ describe("the billing webhook", () => {
   it("an unhandled type that reaches the billing queue anyway is acknowledged and recorded, not retried", async () => {
     const e = stripeEvent("customer.discount.created", { id: "di_1", object: "discount", customer });
     const sqs = new SQSClient(awsConfig());
-    const { QueueUrl } = await sqs.send(
-      new GetQueueUrlCommand({ QueueName: BILLING_LOCAL_NAMES.billingQueue }),
-    );
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.queue("billing") }));
     await sqs.send(
       new SendMessageCommand({
         QueueUrl,

@@ -16,14 +16,14 @@ import { KubernetesObjectApi } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clusterFromEnvironment } from "../../core/adapters/cluster.js";
 import { CognitoIdentityProvisioner } from "../../core/adapters/identity.js";
-import { PipelineRunner } from "../../core/adapters/pipeline.js";
-import { PlanStore } from "../../core/adapters/plan-store.js";
-import { TenantStore } from "../../core/adapters/tenant-store.js";
+import { CodePipelineRunner } from "../../core/adapters/pipeline.js";
+import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { tenantObjects } from "../../core/cluster/tenant-objects.js";
 import { newTenant } from "../../core/tenant/model.js";
 import { slugCandidate } from "../../core/tenant/slug.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import {
   eventually,
@@ -38,8 +38,8 @@ useEmbarkEnvironment();
 const lambda = new LambdaClient(awsConfig());
 const sqs = new SQSClient(awsConfig());
 const identity = new CognitoIdentityProvisioner();
-const tenants = TenantStore.fromEnvironment();
-const plans = PlanStore.fromEnvironment();
+const tenants = DynamoTenantStore.fromEnvironment();
+const plans = DynamoPlanStore.fromEnvironment();
 
 async function invoke(fn: string, payload: unknown): Promise<Record<string, unknown>> {
   const out = await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: JSON.stringify(payload) }));
@@ -117,14 +117,14 @@ describe("re-running steps of an onboarded tenant", () => {
   });
 
   it("a duplicate welcome message on the emails queue sends no second email", async () => {
-    await sendTo(LOCAL_NAMES.emailsQueue, { tenantId, template: "welcome" });
-    await drained(LOCAL_NAMES.emailsQueue);
+    await sendTo(LOCAL_NAMES.queue("emails"), { tenantId, template: "welcome" });
+    await drained(LOCAL_NAMES.queue("emails"));
     expect((await sentMail()).filter((m) => m.to.includes(adminEmail))).toHaveLength(1);
   });
 
   it("a duplicate signup message starts no second execution", async () => {
-    await sendTo(LOCAL_NAMES.signupsQueue, { tenantId });
-    await drained(LOCAL_NAMES.signupsQueue);
+    await sendTo(LOCAL_NAMES.queue("signups"), { tenantId });
+    await drained(LOCAL_NAMES.queue("signups"));
     const sfn = new SFNClient(awsConfig());
     const list = await sfn.send(
       new ListExecutionsCommand({
@@ -182,13 +182,13 @@ describe("a crash between a side effect and its record", () => {
 
   it("pipeline: a run started but never recorded is the run onboarding waits on", async () => {
     const tenant = await provisioningTenant("Crash Pipe", "enterprise");
-    const runner = new PipelineRunner(LOCAL_NAMES.pipeline);
+    const runner = new CodePipelineRunner(LOCAL_NAMES.pipeline);
     // What start-pipeline sends first; the crash comes before it records the run.
     const orphan = await runner.start({
       clientRequestToken: `${tenant.tenantId}-first`,
       variables: { TENANT_ID: tenant.tenantId, TENANT_SLUG: tenant.slug, TENANT_PLAN: tenant.plan },
     });
-    await sendTo(LOCAL_NAMES.signupsQueue, { tenantId: tenant.tenantId });
+    await sendTo(LOCAL_NAMES.queue("signups"), { tenantId: tenant.tenantId });
     const view = await waitForTenant(tenant.tenantId, ["ACTIVE", "FAILED"]);
     expect(view.status).toBe("ACTIVE");
     expect(view.resources.pipelineExecutionId).toBe(orphan);

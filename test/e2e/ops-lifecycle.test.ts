@@ -10,8 +10,8 @@ import {
   DeleteUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { tenantRecord, waitForRecord } from "../support/billing.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { postSignup, uniqueCompany, waitForTenant } from "../support/embark.js";
@@ -29,8 +29,8 @@ async function ops(...args: string[]): Promise<{ code: number; stdout: string; s
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        TENANTS_TABLE: LOCAL_NAMES.tenantsTable,
-        PLANS_TABLE: LOCAL_NAMES.plansTable,
+        TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
+        PLANS_TABLE: LOCAL_NAMES.table("plans"),
         NODE_NO_WARNINGS: "1",
       },
     });

@@ -10,7 +10,7 @@ import {
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
 import { CognitoIdentityProvisioner } from "../../core/adapters/identity.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import {
   eventually,

@@ -2,7 +2,7 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../core/adapters/dynamo.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import {
   getTenant,
   postSignup,
@@ -21,7 +21,7 @@ const badCompany = uniqueCompany("Valid Co");
 async function madeByBadSignups(): Promise<number> {
   const out = await documentClient().send(
     new ScanCommand({
-      TableName: LOCAL_NAMES.tenantsTable,
+      TableName: LOCAL_NAMES.table("tenants"),
       FilterExpression: "adminEmail = :e OR companyName = :c OR begins_with(companyName, :p)",
       ExpressionAttributeValues: { ":e": badEmail, ":c": badCompany, ":p": "Plan " },
     }),

@@ -6,7 +6,7 @@
  *
  * Entries are `<file in core/adapters>#<Class>.<method>`, `#<function>`, or `#*` (every command of the file).
  */
-import type { FunctionName } from "../../core/onboarding/resources.js";
+import type { FunctionName } from "../../core/app/manifest.js";
 
 export interface FunctionUsage {
   calls: string[];
@@ -20,53 +20,53 @@ export interface FunctionUsage {
 
 // runStep (core/onboarding/run-step.ts) wraps every onboarding step: require, transition on a redrive, markStep.
 const RUN_STEP = [
-  "tenant-store.ts#TenantStore.require",
-  "tenant-store.ts#TenantStore.transition",
-  "tenant-store.ts#TenantStore.markStep",
+  "tenant-store.ts#DynamoTenantStore.require",
+  "tenant-store.ts#DynamoTenantStore.transition",
+  "tenant-store.ts#DynamoTenantStore.markStep",
 ];
 
 export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   "signup-intake": {
     via: "core/signup/submit.ts submitSignup; core/signup/idempotent-submit.ts",
     calls: [
-      "plan-store.ts#PlanStore.get",
-      "tenant-store.ts#TenantStore.create",
-      "tenant-store.ts#TenantStore.discard",
-      "queues.ts#JsonQueue.send",
+      "plan-store.ts#DynamoPlanStore.get",
+      "tenant-store.ts#DynamoTenantStore.create",
+      "tenant-store.ts#DynamoTenantStore.discard",
+      "queues.ts#SqsJsonQueue.send",
     ],
     idempotency: true,
   },
   "tenant-status": {
     via: "functions/tenant-status.ts",
-    calls: ["tenant-store.ts#TenantStore.get", "tenant-store.ts#TenantStore.getBySlug"],
+    calls: ["tenant-store.ts#DynamoTenantStore.get", "tenant-store.ts#DynamoTenantStore.getBySlug"],
     idempotency: false,
   },
   "signup-page": { via: "functions/signup-page.ts (renders HTML only)", calls: [], idempotency: false },
   "plan-catalog": {
     via: "functions/plan-catalog.ts",
-    calls: ["plan-store.ts#PlanStore.list"],
+    calls: ["plan-store.ts#DynamoPlanStore.list"],
     idempotency: false,
   },
   "slug-availability": {
     via: "functions/slug-availability.ts",
-    calls: ["tenant-store.ts#TenantStore.getBySlug"],
+    calls: ["tenant-store.ts#DynamoTenantStore.getBySlug"],
     idempotency: false,
   },
   "onboarding-starter": {
     via: "core/onboarding/start.ts startOnboarding",
-    calls: ["tenant-store.ts#TenantStore.get", "workflows.ts#Workflows.start"],
+    calls: ["tenant-store.ts#DynamoTenantStore.get", "workflows.ts#StepFunctionsWorkflows.start"],
     idempotency: false,
   },
   "reserve-tenant": {
     via: "core/onboarding/steps.ts reserveTenant",
-    calls: [...RUN_STEP, "plan-store.ts#PlanStore.get"],
+    calls: [...RUN_STEP, "plan-store.ts#DynamoPlanStore.get"],
     idempotency: false,
   },
   "create-identity": {
     via: "core/onboarding/steps.ts createIdentity",
     calls: [
       ...RUN_STEP,
-      "tenant-store.ts#TenantStore.setResources",
+      "tenant-store.ts#DynamoTenantStore.setResources",
       "identity.ts#CognitoIdentityProvisioner.ensureTenantIdentity",
     ],
     idempotency: true,
@@ -75,8 +75,8 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     via: "core/onboarding/steps.ts setupNamespace",
     calls: [
       ...RUN_STEP,
-      "tenant-store.ts#TenantStore.setResources",
-      "plan-store.ts#PlanStore.get",
+      "tenant-store.ts#DynamoTenantStore.setResources",
+      "plan-store.ts#DynamoPlanStore.get",
       "cluster.ts#clusterFromEnvironment",
       "cluster.ts#KubernetesClusterProvisioner.apply",
       "cluster.ts#KubernetesClusterProvisioner.grantNamespaceAccess",
@@ -87,12 +87,12 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     via: "core/onboarding/steps.ts startPipeline + answerIfFinished",
     calls: [
       ...RUN_STEP,
-      "tenant-store.ts#TenantStore.putPipelineWaiter",
-      "tenant-store.ts#TenantStore.setResources",
-      "pipeline.ts#PipelineRunner.status",
-      "pipeline.ts#PipelineRunner.start",
-      "task-callbacks.ts#TaskCallbacks.succeed",
-      "task-callbacks.ts#TaskCallbacks.fail",
+      "tenant-store.ts#DynamoTenantStore.putPipelineWaiter",
+      "tenant-store.ts#DynamoTenantStore.setResources",
+      "pipeline.ts#CodePipelineRunner.status",
+      "pipeline.ts#CodePipelineRunner.start",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.succeed",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.fail",
     ],
     idempotency: false,
   },
@@ -104,36 +104,36 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   "pipeline-callback": {
     via: "core/onboarding/pipeline-callback.ts onPipelineStateChange + answerIfFinished",
     calls: [
-      "pipeline.ts#PipelineRunner.variables",
-      "pipeline.ts#PipelineRunner.status",
-      "tenant-store.ts#TenantStore.get",
-      "tenant-store.ts#TenantStore.getPipelineWaiter",
-      "tenant-store.ts#TenantStore.markStep",
-      "task-callbacks.ts#TaskCallbacks.succeed",
-      "task-callbacks.ts#TaskCallbacks.fail",
-      "task-callbacks.ts#TaskCallbacks.heartbeat",
-      "tenant-store.ts#TenantStore.getRunWaiter", // a lifecycle run's waiter (answerRunIfFinished)
+      "pipeline.ts#CodePipelineRunner.variables",
+      "pipeline.ts#CodePipelineRunner.status",
+      "tenant-store.ts#DynamoTenantStore.get",
+      "tenant-store.ts#DynamoTenantStore.getPipelineWaiter",
+      "tenant-store.ts#DynamoTenantStore.markStep",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.succeed",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.fail",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.heartbeat",
+      "tenant-store.ts#DynamoTenantStore.getRunWaiter", // a lifecycle run's waiter (answerRunIfFinished)
     ],
     idempotency: false,
   },
   "record-failure": {
     via: "core/onboarding/record-failure.ts recordExecutionFailure",
     calls: [
-      "tenant-store.ts#TenantStore.get",
-      "workflows.ts#Workflows.history",
-      "tenant-store.ts#TenantStore.markStep",
-      "tenant-store.ts#TenantStore.transition",
-      "billing-records.ts#BillingRecords.recordWorkflowFailure", // a failed lifecycle workflow
+      "tenant-store.ts#DynamoTenantStore.get",
+      "workflows.ts#StepFunctionsWorkflows.history",
+      "tenant-store.ts#DynamoTenantStore.markStep",
+      "tenant-store.ts#DynamoTenantStore.transition",
+      "billing-records.ts#DynamoBillingRecords.recordWorkflowFailure", // a failed lifecycle workflow
     ],
     idempotency: false,
   },
   mailer: {
     via: "core/mail/tenant-email.ts sendTenantEmail",
     calls: [
-      "tenant-store.ts#TenantStore.require",
-      "plan-store.ts#PlanStore.get",
+      "tenant-store.ts#DynamoTenantStore.require",
+      "plan-store.ts#DynamoPlanStore.get",
       "mail-sender.ts#SesMailSender.send",
-      "tenant-store.ts#TenantStore.markStep",
+      "tenant-store.ts#DynamoTenantStore.markStep",
     ],
     idempotency: true,
   },
@@ -147,41 +147,41 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     via: "core/billing/route.ts, apply.ts, subscribe.ts (submitSignup), log.ts",
     calls: [
       "billing-records.ts#*", // customer links, parking, marks, event log: nearly all of BillingRecords
-      "tenant-store.ts#TenantStore.get",
-      "tenant-store.ts#TenantStore.create",
-      "tenant-store.ts#TenantStore.discard",
-      "plan-store.ts#PlanStore.list",
-      "plan-store.ts#PlanStore.get",
-      "queues.ts#JsonQueue.send",
-      "workflows.ts#Workflows.start",
+      "tenant-store.ts#DynamoTenantStore.get",
+      "tenant-store.ts#DynamoTenantStore.create",
+      "tenant-store.ts#DynamoTenantStore.discard",
+      "plan-store.ts#DynamoPlanStore.list",
+      "plan-store.ts#DynamoPlanStore.get",
+      "queues.ts#SqsJsonQueue.send",
+      "workflows.ts#StepFunctionsWorkflows.start",
     ],
     idempotency: true,
   },
   "set-tenant-status": {
     via: "core/lifecycle/steps.ts setTenantStatus",
     calls: [
-      "billing-records.ts#BillingRecords.transitionIf",
-      "tenant-store.ts#TenantStore.require",
-      "plan-store.ts#PlanStore.find",
+      "billing-records.ts#DynamoBillingRecords.transitionIf",
+      "tenant-store.ts#DynamoTenantStore.require",
+      "plan-store.ts#DynamoPlanStore.find",
     ],
     idempotency: false,
   },
   "record-plan": {
     via: "core/lifecycle/steps.ts recordPlan",
     calls: [
-      "plan-store.ts#PlanStore.get",
-      "plan-store.ts#PlanStore.find",
-      "tenant-store.ts#TenantStore.require",
-      "billing-records.ts#BillingRecords.recordPlan",
-      "billing-records.ts#BillingRecords.planChangeOf",
+      "plan-store.ts#DynamoPlanStore.get",
+      "plan-store.ts#DynamoPlanStore.find",
+      "tenant-store.ts#DynamoTenantStore.require",
+      "billing-records.ts#DynamoBillingRecords.recordPlan",
+      "billing-records.ts#DynamoBillingRecords.planChangeOf",
     ],
     idempotency: false,
   },
   "apply-namespace-policy": {
     via: "core/lifecycle/steps.ts applyNamespacePolicy",
     calls: [
-      "tenant-store.ts#TenantStore.require",
-      "plan-store.ts#PlanStore.get",
+      "tenant-store.ts#DynamoTenantStore.require",
+      "plan-store.ts#DynamoPlanStore.get",
       "cluster.ts#clusterFromEnvironment",
       "cluster.ts#KubernetesClusterProvisioner.apply",
     ],
@@ -189,27 +189,30 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   },
   "apply-sign-in": {
     via: "core/lifecycle/steps.ts applySignIn",
-    calls: ["tenant-store.ts#TenantStore.require", "identity.ts#CognitoIdentityProvisioner.setUsersEnabled"],
+    calls: [
+      "tenant-store.ts#DynamoTenantStore.require",
+      "identity.ts#CognitoIdentityProvisioner.setUsersEnabled",
+    ],
     idempotency: false,
   },
   "run-lifecycle-pipeline": {
     via: "core/lifecycle/pipeline.ts runLifecyclePipeline + answerRunIfFinished",
     calls: [
-      "tenant-store.ts#TenantStore.require",
-      "tenant-store.ts#TenantStore.getLifecycleRun",
-      "tenant-store.ts#TenantStore.putLifecycleRun",
-      "tenant-store.ts#TenantStore.putRunWaiter",
-      "pipeline.ts#PipelineRunner.status",
-      "pipeline.ts#PipelineRunner.start",
-      "task-callbacks.ts#TaskCallbacks.succeed",
-      "task-callbacks.ts#TaskCallbacks.fail",
+      "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.getLifecycleRun",
+      "tenant-store.ts#DynamoTenantStore.putLifecycleRun",
+      "tenant-store.ts#DynamoTenantStore.putRunWaiter",
+      "pipeline.ts#CodePipelineRunner.status",
+      "pipeline.ts#CodePipelineRunner.start",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.succeed",
+      "task-callbacks.ts#StepFunctionsTaskCallbacks.fail",
     ],
     idempotency: false,
   },
   "delete-namespace": {
     via: "core/lifecycle/steps.ts deleteNamespace",
     calls: [
-      "tenant-store.ts#TenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.require",
       "cluster.ts#clusterFromEnvironment",
       "cluster.ts#KubernetesClusterProvisioner.revokeNamespaceAccess",
       "cluster.ts#KubernetesClusterProvisioner.deleteNamespace",
@@ -219,7 +222,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   "delete-identity": {
     via: "core/lifecycle/steps.ts deleteIdentity",
     calls: [
-      "tenant-store.ts#TenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.require",
       "identity.ts#CognitoIdentityProvisioner.findPoolsForTenant",
       "identity.ts#CognitoIdentityProvisioner.deleteTenantIdentity",
     ],

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FUNCTIONS, type FunctionName } from "../../core/onboarding/resources.js";
+import { functionModule } from "../../core/app/function-spec.js";
+import { FUNCTION_NAMES, type FunctionName } from "../../core/app/manifest.js";
 import type { onboardingDefinition } from "../../core/onboarding/workflow.js";
 import { walkStates } from "../../core/workflow/asl.js";
 import {
@@ -30,7 +31,7 @@ const POWERTOOLS_PERSISTENCE = join(
 );
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
-const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+const NAMES: FunctionName[] = FUNCTION_NAMES;
 
 let run: SstRun;
 beforeAll(async () => {
@@ -152,12 +153,12 @@ describe("each function's role allows exactly what its code calls", () => {
 
   it("derives actions from the adapters' SDK commands (spot checks of the derivation itself)", () => {
     expect(existsSync(POWERTOOLS_PERSISTENCE)).toBe(true);
-    expect([...entryActions("tenant-store.ts#TenantStore.require")]).toEqual(["dynamodb:GetItem"]);
-    expect([...entryActions("plan-store.ts#PlanStore.get")].sort()).toEqual([
+    expect([...entryActions("tenant-store.ts#DynamoTenantStore.require")]).toEqual(["dynamodb:GetItem"]);
+    expect([...entryActions("plan-store.ts#DynamoPlanStore.get")].sort()).toEqual([
       "dynamodb:GetItem",
       "dynamodb:Scan",
     ]);
-    expect([...entryActions("task-callbacks.ts#TaskCallbacks.heartbeat")]).toEqual([
+    expect([...entryActions("task-callbacks.ts#StepFunctionsTaskCallbacks.heartbeat")]).toEqual([
       "states:SendTaskHeartbeat",
     ]);
     expect(entryActions("cluster.ts#KubernetesClusterProvisioner.grantNamespaceAccess")).toContain(
@@ -169,15 +170,13 @@ describe("each function's role allows exactly what its code calls", () => {
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
     ]);
-    expect(() => entryActions("tenant-store.ts#TenantStore.nope")).toThrow(/no such method/);
+    expect(() => entryActions("tenant-store.ts#DynamoTenantStore.nope")).toThrow(/no such method/);
   });
 
   it.each(NAMES)(
     "%s: every adapter call listed in function-usage.ts is made by code the function loads",
     (fn) => {
-      const modules = reachableModules(`functions/${FUNCTIONS[fn].file}.ts`).filter(
-        (m) => !m.startsWith("core/adapters/"),
-      );
+      const modules = reachableModules(functionModule(fn)).filter((m) => !m.startsWith("core/adapters/"));
       const text = modules.map((m) => readFileSync(join(ROOT, m), "utf8")).join("\n");
       for (const entry of FUNCTION_USAGE[fn].calls) {
         const name = entry.split("#")[1]!.split(".").at(-1)!;
@@ -277,7 +276,7 @@ describe("environment", () => {
   ]);
 
   it.each(NAMES)("%s gets every variable its code reads", (fn) => {
-    const read = environmentVariablesRead(reachableModules(`functions/${FUNCTIONS[fn].file}.ts`));
+    const read = environmentVariablesRead(reachableModules(functionModule(fn)));
     const set = Object.keys(lambdaFunction(run, fn).inputs.environment.variables);
     const missing = [...read].filter((v) => !NOT_FOR_AWS.has(v) && !v.startsWith("AWS_") && !set.includes(v));
     expect(missing).toEqual([]);

@@ -10,19 +10,19 @@ import { DescribeStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
-import {
-  billingEventsPattern,
-  lifecycleFailedPattern,
-  onboardingEndedPattern,
-  onboardingFailedPattern,
-  pipelineStateChangePattern,
-} from "../../core/onboarding/resources.js";
+import { STATE_MACHINE_DEFINITIONS } from "../../core/app/manifest.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
+import { billingEventsPattern, onboardingEndedPattern } from "../../core/billing/patterns.js";
+import { pipelineStateChangePattern } from "../../core/onboarding/pipeline-callback.js";
 import { onboardingDefinition } from "../../core/onboarding/workflow.js";
-import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
+import { executionFailedPattern } from "../../core/workflow/failure-events.js";
+import {
+  LIFECYCLE_WORKFLOWS,
+  STATE_MACHINE_FOR_WORKFLOW,
+  STATE_MACHINE_NAMES,
+  STATE_MACHINE_OF,
+} from "../../core/workflow/names.js";
 import { functionArn } from "../../local/lambda/registry.js";
-import { BILLING_LOCAL_NAMES } from "../../local/wiring/billing.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
 import { ROOT, runSstProgram, type SstRun } from "./sst-mocks.js";
@@ -44,7 +44,7 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     const local = async (name: string) =>
       JSON.parse((await events.send(new DescribeRuleCommand({ Name: name }))).EventPattern ?? "null");
 
-    const localPipeline = await local("embark-pipeline-state");
+    const localPipeline = await local("embark-pipeline-state-change");
     expect(localPipeline).toEqual(pipelineStateChangePattern(LOCAL_NAMES.pipeline));
     const deployedPipeline = deployedPattern("aws.codepipeline");
     expect(deployedPipeline).toEqual(pipelineStateChangePattern(TEST_SECRETS.PipelineName));
@@ -54,10 +54,10 @@ describe("the deployed wiring is the local cloud's wiring", () => {
 
     const localSmArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${STATE_MACHINE_NAMES.onboarding}`;
     const localFailed = await local("embark-onboarding-failed");
-    expect(localFailed).toEqual(onboardingFailedPattern(localSmArn));
+    expect(localFailed).toEqual(executionFailedPattern([localSmArn]));
     const deployedSm = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn;
     const deployedFailed = deployedPattern("aws.states");
-    expect(deployedFailed).toEqual(onboardingFailedPattern(deployedSm));
+    expect(deployedFailed).toEqual(executionFailedPattern([deployedSm]));
     const anyArn = (p: { detail: object }) => withDetail(p, { ...p.detail, stateMachineArn: ["SM"] });
     expect(anyArn(deployedFailed)).toEqual(anyArn(localFailed));
   });
@@ -76,8 +76,8 @@ describe("the deployed wiring is the local cloud's wiring", () => {
         .map((r) => JSON.parse(r.inputs.eventPattern));
     const billingBus = run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").inputs.name;
 
-    expect(await local("embark-billing-events", BILLING_LOCAL_NAMES.bus)).toEqual(billingEventsPattern());
-    expect(await local("embark-billing-events", BILLING_LOCAL_NAMES.partnerBus)).toEqual(
+    expect(await local("embark-billing-events", LOCAL_NAMES.bus("billing"))).toEqual(billingEventsPattern());
+    expect(await local("embark-billing-events", LOCAL_NAMES.stripePartnerBus)).toEqual(
       billingEventsPattern(),
     );
     expect(deployedOn(billingBus)).toEqual([billingEventsPattern()]);
@@ -87,8 +87,8 @@ describe("the deployed wiring is the local cloud's wiring", () => {
       `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${name}`;
     const localOnboarding = smArnOf(STATE_MACHINE_NAMES.onboarding);
     expect(await local("embark-onboarding-ended")).toEqual(onboardingEndedPattern(localOnboarding));
-    const localLifecycle = LIFECYCLE_WORKFLOWS.map((wf) => smArnOf(LIFECYCLE_MACHINES[wf].name));
-    expect(await local("embark-lifecycle-failed")).toEqual(lifecycleFailedPattern(localLifecycle));
+    const localLifecycle = LIFECYCLE_WORKFLOWS.map((wf) => smArnOf(STATE_MACHINE_FOR_WORKFLOW[wf]));
+    expect(await local("embark-lifecycle-failed")).toEqual(executionFailedPattern(localLifecycle));
 
     const onDefault = deployedOn("default");
     const deployedOnboarding = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state
@@ -98,34 +98,25 @@ describe("the deployed wiring is the local cloud's wiring", () => {
       (wf) =>
         run
           .ofType("aws:sfn/stateMachine:StateMachine")
-          .find((m) => m.inputs.name === `${LIFECYCLE_MACHINES[wf].name}-${TEST_STAGE}`)!.state.arn,
+          .find((m) => m.inputs.name === `${STATE_MACHINE_FOR_WORKFLOW[wf]}-${TEST_STAGE}`)!.state.arn,
     );
-    expect(onDefault).toContainEqual(lifecycleFailedPattern(deployedLifecycle));
+    expect(onDefault).toContainEqual(executionFailedPattern(deployedLifecycle));
   });
 
   it("lifecycle ASL: the same core/ definitions; only the ARNs and the queue URL differ", async () => {
     const sfn = new SFNClient(awsConfig());
     const sqs = new SQSClient(awsConfig());
     const { QueueUrl: localEmails } = await sqs.send(
-      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue }),
+      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.queue("emails") }),
     );
-    const refs = (arnOf: (fn: string) => string, emailsQueueUrl: string) => ({
-      setTenantStatus: arnOf("set-tenant-status"),
-      recordPlan: arnOf("record-plan"),
-      applyNamespacePolicy: arnOf("apply-namespace-policy"),
-      applySignIn: arnOf("apply-sign-in"),
-      runLifecyclePipeline: arnOf("run-lifecycle-pipeline"),
-      deleteNamespace: arnOf("delete-namespace"),
-      deleteIdentity: arnOf("delete-identity"),
-      emailsQueueUrl,
-    });
     const localRefs = refs(functionArn, localEmails!);
     const deployedRefs = refs(
       (fn) => lambdaFunction(run, fn).state.arn,
       run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
     );
     for (const wf of LIFECYCLE_WORKFLOWS) {
-      const { name, definition } = LIFECYCLE_MACHINES[wf];
+      const name = STATE_MACHINE_FOR_WORKFLOW[wf];
+      const definition = STATE_MACHINE_DEFINITIONS[STATE_MACHINE_OF[wf]];
       const stateMachineArn = `arn:aws:states:${cloud().region}:${cloud().accountId}:stateMachine:${name}`;
       const local = JSON.parse(
         (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).definition!,
@@ -137,11 +128,7 @@ describe("the deployed wiring is the local cloud's wiring", () => {
           .find((m) => m.inputs.name === `${name}-${TEST_STAGE}`)!.inputs.definition,
       );
       expect(deployed, wf).toEqual(definition(deployedRefs));
-      let text = JSON.stringify(deployed);
-      for (const key of Object.keys(deployedRefs) as (keyof typeof deployedRefs)[]) {
-        text = text.replaceAll(JSON.stringify(deployedRefs[key]), JSON.stringify(localRefs[key]));
-      }
-      expect(JSON.parse(text), wf).toEqual(local);
+      expect(JSON.parse(swapRefs(JSON.stringify(deployed), deployedRefs, localRefs)), wf).toEqual(local);
     }
   });
 
@@ -153,16 +140,8 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     );
     const sqs = new SQSClient(awsConfig());
     const { QueueUrl: localEmails } = await sqs.send(
-      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.emailsQueue }),
+      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.queue("emails") }),
     );
-    const refs = (arnOf: (fn: string) => string, emailsQueueUrl: string) => ({
-      reserveTenant: arnOf("reserve-tenant"),
-      createIdentity: arnOf("create-identity"),
-      setupNamespace: arnOf("setup-namespace"),
-      startPipeline: arnOf("start-pipeline"),
-      activateTenant: arnOf("activate-tenant"),
-      emailsQueueUrl,
-    });
     expect(local).toEqual(onboardingDefinition(refs(functionArn, localEmails!)));
 
     const deployed = JSON.parse(
@@ -174,20 +153,16 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     );
     expect(deployed).toEqual(onboardingDefinition(deployedRefs));
     // Swap the deployed references for the local ones: the documents must then be identical.
-    let text = JSON.stringify(deployed);
     const localRefs = refs(functionArn, localEmails!);
-    for (const key of Object.keys(deployedRefs) as (keyof typeof deployedRefs)[]) {
-      text = text.replaceAll(JSON.stringify(deployedRefs[key]), JSON.stringify(localRefs[key]));
-    }
-    expect(JSON.parse(text)).toEqual(local);
+    expect(JSON.parse(swapRefs(JSON.stringify(deployed), deployedRefs, localRefs))).toEqual(local);
   });
 
   it("queues: the same visibility timeouts and max receive counts", async () => {
     const sqs = new SQSClient(awsConfig());
     for (const [local, deployed] of [
-      [LOCAL_NAMES.signupsQueue, "SignupsQueueQueue"],
-      [LOCAL_NAMES.emailsQueue, "EmailsQueueQueue"],
-      [BILLING_LOCAL_NAMES.billingQueue, "BillingQueueQueue"],
+      [LOCAL_NAMES.queue("signups"), "SignupsQueueQueue"],
+      [LOCAL_NAMES.queue("emails"), "EmailsQueueQueue"],
+      [LOCAL_NAMES.queue("billing"), "BillingQueueQueue"],
     ] as const) {
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: local }));
       const { Attributes } = await sqs.send(
@@ -204,24 +179,16 @@ describe("the deployed wiring is the local cloud's wiring", () => {
 
 describe("one source for both (imports, not copies)", () => {
   const SHARED = {
-    "core/onboarding/resources.ts": [
-      "pipelineStateChangePattern",
-      "onboardingFailedPattern",
-      "billingEventsPattern",
-      "onboardingEndedPattern",
-      "lifecycleFailedPattern",
-    ],
-    "core/onboarding/workflow.ts": ["onboardingDefinition"],
-    "core/lifecycle/machines.ts": ["LIFECYCLE_MACHINES"],
+    "core/app/manifest.ts": ["RULES", "STATE_MACHINE_DEFINITIONS", "FUNCTIONS", "WORK_QUEUES", "ROUTES"],
   };
-  const localWiring = readdirSync(join(ROOT, "local/wiring"))
+  const localWiring = readdirSync(join(ROOT, "local/embark"))
     .filter((f) => f.endsWith(".ts"))
-    .map((f) => `local/wiring/${f}`);
+    .map((f) => `local/embark/${f}`);
   const stackFiles = readdirSync(join(ROOT, "stacks"))
     .filter((f) => f.endsWith(".ts"))
     .map((f) => `stacks/${f}`);
 
-  it("stacks/ and local/wiring/ import the patterns and the ASL from core/", () => {
+  it("stacks/ and local/embark/ import the patterns and the ASL from the app manifest", () => {
     for (const files of [stackFiles, localWiring]) {
       const imported = new Map<string, string>();
       for (const file of files) for (const [name, from] of namedImports(file)) imported.set(name, from);
@@ -247,6 +214,28 @@ describe("one source for both (imports, not copies)", () => {
     }
   });
 });
+
+/** Definitions' references resolved two ways: the function ARNs and the emails queue URL. */
+function refs(arnOf: (fn: string) => string, emailsQueueUrl: string) {
+  const names = Object.values(STATE_MACHINE_DEFINITIONS).flatMap((d) =>
+    [
+      ...JSON.stringify(d({ functionArn: (n) => `{fn:${n}}`, queueUrl: () => "" })).matchAll(
+        /\{fn:([^}]+)\}/g,
+      ),
+    ].map((m) => m[1]!),
+  );
+  return {
+    functionArn: arnOf,
+    queueUrl: () => emailsQueueUrl,
+    /** Every value, for swapping one set for the other in a document. */
+    values: [...new Set(names)].map((n) => arnOf(n)).concat(emailsQueueUrl),
+  };
+}
+
+/** The document with each of `from`'s references replaced by `to`'s. */
+function swapRefs(text: string, from: ReturnType<typeof refs>, to: ReturnType<typeof refs>): string {
+  return from.values.reduce((t, v, i) => t.replaceAll(JSON.stringify(v), JSON.stringify(to.values[i])), text);
+}
 
 function withDetail<T extends { detail: object }>(pattern: T, detail: object): T {
   return { ...pattern, detail };

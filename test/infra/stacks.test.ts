@@ -4,20 +4,24 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
+import { functionHandler } from "../../core/app/function-spec.js";
 import {
-  BILLING_BATCH,
-  billingEventsPattern,
   FUNCTIONS,
   type FunctionName,
-  lifecycleFailedPattern,
   MAX_RECEIVE_COUNT,
-  onboardingEndedPattern,
-  onboardingFailedPattern,
-  pipelineStateChangePattern,
-} from "../../core/onboarding/resources.js";
+  STATE_MACHINE_DEFINITIONS,
+  WORK_QUEUES,
+} from "../../core/app/manifest.js";
+import { billingEventsPattern, onboardingEndedPattern } from "../../core/billing/patterns.js";
+import { pipelineStateChangePattern } from "../../core/onboarding/pipeline-callback.js";
 import { onboardingDefinition } from "../../core/onboarding/workflow.js";
 import { DEFAULT_PLANS, parsePlan } from "../../core/plans/catalog.js";
+import { executionFailedPattern } from "../../core/workflow/failure-events.js";
+import {
+  LIFECYCLE_WORKFLOWS,
+  STATE_MACHINE_FOR_WORKFLOW,
+  STATE_MACHINE_OF,
+} from "../../core/workflow/names.js";
 import { lambdaFunction, TEST_SECRETS, TEST_STAGE } from "./deployed.js";
 import { FUNCTION_USAGE } from "./function-usage.js";
 import { type RecordedResource, ROOT, runSstProgram, type SstRun } from "./sst-mocks.js";
@@ -129,7 +133,7 @@ describe("queues", () => {
       expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
       expect(redrive.maxReceiveCount).toBeLessThanOrEqual(5);
       expect(queueByArn(redrive.deadLetterTargetArn), "DLQ exists").toBeDefined();
-      const window = consumer === "billing-router" ? BILLING_BATCH.maximumBatchingWindowSeconds : 0;
+      const window = consumer === "billing-router" ? WORK_QUEUES.billing.maximumBatchingWindowSeconds : 0;
       expect(m.inputs).toMatchObject({
         batchSize: 10,
         maximumBatchingWindowInSeconds: window,
@@ -201,7 +205,7 @@ describe("functions", () => {
         tracingConfig: { mode: "Active" },
       });
       expect(
-        run.builds.find((b) => b.handler === `functions/${FUNCTIONS[fn].file}.handler`),
+        run.builds.find((b) => b.handler === functionHandler(fn)),
         fn,
       ).toMatchObject({
         runtime: "nodejs22.x",
@@ -254,14 +258,8 @@ describe("functions", () => {
 describe("workflows", () => {
   it("deploys the core/ onboarding ASL with the deployed function ARNs and emails queue", () => {
     const sm = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").inputs;
-    const expected = onboardingDefinition({
-      reserveTenant: fnArn("reserve-tenant"),
-      createIdentity: fnArn("create-identity"),
-      setupNamespace: fnArn("setup-namespace"),
-      startPipeline: fnArn("start-pipeline"),
-      activateTenant: fnArn("activate-tenant"),
-      emailsQueueUrl: run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
-    });
+    const emails = run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url;
+    const expected = onboardingDefinition({ functionArn: fnArn, queueUrl: () => emails });
     expect(sm.definition).toBe(JSON.stringify(expected));
     expect(sm).toMatchObject({
       name: `embark-onboarding-${TEST_STAGE}`,
@@ -273,17 +271,12 @@ describe("workflows", () => {
   it.each(LIFECYCLE_WORKFLOWS)(
     "deploys the core/ %s ASL with the deployed function ARNs and emails queue",
     (wf) => {
-      const name = `${LIFECYCLE_MACHINES[wf].name}-${TEST_STAGE}`;
+      const name = `${STATE_MACHINE_FOR_WORKFLOW[wf]}-${TEST_STAGE}`;
       const sm = run.ofType("aws:sfn/stateMachine:StateMachine").find((m) => m.inputs.name === name);
-      const expected = LIFECYCLE_MACHINES[wf].definition({
-        setTenantStatus: fnArn("set-tenant-status"),
-        recordPlan: fnArn("record-plan"),
-        applyNamespacePolicy: fnArn("apply-namespace-policy"),
-        applySignIn: fnArn("apply-sign-in"),
-        runLifecyclePipeline: fnArn("run-lifecycle-pipeline"),
-        deleteNamespace: fnArn("delete-namespace"),
-        deleteIdentity: fnArn("delete-identity"),
-        emailsQueueUrl: run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url,
+      const emails = run.get("aws:sqs/queue:Queue", "EmailsQueueQueue").state.url;
+      const expected = STATE_MACHINE_DEFINITIONS[STATE_MACHINE_OF[wf]]({
+        functionArn: fnArn,
+        queueUrl: () => emails,
       });
       expect(sm?.inputs.definition).toBe(JSON.stringify(expected));
       expect(sm?.inputs).toMatchObject({ type: "STANDARD", tracingConfiguration: { enabled: true } });
@@ -358,8 +351,8 @@ describe("events", () => {
           bus: "default",
           target: fnArn("pipeline-callback"),
         },
-        { pattern: onboardingFailedPattern(smArn), bus: "default", target: fnArn("record-failure") },
-        { pattern: lifecycleFailedPattern(lifecycleArns), bus: "default", target: fnArn("record-failure") },
+        { pattern: executionFailedPattern([smArn]), bus: "default", target: fnArn("record-failure") },
+        { pattern: executionFailedPattern(lifecycleArns), bus: "default", target: fnArn("record-failure") },
         { pattern: billingEventsPattern(), bus: billingBus, target: billingQueue },
         { pattern: billingEventsPattern(), bus: TEST_SECRETS.StripePartnerEventBus, target: billingQueue },
         { pattern: onboardingEndedPattern(smArn), bus: "default", target: billingQueue },

@@ -15,12 +15,12 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentClient } from "../../core/adapters/dynamo.js";
-import { PlanStore } from "../../core/adapters/plan-store.js";
-import { TenantStore } from "../../core/adapters/tenant-store.js";
+import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import type { Plan } from "../../core/plans/catalog.js";
 import { newTenant, STEP_LABELS } from "../../core/tenant/model.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { postSignup, uniqueCompany, useEmbarkEnvironment, waitForTenant } from "../support/embark.js";
 
@@ -45,8 +45,8 @@ function awsEnv(): NodeJS.ProcessEnv {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    TENANTS_TABLE: LOCAL_NAMES.tenantsTable,
-    PLANS_TABLE: LOCAL_NAMES.plansTable,
+    TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
+    PLANS_TABLE: LOCAL_NAMES.table("plans"),
     ONBOARDING_STATE_MACHINE_ARN: ONBOARDING_ARN,
   };
 }
@@ -97,7 +97,7 @@ const parked = newTenant({
 });
 
 beforeAll(async () => {
-  await TenantStore.fromEnvironment().create(parked);
+  await DynamoTenantStore.fromEnvironment().create(parked);
   const res = await postSignup({
     companyName: uniqueCompany("Ops Cli"),
     adminEmail: "ops@opscli.test",
@@ -295,7 +295,7 @@ describe("executions", () => {
 });
 
 describe("plans", () => {
-  const store = () => new PlanStore(documentClient(), LOCAL_NAMES.plansTable);
+  const store = () => new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans"));
   let original: Plan;
   beforeAll(async () => {
     original = await store().get("free");
@@ -349,7 +349,7 @@ describe("dead-letter queues", () => {
     expect(table.stdout).toMatch(/^QUEUE\s+DEPTH\s+IN FLIGHT\s+DLQ\s+DLQ DEPTH\s+MAX RECEIVES/);
     expect(table.stdout).toMatch(/embark-signups\s+\d+\s+\d+\s+embark-signups-dlq\s+\d+\s+\d+/);
     expect(table.stdout).toMatch(/embark-emails\s+\d+\s+\d+\s+embark-emails-dlq\s+\d+\s+\d+/);
-    for (const queue of [LOCAL_NAMES.signupsQueue, LOCAL_NAMES.emailsQueue]) {
+    for (const queue of [LOCAL_NAMES.queue("signups"), LOCAL_NAMES.queue("emails")]) {
       const pair = pairs.find((p) => p.queue === queue);
       expect(pair).toMatchObject({ dlq: `${queue}-dlq`, maxReceiveCount: 4 });
       expect(typeof pair?.depth).toBe("number");

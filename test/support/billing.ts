@@ -7,10 +7,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import Stripe from "stripe";
-import type { EventRecord } from "../../core/adapters/billing-records.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
+import type { EventRecord } from "../../core/billing/records.js";
 import type { Tenant } from "../../core/tenant/model.js";
 import { STATE_MACHINE_FOR_WORKFLOW, type Workflow } from "../../core/workflow/names.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { awsConfig, cloud } from "./cloud.js";
 import { eventually } from "./embark.js";
 
@@ -162,7 +162,7 @@ function documents(): DynamoDBDocumentClient {
 
 async function item(pk: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documents().send(
-    new GetCommand({ TableName: LOCAL_NAMES.tenantsTable, Key: { pk }, ConsistentRead: true }),
+    new GetCommand({ TableName: LOCAL_NAMES.table("tenants"), Key: { pk }, ConsistentRead: true }),
   );
   return Item;
 }

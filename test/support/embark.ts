@@ -1,8 +1,8 @@
 /** Helpers for end-to-end tests of Embark on the local cloud: real HTTP, real AWS SDK clients, real kubectl. */
 import { setTimeout as sleep } from "node:timers/promises";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import type { PublicTenantView } from "../../core/tenant/model.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { cloud } from "./cloud.js";
 
 /** Points this test worker's AWS clients and core adapters at the local cloud, as the functions are. */
@@ -13,9 +13,9 @@ export function useEmbarkEnvironment(): void {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    TENANTS_TABLE: LOCAL_NAMES.tenantsTable,
-    PLANS_TABLE: LOCAL_NAMES.plansTable,
-    IDEMPOTENCY_TABLE: LOCAL_NAMES.idempotencyTable,
+    TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
+    PLANS_TABLE: LOCAL_NAMES.table("plans"),
+    IDEMPOTENCY_TABLE: LOCAL_NAMES.table("idempotency"),
     PIPELINE_NAME: LOCAL_NAMES.pipeline,
     KUBECONFIG: c.kubeconfig,
     POWERTOOLS_METRICS_DISABLED: "true",

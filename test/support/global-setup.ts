@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
+import { type Endpoints, type LocalCloud, startLocalCloud } from "../../local/cloud.js";
+import type { EmbarkEndpoints } from "../../local/embark/mount.js";
 import { testWiring } from "./test-wiring.js";
 
 let cloud: LocalCloud | undefined;
@@ -22,7 +23,7 @@ export async function setup(project: TestProject): Promise<void> {
     pipelineDurationMs: 300,
     wire: testWiring,
   });
-  project.provide("cloud", cloud.endpoints);
+  project.provide("cloud", cloud.endpoints as Endpoints & EmbarkEndpoints);
 }
 
 export async function teardown(): Promise<void> {

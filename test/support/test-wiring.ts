@@ -1,5 +1,5 @@
 import type { LocalCloud } from "../../local/cloud.js";
-import { wireEmbark } from "../../local/wiring/embark.js";
+import { mountEmbark } from "../../local/embark/mount.js";
 import { fixtureFunctions } from "./fixture-functions.js";
 import { wireSqsFixtures } from "./fixture-functions-sqs.js";
 import { wireWebFixtures } from "./fixture-functions-web.js";
@@ -7,7 +7,7 @@ import { wireWebFixtures } from "./fixture-functions-web.js";
 /** Embark's own wiring plus the fixtures the local-cloud suites use. */
 export async function testWiring(cloud: LocalCloud): Promise<void> {
   for (const def of fixtureFunctions) cloud.functions.register(def);
-  await wireEmbark(cloud);
+  await mountEmbark(cloud);
   await wireSqsFixtures(cloud);
   await wireWebFixtures(cloud);
 }

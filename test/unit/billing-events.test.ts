@@ -2,7 +2,7 @@ import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { decide, planFor } from "../../core/billing/decide.js";
 import { type BillingEvent, compareEvents } from "../../core/billing/event.js";
-import { billingEventsPattern } from "../../core/billing/resources.js";
+import { billingEventsPattern } from "../../core/billing/patterns.js";
 import { BILLING_EVENT_TYPES, normalizeStripeEvent } from "../../core/billing/stripe-event.js";
 import { slugCandidates } from "../../core/billing/subscribe.js";
 import { busEntry, verifyWebhook } from "../../core/billing/webhook.js";

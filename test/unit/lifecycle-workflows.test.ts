@@ -1,17 +1,17 @@
 import aslValidator from "asl-validator";
 import { type StateMachineDefinition as LocalDefinition, StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
-import type { LifecycleResources } from "../../core/lifecycle/email-task.js";
-import { LIFECYCLE_MACHINES, LIFECYCLE_WORKFLOWS } from "../../core/lifecycle/machines.js";
+import { STATE_MACHINE_DEFINITIONS } from "../../core/app/manifest.js";
 import { OFFBOARD_STATES } from "../../core/lifecycle/offboard.js";
 import { PLAN_CHANGE_STATES } from "../../core/lifecycle/plan-change.js";
 import { REACTIVATE_STATES } from "../../core/lifecycle/reactivate.js";
 import { SUSPEND_STATES } from "../../core/lifecycle/suspend.js";
 import { type Branch, type StateMachineDefinition, walkStates } from "../../core/workflow/asl.js";
+import { LIFECYCLE_WORKFLOWS, type LifecycleWorkflow, STATE_MACHINE_OF } from "../../core/workflow/names.js";
 import { sqsRetry, transientRetry } from "../../core/workflow/retry.js";
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
-const resources: LifecycleResources = {
+const resources = {
   setTenantStatus: fn("set-tenant-status"),
   recordPlan: fn("record-plan"),
   applyNamespacePolicy: fn("apply-namespace-policy"),
@@ -21,6 +21,11 @@ const resources: LifecycleResources = {
   deleteIdentity: fn("delete-identity"),
   emailsQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/embark-emails",
 };
+const definitionOf = (workflow: LifecycleWorkflow) =>
+  STATE_MACHINE_DEFINITIONS[STATE_MACHINE_OF[workflow]]({
+    functionArn: fn,
+    queueUrl: () => resources.emailsQueueUrl,
+  });
 const STATES = {
   "plan-change": PLAN_CHANGE_STATES,
   suspend: SUSPEND_STATES,
@@ -36,7 +41,7 @@ function transitions(scope: Branch): string[] {
 }
 
 describe.each(LIFECYCLE_WORKFLOWS)("the %s state machine (static checks)", (workflow) => {
-  const def = LIFECYCLE_MACHINES[workflow].definition(resources);
+  const def = definitionOf(workflow);
   const visits = walkStates(def);
   const tasks = visits.flatMap((v) => (v.state.Type === "Task" ? [{ name: v.name, state: v.state }] : []));
 
@@ -122,7 +127,7 @@ async function run(
 describe("the lifecycle state machines (runs)", () => {
   it("PlanChange without a dedicated-resources change skips the pipeline", async () => {
     const { visited } = await run(
-      LIFECYCLE_MACHINES["plan-change"].definition(resources),
+      definitionOf("plan-change"),
       { tenantId: "t-1", eventId: "evt_1", plan: "free" },
       {
         [resources.recordPlan]: () => ({
@@ -139,7 +144,7 @@ describe("the lifecycle state machines (runs)", () => {
 
   it("PlanChange superseded by a newer plan event does nothing after recording", async () => {
     const { visited } = await run(
-      LIFECYCLE_MACHINES["plan-change"].definition(resources),
+      definitionOf("plan-change"),
       { tenantId: "t-1", eventId: "evt_1", plan: "free" },
       {
         [resources.recordPlan]: () => ({
@@ -155,7 +160,7 @@ describe("the lifecycle state machines (runs)", () => {
   });
 
   it("Suspend stops after the grace period when the payment recovered meanwhile", async () => {
-    const def = LIFECYCLE_MACHINES.suspend.definition(resources);
+    const def = definitionOf("suspend");
     const input = { tenantId: "t-1", eventId: "evt_1", suspendAt: "2020-01-01T00:00:00Z" };
     const recovered = await run(def, input, {
       [resources.setTenantStatus]: () => ({ proceed: false, graceDays: "14" }),
@@ -173,7 +178,7 @@ describe("the lifecycle state machines (runs)", () => {
   });
 
   it("Offboard tears down dedicated resources only for plans that have them", async () => {
-    const def = LIFECYCLE_MACHINES.offboard.definition(resources);
+    const def = definitionOf("offboard");
     const input = { tenantId: "t-1", eventId: "evt_1" };
     const shared = await run(def, input, {
       [resources.setTenantStatus]: () => ({ dedicatedResources: false }),

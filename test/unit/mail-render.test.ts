@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, placeholdersOf, renderTemplate, TemplateError } from "../../core/mail/render.js";
+import { TemplateError } from "../../core/mail/errors.js";
+import { escapeHtml, placeholdersOf, renderTemplate } from "../../core/mail/render.js";
 
 const tpl = {
   subject: "Welcome, {{companyName}}!",

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { LOCAL_CREDENTIALS } from "../../local/aws/constants.js";
-import { LOCAL_NAMES } from "../../local/wiring/embark.js";
 import { runCli } from "../../ops/cli/cli.js";
 import { duration, redact, table } from "../../ops/cli/format.js";
 import { LOCAL_RESOURCE_NAMES, resolveTarget, stateMachineEnvVar } from "../../ops/cli/target.js";
@@ -134,7 +134,7 @@ describe("ops target", () => {
       region: "us-east-1",
       credentials: { ...LOCAL_CREDENTIALS },
     });
-    expect(t.tenantsTable).toBe(LOCAL_NAMES.tenantsTable);
+    expect(t.tenantsTable).toBe(LOCAL_NAMES.table("tenants"));
     expect(t.plansTable).toBe("override");
     expect(t.stateMachineArns.onboarding).toBe(
       "arn:aws:states:us-east-1:000000000000:stateMachine:embark-onboarding",
@@ -149,8 +149,8 @@ describe("ops target", () => {
 
   it("keeps its copy of the local names equal to the wiring's", () => {
     expect(LOCAL_RESOURCE_NAMES).toEqual({
-      tenantsTable: LOCAL_NAMES.tenantsTable,
-      plansTable: LOCAL_NAMES.plansTable,
+      tenantsTable: LOCAL_NAMES.table("tenants"),
+      plansTable: LOCAL_NAMES.table("plans"),
     });
     expect(stateMachineEnvVar("planChange")).toBe("PLAN_CHANGE_STATE_MACHINE_ARN");
     expect(stateMachineEnvVar("onboarding")).toBe("ONBOARDING_STATE_MACHINE_ARN");

@@ -5,14 +5,13 @@ import {
   EMAIL_KINDS,
   EMAIL_PLACEHOLDERS,
   findPlanByPriceId,
-  InvalidPlanError,
   type Plan,
-  PlanFieldError,
   PlanId,
   parsePlan,
   parseQuantity,
   planFieldSetter,
 } from "../../core/plans/catalog.js";
+import { InvalidPlanError, PlanFieldError } from "../../core/plans/errors.js";
 
 const byId = (id: string): Plan => {
   const plan = DEFAULT_PLANS.find((p) => p.id === id);

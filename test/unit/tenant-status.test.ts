@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { IllegalTransitionError } from "../../core/tenant/errors.js";
 import {
   allowedPredecessors,
   assertTransition,
   canTransition,
-  IllegalTransitionError,
   isTerminal,
   TENANT_STATUSES,
   type TenantStatus,

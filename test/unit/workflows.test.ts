@@ -8,13 +8,10 @@ import {
 import { describe, expect, it } from "vitest";
 import {
   ONBOARDING_STATES,
-  ONBOARDING_STEPS,
-  type OnboardingResources,
   type OnboardingSummary,
   onboardingDefinition,
-  onboardingStateForStep,
-  onboardingStepForState,
 } from "../../core/onboarding/workflow.js";
+import { ONBOARDING_STEPS, STEP_LABELS, stepForStateName } from "../../core/tenant/model.js";
 import {
   type Branch,
   type JsonValue,
@@ -37,9 +34,10 @@ import {
   toStepError,
   transientRetry,
 } from "../../core/workflow/retry.js";
+import type { WorkflowRefs } from "../../core/workflow/task.js";
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
-const resources: OnboardingResources = {
+const resources = {
   reserveTenant: fn("reserve-tenant"),
   createIdentity: fn("create-identity"),
   setupNamespace: fn("setup-namespace"),
@@ -47,6 +45,7 @@ const resources: OnboardingResources = {
   activateTenant: fn("activate-tenant"),
   emailsQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/embark-emails",
 };
+const refs: WorkflowRefs = { functionArn: fn, queueUrl: () => resources.emailsQueueUrl };
 const S = ONBOARDING_STATES;
 
 /** All `"key.$": "path"` pairs of a payload template, however deep. */
@@ -80,7 +79,7 @@ function scopes(def: Branch): Branch[] {
 }
 
 describe("onboarding definition (static checks)", () => {
-  const def = onboardingDefinition(resources);
+  const def = onboardingDefinition(refs);
   const visits = walkStates(def);
   const tasks = visits.flatMap((v) => (v.state.Type === "Task" ? [{ name: v.name, state: v.state }] : []));
 
@@ -104,15 +103,15 @@ describe("onboarding definition (static checks)", () => {
 
   it("maps every step to a Task state and back", () => {
     for (const step of ONBOARDING_STEPS) {
-      const stateName = onboardingStateForStep[step];
+      const stateName = STEP_LABELS[step];
       expect(
         tasks.map((t) => t.name),
         step,
       ).toContain(stateName);
-      expect(onboardingStepForState(stateName)).toBe(step);
+      expect(stepForStateName(stateName)).toBe(step);
     }
     expect(tasks).toHaveLength(ONBOARDING_STEPS.length);
-    expect(onboardingStepForState(S.needsDedicatedResources)).toBeUndefined();
+    expect(stepForStateName(S.needsDedicatedResources)).toBeUndefined();
   });
 
   it("gives every Task a Retry and no Catch, and has no Fail state", () => {
@@ -346,7 +345,7 @@ async function runOnboarding(
   handlers: Record<string, (input: JsonValue) => JsonValue>,
   options: { retryIntervals?: Record<string, number> } = {},
 ): Promise<Run> {
-  const definition: StateMachineDefinition = onboardingDefinition(resources);
+  const definition: StateMachineDefinition = onboardingDefinition(refs);
   // The library validates in its constructor and, like asl-validator, mutates what it is given.
   const machine = new StateMachine(structuredClone(definition) as unknown as LocalDefinition);
   const calls: Record<string, JsonValue[]> = {};

@@ -3,7 +3,7 @@
  * length, reserved words), then whether a tenant already holds it. Advisory: the signup's conditional
  * write stays the authority (two people can see "available" for the same slug; one of them gets 409).
  */
-import { SlugTakenError } from "../../core/adapters/tenant-store.js";
+import { SlugTakenError } from "../../core/tenant/errors.js";
 import { validateSlug } from "../../core/tenant/slug.js";
 
 export type SlugAvailability =

@@ -1,0 +1,95 @@
+/**
+ * The AWS resources Embark's functions talk to, by key: the environment variable a function finds each one by
+ * (on AWS and in the local cloud alike) and the name the local cloud gives it. The app manifest (manifest.ts)
+ * adds who consumes, routes and runs what; this file stays small so a function's bundle carries only names.
+ */
+import { STATE_MACHINE_NAMES, type StateMachineKey } from "../workflow/names.js";
+
+export const TABLES = {
+  tenants: { env: "TENANTS_TABLE", key: "pk" },
+  plans: { env: "PLANS_TABLE", key: "planId" },
+  /** Powertools idempotency records; DynamoDBPersistenceLayer writes their expiry to `expiration`. */
+  idempotency: { env: "IDEMPOTENCY_TABLE", key: "id", ttl: "expiration" },
+} as const;
+export type TableKey = keyof typeof TABLES;
+
+export const QUEUES = {
+  signups: { env: "SIGNUPS_QUEUE_URL" },
+  emails: { env: "EMAILS_QUEUE_URL" },
+  /** Only EventBridge rules send to it: no function needs its URL. */
+  billing: { env: undefined },
+} as const;
+export type QueueKey = keyof typeof QUEUES;
+
+export const BUSES = {
+  /** Verified billing events from the webhook. */
+  billing: { env: "BILLING_BUS_NAME" },
+} as const;
+export type BusKey = keyof typeof BUSES;
+
+export const STATE_MACHINES = {
+  onboarding: { env: "ONBOARDING_STATE_MACHINE_ARN" },
+  planChange: { env: "PLAN_CHANGE_STATE_MACHINE_ARN" },
+  suspend: { env: "SUSPEND_STATE_MACHINE_ARN" },
+  reactivate: { env: "REACTIVATE_STATE_MACHINE_ARN" },
+  offboard: { env: "OFFBOARD_STATE_MACHINE_ARN" },
+} as const satisfies Record<keyof typeof STATE_MACHINE_NAMES, { env: string }>;
+export type { StateMachineKey };
+export const STATE_MACHINE_KEYS = Object.keys(STATE_MACHINES) as StateMachineKey[];
+
+/** Stage settings every function gets (names, addresses: nothing secret). */
+export const SETTINGS = {
+  pipelineName: "PIPELINE_NAME",
+  eksClusterName: "EKS_CLUSTER_NAME",
+  eksTenantAdminRoleArn: "EKS_TENANT_ADMIN_ROLE_ARN",
+  senderEmail: "EMBARK_SENDER_EMAIL",
+  appUrl: "EMBARK_APP_URL",
+  supportEmail: "EMBARK_SUPPORT_EMAIL",
+  sesConfigurationSet: "SES_CONFIGURATION_SET",
+} as const;
+
+/** Secrets, each given only to the functions that name it in their spec. */
+export const SECRETS = {
+  stripeWebhookSecret: "EMBARK_STRIPE_WEBHOOK_SECRET",
+} as const;
+export type SecretKey = keyof typeof SECRETS;
+
+/** Names in the local cloud: `embark-<key>` (state machines: their contract names, design §4). */
+export const LOCAL_NAMES = {
+  table: (key: TableKey) => `embark-${key}`,
+  queue: (key: QueueKey) => `embark-${key}`,
+  bus: (key: BusKey) => `embark-${key}`,
+  stateMachine: (key: StateMachineKey) => STATE_MACHINE_NAMES[key],
+  /** Named like the bus Stripe's EventBridge destination creates (`aws.partner/stripe.com/<id>`). */
+  stripePartnerBus: "aws.partner/stripe.com/embark-local",
+  pipeline: "embark-tenant-pipeline",
+} as const;
+
+/** Every resource's environment variable and its value (a name, URL or ARN; Pulumi outputs on AWS). */
+export function resourceEnvironment<V>(of: {
+  table(key: TableKey): V;
+  queue(key: QueueKey): V;
+  bus(key: BusKey): V;
+  stateMachine(key: StateMachineKey): V;
+}): Record<string, V> {
+  const env: Record<string, V> = {};
+  for (const [k, t] of Object.entries(TABLES)) env[t.env] = of.table(k as TableKey);
+  for (const [k, q] of Object.entries(QUEUES)) if (q.env) env[q.env] = of.queue(k as QueueKey);
+  for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
+  for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);
+  return env;
+}
+
+/** The settings' variables for the values given. */
+export function settingsEnvironment<V>(values: Partial<Record<keyof typeof SETTINGS, V>>): Record<string, V> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [SETTINGS[k as keyof typeof SETTINGS], v as V]),
+  );
+}
+
+/** The value of a required variable, or an error naming it. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new Error(`Missing configuration: environment variable ${name} is not set`);
+  return value;
+}

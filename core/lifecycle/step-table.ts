@@ -1,0 +1,103 @@
+/**
+ * The functions the lifecycle state machines (plan change, suspend, reactivate, offboard) run, with the payload
+ * each Task gives it. Several workflows share a function under state names of their own (set-tenant-status is
+ * "Suspend tenant" in one and "Start offboarding" in another), so the states are named in each workflow's file.
+ * The manifest takes the functions from here; functions/<name>.ts the handler (handlers.ts).
+ */
+import { z } from "zod";
+import {
+  anyResource,
+  codepipeline,
+  dynamodb,
+  eks,
+  eksAccessEntries,
+  planLookup,
+  taskCallbacks,
+  tenantProgress,
+  userPools,
+} from "../app/access.js";
+import type { StepFunctionSpec } from "../app/function-spec.js";
+import { TenantRef } from "../onboarding/step-table.js";
+
+export const STATUS_TARGETS = ["SUSPENDED", "ACTIVE", "OFFBOARDING", "OFFBOARDED"] as const;
+export type StatusTarget = (typeof STATUS_TARGETS)[number];
+
+const readTenant = dynamodb("tenants", "GetItem");
+
+export const LIFECYCLE_STEP_TABLE = {
+  setTenantStatus: {
+    name: "set-tenant-status",
+    description: "step: suspend / reactivate / start or finish offboarding",
+    timeoutSeconds: 30,
+    input: TenantRef.extend({ to: z.enum(STATUS_TARGETS), eventId: z.string().min(1) }),
+    // BillingRecords (in the tenants table): conditional status writes; PlanStore.find: no catalog scan.
+    access: [tenantProgress, dynamodb("plans", "GetItem")],
+  },
+  recordPlan: {
+    name: "record-plan",
+    description: "step: Record new plan",
+    timeoutSeconds: 30,
+    input: TenantRef.extend({ plan: z.string().min(1), eventId: z.string().min(1) }),
+    access: [tenantProgress, planLookup],
+  },
+  applyNamespacePolicy: {
+    name: "apply-namespace-policy",
+    description: "step: apply the plan's quota and limits (zero pods while suspended)",
+    timeoutSeconds: 60,
+    input: TenantRef,
+    access: [readTenant, planLookup, eks("DescribeCluster")],
+  },
+  applySignIn: {
+    name: "apply-sign-in",
+    description: "step: enable or disable the tenant's users",
+    timeoutSeconds: 120,
+    input: TenantRef,
+    access: [readTenant, userPools("ListUsers", "AdminEnableUser", "AdminDisableUser")],
+  },
+  runLifecyclePipeline: {
+    name: "run-lifecycle-pipeline",
+    description: "step: deploy or tear down dedicated resources",
+    timeoutSeconds: 30,
+    input: TenantRef.extend({
+      action: z.enum(["deploy", "teardown"]),
+      runKey: z.string().min(1),
+      taskToken: z.string().min(1),
+    }),
+    access: [
+      dynamodb("tenants", "GetItem", "PutItem"), // + the run and waiter records
+      codepipeline("StartPipelineExecution", "GetPipelineExecution"),
+      taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
+    ],
+  },
+  deleteNamespace: {
+    name: "delete-namespace",
+    description: "step: Delete namespace (waits for it)",
+    timeoutSeconds: 120,
+    input: TenantRef,
+    access: [
+      readTenant,
+      eks("DescribeCluster"),
+      eksAccessEntries(
+        "DescribeAccessEntry",
+        "UpdateAccessEntry",
+        "DeleteAccessEntry",
+        "ListAssociatedAccessPolicies",
+        "AssociateAccessPolicy",
+        "DisassociateAccessPolicy",
+      ),
+    ],
+  },
+  deleteIdentity: {
+    name: "delete-identity",
+    description: "step: Delete user pool",
+    timeoutSeconds: 60,
+    input: TenantRef,
+    access: [
+      readTenant,
+      anyResource("ListUserPools lists the account's pools", "cognito-idp:ListUserPools"),
+      userPools("DescribeUserPool", "DeleteUserPool"),
+    ],
+  },
+} as const satisfies Record<string, StepFunctionSpec>;
+
+export type LifecycleStep = keyof typeof LIFECYCLE_STEP_TABLE;

@@ -1,0 +1,132 @@
+/**
+ * The onboarding steps, in order: each one's label (also its Step Functions state name and what the signup page
+ * and operators read), the tenant record's `steps.<name>` key, and the function that runs it. The manifest takes
+ * the functions from here, workflow.ts the state names, and functions/<name>.ts the handler (handlers.ts).
+ *
+ * Add a step: an entry here, its body in steps.ts, its state in workflow.ts, a one-line functions/<name>.ts, a
+ * test (docs/design.md, "Add a step").
+ */
+import { z } from "zod";
+import {
+  anyResource,
+  codepipeline,
+  dynamodb,
+  eks,
+  eksAccessEntries,
+  idempotencyRecords,
+  planLookup,
+  taskCallbacks,
+  tenantProgress,
+  userPools,
+} from "../app/access.js";
+import type { StepFunctionSpec } from "../app/function-spec.js";
+
+export const TenantRef = z.object({ tenantId: z.string().min(1) });
+export type TenantRef = z.infer<typeof TenantRef>;
+export const PipelineStepInput = TenantRef.extend({ taskToken: z.string().min(1) });
+export type PipelineStepInput = z.infer<typeof PipelineStepInput>;
+
+export interface OnboardingStepSpec {
+  label: string;
+  /** The Lambda behind the state; none for a state that only queues a message. */
+  function?: StepFunctionSpec;
+}
+
+export const ONBOARDING_STEP_TABLE = {
+  reserveTenant: {
+    label: "Reserve tenant",
+    function: {
+      name: "reserve-tenant",
+      description: "step: Reserve tenant",
+      timeoutSeconds: 30,
+      input: TenantRef,
+      access: [tenantProgress, planLookup],
+    },
+  },
+  createIdentity: {
+    label: "Create identity",
+    function: {
+      name: "create-identity",
+      description: "step: Create identity",
+      timeoutSeconds: 60,
+      input: TenantRef,
+      idempotencyKey: "tenantId",
+      access: [
+        tenantProgress,
+        anyResource(
+          "no pool exists before CreateUserPool; ListUserPools lists the account's pools",
+          "cognito-idp:CreateUserPool",
+          "cognito-idp:ListUserPools",
+        ),
+        userPools(
+          "DescribeUserPool",
+          "DeleteUserPool", // removes a twin pool a crashed CreateUserPool left behind
+          "ListUserPoolClients",
+          "CreateUserPoolClient",
+          "DeleteUserPoolClient",
+          "ListGroups",
+          "CreateGroup",
+          "AdminGetUser",
+          "AdminCreateUser",
+          "AdminAddUserToGroup",
+        ),
+        idempotencyRecords,
+      ],
+    },
+  },
+  setupNamespace: {
+    label: "Set up namespace",
+    function: {
+      name: "setup-namespace",
+      description: "step: Set up namespace",
+      timeoutSeconds: 120,
+      input: TenantRef,
+      idempotencyKey: "tenantId",
+      access: [
+        tenantProgress,
+        planLookup,
+        eks("DescribeCluster", "CreateAccessEntry"),
+        eksAccessEntries(
+          "DescribeAccessEntry",
+          "UpdateAccessEntry",
+          "ListAssociatedAccessPolicies",
+          "AssociateAccessPolicy",
+        ),
+        idempotencyRecords,
+      ],
+    },
+  },
+  runPipeline: {
+    label: "Run deployment pipeline",
+    function: {
+      name: "start-pipeline",
+      description: "step: Run deployment pipeline",
+      timeoutSeconds: 30,
+      input: PipelineStepInput,
+      access: [
+        dynamodb("tenants", "GetItem", "UpdateItem", "PutItem"), // + PutItem: the pipeline waiter record
+        codepipeline("StartPipelineExecution", "GetPipelineExecution"),
+        taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
+      ],
+    },
+  },
+  activateTenant: {
+    label: "Activate tenant",
+    function: {
+      name: "activate-tenant",
+      description: "step: Activate tenant",
+      timeoutSeconds: 30,
+      input: TenantRef,
+      access: [tenantProgress],
+    },
+  },
+  sendWelcome: { label: "Send welcome email" },
+} as const satisfies Record<string, OnboardingStepSpec>;
+
+export type OnboardingStep = keyof typeof ONBOARDING_STEP_TABLE;
+/** The steps in order (the tenant record's `steps.<name>`). */
+export const ONBOARDING_STEPS = Object.keys(ONBOARDING_STEP_TABLE) as OnboardingStep[];
+/** Steps a Lambda runs. */
+export type OnboardingFunctionStep = {
+  [K in OnboardingStep]: (typeof ONBOARDING_STEP_TABLE)[K] extends { function: object } ? K : never;
+}[OnboardingStep];

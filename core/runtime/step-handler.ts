@@ -1,0 +1,29 @@
+/**
+ * The one way a state machine step becomes a Lambda handler: parse the Task's payload with the step's schema,
+ * run the step's core body with the function's dependencies, log and return its result (ids only, never a
+ * secret). Powertools idempotency when the step's spec names a key.
+ */
+import type { StepFunctionSpec } from "../app/function-spec.js";
+import { lambda } from "./handler.js";
+
+export function stepHandler<D>(
+  spec: StepFunctionSpec,
+  deps: () => D,
+  /** Takes the input `spec.input` parses (the step tables pair each schema with its body). */
+  body: (d: D, input: never) => Promise<unknown>,
+) {
+  let d: D | undefined;
+  return lambda(
+    spec.name,
+    async (event: unknown, _context, { logger }) => {
+      const input = spec.input.parse(event);
+      const tenantId = (input as { tenantId?: unknown }).tenantId;
+      if (typeof tenantId === "string") logger.appendKeys({ tenantId });
+      d ??= deps();
+      const result = await body(d, input as never);
+      logger.info("step done", { result });
+      return result;
+    },
+    spec.idempotencyKey ? { idempotency: { key: spec.idempotencyKey } } : {},
+  );
+}

@@ -1,0 +1,36 @@
+/** The tenant domain's errors. */
+import type { TenantStatus } from "./status.js";
+
+/** The slug is held by another tenant (a signup answers 409). */
+export class SlugTakenError extends Error {
+  override name = "SlugTakenError";
+  constructor(readonly slug: string) {
+    super(`Slug "${slug}" is already taken`);
+  }
+}
+
+export class TenantNotFoundError extends Error {
+  override name = "TenantNotFoundError";
+  constructor(readonly tenantId: string) {
+    super(`Tenant ${tenantId} does not exist`);
+  }
+}
+
+/** A status change the lifecycle does not allow (design §2). */
+export class IllegalTransitionError extends Error {
+  override name = "IllegalTransitionError";
+  constructor(
+    readonly from: TenantStatus,
+    readonly to: TenantStatus,
+    allowed: readonly TenantStatus[],
+  ) {
+    super(
+      `A tenant cannot move from ${from} to ${to} (from ${from} it may move to: ${allowed.join(", ") || "nothing"})`,
+    );
+  }
+}
+
+/** A tenant record that does not satisfy the model. */
+export class InvalidTenantError extends Error {
+  override name = "InvalidTenantError";
+}

@@ -1,0 +1,58 @@
+/**
+ * Where tenant records live (design §2). The DynamoDB adapter is core/adapters/tenant-store.ts; unit tests use
+ * test/support/fakes/tenant-store.ts. Status changes are conditional: a duplicate or late event never moves a
+ * tenant backwards.
+ */
+import type { OnboardingStep, StepProgress, Tenant } from "./model.js";
+import type { TenantStatus } from "./status.js";
+
+export type ResourcesPatch = Partial<Tenant["resources"]>;
+
+export interface TenantStore {
+  /**
+   * Claims the slug, then writes the tenant. Re-running it for the same tenant is harmless; a slug held by
+   * another tenant raises SlugTakenError.
+   */
+  create(tenant: Tenant): Promise<void>;
+  /** Undoes create() when the signup could not be handed on (nothing else refers to the tenant yet). */
+  discard(tenant: Pick<Tenant, "tenantId" | "slug">): Promise<void>;
+  get(tenantId: string): Promise<Tenant | undefined>;
+  /** The tenant, or TenantNotFoundError. */
+  require(tenantId: string): Promise<Tenant>;
+  getBySlug(slug: string): Promise<Tenant | undefined>;
+  /** All tenants (newest first), optionally of one status: an operator's list, not a hot path. */
+  list(filter?: { status?: TenantStatus }): Promise<Tenant[]>;
+  /** Records a step's progress; `countAttempt` adds one to its attempts (a step starting again). */
+  markStep(
+    tenantId: string,
+    step: OnboardingStep,
+    status: StepProgress["status"],
+    opts?: { countAttempt?: boolean; error?: { name: string; message: string } },
+  ): Promise<void>;
+  setResources(tenantId: string, patch: ResourcesPatch): Promise<void>;
+  /**
+   * Moves the tenant to `to` if its current status allows it. Returns false when it is already there
+   * (a duplicate); throws IllegalTransitionError for anything else.
+   */
+  transition(
+    tenantId: string,
+    to: TenantStatus,
+    extra?: { failure?: Tenant["failure"]; clearFailure?: boolean; set?: Record<string, unknown> },
+  ): Promise<boolean>;
+
+  // Task tokens are kept apart from the tenant record so they never reach it, Step Functions state or logs.
+  /** The task token the tenant's onboarding pipeline step waits with (replaced on a retry or redrive). */
+  putPipelineWaiter(tenantId: string, taskToken: string): Promise<void>;
+  getPipelineWaiter(tenantId: string): Promise<string | undefined>;
+  deletePipelineWaiter(tenantId: string): Promise<void>;
+  /** The task token a lifecycle workflow waits with on one pipeline run. */
+  putRunWaiter(pipelineExecutionId: string, waiter: { tenantId: string; taskToken: string }): Promise<void>;
+  getRunWaiter(pipelineExecutionId: string): Promise<{ tenantId: string; taskToken: string } | undefined>;
+  deleteRunWaiter(pipelineExecutionId: string): Promise<void>;
+  /** The pipeline run a lifecycle execution started (keyed by the execution name), so a retry reuses it. */
+  getLifecycleRun(runKey: string): Promise<{ pipelineExecutionId: string } | undefined>;
+  putLifecycleRun(
+    runKey: string,
+    run: { pipelineExecutionId: string; tenantId: string; action: string },
+  ): Promise<void>;
+}

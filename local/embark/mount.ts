@@ -1,0 +1,234 @@
+/**
+ * Registers Embark in the local cloud from the app manifest (core/app/manifest.ts), the way stacks/ deploys it
+ * to AWS: tables, queues with their DLQs, buses, functions (the same handler modules), state machines (the same
+ * ASL), the tenant pipeline, rules (the same patterns), SQS event source mappings and routes; then the
+ * local-only parts: the operator console and the billing webhook's signing secret. Idempotent: runs at every
+ * boot.
+ */
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  ResourceAlreadyExistsException,
+} from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { documentClient } from "../../core/adapters/dynamo.js";
+import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
+import type { FunctionSpec } from "../../core/app/function-spec.js";
+import { functionModule } from "../../core/app/function-spec.js";
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  MAX_RECEIVE_COUNT,
+  PIPELINE_VARIABLE_DEFAULTS,
+  PIPELINE_VARIABLES,
+  ROUTES,
+  RULES,
+  type RuleBus,
+  type RuleSpec,
+  STATE_MACHINE_DEFINITIONS,
+  visibilityTimeoutFor,
+  WORK_QUEUES,
+} from "../../core/app/manifest.js";
+import {
+  BUSES,
+  type BusKey,
+  LOCAL_NAMES,
+  type QueueKey,
+  resourceEnvironment,
+  SECRETS,
+  STATE_MACHINE_KEYS,
+  type StateMachineKey,
+  settingsEnvironment,
+  TABLES,
+  type TableKey,
+} from "../../core/app/resources.js";
+import { operatorConsole } from "../../ops/console/index.js";
+import { localClientConfig } from "../aws/client-config.js";
+import type { LocalCloud } from "../cloud.js";
+import { functionArn, type LambdaHandler } from "../lambda/registry.js";
+import { startSqsEventSource } from "../lambda/sqs-event-source.js";
+import { stripeWebhookSecret } from "./stripe-secret.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** What Embark adds to the local cloud's endpoints.json. */
+export interface EmbarkEndpoints {
+  /** Signs test events for POST /billing/webhook (EMBARK_STRIPE_WEBHOOK_SECRET, or generated under stateDir). */
+  stripeWebhookSecret: string;
+}
+
+export async function mountEmbark(cloud: LocalCloud): Promise<void> {
+  const { region, accountId, edge } = cloud.endpoints;
+  const config = localClientConfig(edge);
+  const ddb = new DynamoDBClient(config);
+  const sqs = new SQSClient(config);
+  const events = new EventBridgeClient(config);
+  const stateMachineArn = (key: StateMachineKey) =>
+    `arn:aws:states:${region}:${accountId}:stateMachine:${LOCAL_NAMES.stateMachine(key)}`;
+  const busName = (bus: RuleBus) =>
+    bus === "default"
+      ? "default"
+      : bus === "stripePartner"
+        ? LOCAL_NAMES.stripePartnerBus
+        : LOCAL_NAMES.bus(bus);
+
+  await Promise.all(
+    (Object.keys(TABLES) as TableKey[]).map((key) =>
+      createTable(ddb, LOCAL_NAMES.table(key), TABLES[key].key),
+    ),
+  );
+  const queues = Object.fromEntries(
+    await Promise.all(
+      (Object.keys(WORK_QUEUES) as QueueKey[]).map(
+        async (key) =>
+          [key, await createQueueWithDlq(sqs, LOCAL_NAMES.queue(key), visibilityTimeoutFor(key))] as const,
+      ),
+    ),
+  ) as Record<QueueKey, { url: string; arn: string }>;
+  for (const bus of [
+    ...(Object.keys(BUSES) as BusKey[]).map(LOCAL_NAMES.bus),
+    LOCAL_NAMES.stripePartnerBus,
+  ]) {
+    await events.send(new CreateEventBusCommand({ Name: bus })).catch((err) => {
+      if (!(err instanceof ResourceAlreadyExistsException)) throw err;
+    });
+  }
+  events.destroy();
+
+  const secret = await stripeWebhookSecret(cloud.endpoints.stateDir);
+  Object.assign(cloud.endpoints, { stripeWebhookSecret: secret } satisfies EmbarkEndpoints);
+  // One process: every function sees the same environment, as every Lambda would on AWS.
+  Object.assign(process.env, {
+    ...resourceEnvironment({
+      table: LOCAL_NAMES.table,
+      queue: (key) => queues[key].url,
+      bus: LOCAL_NAMES.bus,
+      stateMachine: stateMachineArn,
+    }),
+    ...settingsEnvironment({
+      pipelineName: LOCAL_NAMES.pipeline,
+      appUrl: process.env.EMBARK_APP_URL ?? cloud.endpoints.web,
+      senderEmail: process.env.EMBARK_SENDER_EMAIL ?? "Embark <no-reply@embark.local>",
+    }),
+    // The billing webhook verifies with it, as it would with the SST secret on AWS.
+    [SECRETS.stripeWebhookSecret]: secret,
+    KUBECONFIG: cloud.endpoints.kubeconfig,
+    POWERTOOLS_SERVICE_NAME: "embark",
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
+    POWERTOOLS_TRACE_ENABLED: "false",
+  });
+  await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans")).seedDefaults();
+
+  for (const name of FUNCTION_NAMES) {
+    const spec: FunctionSpec = FUNCTIONS[name];
+    cloud.functions.register({
+      name,
+      timeoutSeconds: spec.timeoutSeconds,
+      memoryMB: spec.memoryMB,
+      // Loaded on first use, like a cold start.
+      load: () =>
+        import(pathToFileURL(join(ROOT, functionModule(name))).href).then(
+          (m: { handler: LambdaHandler }) => m.handler,
+        ),
+    });
+  }
+
+  const refs = { functionArn, queueUrl: (key: string) => queues[key as QueueKey].url };
+  for (const key of STATE_MACHINE_KEYS) {
+    await cloud.stepFunctions.registerStateMachine({
+      name: LOCAL_NAMES.stateMachine(key),
+      definition: STATE_MACHINE_DEFINITIONS[key](refs),
+    });
+  }
+
+  await cloud.codePipeline.definePipeline({
+    name: LOCAL_NAMES.pipeline,
+    variables: PIPELINE_VARIABLES.map((name) => {
+      const defaultValue = PIPELINE_VARIABLE_DEFAULTS[name];
+      return defaultValue === undefined ? { name } : { name, defaultValue };
+    }),
+  });
+
+  const ruleRefs = { pipelineName: LOCAL_NAMES.pipeline, stateMachineArn };
+  for (const [key, rule] of Object.entries(RULES as Record<string, RuleSpec>)) {
+    const target =
+      "function" in rule.target
+        ? { Id: rule.target.function, Arn: functionArn(rule.target.function) }
+        : { Id: `${rule.target.queue}-queue`, Arn: queues[rule.target.queue].arn };
+    for (const bus of rule.buses ?? ["default"]) {
+      const ruleName = `embark-${key}`;
+      await cloud.eventBridge.putRule({
+        Name: ruleName,
+        EventBusName: busName(bus),
+        EventPattern: JSON.stringify(rule.pattern(ruleRefs)),
+        State: "ENABLED",
+      });
+      await cloud.eventBridge.putTargets({ Rule: ruleName, EventBusName: busName(bus), Targets: [target] });
+    }
+  }
+
+  for (const [key, q] of Object.entries(WORK_QUEUES)) {
+    const mapping = startSqsEventSource({
+      ctx: cloud.context,
+      queueName: LOCAL_NAMES.queue(key as QueueKey),
+      functionName: q.consumer,
+      batchSize: q.batchSize,
+      maximumBatchingWindowSeconds: q.maximumBatchingWindowSeconds,
+      reportBatchItemFailures: true,
+    });
+    cloud.onStop(() => mapping.stop());
+  }
+
+  for (const [route, functionName] of Object.entries(ROUTES)) {
+    const [method, path] = route.split(" ") as [string, string];
+    cloud.web.addRoute({ method, path, functionName });
+  }
+  // Operator console (ops/console/): local-only pages at /console, read through the AWS APIs at the edge.
+  cloud.web.addStaticHandler(operatorConsole({ edgeUrl: edge, tenantsTable: LOCAL_NAMES.table("tenants") }));
+}
+
+async function createTable(ddb: DynamoDBClient, name: string, key: string): Promise<void> {
+  try {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+}
+
+async function createQueueWithDlq(
+  sqs: SQSClient,
+  name: string,
+  visibilityTimeout: number,
+): Promise<{ url: string; arn: string }> {
+  const arnOf = async (QueueUrl: string | undefined) => {
+    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    const arn = out.Attributes?.QueueArn;
+    if (!arn) throw new Error(`GetQueueAttributes of ${QueueUrl} returned no QueueArn`);
+    return arn;
+  };
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeout),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: await arnOf(dlq.QueueUrl),
+          maxReceiveCount: MAX_RECEIVE_COUNT,
+        }),
+      },
+    }),
+  );
+  if (!queue.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
+  return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl) };
+}
