@@ -14,7 +14,7 @@ import {
   stepView,
 } from "../../web/signup/client/model.js";
 import { SIGNUP_CLIENT_JS } from "../../web/signup/generated/signup-client.js";
-import { renderSignupPage, SIGNUP_PAGE_CSP } from "../../web/signup/signup-page.js";
+import { renderSignupPage, SIGNUP_PAGE_CSP } from "../../web/signup/page.js";
 
 const valid = { companyName: "Acme Corp", adminEmail: "ops@acme.test", plan: "standard", slug: "" };
 

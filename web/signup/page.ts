@@ -5,6 +5,7 @@
  * A strict Content-Security-Policy allows exactly that script and stylesheet (by hash) and same-origin fetches.
  */
 import { createHash } from "node:crypto";
+import { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH } from "../../core/tenant/slug.js";
 import { SIGNUP_CLIENT_JS } from "./generated/signup-client.js";
 import { SIGNUP_CSS } from "./signup-styles.js";
 
@@ -87,7 +88,7 @@ export function renderSignupPage(opts: SignupPageOptions): RenderedPage {
       </fieldset>
       <div class="field">
         <label for="slug">Workspace ID <span class="optional">(optional)</span></label>
-        <p class="hint" id="slug-hint">Lowercase letters, digits and dashes, 3–40 characters. Leave it empty and we make one from your company name.</p>
+        <p class="hint" id="slug-hint">Lowercase letters, digits and dashes, ${SLUG_MIN_LENGTH}–${SLUG_MAX_LENGTH} characters. Leave it empty and we make one from your company name.</p>
         <input type="text" id="slug" name="slug" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="63" aria-describedby="slug-hint slug-status slug-error">
         <p class="slug-status neutral" id="slug-status" aria-live="polite" hidden></p>
         <p class="error" id="slug-error" hidden></p>
