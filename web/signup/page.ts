@@ -1,13 +1,13 @@
 /**
  * The signup page (GET /): one server-rendered HTML document with its stylesheet and script inlined, so one
- * Lambda response is the whole page on AWS and locally. The script is web/signup/client/signup.ts bundled
- * (with the slug rules from core/tenant/slug.ts) into generated/signup-client.ts by `npm run build:web`.
- * A strict Content-Security-Policy allows exactly that script and stylesheet (by hash) and same-origin fetches.
+ * Lambda response is the whole page on AWS and locally. The stylesheet (styles.css) and the script
+ * (client/, with the slug rules from core/tenant/slug.ts) are minified into generated/page-assets.ts by
+ * `npm run build:web`, so nothing is read from disk at run time. A strict Content-Security-Policy allows
+ * exactly that script and stylesheet (by hash) and same-origin fetches.
  */
 import { createHash } from "node:crypto";
 import { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH } from "../../core/tenant/slug.js";
-import { SIGNUP_CLIENT_JS } from "./generated/signup-client.js";
-import { SIGNUP_CSS } from "./signup-styles.js";
+import { SIGNUP_CLIENT_JS, SIGNUP_CSS } from "./generated/page-assets.js";
 
 export interface SignupPageOptions {
   /** Where tenants sign in (EMBARK_APP_URL); the ready view links to `<appUrl>/login?tenant=<slug>`. */
