@@ -1,7 +1,7 @@
 /**
  * `npm run build:web`: builds what the signup page (web/signup/page.ts) inlines, into
  * web/signup/generated/page-assets.ts:
- * - SIGNUP_CLIENT_JS, the browser script: web/signup/client/signup.ts and what it imports (the slug and email
+ * - SIGNUP_CLIENT_JS, the browser script: web/signup/client/main.ts and what it imports (the slug and email
  *   rules from core/ included), bundled and minified;
  * - SIGNUP_CSS, the stylesheet: web/signup/styles.css, minified.
  * The generated file is committed so the Lambda needs no bundler and reads no file at run time (a bundled
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { build, formatMessages, type Message, transform } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const CLIENT_ENTRY = join(root, "web/signup/client/signup.ts");
+export const CLIENT_ENTRY = join(root, "web/signup/client/main.ts");
 export const STYLES_FILE = join(root, "web/signup/styles.css");
 export const GENERATED_FILE = join(root, "web/signup/generated/page-assets.ts");
 
