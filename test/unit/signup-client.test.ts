@@ -1,7 +1,7 @@
 /** The signup page's client logic (web/signup/client/model.ts) and the freshness of its committed bundle. */
 import { describe, expect, it } from "vitest";
 import { parseSignup } from "../../core/signup/request.js";
-import { bundleSignupClient } from "../../scripts/build-web.js";
+import { bundleSignupClient, minifySignupCss } from "../../scripts/build-web.js";
 import {
   checkSignup,
   elapsedMs,
@@ -13,8 +13,8 @@ import {
   signupBody,
   stepView,
 } from "../../web/signup/client/model.js";
-import { SIGNUP_CLIENT_JS } from "../../web/signup/generated/signup-client.js";
-import { renderSignupPage, SIGNUP_PAGE_CSP } from "../../web/signup/signup-page.js";
+import { SIGNUP_CLIENT_JS, SIGNUP_CSS } from "../../web/signup/generated/page-assets.js";
+import { renderSignupPage, SIGNUP_PAGE_CSP } from "../../web/signup/page.js";
 
 const valid = { companyName: "Acme Corp", adminEmail: "ops@acme.test", plan: "standard", slug: "" };
 
@@ -165,6 +165,10 @@ describe("progress view", () => {
 describe("the page", () => {
   it("inlines the committed bundle, which is what `npm run build:web` builds from the sources now", async () => {
     expect(await bundleSignupClient()).toBe(SIGNUP_CLIENT_JS);
+  });
+
+  it("inlines the committed stylesheet, which is what `npm run build:web` makes of styles.css now", async () => {
+    expect(await minifySignupCss()).toBe(SIGNUP_CSS);
   });
 
   it("allows exactly its own script and stylesheet, and escapes the app URL", () => {

@@ -4,19 +4,24 @@
  * into the page by scripts/build-web.ts.
  */
 import { regexes } from "zod/v4/core";
+import type { SignupRequest } from "../../../core/signup/request.js";
 import type { PublicStep, PublicTenantView } from "../../../core/tenant/model.js";
-import { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH, slugCandidate, validateSlug } from "../../../core/tenant/slug.js";
+import { slugCandidate, validateSlug } from "../../../core/tenant/slug.js";
+import type { TenantStatus } from "../../../core/tenant/status.js";
 
-export type Field = "companyName" | "adminEmail" | "plan" | "slug";
+/** The fields of POST /signups' body, which are the form's fields. */
+export type Field = keyof SignupRequest;
 
-export interface SignupValues {
-  companyName: string;
-  adminEmail: string;
-  plan: string;
-  slug: string;
-}
+/** The form's fields in the order they are shown (and their errors reported). */
+export const FIELDS = ["companyName", "adminEmail", "plan", "slug"] as const satisfies readonly Field[];
+
+/** What is typed in the form, as typed. */
+export type SignupValues = Record<Field, string>;
 
 export type FieldErrors = Partial<Record<Field, string>>;
+
+/** Below this the company name is refused, and no slug is derived from it yet. */
+export const COMPANY_NAME_MIN_LENGTH = 2;
 
 /**
  * The checks POST /signups makes (core/signup/request.ts), worded for the form. The server stays the
@@ -26,7 +31,8 @@ export function checkSignup(v: SignupValues): FieldErrors {
   const errors: FieldErrors = {};
   const company = v.companyName.trim();
   if (company.length === 0) errors.companyName = "Enter your company name.";
-  else if (company.length < 2) errors.companyName = "Company name must be at least 2 characters.";
+  else if (company.length < COMPANY_NAME_MIN_LENGTH)
+    errors.companyName = `Company name must be at least ${COMPANY_NAME_MIN_LENGTH} characters.`;
   else if (company.length > 100) errors.companyName = "Company name must be at most 100 characters.";
 
   const email = v.adminEmail.trim().toLowerCase();
@@ -38,7 +44,11 @@ export function checkSignup(v: SignupValues): FieldErrors {
 
   if (!v.plan) errors.plan = "Choose a plan.";
 
-  const slugError = v.slug ? checkSlug(v.slug) : company.length >= 2 ? checkDerivedSlug(company) : undefined;
+  const slugError = v.slug
+    ? checkSlug(v.slug)
+    : company.length >= COMPANY_NAME_MIN_LENGTH
+      ? checkDerivedSlug(company)
+      : undefined;
   if (slugError) errors.slug = slugError;
   return errors;
 }
@@ -58,8 +68,6 @@ export function checkDerivedSlug(companyName: string): string | undefined {
     ? `We can't make a workspace ID from this company name (${r.message}). Please choose one.`
     : "We can't make a workspace ID from this company name. Please choose one.";
 }
-
-export { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH, slugCandidate };
 
 /** The JSON body POST /signups gets: an empty slug is left out (the server derives one). */
 export function signupBody(v: SignupValues): Record<string, string> {
@@ -94,9 +102,10 @@ export class IdempotencyKeys {
 
 // ------------------------------------------------------------------------------------------- progress view
 
-// The status API's shape, shared with the server (type-only: nothing of the model enters the bundle).
+// The status API's shape is the server's (type-only: nothing of core/tenant/model.ts enters the bundle).
 export type StepState = PublicStep["status"];
 export type { PublicStep };
+/** GET /tenants/{id}'s body (the name the unit tests use). */
 export type PublicTenant = PublicTenantView;
 
 export interface StepView {
@@ -111,7 +120,7 @@ export interface StepView {
 
 export function stepView(
   step: PublicStep,
-  tenant: Pick<PublicTenant, "createdAt" | "failure">,
+  tenant: Pick<PublicTenantView, "createdAt" | "failure">,
   now: number,
 ): StepView {
   const since = (iso: string) => Math.max(0, Date.parse(iso) - Date.parse(tenant.createdAt));
@@ -154,7 +163,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** How long onboarding took (ready) or has been taking (still going, or failed). */
-export function elapsedMs(tenant: PublicTenant, now: number): number {
+export function elapsedMs(tenant: PublicTenantView, now: number): number {
   const start = Date.parse(tenant.createdAt);
   if (tenant.status === "ACTIVE") {
     const activated = tenant.steps.find((s) => s.name === "activateTenant" && s.status === "done");
@@ -166,13 +175,13 @@ export function elapsedMs(tenant: PublicTenant, now: number): number {
 }
 
 /** How often to poll GET /tenants/{id}: quickly while it moves, slowly while a failure waits for an operator. */
-export function pollDelayMs(status: string, sinceStartMs: number): number | undefined {
+export function pollDelayMs(status: TenantStatus, sinceStartMs: number): number | undefined {
   if (status === "PROVISIONING") return sinceStartMs < 60_000 ? 1000 : 3000;
   if (status === "FAILED") return 4000; // an operator's redrive brings it back to PROVISIONING
   return undefined;
 }
 
-export const STATUS_TEXT: Readonly<Record<string, string>> = {
+export const STATUS_TEXT: Readonly<Record<TenantStatus, string>> = {
   PROVISIONING: "Setting up",
   ACTIVE: "Ready",
   FAILED: "Needs attention",

@@ -1,12 +1,13 @@
 /**
  * The signup page (GET /): one server-rendered HTML document with its stylesheet and script inlined, so one
- * Lambda response is the whole page on AWS and locally. The script is web/signup/client/signup.ts bundled
- * (with the slug rules from core/tenant/slug.ts) into generated/signup-client.ts by `npm run build:web`.
- * A strict Content-Security-Policy allows exactly that script and stylesheet (by hash) and same-origin fetches.
+ * Lambda response is the whole page on AWS and locally. The stylesheet (styles.css) and the script
+ * (client/, with the slug rules from core/tenant/slug.ts) are minified into generated/page-assets.ts by
+ * `npm run build:web`, so nothing is read from disk at run time. A strict Content-Security-Policy allows
+ * exactly that script and stylesheet (by hash) and same-origin fetches.
  */
 import { createHash } from "node:crypto";
-import { SIGNUP_CLIENT_JS } from "./generated/signup-client.js";
-import { SIGNUP_CSS } from "./signup-styles.js";
+import { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH } from "../../core/tenant/slug.js";
+import { SIGNUP_CLIENT_JS, SIGNUP_CSS } from "./generated/page-assets.js";
 
 export interface SignupPageOptions {
   /** Where tenants sign in (EMBARK_APP_URL); the ready view links to `<appUrl>/login?tenant=<slug>`. */
@@ -87,7 +88,7 @@ export function renderSignupPage(opts: SignupPageOptions): RenderedPage {
       </fieldset>
       <div class="field">
         <label for="slug">Workspace ID <span class="optional">(optional)</span></label>
-        <p class="hint" id="slug-hint">Lowercase letters, digits and dashes, 3–40 characters. Leave it empty and we make one from your company name.</p>
+        <p class="hint" id="slug-hint">Lowercase letters, digits and dashes, ${SLUG_MIN_LENGTH}–${SLUG_MAX_LENGTH} characters. Leave it empty and we make one from your company name.</p>
         <input type="text" id="slug" name="slug" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="63" aria-describedby="slug-hint slug-status slug-error">
         <p class="slug-status neutral" id="slug-status" aria-live="polite" hidden></p>
         <p class="error" id="slug-error" hidden></p>
