@@ -27,6 +27,11 @@ export const STEP_LABELS = {
   sendWelcome: "Send welcome email",
 } as const satisfies Record<OnboardingStep, string>;
 
+/** A step's label; an unknown step (a lifecycle workflow's state, an older record) is shown as stored. */
+export function stepLabel(step: string): string {
+  return Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
+}
+
 /** The step a state name (label) belongs to, if any. */
 export function stepForStateName(stateName: string): OnboardingStep | undefined {
   return ONBOARDING_STEPS.find((s) => STEP_LABELS[s] === stateName);
@@ -224,7 +229,7 @@ export function publicTenantView(t: Tenant): PublicTenantView {
       ? {
           failure: {
             step: f.step,
-            stepLabel: Object.hasOwn(STEP_LABELS, f.step) ? STEP_LABELS[f.step as OnboardingStep] : f.step,
+            stepLabel: stepLabel(f.step),
             error: f.error,
             cause: f.cause,
             at: f.at,
