@@ -141,7 +141,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     functions,
     routes: [],
     // Operator console (ops/console/): local-only pages at /console, read through the AWS APIs at the edge.
-    staticHandler: operatorConsole({ edgeUrl: edge.url }),
+    staticHandler: operatorConsole({ edgeUrl: edge.url, tenantsTable: "embark-tenants" }),
   });
 
   const kubeconfig = join(stateDir, "kubeconfig");
