@@ -3,16 +3,16 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { appDeps } from "../core/app/environment.js";
 import { json, problem } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
+import { findTenant } from "../core/tenant/lookup.js";
 import { publicTenantView } from "../core/tenant/model.js";
 
 const { tenants } = appDeps();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const handler = lambda(
   "tenant-status",
   async (event: APIGatewayProxyEventV2, _context, { logger }) => {
     const id = event.pathParameters?.id ?? "";
-    const tenant = UUID.test(id) ? await tenants.get(id) : await tenants.getBySlug(id);
+    const tenant = await findTenant(tenants, id);
     if (!tenant) return problem(404, "tenant_not_found", `No tenant with id or slug "${id.slice(0, 80)}"`);
     logger.appendKeys({ tenantId: tenant.tenantId });
     return json(200, publicTenantView(tenant));

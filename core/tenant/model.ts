@@ -19,6 +19,11 @@ export const STEP_LABELS = Object.fromEntries(
   ONBOARDING_STEPS.map((s) => [s, ONBOARDING_STEP_TABLE[s].label]),
 ) as { readonly [K in OnboardingStep]: (typeof ONBOARDING_STEP_TABLE)[K]["label"] };
 
+/** A step's label; an unknown step (a lifecycle workflow's state, an older record) is shown as stored. */
+export function stepLabel(step: string): string {
+  return Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
+}
+
 /** The step a state name (label) belongs to, if any. */
 export function stepForStateName(stateName: string): OnboardingStep | undefined {
   return ONBOARDING_STEPS.find((s) => STEP_LABELS[s] === stateName);
@@ -216,7 +221,7 @@ export function publicTenantView(t: Tenant): PublicTenantView {
       ? {
           failure: {
             step: f.step,
-            stepLabel: Object.hasOwn(STEP_LABELS, f.step) ? STEP_LABELS[f.step as OnboardingStep] : f.step,
+            stepLabel: stepLabel(f.step),
             error: f.error,
             cause: f.cause,
             at: f.at,

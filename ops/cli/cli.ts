@@ -1,6 +1,7 @@
 /** Parses the command line, runs one command and maps its outcome to an exit code (see errors.ts). */
 import { parseArgs } from "node:util";
-import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec } from "./commands.js";
+import type { CommandSpec, OptionSpec } from "./command-spec.js";
+import { COMMANDS, GLOBAL_OPTIONS } from "./commands.js";
 import { OpsContext, type Output } from "./context.js";
 import { EXIT, NotFoundError, UsageError } from "./errors.js";
 import { resolveTarget } from "./target.js";

@@ -2,26 +2,8 @@
  * The ops CLI's commands: usage, options and a lazy loader each, so `--help` and usage errors answer without
  * loading the AWS SDK.
  */
-import type { OpsContext } from "./context.js";
+import type { CommandSpec, OptionSpec } from "./command-spec.js";
 import { LIFECYCLE_COMMANDS } from "./lifecycle-commands.js";
-
-export interface OptionSpec {
-  type: "string" | "boolean";
-  description: string;
-  /** Placeholder in help (`--status S`). */
-  value?: string;
-}
-
-export interface CommandSpec {
-  /** `tenants list`; the words typed. */
-  name: string;
-  /** Positional arguments, all required. */
-  args: string[];
-  summary: string;
-  details?: string;
-  options: Record<string, OptionSpec>;
-  run(ctx: OpsContext, args: string[], options: Record<string, string | boolean | undefined>): Promise<void>;
-}
 
 const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
 

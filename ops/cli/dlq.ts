@@ -1,28 +1,15 @@
 /**
- * `dlq list`, `dlq redrive`: queues with a RedrivePolicy and their dead-letter queues, through the SQS API.
+ * `dlq list`, `dlq redrive`: queues with a RedrivePolicy and their dead-letter queues (read through
+ * ops/read/queues.ts).
  * Redrive uses StartMessageMoveTask (AWS's DLQ redrive; the local SQS emulator implements it too) with the
  * source queue as destination, then follows the task until it ends.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListMessageMoveTasksCommand,
-  ListQueuesCommand,
-  StartMessageMoveTaskCommand,
-} from "@aws-sdk/client-sqs";
+import { StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
+import { moveTasks, queueUrlOf, readQueue, readQueues } from "../read/queues.js";
 import type { OpsContext } from "./context.js";
-import { awsErrorName, NotFoundError, UsageError } from "./errors.js";
+import { NotFoundError, UsageError } from "./errors.js";
 import { table } from "./format.js";
-
-interface QueueInfo {
-  name: string;
-  url: string;
-  arn: string;
-  visible: number;
-  inFlight: number;
-  redrivePolicy?: { deadLetterTargetArn: string; maxReceiveCount: number };
-}
 
 export interface DlqPair {
   queue: string;
@@ -36,108 +23,35 @@ export interface DlqPair {
   dlqUrl?: string;
 }
 
-const nameOfArn = (arn: string) => arn.split(":").at(-1) ?? arn;
-
-async function queueInfo(ctx: OpsContext, url: string): Promise<QueueInfo | undefined> {
-  try {
-    const { Attributes: a = {} } = await ctx.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: [
-          "QueueArn",
-          "ApproximateNumberOfMessages",
-          "ApproximateNumberOfMessagesNotVisible",
-          "RedrivePolicy",
-        ],
-      }),
-    );
-    const arn = a.QueueArn ?? "";
-    const policy = a.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as Record<string, unknown>) : undefined;
-    return {
-      name: nameOfArn(arn) || (url.split("/").at(-1) ?? url),
-      url,
-      arn,
-      visible: Number(a.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-      ...(policy && typeof policy.deadLetterTargetArn === "string"
-        ? {
-            redrivePolicy: {
-              deadLetterTargetArn: policy.deadLetterTargetArn,
-              maxReceiveCount: Number(policy.maxReceiveCount),
-            },
-          }
-        : {}),
-    };
-  } catch (err) {
-    // A queue deleted between ListQueues and here is simply gone.
-    if (
-      awsErrorName(err) === "QueueDoesNotExist" ||
-      awsErrorName(err) === "AWS.SimpleQueueService.NonExistentQueue"
-    )
-      return undefined;
-    throw err;
-  }
-}
-
-async function allQueues(ctx: OpsContext, prefix?: string): Promise<QueueInfo[]> {
-  const urls: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.sqs.send(
-      new ListQueuesCommand({ QueueNamePrefix: prefix, NextToken, MaxResults: 1000 }),
-    );
-    urls.push(...(page.QueueUrls ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  const infos = await Promise.all(urls.map((u) => queueInfo(ctx, u)));
-  return infos.filter((q): q is QueueInfo => q !== undefined);
-}
-
 /** Every queue that has a RedrivePolicy, paired with its DLQ (whose depth is read even outside the prefix). */
 export async function dlqPairs(ctx: OpsContext, prefix?: string): Promise<DlqPair[]> {
-  const queues = await allQueues(ctx, prefix);
+  const queues = await readQueues(ctx.sqs, prefix);
   const byArn = new Map(queues.map((q) => [q.arn, q]));
   const pairs: DlqPair[] = [];
   for (const q of queues) {
-    if (!q.redrivePolicy) continue;
-    const dlqArn = q.redrivePolicy.deadLetterTargetArn;
+    if (!q.deadLetterQueue) continue;
+    const { arn: dlqArn, name: dlqName, maxReceiveCount } = q.deadLetterQueue;
     let dlq = byArn.get(dlqArn);
     if (!dlq) {
-      const url = await urlOf(ctx, nameOfArn(dlqArn), accountOf(dlqArn));
-      dlq = url ? await queueInfo(ctx, url) : undefined;
+      const url = await queueUrlOf(ctx.sqs, dlqName, accountOf(dlqArn));
+      dlq = url ? await readQueue(ctx.sqs, url) : undefined;
     }
     pairs.push({
       queue: q.name,
       depth: q.visible,
       inFlight: q.inFlight,
-      dlq: nameOfArn(dlqArn),
+      dlq: dlqName,
       dlqDepth: dlq?.visible ?? 0,
       dlqInFlight: dlq?.inFlight ?? 0,
-      maxReceiveCount: q.redrivePolicy.maxReceiveCount,
+      maxReceiveCount,
       queueUrl: q.url,
       ...(dlq ? { dlqUrl: dlq.url } : {}),
     });
   }
-  return pairs.sort((a, b) => a.queue.localeCompare(b.queue));
+  return pairs;
 }
 
 const accountOf = (arn: string) => arn.split(":")[4];
-
-async function urlOf(ctx: OpsContext, name: string, account?: string): Promise<string | undefined> {
-  try {
-    const { QueueUrl } = await ctx.sqs.send(
-      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
-    );
-    return QueueUrl;
-  } catch (err) {
-    if (
-      awsErrorName(err) === "QueueDoesNotExist" ||
-      awsErrorName(err) === "AWS.SimpleQueueService.NonExistentQueue"
-    )
-      return undefined;
-    throw err;
-  }
-}
 
 export async function dlqList(ctx: OpsContext, opts: { prefix?: string }): Promise<void> {
   const pairs = await dlqPairs(ctx, opts.prefix);
@@ -175,7 +89,7 @@ export async function dlqRedrive(
   const pair = asSource ?? asDlq[0];
   if (!pair) {
     const known = pairs.flatMap((p) => [p.queue, p.dlq]);
-    const exists = (await urlOf(ctx, queue)) !== undefined;
+    const exists = (await queueUrlOf(ctx.sqs, queue)) !== undefined;
     if (exists)
       throw new UsageError(
         `${queue} has no RedrivePolicy and is no queue's DLQ; queues with DLQs: ${known.join(", ")}`,
@@ -183,7 +97,10 @@ export async function dlqRedrive(
     throw new NotFoundError(`No queue named "${queue}"; queues with DLQs: ${known.join(", ") || "(none)"}`);
   }
   if (!pair.dlqUrl) throw new NotFoundError(`The DLQ ${pair.dlq} of ${pair.queue} does not exist`);
-  const [source, dlq] = await Promise.all([queueInfo(ctx, pair.queueUrl), queueInfo(ctx, pair.dlqUrl)]);
+  const [source, dlq] = await Promise.all([
+    readQueue(ctx.sqs, pair.queueUrl),
+    readQueue(ctx.sqs, pair.dlqUrl),
+  ]);
   if (!source || !dlq) throw new NotFoundError(`${pair.queue} or its DLQ ${pair.dlq} disappeared`);
 
   const { TaskHandle } = await ctx.sqs.send(
@@ -196,11 +113,9 @@ export async function dlqRedrive(
   let failure: string | undefined;
   const deadline = Date.now() + opts.timeoutSeconds * 1000;
   while (opts.wait) {
-    const { Results = [] } = await ctx.sqs.send(
-      new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 10 }),
-    );
+    const tasks = await moveTasks(ctx.sqs, dlq.arn);
     // The running task carries its handle; a finished one is the newest entry (AWS drops the handle then).
-    const task = Results.find((r) => r.TaskHandle === TaskHandle) ?? Results[0];
+    const task = tasks.find((r) => r.TaskHandle === TaskHandle) ?? tasks[0];
     status = task?.Status ?? status;
     moved = task?.ApproximateNumberOfMessagesMoved ?? moved;
     failure = task?.FailureReason;

@@ -28,8 +28,3 @@ export class NotFoundError extends Error {
     this.name = "NotFoundError";
   }
 }
-
-/** The name of an AWS SDK error (its `name`), if it is one. */
-export function awsErrorName(err: unknown): string | undefined {
-  return err instanceof Error ? err.name : undefined;
-}

@@ -1,28 +1,23 @@
-/** `executions list`, `executions history`, `redrive`: Step Functions, through its API. */
+/**
+ * `executions list`, `executions history`, `redrive`: Step Functions, read through ops/read (the history as
+ * the shared timeline's rows, timeline.ts).
+ */
+import { type ExecutionListItem, type ExecutionStatus, RedriveExecutionCommand } from "@aws-sdk/client-sfn";
+import { awsErrorName } from "../read/aws-errors.js";
 import {
-  type ExecutionListItem,
-  type ExecutionStatus,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListExecutionsCommand,
-  RedriveExecutionCommand,
-} from "@aws-sdk/client-sfn";
-import { parseExecutionName } from "../../core/workflow/names.js";
+  EXECUTION_STATUSES,
+  listMachineExecutions,
+  ofTenant,
+  REDRIVABLE_STATUSES,
+  tenantSlugOf,
+} from "../read/executions.js";
+import { readHistory } from "../read/history.js";
 import type { OpsContext } from "./context.js";
-import { awsErrorName, NotFoundError, UsageError } from "./errors.js";
+import { NotFoundError, UsageError } from "./errors.js";
 import { type Column, duration, fields, parseJson, redact, table, time } from "./format.js";
 import { parseWorkflow, StateMachines } from "./state-machines.js";
 import type { WorkflowKey } from "./target.js";
 import { buildTimeline, type TimelineEntry } from "./timeline.js";
-
-const EXECUTION_STATUSES = [
-  "RUNNING",
-  "SUCCEEDED",
-  "FAILED",
-  "TIMED_OUT",
-  "ABORTED",
-  "PENDING_REDRIVE",
-] as const;
 
 export interface ExecutionSummary {
   name: string;
@@ -36,12 +31,11 @@ export interface ExecutionSummary {
 }
 
 function summary(item: ExecutionListItem, workflow: WorkflowKey): ExecutionSummary {
-  const name = item.name ?? "";
-  const parts = parseExecutionName(name);
+  const tenantSlug = tenantSlugOf(item.name);
   return {
-    name,
+    name: item.name ?? "",
     workflow,
-    ...(parts ? { tenantSlug: parts.slug } : {}),
+    ...(tenantSlug ? { tenantSlug } : {}),
     status: item.status ?? "UNKNOWN",
     ...(item.startDate ? { startDate: item.startDate.toISOString() } : {}),
     ...(item.stopDate ? { stopDate: item.stopDate.toISOString() } : {}),
@@ -61,30 +55,19 @@ export async function listExecutions(
     : await machines.all();
   const lists = await Promise.all(
     targets.map(async ({ key, arn }) => {
-      const items: ExecutionSummary[] = [];
-      let nextToken: string | undefined;
       try {
-        do {
-          const page = await ctx.sfn.send(
-            new ListExecutionsCommand({
-              stateMachineArn: arn,
-              statusFilter: opts.status,
-              nextToken,
-              maxResults: 100,
-            }),
-          );
-          for (const item of page.executions ?? []) {
-            const s = summary(item, key);
-            if (!opts.tenantSlug || s.tenantSlug === opts.tenantSlug) items.push(s);
-          }
-          nextToken = page.nextToken;
-        } while (nextToken && items.length < opts.limit);
+        const items = await listMachineExecutions(ctx.sfn, arn, {
+          status: opts.status,
+          max: opts.limit,
+          ...(opts.tenantSlug ? { keep: ofTenant(opts.tenantSlug) } : {}),
+        });
+        return items.map((item) => summary(item, key));
       } catch (err) {
         if (awsErrorName(err) !== "StateMachineDoesNotExist") throw err;
         if (opts.workflow) throw new NotFoundError(`State machine ${arn} does not exist`);
         ctx.verbose(`skipping ${arn}: it does not exist`);
+        return [];
       }
-      return items;
     }),
   );
   return lists
@@ -140,23 +123,6 @@ export async function executionsList(
   ctx.print(list, () => table(list, executionColumns));
 }
 
-async function history(
-  ctx: OpsContext,
-  executionArn: string,
-  includeExecutionData: boolean,
-): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ctx.sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
-
 /** A Lambda failure's cause is a JSON document; its errorMessage is what a person wants to read. */
 function readableCause(cause: string | undefined): string | undefined {
   const parsed = parseJson(cause);
@@ -178,7 +144,8 @@ export async function executionsHistory(
 ): Promise<void> {
   const execution = await new StateMachines(ctx).execution(ref);
   const arn = execution.executionArn ?? ref;
-  const timeline = buildTimeline(await history(ctx, arn, opts.data === true), { data: opts.data === true });
+  const events = await readHistory(ctx.sfn, arn, { includeExecutionData: opts.data === true });
+  const timeline = buildTimeline(events, { data: opts.data === true });
   const workflow = await new StateMachines(ctx).keyOf(execution.stateMachineArn);
   const head = {
     name: execution.name,
@@ -232,11 +199,7 @@ export async function executionsHistory(
 export async function redrive(ctx: OpsContext, ref: string): Promise<void> {
   const execution = await new StateMachines(ctx).execution(ref);
   const arn = execution.executionArn ?? ref;
-  if (
-    execution.status === "RUNNING" ||
-    execution.status === "SUCCEEDED" ||
-    execution.status === "PENDING_REDRIVE"
-  ) {
+  if (execution.status && !REDRIVABLE_STATUSES.includes(execution.status)) {
     throw new UsageError(
       `Execution ${execution.name} is ${execution.status}; only FAILED, TIMED_OUT or ABORTED executions can be redriven`,
     );

@@ -1,5 +1,5 @@
 /** The lifecycle commands' specs (run in lifecycle.ts), in the style of commands.ts. */
-import type { CommandSpec } from "./commands.js";
+import type { CommandSpec } from "./command-spec.js";
 
 const LIFECYCLE_DETAILS =
   "<tenant> is the tenant id or its slug. The command is applied like a billing event created now: it starts\n" +
@@ -13,12 +13,8 @@ const wait = {
 };
 
 const run =
-  (command: "offboard" | "suspend" | "reactivate") =>
-  async (
-    ctx: Parameters<CommandSpec["run"]>[0],
-    [ref]: string[],
-    o: Record<string, string | boolean | undefined>,
-  ) =>
+  (command: "offboard" | "suspend" | "reactivate"): CommandSpec["run"] =>
+  async (ctx, [ref], o) =>
     (await import("./lifecycle.js")).lifecycleCommand(ctx, command, ref ?? "", { wait: o.wait === true });
 
 export const LIFECYCLE_COMMANDS: CommandSpec[] = [

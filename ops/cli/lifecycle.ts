@@ -5,9 +5,7 @@
  * it; a newer one has the last word) and is recorded in the billing event log. A suspension is immediate.
  */
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoBillingRecords } from "../../core/adapters/billing-records.js";
 import { StepFunctionsWorkflows } from "../../core/adapters/workflows.js";
 import { type ApplyDeps, applyToTenant } from "../../core/billing/apply.js";
@@ -15,12 +13,13 @@ import type { BillingAction, BillingEvent } from "../../core/billing/event.js";
 import { recordOutcome } from "../../core/billing/log.js";
 import type { LifecycleWorkflow } from "../../core/workflow/names.js";
 import { parseExecutionName, STATE_MACHINE_FOR_WORKFLOW } from "../../core/workflow/names.js";
+import { executionArnOf } from "../read/executions.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { fields } from "./format.js";
 import { StateMachines } from "./state-machines.js";
 import type { WorkflowKey } from "./target.js";
-import { findTenant } from "./tenants.js";
+import { requireTenant } from "./tenants.js";
 
 export type LifecycleCommand = "offboard" | "suspend" | "reactivate" | "change-plan";
 
@@ -45,13 +44,10 @@ async function applyDeps(ctx: OpsContext): Promise<ApplyDeps> {
   const arns = {} as Record<LifecycleWorkflow, string>;
   for (const wf of Object.keys(KEYS) as LifecycleWorkflow[]) arns[wf] = await machines.requireArn(KEYS[wf]);
   const tenants = ctx.tenants();
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(ctx.target.clientConfig), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
   return {
     tenants,
     plans: ctx.plans(),
-    records: new DynamoBillingRecords(documents, tenants.tableName),
+    records: new DynamoBillingRecords(ctx.documents, tenants.tableName),
     workflows: new StepFunctionsWorkflows(ctx.sfn),
     stateMachines: arns,
   };
@@ -63,7 +59,7 @@ export async function lifecycleCommand(
   ref: string,
   opts: { plan?: string; wait?: boolean } = {},
 ): Promise<void> {
-  const tenant = await findTenant(ctx, ref);
+  const tenant = await requireTenant(ctx, ref);
   if (command === "change-plan" && !(await ctx.plans().find(opts.plan ?? ""))) {
     throw new NotFoundError(`No plan "${opts.plan}" in the catalog (see \`plans list\`)`);
   }
@@ -118,7 +114,7 @@ async function waitFor(ctx: OpsContext, name: string): Promise<string> {
   const workflow = parseExecutionName(name)?.workflow;
   if (!workflow || workflow === "onboard") return "UNKNOWN";
   const machine = await new StateMachines(ctx).requireArn(KEYS[workflow]);
-  const executionArn = `${machine.replace(":stateMachine:", ":execution:")}:${name}`;
+  const executionArn = executionArnOf(machine, name);
   ctx.verbose(`waiting for ${name} (${STATE_MACHINE_FOR_WORKFLOW[workflow]})`);
   for (;;) {
     const { status } = await ctx.sfn.send(new DescribeExecutionCommand({ executionArn }));

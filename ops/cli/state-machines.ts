@@ -1,16 +1,17 @@
-/** Finds Embark's state machines and executions by workflow, execution name or ARN. */
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  ListStateMachinesCommand,
-} from "@aws-sdk/client-sfn";
+/**
+ * Finds Embark's state machines (configured ARNs, else by name through ops/read) and executions by workflow,
+ * execution name or ARN.
+ */
+import type { DescribeExecutionCommandOutput } from "@aws-sdk/client-sfn";
 import {
   parseExecutionName,
   STATE_MACHINE_FOR_WORKFLOW,
   STATE_MACHINE_NAMES,
 } from "../../core/workflow/names.js";
+import { awsErrorName } from "../read/aws-errors.js";
+import { describeExecution, executionArnOf, listStateMachines } from "../read/executions.js";
 import type { OpsContext } from "./context.js";
-import { awsErrorName, NotFoundError, UsageError } from "./errors.js";
+import { NotFoundError, UsageError } from "./errors.js";
 import { stateMachineEnvVar, WORKFLOW_KEYS, type WorkflowKey } from "./target.js";
 
 /** `--workflow` values: the state machine keys and the workflow words used in execution names. */
@@ -71,16 +72,11 @@ export class StateMachines {
     const missing = WORKFLOW_KEYS.filter((k) => !this.ctx.target.stateMachineArns[k]);
     if (missing.length === 0) return Promise.resolve({});
     this.discovered ??= (async () => {
-      const machines: Array<{ name: string; arn: string }> = [];
+      let machines: Array<{ name: string; arn: string }>;
       try {
-        let nextToken: string | undefined;
-        do {
-          const page = await this.ctx.sfn.send(new ListStateMachinesCommand({ nextToken }));
-          for (const m of page.stateMachines ?? []) {
-            if (m.name && m.stateMachineArn) machines.push({ name: m.name, arn: m.stateMachineArn });
-          }
-          nextToken = page.nextToken;
-        } while (nextToken);
+        machines = (await listStateMachines(this.ctx.sfn)).flatMap((m) =>
+          m.name && m.stateMachineArn ? [{ name: m.name, arn: m.stateMachineArn }] : [],
+        );
       } catch (err) {
         this.ctx.verbose(
           `ListStateMachines failed (${awsErrorName(err)}): only configured state machines are used`,
@@ -117,7 +113,7 @@ export class StateMachines {
       const smArn = key ? await this.arn(key) : undefined;
       if (!smArn) continue;
       searched.push(smArn.split(":").at(-1) ?? smArn);
-      const found = await this.describe(`${smArn.replace(":stateMachine:", ":execution:")}:${ref}`);
+      const found = await this.describe(executionArnOf(smArn, ref));
       if (found) return found;
     }
     const where = searched.length ? ` in ${searched.join(", ")}` : " (no state machine is configured)";
@@ -126,11 +122,9 @@ export class StateMachines {
 
   private async describe(executionArn: string): Promise<DescribeExecutionCommandOutput | undefined> {
     try {
-      return await this.ctx.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return await describeExecution(this.ctx.sfn, executionArn);
     } catch (err) {
-      const name = awsErrorName(err);
-      if (name === "ExecutionDoesNotExist" || name === "StateMachineDoesNotExist") return undefined;
-      if (name === "InvalidArn") throw new UsageError(`Not an execution ARN: ${executionArn}`);
+      if (awsErrorName(err) === "InvalidArn") throw new UsageError(`Not an execution ARN: ${executionArn}`);
       throw err;
     }
   }

@@ -1,23 +1,12 @@
 /** `tenants list`, `tenants show`: the tenant table (DynamoDB) plus the tenant's executions (Step Functions). */
-import { ONBOARDING_STEPS, type OnboardingStep, STEP_LABELS, type Tenant } from "../../core/tenant/model.js";
+import { findTenant } from "../../core/tenant/lookup.js";
+import { stepLabel, type Tenant } from "../../core/tenant/model.js";
 import { TENANT_STATUSES, type TenantStatus } from "../../core/tenant/status.js";
+import { failingStep, onboardingSteps, resourceFacts } from "../read/tenants.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { executionColumns, listExecutions } from "./executions.js";
 import { fields, redact, table, time } from "./format.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const stepLabel = (step: string) =>
-  Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
-
-/** The step that failed: onboarding's recorded failure, a failed onboarding step, or a lifecycle workflow's. */
-function failingStep(t: Tenant): string | undefined {
-  if (t.failure) return stepLabel(t.failure.step);
-  const failed = ONBOARDING_STEPS.find((s) => t.steps[s]?.status === "failed");
-  if (failed) return STEP_LABELS[failed];
-  return t.workflowFailure ? `${t.workflowFailure.workflow}: ${t.workflowFailure.step}` : undefined;
-}
 
 export function parseTenantStatus(value: string | undefined): TenantStatus | undefined {
   if (value === undefined) return undefined;
@@ -37,26 +26,24 @@ export async function tenantsList(ctx: OpsContext, opts: { status?: string }): P
       { header: "STATUS", value: (t) => t.status },
       { header: "PLAN", value: (t) => t.plan },
       { header: "CREATED", value: (t) => time(t.createdAt) },
-      { header: "FAILING STEP", value: failingStep },
+      { header: "FAILING STEP", value: (t) => failingStep(t)?.label },
       { header: "COMPANY", value: (t) => t.companyName, max: 40 },
       { header: "TENANT ID", value: (t) => t.tenantId },
     ]),
   );
 }
 
-/** A tenant by id or slug; NotFoundError if neither matches. */
-export async function findTenant(ctx: OpsContext, ref: string): Promise<Tenant> {
-  const store = ctx.tenants();
-  const tenant =
-    (UUID.test(ref) ? await store.get(ref.toLowerCase()) : undefined) ?? (await store.getBySlug(ref));
+/** A tenant by id or slug (core/tenant/lookup.ts); NotFoundError if neither matches. */
+export async function requireTenant(ctx: OpsContext, ref: string): Promise<Tenant> {
+  const tenant = await findTenant(ctx.tenants(), ref);
   if (!tenant) throw new NotFoundError(`No tenant with id or slug "${ref}"`);
   return tenant;
 }
 
 export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
-  const tenant = await findTenant(ctx, ref);
+  const tenant = await requireTenant(ctx, ref);
   const executions = await listExecutions(ctx, { limit: 100, tenantSlug: tenant.slug });
-  const steps = ONBOARDING_STEPS.map((name) => ({ name, label: STEP_LABELS[name], ...tenant.steps[name] }));
+  const steps = onboardingSteps(tenant);
   const json = {
     ...tenant,
     steps,
@@ -65,7 +52,6 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
   };
   // Nothing secret lives on the record (task tokens are kept in WAITER# items, never read here); redact anyway.
   ctx.print(redact(json), () => {
-    const r = tenant.resources;
     const b = tenant.billing;
     const f = tenant.failure;
     const w = tenant.workflowFailure;
@@ -86,15 +72,7 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
         ["Billing customer", b?.customerId],
         ["Subscription", b?.subscriptionId],
       ]),
-      `Resources\n${
-        fields([
-          ["User pool", r.userPoolId],
-          ["App client", r.userPoolClientId],
-          ["Admin user", r.adminUsername],
-          ["Namespace", r.namespace],
-          ["Pipeline run", r.pipelineExecutionId],
-        ]) || "(none yet)\n"
-      }`,
+      `Resources\n${fields(resourceFacts(tenant)) || "(none yet)\n"}`,
       `Steps\n${table(steps, [
         { header: "STEP", value: (s) => s.label },
         { header: "STATUS", value: (s) => s.status },

@@ -1,9 +1,10 @@
 /**
- * Turns a GetExecutionHistory event list into the timeline an operator reads: execution started, each state
- * entered/exited (with its duration), each failed attempt, each retry (with the backoff it waited) and how the
- * execution ended. Pure: no AWS calls.
+ * The rows of `executions history`: the shared timeline (ops/read/timeline.ts) unrolled into what an operator
+ * reads in a terminal, in history order: execution started, each state entered/exited (with its duration), each
+ * failed attempt, each retry (with the backoff it waited) and how the execution ended. Pure: no AWS calls.
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
+import { buildTimeline as buildVisits, type Milestone, type StateVisit } from "../read/timeline.js";
 import { parseJson, redact } from "./format.js";
 
 export type TimelineKind =
@@ -18,10 +19,8 @@ export type TimelineKind =
   | "redriven";
 
 export interface TimelineEntry {
-  /** The history event's id. */
+  /** The id of the history event the row stands for. */
   id: number;
-  /** The AWS event type it came from (e.g. TaskFailed). */
-  type: string;
   kind: TimelineKind;
   at: string;
   /** Milliseconds since the execution started. */
@@ -40,128 +39,109 @@ export interface TimelineEntry {
   redriveCount?: number;
 }
 
-type Details = {
-  name?: string;
-  input?: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  redriveCount?: number;
-};
+type Row = Omit<TimelineEntry, "at" | "offsetMs"> & { when: Date };
 
-function detailsOf(event: HistoryEvent): Details {
-  for (const [key, value] of Object.entries(event)) {
-    if (key.endsWith("EventDetails") && value && typeof value === "object") return value as Details;
-  }
-  return {};
-}
-
-const ms = (event: HistoryEvent) => new Date(event.timestamp ?? 0).getTime();
-const isEntered = (t: string) => t.endsWith("StateEntered");
-const isExited = (t: string) => t.endsWith("StateExited");
-/** The scheduling of one attempt of a Task (Lambda, activity or service integration). */
-const isAttemptStart = (t: string) =>
-  t === "TaskScheduled" || t === "LambdaFunctionScheduled" || t === "ActivityScheduled";
-const isAttemptFailure = (t: string) =>
-  !t.startsWith("Execution") &&
-  (t.endsWith("Failed") ||
-    t.endsWith("TimedOut") ||
-    t === "LambdaFunctionStartFailed" ||
-    t === "TaskStartFailed");
-
-const END_KINDS: Record<string, TimelineKind> = {
+const MILESTONE_KINDS: Record<string, TimelineKind> = {
+  ExecutionStarted: "started",
+  ExecutionRedriven: "redriven",
   ExecutionSucceeded: "succeeded",
   ExecutionFailed: "failed",
   ExecutionAborted: "aborted",
   ExecutionTimedOut: "timed out",
 };
 
-interface StateRun {
-  enteredAt: number;
-  attempts: number;
-  attemptStartedAt?: number;
-  lastFailureAt?: number;
-}
-
 export function buildTimeline(
   events: readonly HistoryEvent[],
   opts: { data?: boolean } = {},
 ): TimelineEntry[] {
-  const byId = new Map(events.map((e) => [e.id ?? 0, e]));
-  const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-  const start = sorted.find((e) => e.type === "ExecutionStarted") ?? sorted[0];
-  const t0 = start ? ms(start) : 0;
-  const runs = new Map<string, StateRun>();
-  const out: TimelineEntry[] = [];
+  const items = buildVisits(events);
   const data = (text: string | undefined) =>
     opts.data && text !== undefined ? redact(parseJson(text)) : undefined;
+  const first = items.find((i) => i.kind === "execution" && i.type === "ExecutionStarted") ?? items[0];
+  const t0 = first ? (first.kind === "execution" ? first.at : first.enteredAt).getTime() : 0;
 
-  // The state an event belongs to: follow previousEventId back to the StateEntered that caused it.
-  const stateOf = (event: HistoryEvent): string | undefined => {
-    let cur: HistoryEvent | undefined = event;
-    for (let hops = 0; cur && hops < 10_000; hops++) {
-      if (isEntered(cur.type ?? "")) return detailsOf(cur).name;
-      cur = cur.previousEventId ? byId.get(cur.previousEventId) : undefined;
-    }
-    return undefined;
+  const rows = items.flatMap((item) =>
+    item.kind === "execution" ? [milestoneRow(item, t0, data)] : visitRows(item, data),
+  );
+  // Rows of parallel branches interleave as their events did (a stable sort keeps each visit's own order).
+  return rows
+    .sort((a, b) => a.id - b.id)
+    .map(({ id, when, ...row }) =>
+      dropUndefined({ id, at: when.toISOString(), offsetMs: when.getTime() - t0, ...row }),
+    );
+}
+
+function milestoneRow(m: Milestone, t0: number, data: (text?: string) => unknown): Row {
+  const kind = MILESTONE_KINDS[m.type] ?? "failed";
+  if (kind === "started") return { id: m.firstEventId, kind, when: m.at, input: data(m.input) };
+  if (kind === "redriven") return { id: m.firstEventId, kind, when: m.at, redriveCount: m.redriveCount };
+  return {
+    id: m.firstEventId,
+    kind,
+    when: m.at,
+    durationMs: m.at.getTime() - t0,
+    error: m.error,
+    cause: m.cause,
+    output: data(m.output),
   };
+}
 
-  for (const event of sorted) {
-    const type = event.type ?? "";
-    const d = detailsOf(event);
-    const at = ms(event);
-    const base = { id: event.id ?? 0, type, at: new Date(at).toISOString(), offsetMs: at - t0 };
-    const push = (entry: Omit<TimelineEntry, "id" | "type" | "at" | "offsetMs">) =>
-      out.push(dropUndefined({ ...base, ...entry }));
-
-    if (type === "ExecutionStarted") {
-      push({ kind: "started", input: data(d.input) });
-    } else if (type === "ExecutionRedriven") {
-      push({ kind: "redriven", redriveCount: d.redriveCount });
-    } else if (END_KINDS[type]) {
-      push({
-        kind: END_KINDS[type],
-        durationMs: at - t0,
-        error: d.error,
-        cause: d.cause,
-        output: data(d.output),
+function visitRows(v: StateVisit, data: (text?: string) => unknown): Row[] {
+  const state = v.name;
+  const rows: Row[] = [
+    { id: v.firstEventId, kind: "entered", state, when: v.enteredAt, input: data(v.input) },
+  ];
+  let failedAttempt = false;
+  v.attempts.forEach((a, i) => {
+    const previous = v.attempts[i - 1];
+    if (previous) {
+      const waited = previous.endedAt ? a.startedAt.getTime() - previous.endedAt.getTime() : undefined;
+      rows.push({
+        id: a.startEventId,
+        kind: "retried",
+        state,
+        when: a.startedAt,
+        attempt: i + 1,
+        durationMs: waited,
       });
-    } else if (isEntered(type) && d.name) {
-      runs.set(d.name, { enteredAt: at, attempts: 0 });
-      push({ kind: "entered", state: d.name, input: data(d.input) });
-    } else if (isExited(type) && d.name) {
-      const run = runs.get(d.name);
-      push({
-        kind: "exited",
-        state: d.name,
-        durationMs: run ? at - run.enteredAt : undefined,
-        output: data(d.output),
-      });
-    } else if (isAttemptStart(type)) {
-      const state = stateOf(event);
-      const run = state ? runs.get(state) : undefined;
-      if (!run) continue;
-      run.attempts += 1;
-      run.attemptStartedAt = at;
-      if (run.attempts > 1) {
-        const waited = run.lastFailureAt !== undefined ? at - run.lastFailureAt : undefined;
-        push({ kind: "retried", state, attempt: run.attempts, durationMs: waited });
-      }
-    } else if (isAttemptFailure(type)) {
-      const state = stateOf(event);
-      const run = state ? runs.get(state) : undefined;
-      if (run) run.lastFailureAt = at;
-      const since = run?.attemptStartedAt ?? run?.enteredAt;
-      push({
+    }
+    // An attempt the execution's end cut short has no end of its own: the end row says how it stopped.
+    if ((a.outcome === "failed" || a.outcome === "timed out") && a.endedAt) {
+      failedAttempt = true;
+      rows.push({
+        id: a.endEventId ?? a.startEventId,
         kind: "failed",
         state,
-        durationMs: since !== undefined ? at - since : undefined,
-        error: d.error,
-        cause: d.cause,
+        when: a.endedAt,
+        durationMs: a.endedAt.getTime() - a.startedAt.getTime(),
+        error: a.error,
+        cause: a.cause,
       });
     }
+  });
+  if (v.exitedAt) {
+    rows.push({
+      id: v.endEventId ?? v.firstEventId,
+      kind: "exited",
+      state,
+      when: v.exitedAt,
+      durationMs: v.durationMs,
+      output: data(v.output),
+    });
+  } else if (v.status === "failed" && !failedAttempt && (v.error || v.cause)) {
+    // A state that failed without a task attempt of its own (a Parallel whose branch failed, a Map).
+    const durationMs = v.durationMs ?? 0;
+    rows.push({
+      id: v.endEventId ?? v.firstEventId,
+      kind: "failed",
+      state,
+      when: new Date(v.enteredAt.getTime() + durationMs),
+      durationMs,
+      error: v.error,
+      cause: v.cause,
+    });
   }
-  return out;
+  return rows;
 }
 
 function dropUndefined<T extends object>(obj: T): T {

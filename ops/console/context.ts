@@ -1,11 +1,17 @@
-/** What a console page handler gets and returns. */
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/aws/constants.js";
-import type { ConsoleAws } from "./aws.js";
+/** What a console page handler gets (the readers' clients, ops/read) and returns. */
+import type { TenantStore } from "../../core/tenant/store.js";
+import type { AwsClients } from "../read/clients.js";
+import { executionArnOf, listStateMachines } from "../read/executions.js";
+import type { Flash } from "./layout.js";
 
 export interface ConsoleRequest {
   method: string;
   url: URL;
-  aws: ConsoleAws;
+  /** SDK clients pointed at the local cloud's edge. */
+  aws: AwsClients;
+  tenants: TenantStore;
+  /** The edge, whose /_aws/ses lists the mail the local SES accepted. */
+  edgeUrl: string;
 }
 
 export type ConsoleResponse = { status: number; html: string } | { status: 303; location: string };
@@ -14,8 +20,14 @@ export class NotFound extends Error {
   override name = "NotFound";
 }
 
-export function executionArnOf(stateMachine: string, name: string): string {
-  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${stateMachine}:${name}`;
+/** How many executions per state machine a page reads (ListExecutions pages of 100). */
+export const MAX_EXECUTIONS_PER_MACHINE = 500;
+
+/** An execution's ARN, built on its state machine's ARN (so region and account are the cloud's own). */
+export async function executionArnNamed(req: ConsoleRequest, stateMachine: string, name: string) {
+  const machine = (await listStateMachines(req.aws.sfn)).find((m) => m.name === stateMachine);
+  if (!machine?.stateMachineArn) throw new NotFound(`No state machine named "${stateMachine}"`);
+  return executionArnOf(machine.stateMachineArn, name);
 }
 
 /** `/console/executions/<state machine>/<name>` for an execution ARN. */
@@ -32,7 +44,7 @@ export const DONE_MESSAGES: Record<string, string> = {
   "dlq-redrive": "Redrive started: the messages are moving back to their source queue.",
 };
 
-export function flashOf(url: URL): { kind: "ok"; text: string } | undefined {
+export function flashOf(url: URL): Flash | undefined {
   const text = DONE_MESSAGES[url.searchParams.get("done") ?? ""];
   return text ? { kind: "ok", text } : undefined;
 }

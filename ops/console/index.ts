@@ -1,14 +1,15 @@
 /**
- * The local operator console at /console: server-rendered pages over the AWS APIs of the local cloud (see
- * aws.ts). LOCAL ONLY, WITHOUT LOGIN: it answers only requests addressed to a loopback host name (so a DNS
- * rebinding page cannot reach it) and refuses cross-site form posts (so another site cannot press Redrive).
+ * The local operator console at /console: server-rendered pages over the AWS APIs of the local cloud, read
+ * through ops/read with the real AWS SDK v3 pointed at the edge (as the AWS consoles read AWS), so it shows
+ * what an operator would see with the AWS console or CLI. LOCAL ONLY, WITHOUT LOGIN: it answers only requests
+ * addressed to a loopback host name (so a DNS rebinding page cannot reach it) and refuses cross-site form posts
+ * (so another site cannot press Redrive).
  * It is not deployed: on AWS operators use the AWS consoles and `npm run ops`.
  *
- * Wire it as the local web server's staticHandler: `staticHandler: operatorConsole({edgeUrl})`.
+ * Wire it as the local web server's staticHandler: `staticHandler: operatorConsole({ edgeUrl, tenantsTable })`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LOCAL_NAMES } from "../../core/app/resources.js";
-import { ConsoleAws } from "./aws.js";
+import { AwsClients } from "../read/clients.js";
 import type { ConsoleRequest, ConsoleResponse } from "./context.js";
 import { html } from "./html.js";
 import { page } from "./layout.js";
@@ -20,9 +21,15 @@ import { tenantList, tenantPage } from "./pages/tenants.js";
 export interface OperatorConsoleOptions {
   /** The local cloud's AWS edge endpoint. */
   edgeUrl: string;
-  /** Defaults to Embark's local tenants table. */
-  tenantsTable?: string;
+  /** The tenants table (TenantStore). */
+  tenantsTable: string;
 }
+
+// The local cloud checks neither signatures nor the signing region; ARNs are taken from its own answers.
+const LOCAL_SIGNING = {
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+};
 
 type Handler = (req: ConsoleRequest, params: string[]) => Promise<ConsoleResponse>;
 type Route = { method: "GET" | "POST"; pattern: RegExp; handler: Handler };
@@ -82,10 +89,8 @@ const NOT_FOUND_ERRORS = new Set([
 
 /** A staticHandler for the local web server: answers /console/*, leaves everything else alone. */
 export function operatorConsole(opts: OperatorConsoleOptions) {
-  const aws = new ConsoleAws({
-    edgeUrl: opts.edgeUrl,
-    tenantsTable: opts.tenantsTable ?? LOCAL_NAMES.table("tenants"),
-  });
+  const aws = new AwsClients({ endpoint: opts.edgeUrl, ...LOCAL_SIGNING });
+  const tenants = aws.tenantStore(opts.tenantsTable);
 
   return async function handleConsole(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://console.local");
@@ -116,7 +121,7 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
       return true;
     }
     try {
-      const out = await route.handler({ method, url, aws }, params);
+      const out = await route.handler({ method, url, aws, tenants, edgeUrl: opts.edgeUrl }, params);
       if ("location" in out) {
         res.writeHead(303, { location: out.location, "cache-control": "no-store" });
         res.end();

@@ -1,4 +1,4 @@
-/** The console's page shell (banner, navigation, stylesheet) and the small formatters every page uses. */
+/** The console's page shell (banner, navigation, stylesheet) and the formatters and form parts pages use. */
 import { type Html, html, type Renderable, raw } from "./html.js";
 
 export type Section = "tenants" | "executions" | "queues" | "mail";
@@ -10,12 +10,14 @@ const NAV: Array<[Section, string]> = [
   ["mail", "Mail"],
 ];
 
+/** A notice after an action (redrive started…), or why it was refused. */
+export type Flash = { kind: "ok" | "error"; text: string };
+
 export interface PageOptions {
   title: string;
   section: Section;
   body: Html;
-  /** A notice after an action (redrive started…). */
-  flash?: { kind: "ok" | "error"; text: string };
+  flash?: Flash;
   /** Reload every N seconds (a running execution, a moving DLQ). */
   refreshSeconds?: number;
 }
@@ -101,6 +103,20 @@ export function jsonBlock(label: string, text: string | undefined, open = false)
     // Not JSON: show as is.
   }
   return html`<details class="json"${open ? raw(" open") : ""}><summary>${label}</summary><pre>${pretty}</pre></details>`;
+}
+
+/** A filter form's drop-down: `anyText` (no filter) first, then `values`, `chosen` selected. */
+export function filterSelect(
+  label: string,
+  name: string,
+  anyText: string,
+  values: readonly string[],
+  chosen: string | undefined,
+): Html {
+  return html`<label>${label} <select name="${name}">
+    <option value="">${anyText}</option>
+    ${values.map((v) => html`<option value="${v}"${v === chosen ? raw(" selected") : ""}>${v}</option>`)}
+  </select></label>`;
 }
 
 export function empty(text: string): Html {

@@ -1,7 +1,7 @@
 /** The console's timeline from GetExecutionHistory events (AWS's shapes), including retries, branches and a redrive. */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
-import { buildTimeline, type Milestone, type StateVisit } from "../../ops/console/timeline.js";
+import { buildTimeline, type Milestone, type StateVisit } from "../../ops/read/timeline.js";
 
 const t0 = Date.parse("2026-01-01T00:00:00.000Z");
 let id = 0;

@@ -2,53 +2,53 @@
  * Executions: a list by workflow (state machine) and status; one execution's facts, its timeline from
  * GetExecutionHistory, the raw history, and a Redrive button (RedriveExecution) when it failed.
  */
-import type { ExecutionStatus } from "@aws-sdk/client-sfn";
-import { parseExecutionName } from "../../../core/workflow/names.js";
+import { type ExecutionStatus, RedriveExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  describeExecution,
+  EXECUTION_STATUSES,
+  listExecutionsOf,
+  listStateMachines,
+  REDRIVABLE_STATUSES,
+  tenantSlugOf,
+} from "../../read/executions.js";
+import { readHistory } from "../../read/history.js";
+import { buildTimeline, type StateVisit, type TimelineItem } from "../../read/timeline.js";
 import {
   type ConsoleRequest,
   type ConsoleResponse,
-  executionArnOf,
+  executionArnNamed,
   executionHref,
   flashOf,
+  MAX_EXECUTIONS_PER_MACHINE,
+  NotFound,
 } from "../context.js";
-import { type Html, html, raw } from "../html.js";
-import { badge, duration, empty, jsonBlock, page, when } from "../layout.js";
-import { buildTimeline, type StateVisit, type TimelineItem } from "../timeline.js";
-
-const STATUSES: ExecutionStatus[] = [
-  "RUNNING",
-  "SUCCEEDED",
-  "FAILED",
-  "TIMED_OUT",
-  "ABORTED",
-  "PENDING_REDRIVE",
-];
-const REDRIVABLE: readonly string[] = ["FAILED", "TIMED_OUT", "ABORTED"];
+import { type Html, html } from "../html.js";
+import { badge, duration, empty, type Flash, filterSelect, jsonBlock, page, when } from "../layout.js";
 
 export async function executionList(req: ConsoleRequest): Promise<ConsoleResponse> {
-  const machines = await req.aws.stateMachines();
+  const machines = await listStateMachines(req.aws.sfn);
   const workflow = req.url.searchParams.get("workflow") ?? "";
   const statusParam = req.url.searchParams.get("status") ?? "";
-  const status = STATUSES.includes(statusParam as ExecutionStatus)
+  const status = EXECUTION_STATUSES.includes(statusParam as ExecutionStatus)
     ? (statusParam as ExecutionStatus)
     : undefined;
   const machine = machines.find((m) => m.name === workflow);
-  const executions = await req.aws.executions({
-    ...(machine?.stateMachineArn ? { stateMachineArn: machine.stateMachineArn } : {}),
+  const executions = await listExecutionsOf(req.aws.sfn, machine ? [machine] : machines, {
+    max: MAX_EXECUTIONS_PER_MACHINE,
     ...(status ? { status } : {}),
   });
 
   const body = html`
 <h1>Executions</h1>
 <form class="filters" method="get" action="/console/executions">
-  <label>Workflow <select name="workflow">
-    <option value="">All state machines</option>
-    ${machines.map((m) => html`<option value="${m.name}"${m.name === machine?.name ? raw(" selected") : ""}>${m.name}</option>`)}
-  </select></label>
-  <label>Status <select name="status">
-    <option value="">Any status</option>
-    ${STATUSES.map((s) => html`<option value="${s}"${s === status ? raw(" selected") : ""}>${s}</option>`)}
-  </select></label>
+  ${filterSelect(
+    "Workflow",
+    "workflow",
+    "All state machines",
+    machines.map((m) => m.name ?? ""),
+    machine?.name,
+  )}
+  ${filterSelect("Status", "status", "Any status", EXECUTION_STATUSES, status)}
   <button type="submit">Filter</button>
 </form>
 <p class="muted">${executions.length} execution${executions.length === 1 ? "" : "s"}.</p>
@@ -58,7 +58,7 @@ export async function executionList(req: ConsoleRequest): Promise<ConsoleRespons
       : html`<table>
   <thead><tr><th scope="col">Name</th><th scope="col">State machine</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th><th scope="col">Tenant</th></tr></thead>
   <tbody>${executions.map((e) => {
-    const slug = e.name ? parseExecutionName(e.name)?.slug : undefined;
+    const slug = tenantSlugOf(e.name);
     const took = e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : undefined;
     return html`<tr>
     <td class="nowrap"><a href="${executionHref(e.executionArn ?? "")}">${e.name}</a></td>
@@ -77,18 +77,22 @@ export async function executionPage(
   req: ConsoleRequest,
   machine: string,
   name: string,
-  flash?: { kind: "ok" | "error"; text: string },
+  flash?: Flash,
 ): Promise<ConsoleResponse> {
-  const arn = executionArnOf(machine, name);
-  const [exec, events] = await Promise.all([req.aws.describeExecution(arn), req.aws.history(arn)]);
+  const arn = await executionArnNamed(req, machine, name);
+  const [exec, events] = await Promise.all([
+    describeExecution(req.aws.sfn, arn),
+    readHistory(req.aws.sfn, arn, { includeExecutionData: true }),
+  ]);
+  if (!exec) throw new NotFound(`Execution ${arn} does not exist`);
   const timeline = buildTimeline(events, exec.status);
-  const slug = parseExecutionName(name)?.slug;
+  const slug = tenantSlugOf(name);
   const started = exec.startDate?.getTime();
   const took = exec.stopDate && started !== undefined ? exec.stopDate.getTime() - started : undefined;
   // DescribeExecution says whether AWS would accept a redrive; fall back to the status if it does not.
   const redrivable = exec.redriveStatus
     ? exec.redriveStatus === "REDRIVABLE"
-    : REDRIVABLE.includes(exec.status ?? "");
+    : REDRIVABLE_STATUSES.includes(exec.status ?? "");
 
   const body = html`
 <p class="crumbs"><a href="/console/executions">Executions</a> / <a href="/console/executions?workflow=${encodeURIComponent(machine)}">${machine}</a> /</p>
@@ -99,7 +103,7 @@ ${
   <button type="submit" class="danger">Redrive</button>
   <span class="muted">Resumes from the state that failed; states that succeeded are not run again.</span>
 </form>`
-    : exec.status && REDRIVABLE.includes(exec.status) && exec.redriveStatusReason
+    : exec.status && REDRIVABLE_STATUSES.includes(exec.status) && exec.redriveStatusReason
       ? html`<p class="muted">Not redrivable: ${exec.redriveStatusReason}</p>`
       : ""
 }
@@ -153,9 +157,9 @@ export async function redriveExecution(
   machine: string,
   name: string,
 ): Promise<ConsoleResponse> {
-  const arn = executionArnOf(machine, name);
+  const arn = await executionArnNamed(req, machine, name);
   try {
-    await req.aws.redrive(arn);
+    await req.aws.sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
   } catch (err) {
     const e = err as Error;
     return executionPage(req, machine, name, {

@@ -1,11 +1,12 @@
 /** Mail: what the local SES accepted (local only: AWS keeps no copy of sent mail). */
+import { readMail } from "../../read/mail.js";
 import { type ConsoleRequest, type ConsoleResponse, NotFound } from "../context.js";
 import { html } from "../html.js";
 import { empty, page, when } from "../layout.js";
 
 export async function mailList(req: ConsoleRequest): Promise<ConsoleResponse> {
   const q = (req.url.searchParams.get("q") ?? "").trim().toLowerCase();
-  const all = await req.aws.mail();
+  const all = await readMail(req.edgeUrl);
   const mail = q ? all.filter((m) => [m.subject, ...m.to].some((v) => v.toLowerCase().includes(q))) : all;
   const body = html`
 <h1>Mail</h1>
@@ -25,7 +26,7 @@ ${mail.map((m) => html`<tr><td><a href="/console/mail/${encodeURIComponent(m.mes
 }
 
 export async function mailPage(req: ConsoleRequest, messageId: string): Promise<ConsoleResponse> {
-  const m = (await req.aws.mail()).find((x) => x.messageId === messageId);
+  const m = (await readMail(req.edgeUrl)).find((x) => x.messageId === messageId);
   if (!m) throw new NotFound(`No message ${messageId} in the local SES`);
   const body = html`
 <p class="crumbs"><a href="/console/mail">Mail</a> /</p>

@@ -2,13 +2,14 @@
  * Queues: the depth of every queue and DLQ (GetQueueAttributes); a queue page that peeks at its messages and,
  * for a DLQ, moves them back to their source queue (StartMessageMoveTask, SQS's own DLQ redrive).
  */
-import type { Message } from "@aws-sdk/client-sqs";
-import { type ConsoleRequest, type ConsoleResponse, flashOf } from "../context.js";
+import { type Message, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
+import { moveTasks, peekMessages, type QueueInfo, readQueueNamed, readQueues } from "../../read/queues.js";
+import { type ConsoleRequest, type ConsoleResponse, flashOf, NotFound } from "../context.js";
 import { type Html, html } from "../html.js";
-import { empty, jsonBlock, page, when } from "../layout.js";
+import { empty, type Flash, jsonBlock, page, when } from "../layout.js";
 
 export async function queueList(req: ConsoleRequest): Promise<ConsoleResponse> {
-  const queues = await req.aws.queues();
+  const queues = await readQueues(req.aws.sqs);
   const body = html`
 <h1>Queues</h1>
 <p class="muted">Depths are SQS's approximate counts (GetQueueAttributes). A dead-letter queue holds messages its source queue's consumer failed to process too many times.</p>
@@ -36,16 +37,12 @@ export async function queueList(req: ConsoleRequest): Promise<ConsoleResponse> {
   return { status: 200, html: page({ title: "Queues", section: "queues", body }) };
 }
 
-export async function queuePage(
-  req: ConsoleRequest,
-  name: string,
-  flash?: { kind: "ok" | "error"; text: string },
-): Promise<ConsoleResponse> {
-  const q = await req.aws.queue(name);
+export async function queuePage(req: ConsoleRequest, name: string, flash?: Flash): Promise<ConsoleResponse> {
+  const q = await queueNamed(req, name);
   const isDlq = q.sourceQueues.length > 0;
   const [messages, tasks] = await Promise.all([
-    req.aws.peek(q.url),
-    isDlq ? req.aws.moveTasks(q.arn) : Promise.resolve([]),
+    peekMessages(req.aws.sqs, q.url),
+    isDlq ? moveTasks(req.aws.sqs, q.arn) : Promise.resolve([]),
   ]);
   const moving = tasks.some((t) => t.Status === "RUNNING");
 
@@ -105,16 +102,32 @@ ${
   };
 }
 
+/**
+ * Moves a DLQ's messages back with SQS's own DLQ redrive. Without a destination SQS returns each message to
+ * the queue it was dead-lettered from, and fails with CouldNotDetermineMessageSource for messages that were
+ * sent to the DLQ directly; naming the destination (the DLQ's only source queue) moves those too.
+ */
 export async function redriveQueue(req: ConsoleRequest, name: string): Promise<ConsoleResponse> {
   try {
-    const q = await req.aws.queue(name);
-    const only = q.sourceQueues.length === 1 ? await req.aws.queue(q.sourceQueues[0]!) : undefined;
-    await req.aws.redriveDlq(q.arn, only?.arn);
+    const q = await queueNamed(req, name);
+    const only = q.sourceQueues.length === 1 ? await queueNamed(req, q.sourceQueues[0]!) : undefined;
+    await req.aws.sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: q.arn,
+        ...(only ? { DestinationArn: only.arn } : {}),
+      }),
+    );
   } catch (err) {
     const e = err as Error;
     return queuePage(req, name, { kind: "error", text: `Redrive refused: ${e.name}: ${e.message}` });
   }
   return { status: 303, location: `/console/queues/${encodeURIComponent(name)}?done=dlq-redrive` };
+}
+
+async function queueNamed(req: ConsoleRequest, name: string): Promise<QueueInfo> {
+  const q = await readQueueNamed(req.aws.sqs, name);
+  if (!q) throw new NotFound(`No queue named "${name}"`);
+  return q;
 }
 
 function messageTable(messages: Message[]): Html {

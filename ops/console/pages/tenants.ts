@@ -1,15 +1,19 @@
 /** Tenants: a searchable list, and one tenant's record, resources, executions and the emails sent to it. */
-import { type OnboardingStep, STEP_LABELS, type Tenant } from "../../../core/tenant/model.js";
+import { findTenant } from "../../../core/tenant/lookup.js";
+import { stepLabel, type Tenant } from "../../../core/tenant/model.js";
 import { TENANT_STATUSES } from "../../../core/tenant/status.js";
-import { parseExecutionName } from "../../../core/workflow/names.js";
-import { type ConsoleRequest, type ConsoleResponse, executionHref, NotFound } from "../context.js";
-import { html, raw } from "../html.js";
-import { badge, duration, empty, jsonBlock, page, when } from "../layout.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const stepLabel = (step: string) =>
-  Object.hasOwn(STEP_LABELS, step) ? STEP_LABELS[step as OnboardingStep] : step;
+import { listExecutionsOf, listStateMachines, ofTenant } from "../../read/executions.js";
+import { readMail, sentTo } from "../../read/mail.js";
+import { failingStep, onboardingSteps, resourceFacts } from "../../read/tenants.js";
+import {
+  type ConsoleRequest,
+  type ConsoleResponse,
+  executionHref,
+  MAX_EXECUTIONS_PER_MACHINE,
+  NotFound,
+} from "../context.js";
+import { html } from "../html.js";
+import { badge, duration, empty, filterSelect, jsonBlock, page, when } from "../layout.js";
 
 export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> {
   const q = (req.url.searchParams.get("q") ?? "").trim();
@@ -17,7 +21,7 @@ export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> 
   const status = (TENANT_STATUSES as readonly string[]).includes(statusParam)
     ? (statusParam as Tenant["status"])
     : undefined;
-  const all = await req.aws.tenants.list(status ? { status } : {});
+  const all = await req.tenants.list(status ? { status } : {});
   const needle = q.toLowerCase();
   const tenants = needle
     ? all.filter((t) =>
@@ -31,10 +35,7 @@ export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> 
 <h1>Tenants</h1>
 <form class="filters" method="get" action="/console/tenants" role="search">
   <label>Search <input type="search" name="q" value="${q}" placeholder="Company, slug, email or tenant id"></label>
-  <label>Status <select name="status">
-    <option value="">Any status</option>
-    ${TENANT_STATUSES.map((s) => html`<option value="${s}"${s === status ? raw(" selected") : ""}>${s}</option>`)}
-  </select></label>
+  ${filterSelect("Status", "status", "Any status", TENANT_STATUSES, status)}
   <button type="submit">Filter</button>
 </form>
 <p class="muted">${tenants.length} of ${all.length} tenant${all.length === 1 ? "" : "s"}${status ? ` with status ${status}` : ""}.</p>
@@ -47,16 +48,17 @@ ${
     : html`<table>
   <thead><tr><th scope="col">Company</th><th scope="col">Slug</th><th scope="col">Status</th><th scope="col">Plan</th><th scope="col">Created</th><th scope="col">Failing step</th></tr></thead>
   <tbody>
-  ${tenants.map(
-    (t) => html`<tr>
+  ${tenants.map((t) => {
+    const failing = failingStep(t);
+    return html`<tr>
     <td><a href="/console/tenants/${t.tenantId}">${t.companyName}</a><br><span class="muted">${t.adminEmail}</span></td>
     <td class="mono">${t.slug}</td>
     <td>${badge(t.status)}</td>
     <td>${t.plan}</td>
     <td>${when(t.createdAt)}</td>
-    <td>${t.failure ? html`<strong>${stepLabel(t.failure.step)}</strong><br><span class="muted">${t.failure.error}</span>` : html`<span class="muted">—</span>`}</td>
-  </tr>`,
-  )}
+    <td>${failing ? html`<strong>${failing.label}</strong><br><span class="muted">${failing.error}</span>` : html`<span class="muted">—</span>`}</td>
+  </tr>`;
+  })}
   </tbody></table>`
 }
 </div>`;
@@ -64,18 +66,18 @@ ${
 }
 
 export async function tenantPage(req: ConsoleRequest, idOrSlug: string): Promise<ConsoleResponse> {
-  const tenant = UUID.test(idOrSlug)
-    ? await req.aws.tenants.get(idOrSlug)
-    : await req.aws.tenants.getBySlug(idOrSlug);
+  const tenant = await findTenant(req.tenants, idOrSlug);
   if (!tenant) throw new NotFound(`No tenant with id or slug "${idOrSlug}"`);
 
   const [executions, mail] = await Promise.all([
-    req.aws
-      .executions()
-      .then((list) => list.filter((e) => e.name && parseExecutionName(e.name)?.slug === tenant.slug)),
-    req.aws.mail().then((list) => list.filter((m) => m.to.some((to) => addressOf(to) === tenant.adminEmail))),
+    listStateMachines(req.aws.sfn).then((machines) =>
+      listExecutionsOf(req.aws.sfn, machines, {
+        max: MAX_EXECUTIONS_PER_MACHINE,
+        keep: ofTenant(tenant.slug),
+      }),
+    ),
+    readMail(req.edgeUrl).then((list) => sentTo(list, tenant.adminEmail)),
   ]);
-  const r = tenant.resources;
 
   const body = html`
 <p class="crumbs"><a href="/console/tenants">Tenants</a> /</p>
@@ -105,11 +107,7 @@ ${
   <section class="card" aria-labelledby="resources-h">
     <h2 id="resources-h">Resources</h2>
     <dl class="facts">
-      <dt>User pool</dt><dd class="mono">${r.userPoolId ?? "—"}</dd>
-      <dt>App client</dt><dd class="mono">${r.userPoolClientId ?? "—"}</dd>
-      <dt>Admin user</dt><dd class="mono">${r.adminUsername ?? "—"}</dd>
-      <dt>Namespace</dt><dd class="mono">${r.namespace ?? "—"}</dd>
-      <dt>Pipeline run</dt><dd class="mono">${r.pipelineExecutionId ?? "—"}</dd>
+      ${resourceFacts(tenant).map(([label, value]) => html`<dt>${label}</dt><dd class="mono">${value ?? "—"}</dd>`)}
     </dl>
   </section>
 </div>
@@ -118,10 +116,10 @@ ${
 <div class="table-wrap"><table>
   <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last change</th><th scope="col">Last error</th></tr></thead>
   <tbody>
-  ${Object.entries(STEP_LABELS).map(([step, label]) => {
-    const p = tenant.steps[step as OnboardingStep];
-    return html`<tr><td>${label}</td><td>${p ? badge(p.status) : "—"}</td><td class="num">${p?.attempts ?? 0}</td><td>${when(p?.at)}</td><td>${p?.error ? html`<strong>${p.error.name}</strong> ${p.error.message}` : html`<span class="muted">—</span>`}</td></tr>`;
-  })}
+  ${onboardingSteps(tenant).map(
+    (p) =>
+      html`<tr><td>${p.label}</td><td>${p.status ? badge(p.status) : "—"}</td><td class="num">${p.attempts ?? 0}</td><td>${when(p.at)}</td><td>${p.error ? html`<strong>${p.error.name}</strong> ${p.error.message}` : html`<span class="muted">—</span>`}</td></tr>`,
+  )}
   </tbody></table></div>
 
 <h2>Executions</h2>
@@ -148,10 +146,4 @@ ${
 ${jsonBlock("DynamoDB item (as TenantStore reads it)", JSON.stringify(tenant))}
 `;
   return { status: 200, html: page({ title: tenant.companyName, section: "tenants", body }) };
-}
-
-/** "Name <a@b.c>" or "a@b.c" → "a@b.c", lower-cased (tenant emails are stored lower-cased). */
-function addressOf(recipient: string): string {
-  const m = /<([^>]+)>/.exec(recipient);
-  return (m?.[1] ?? recipient).trim().toLowerCase();
 }

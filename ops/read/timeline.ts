@@ -1,15 +1,20 @@
 /**
- * Turns a GetExecutionHistory event list into the console's timeline: one entry per state visit (entered →
- * exited, or failed) with its duration, its task attempts (a retry is a second Scheduled after a Failed in the
- * same visit, as in AWS's history), input and output; plus the execution's own milestones (started, redriven,
- * succeeded, failed). Events are tied to a state visit through `previousEventId`, the causal link AWS writes,
- * so parallel branches stay apart. Pure: it works on the SDK's HistoryEvent shape.
+ * THE execution timeline of the operator tools (the console draws it, the CLI's `executions history` lists it):
+ * a GetExecutionHistory event list turned into one entry per state visit (entered → exited, or failed) with its
+ * duration, its task attempts (a retry is a second Scheduled after a Failed in the same visit, as in AWS's
+ * history), input and output; plus the execution's own milestones (started, redriven, succeeded, failed).
+ * Events are tied to a state visit through `previousEventId`, the causal link AWS writes, so parallel branches
+ * stay apart. Event ids are kept so a reader can put entries of different visits back in history order. Pure:
+ * it works on the SDK's HistoryEvent shape.
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 
 export interface Attempt {
   startedAt: Date;
+  /** The Scheduled event (or the ending event, for an attempt that has none). */
+  startEventId: number;
   endedAt?: Date;
+  endEventId?: number;
   outcome: "running" | "succeeded" | "failed" | "timed out";
   error?: string;
   cause?: string;
@@ -25,6 +30,8 @@ export interface StateVisit {
   depth: number;
   enteredAt: Date;
   exitedAt?: Date;
+  /** The Exited event, or the event at which a visit without one was closed. */
+  endEventId?: number;
   /** Exited: entered → exited; failed: entered → the failure; still running: undefined. */
   durationMs?: number;
   status: "running" | "succeeded" | "failed";
@@ -45,6 +52,8 @@ export interface Milestone {
   output?: string;
   error?: string;
   cause?: string;
+  /** ExecutionRedriven: how many redrives so far. */
+  redriveCount?: number;
 }
 
 export type TimelineItem = StateVisit | Milestone;
@@ -59,7 +68,14 @@ const MILESTONES = new Set([
 ]);
 const COMPOSITE = new Set(["Parallel", "Map"]);
 
-type Details = { name?: string; input?: string; output?: string; error?: string; cause?: string };
+type Details = {
+  name?: string;
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  redriveCount?: number;
+};
 
 function detailsOf(event: HistoryEvent): Details {
   for (const [key, value] of Object.entries(event)) {
@@ -92,10 +108,11 @@ export function buildTimeline(events: readonly HistoryEvent[], executionStatus?:
         ...(type === "ExecutionSucceeded" ? { output: d.output } : {}),
         ...(d.error !== undefined ? { error: d.error } : {}),
         ...(d.cause !== undefined ? { cause: d.cause } : {}),
+        ...(d.redriveCount !== undefined ? { redriveCount: d.redriveCount } : {}),
       });
       if (type !== "ExecutionStarted" && type !== "ExecutionRedriven") {
         // The execution ended: whatever is still open did not finish.
-        for (const v of open.splice(0)) if (v.status === "running") close(v, time(event), "failed");
+        for (const v of open.splice(0)) if (v.status === "running") close(v, event, "failed");
       }
       continue;
     }
@@ -130,21 +147,21 @@ export function buildTimeline(events: readonly HistoryEvent[], executionStatus?:
 
     if (type.endsWith("StateExited")) {
       if (d.output !== undefined) visit.output = d.output;
-      close(visit, time(event), "succeeded");
+      close(visit, event, "succeeded");
       open.splice(open.indexOf(visit), 1);
     } else if (type.endsWith("StateFailed")) {
       visit.error ??= d.error;
       visit.cause ??= d.cause;
     } else if (type.endsWith("Scheduled")) {
-      visit.attempts.push({ startedAt: time(event), outcome: "running" });
+      visit.attempts.push({ startedAt: time(event), startEventId: id, outcome: "running" });
     } else if (
       type.endsWith("Succeeded") &&
       !type.endsWith("StateSucceeded") &&
       !type.startsWith("MapIteration")
     ) {
-      endAttempt(visit, time(event), "succeeded");
+      endAttempt(visit, event, "succeeded");
     } else if ((type.endsWith("Failed") || type.endsWith("TimedOut")) && !type.startsWith("MapIteration")) {
-      endAttempt(visit, time(event), type.endsWith("TimedOut") ? "timed out" : "failed", d);
+      endAttempt(visit, event, type.endsWith("TimedOut") ? "timed out" : "failed", d);
       visit.error = d.error;
       visit.cause = d.cause;
     }
@@ -153,13 +170,15 @@ export function buildTimeline(events: readonly HistoryEvent[], executionStatus?:
   // A visit still open when the history ends: running if the execution is, otherwise it failed there.
   const last = sorted.at(-1);
   for (const v of open) {
-    if (executionStatus && executionStatus !== "RUNNING" && last) close(v, time(last), "failed");
+    if (executionStatus && executionStatus !== "RUNNING" && last) close(v, last, "failed");
   }
   return items;
 }
 
-function close(visit: StateVisit, at: Date, status: "succeeded" | "failed"): void {
+function close(visit: StateVisit, event: HistoryEvent, status: "succeeded" | "failed"): void {
+  let at = time(event);
   visit.status = status;
+  visit.endEventId = event.id ?? 0;
   if (status === "succeeded") visit.exitedAt = at;
   else {
     // Without an Exited event the visit ended at its last failure.
@@ -175,14 +194,23 @@ function close(visit: StateVisit, at: Date, status: "succeeded" | "failed"): voi
     if (a.outcome === "running") a.outcome = status === "succeeded" ? "succeeded" : "failed";
 }
 
-function endAttempt(visit: StateVisit, at: Date, outcome: Attempt["outcome"], d: Details = {}): void {
+function endAttempt(
+  visit: StateVisit,
+  event: HistoryEvent,
+  outcome: Attempt["outcome"],
+  d: Details = {},
+): void {
+  const at = time(event);
   let target = visit.attempts.findLast((a) => a.outcome === "running");
   if (!target) {
-    // An end without a Scheduled event (a history that starts mid-way): count it as one attempt.
-    target = { startedAt: at, outcome: "running" };
+    // An end without a Scheduled event (a history that starts mid-way, a failure to schedule): count it as one
+    // attempt, begun when the visit or its previous attempt ended.
+    const startedAt = visit.attempts.at(-1)?.endedAt ?? visit.enteredAt;
+    target = { startedAt, startEventId: event.id ?? 0, outcome: "running" };
     visit.attempts.push(target);
   }
   target.endedAt = at;
+  target.endEventId = event.id ?? 0;
   target.outcome = outcome;
   if (d.error !== undefined) target.error = d.error;
   if (d.cause !== undefined) target.cause = d.cause;
