@@ -1,13 +1,43 @@
 import { defineConfig } from "vitest/config";
 
+// Tests mirror the source tree (test/core/tenant/model.test.ts tests core/tenant/model.ts). Three projects:
+// - unit: pure code and in-memory fakes; starts nothing (`npm run test:unit`, seconds);
+// - stacks: the SST program under Pulumi mocks (needs `npm run sst:install` once; starts no server);
+// - cloud: `*.cloud.test.ts`, the journeys in test/e2e and test/browser, against one local cloud per run.
+const CLOUD = ["test/**/*.cloud.test.ts", "test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
+const shared = { testTimeout: 60_000, hookTimeout: 60_000 };
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // One local cloud for the whole run (see test/support/global-setup.ts), not one per file.
-    globalSetup: ["test/support/global-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     // Two cores: more workers only contend with the in-process cloud.
     maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...CLOUD, "test/stacks/**"],
+          // No machine's AWS profile leaks in: the SDK finds these and never calls anything real.
+          env: {
+            AWS_ACCESS_KEY_ID: "unit-test",
+            AWS_SECRET_ACCESS_KEY: "unit-test",
+            AWS_REGION: "us-east-1",
+          },
+        },
+      },
+      {
+        test: { ...shared, name: "stacks", include: ["test/stacks/**/*.test.ts"], exclude: CLOUD },
+      },
+      {
+        test: {
+          ...shared,
+          name: "cloud",
+          include: CLOUD,
+          // One local cloud for the whole run (test/support/global-setup.ts), not one per file.
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -5,7 +5,7 @@
  *   rules from core/ included), bundled and minified;
  * - SIGNUP_CSS, the stylesheet: web/signup/styles.css, minified.
  * The generated file is committed so the Lambda needs no bundler and reads no file at run time (a bundled
- * Lambda has no web/ directory to read); a unit test (test/unit/signup-client.test.ts) fails when it is out of
+ * Lambda has no web/ directory to read); a unit test (test/web/signup/client.test.ts) fails when it is out of
  * date.
  */
 import { readFile, writeFile } from "node:fs/promises";

@@ -1,5 +1,5 @@
 /**
- * Embark on AWS: the app manifest (core/app/manifest.ts) deployed. sst.config.ts run() calls this; test/infra/
+ * Embark on AWS: the app manifest (core/app/manifest.ts) deployed. sst.config.ts run() calls this; test/stacks/
  * runs it under Pulumi mocks. Names and ARNs that would form cycles (functions ↔ state machines) are computed
  * from names.
  */

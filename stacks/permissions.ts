@@ -1,6 +1,6 @@
 /**
  * Least-privilege IAM statements from what each function's manifest entry says it may call (core/app/access.ts):
- * each access entry becomes one statement on the deployed ARNs. test/infra/iam.test.ts derives the expected
+ * each access entry becomes one statement on the deployed ARNs. test/stacks/permissions.test.ts derives the expected
  * actions from the adapters' SDK commands on its own and compares, so a new SDK call without an access entry
  * (or a stale entry) fails there.
  */

@@ -1,7 +1,7 @@
 /**
  * What a function may call, said once next to the function (manifest.ts and the step tables): actions on one of
  * the app's resources. stacks/permissions.ts turns each entry into an IAM statement on the deployed ARNs;
- * test/infra/iam.test.ts derives the same from the code's SDK commands and compares.
+ * test/stacks/permissions.test.ts derives the same from the code's SDK commands and compares.
  */
 import type { BusKey, QueueKey, StateMachineKey, TableKey } from "./resources.js";
 

@@ -13,7 +13,7 @@ export const WORKFLOW_KEYS = Object.keys(STATE_MACHINE_NAMES) as WorkflowKey[];
 
 /**
  * The names local/wiring/embark.ts (LOCAL_NAMES) gives tables in the local cloud. Copied because core/ never
- * imports local/; test/unit/ops-target.test.ts keeps the two equal.
+ * imports local/; (see core/app/resources.ts).
  */
 export const LOCAL_RESOURCE_NAMES = { tenantsTable: "embark-tenants", plansTable: "embark-plans" } as const;
 /** The static credentials the local cloud accepts (local/aws/constants.ts). */

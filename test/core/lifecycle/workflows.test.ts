@@ -1,0 +1,202 @@
+import aslValidator from "asl-validator";
+import { type StateMachineDefinition as LocalDefinition, StateMachine } from "aws-local-stepfunctions";
+import { describe, expect, it } from "vitest";
+import { STATE_MACHINE_DEFINITIONS } from "../../../core/app/manifest.js";
+import { OFFBOARD_STATES } from "../../../core/lifecycle/offboard.js";
+import { PLAN_CHANGE_STATES } from "../../../core/lifecycle/plan-change.js";
+import { REACTIVATE_STATES } from "../../../core/lifecycle/reactivate.js";
+import { SUSPEND_STATES } from "../../../core/lifecycle/suspend.js";
+import { type Branch, type StateMachineDefinition, walkStates } from "../../../core/workflow/asl.js";
+import {
+  LIFECYCLE_WORKFLOWS,
+  type LifecycleWorkflow,
+  STATE_MACHINE_OF,
+} from "../../../core/workflow/names.js";
+import { sqsRetry, transientRetry } from "../../../core/workflow/retry.js";
+
+const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
+const resources = {
+  setTenantStatus: fn("set-tenant-status"),
+  recordPlan: fn("record-plan"),
+  applyNamespacePolicy: fn("apply-namespace-policy"),
+  applySignIn: fn("apply-sign-in"),
+  runLifecyclePipeline: fn("run-lifecycle-pipeline"),
+  deleteNamespace: fn("delete-namespace"),
+  deleteIdentity: fn("delete-identity"),
+  emailsQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/embark-emails",
+};
+const definitionOf = (workflow: LifecycleWorkflow) =>
+  STATE_MACHINE_DEFINITIONS[STATE_MACHINE_OF[workflow]]({
+    functionArn: fn,
+    queueUrl: () => resources.emailsQueueUrl,
+  });
+const STATES = {
+  "plan-change": PLAN_CHANGE_STATES,
+  suspend: SUSPEND_STATES,
+  reactivate: REACTIVATE_STATES,
+  offboard: OFFBOARD_STATES,
+} as const;
+
+function transitions(scope: Branch): string[] {
+  return Object.values(scope.States).flatMap((s) => [
+    ...("Next" in s && typeof s.Next === "string" ? [s.Next] : []),
+    ...(s.Type === "Choice" ? [...s.Choices.map((c) => c.Next), ...(s.Default ? [s.Default] : [])] : []),
+  ]);
+}
+
+describe.each(LIFECYCLE_WORKFLOWS)("the %s state machine (static checks)", (workflow) => {
+  const def = definitionOf(workflow);
+  const visits = walkStates(def);
+  const tasks = visits.flatMap((v) => (v.state.Type === "Task" ? [{ name: v.name, state: v.state }] : []));
+
+  it("is valid JSONPath ASL according to asl-validator", () => {
+    const result = aslValidator(structuredClone(def), { checkPaths: true, checkArn: true });
+    expect(result.errorsText()).toBe("");
+    expect(def.QueryLanguage).toBe("JSONPath");
+    expect(JSON.stringify(def)).not.toMatch(/\{%|Arguments|Assign/);
+  });
+
+  it("uses exactly its exported, readable state names, all reachable", () => {
+    expect(visits.map((v) => v.name).sort()).toEqual(Object.values(STATES[workflow]).sort());
+    const targets = transitions(def);
+    for (const t of targets) expect(Object.keys(def.States)).toContain(t);
+    for (const name of Object.keys(def.States)) expect([def.StartAt, ...targets], name).toContain(name);
+  });
+
+  it("gives every Task its Retry, and has no Catch and no Fail state", () => {
+    for (const { name, state } of tasks) {
+      expect(state.Retry, name).toEqual(
+        state.Resource.endsWith("sqs:sendMessage") ? sqsRetry : transientRetry,
+      );
+      expect(state.Catch, name).toBeUndefined();
+    }
+    expect(visits.filter((v) => v.state.Type === "Fail")).toEqual([]);
+  });
+
+  it("calls only the resources it was given; emails are once per execution", () => {
+    const known = new Set(Object.values(resources));
+    for (const { name, state } of tasks) {
+      const target = (state.Parameters?.FunctionName as string | undefined) ?? state.Resource;
+      if (target.startsWith("arn:aws:states:::sqs")) {
+        expect(state.Parameters?.QueueUrl, name).toBe(resources.emailsQueueUrl);
+        expect(state.Parameters?.MessageBody, name).toMatchObject({ "occurrence.$": "$$.Execution.Name" });
+      } else {
+        expect(known.has(target), `${name} → ${target}`).toBe(true);
+      }
+    }
+  });
+
+  it("carries ids, never secrets: the task token only goes to the pipeline step", () => {
+    for (const { name, state } of tasks) {
+      const usesToken = JSON.stringify(state.Parameters ?? {}).includes("$$.Task.Token");
+      expect(usesToken, name).toBe(state.Resource.endsWith(".waitForTaskToken"));
+    }
+  });
+});
+
+/** Runs a definition with aws-local-stepfunctions, each Lambda Task answered by `answers[functionArn]`. */
+async function run(
+  def: StateMachineDefinition,
+  input: Record<string, unknown>,
+  answers: Record<string, (payload: Record<string, unknown>) => unknown>,
+) {
+  const visited: string[] = [];
+  const handlers = Object.fromEntries(
+    walkStates(def).flatMap((v) => {
+      if (v.state.Type !== "Task") return [];
+      const arn = (v.state.Parameters?.FunctionName as string | undefined) ?? v.state.Resource;
+      return [
+        [
+          v.name,
+          async (raw: unknown) => {
+            visited.push(v.name);
+            const payload = raw as Record<string, unknown>;
+            const body = (payload.Payload as Record<string, unknown> | undefined) ?? payload;
+            return (answers[arn]?.(body) ?? {}) as Record<string, never>;
+          },
+        ],
+      ];
+    }),
+  );
+  const machine = new StateMachine(def as unknown as LocalDefinition, {
+    validationOptions: { checkArn: false },
+  });
+  const output = await machine.run(input as Parameters<StateMachine["run"]>[0], {
+    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: { [SUSPEND_STATES.wait]: 0 } },
+    context: { Execution: { Name: "acme-test-1" }, Task: { Token: "token" } },
+  }).result;
+  return { visited, output };
+}
+
+describe("the lifecycle state machines (runs)", () => {
+  it("PlanChange without a dedicated-resources change skips the pipeline", async () => {
+    const { visited } = await run(
+      definitionOf("plan-change"),
+      { tenantId: "t-1", eventId: "evt_1", plan: "free" },
+      {
+        [resources.recordPlan]: () => ({
+          changed: true,
+          plan: "free",
+          previousPlan: "standard",
+          previousPlanName: "Standard",
+          pipelineAction: "none",
+        }),
+      },
+    );
+    expect(visited).toEqual(["Record new plan", "Apply plan to namespace", "Send plan change email"]);
+  });
+
+  it("PlanChange superseded by a newer plan event does nothing after recording", async () => {
+    const { visited } = await run(
+      definitionOf("plan-change"),
+      { tenantId: "t-1", eventId: "evt_1", plan: "free" },
+      {
+        [resources.recordPlan]: () => ({
+          changed: false,
+          plan: "free",
+          previousPlan: "standard",
+          previousPlanName: "Standard",
+          pipelineAction: "none",
+        }),
+      },
+    );
+    expect(visited).toEqual(["Record new plan"]);
+  });
+
+  it("Suspend stops after the grace period when the payment recovered meanwhile", async () => {
+    const def = definitionOf("suspend");
+    const input = { tenantId: "t-1", eventId: "evt_1", suspendAt: "2020-01-01T00:00:00Z" };
+    const recovered = await run(def, input, {
+      [resources.setTenantStatus]: () => ({ proceed: false, graceDays: "14" }),
+    });
+    expect(recovered.visited).toEqual(["Suspend tenant"]);
+    const suspended = await run(def, input, {
+      [resources.setTenantStatus]: () => ({ proceed: true, graceDays: "14" }),
+    });
+    expect(suspended.visited).toEqual([
+      "Suspend tenant",
+      "Disable sign-in",
+      "Scale namespace to zero",
+      "Send suspension email",
+    ]);
+  });
+
+  it("Offboard tears down dedicated resources only for plans that have them", async () => {
+    const def = definitionOf("offboard");
+    const input = { tenantId: "t-1", eventId: "evt_1" };
+    const shared = await run(def, input, {
+      [resources.setTenantStatus]: () => ({ dedicatedResources: false }),
+    });
+    expect(shared.visited).toEqual([
+      "Start offboarding",
+      "Delete namespace",
+      "Delete user pool",
+      "Finish offboarding",
+      "Send farewell email",
+    ]);
+    const dedicated = await run(def, input, {
+      [resources.setTenantStatus]: () => ({ dedicatedResources: true }),
+    });
+    expect(dedicated.visited).toContain("Tear down dedicated resources");
+  });
+});
