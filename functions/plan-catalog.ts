@@ -1,8 +1,8 @@
 /** GET /plans: the public plan catalog the signup page shows (no quotas, templates or billing ids). */
 import { appDeps } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
+import { publicPlan } from "../core/plans/public.js";
 import { lambda } from "../core/runtime/handler.js";
-import { publicPlan } from "../web/signup/public-plans.js";
 
 const { plans } = appDeps();
 

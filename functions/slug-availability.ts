@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { appDeps } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
-import { slugAvailability } from "../web/signup/slug-availability.js";
+import { slugAvailability } from "../core/tenant/slug-availability.js";
 
 const { tenants } = appDeps();
 

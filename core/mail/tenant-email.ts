@@ -6,6 +6,7 @@ import { z } from "zod";
 import { EMAIL_KINDS } from "../plans/catalog.js";
 import type { PlanStore } from "../plans/store.js";
 import type { MailSender } from "../ports.js";
+import { loginUrlFor } from "../tenant/login-url.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStore } from "../tenant/store.js";
 import { renderTemplate } from "./render.js";
@@ -48,7 +49,7 @@ export async function sendTenantEmail(
     tenantId: tenant.tenantId,
     namespace: tenant.resources.namespace ?? namespaceForSlug(tenant.slug),
     planName: plan.displayName,
-    loginUrl: `${d.settings.appUrl.replace(/\/$/, "")}/login?tenant=${encodeURIComponent(tenant.slug)}`,
+    loginUrl: loginUrlFor(d.settings.appUrl, tenant.slug),
     supportEmail: d.settings.supportEmail,
     ...message.vars,
   });

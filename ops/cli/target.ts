@@ -1,21 +1,22 @@
 /**
  * Where the ops CLI points: real AWS (standard credential chain, optional AWS_ENDPOINT_URL, resource names
  * from the environment) or, when AWS_ENDPOINT_URL is unset and `.local/endpoints.json` exists, the local cloud
- * that `npm start` runs (its edge URL, region and account, and the names local/wiring gives resources).
+ * that `npm start` runs (its edge URL, region and account, and the names the local cloud gives resources).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { LOCAL_NAMES, STATE_MACHINES } from "../../core/app/resources.js";
 import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
 import { UsageError } from "./errors.js";
 
 export type WorkflowKey = keyof typeof STATE_MACHINE_NAMES;
 export const WORKFLOW_KEYS = Object.keys(STATE_MACHINE_NAMES) as WorkflowKey[];
 
-/**
- * The names local/wiring/embark.ts (LOCAL_NAMES) gives tables in the local cloud. Copied because core/ never
- * imports local/; (see core/app/resources.ts).
- */
-export const LOCAL_RESOURCE_NAMES = { tenantsTable: "embark-tenants", plansTable: "embark-plans" } as const;
+/** The names the local cloud gives the tables (core/app/resources.ts). */
+export const LOCAL_RESOURCE_NAMES = {
+  tenantsTable: LOCAL_NAMES.table("tenants"),
+  plansTable: LOCAL_NAMES.table("plans"),
+} as const;
 /** The static credentials the local cloud accepts (local/aws/constants.ts). */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
 
@@ -37,9 +38,9 @@ export interface OpsTarget {
   local?: { region: string; accountId: string };
 }
 
-/** `planChange` → `PLAN_CHANGE_STATE_MACHINE_ARN`. */
+/** The variable that names a state machine's ARN, as the functions read it (`PLAN_CHANGE_STATE_MACHINE_ARN`). */
 export function stateMachineEnvVar(key: WorkflowKey): string {
-  return `${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_STATE_MACHINE_ARN`;
+  return STATE_MACHINES[key].env;
 }
 
 interface LocalEndpoints {

@@ -4,7 +4,7 @@
  * The plan cards of the signup form (GET /plans): one radio card per plan, `?plan=<id>` preselected (else
  * Standard, else the first). When the plans cannot be loaded the list offers to try again.
  */
-import type { PublicPlan } from "../public-plans.js";
+import type { PublicPlan } from "../../../core/plans/public.js";
 import { getJson } from "./api.js";
 import { paragraph, span } from "./dom.js";
 

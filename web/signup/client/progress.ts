@@ -5,8 +5,9 @@
  * works through API Gateway) and shows each step waiting, running, retrying, done, skipped or failed, the
  * elapsed time, and at the end the ready box with the sign-in URL. Step changes are announced to screen readers.
  */
+
+import { loginUrlFor } from "../../../core/tenant/login-url.js";
 import type { PublicTenantView } from "../../../core/tenant/model.js";
-import { loginUrlFor } from "../login-url.js";
 import { type ApiError, getJson } from "./api.js";
 import { announce, byId, paragraph, sleep, span } from "./dom.js";
 import { elapsedMs, formatDuration, pollDelayMs, STATUS_TEXT, stepView } from "./model.js";

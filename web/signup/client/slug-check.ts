@@ -6,7 +6,7 @@
  * for availability with GET /slugs/{slug}. Refusals are remembered: the submit shows them without asking again.
  */
 import { slugCandidate } from "../../../core/tenant/slug.js";
-import type { SlugAvailability } from "../slug-availability.js";
+import type { SlugAvailability } from "../../../core/tenant/slug-availability.js";
 import { getJson } from "./api.js";
 import { byId } from "./dom.js";
 import { COMPANY_NAME_MIN_LENGTH, checkDerivedSlug, checkSlug } from "./model.js";

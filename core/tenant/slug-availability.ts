@@ -3,8 +3,8 @@
  * length, reserved words), then whether a tenant already holds it. Advisory: the signup's conditional
  * write stays the authority (two people can see "available" for the same slug; one of them gets 409).
  */
-import { SlugTakenError } from "../../core/tenant/errors.js";
-import { validateSlug } from "../../core/tenant/slug.js";
+import { SlugTakenError } from "./errors.js";
+import { validateSlug } from "./slug.js";
 
 export type SlugAvailability =
   | { slug: string; available: true }

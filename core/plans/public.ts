@@ -2,7 +2,7 @@
  * What GET /plans shows the signup page of each plan: what a customer chooses by. Built field by field so
  * nothing operational (quotas, email templates, billing price ids) leaks when the catalog grows.
  */
-import type { Plan } from "../../core/plans/catalog.js";
+import type { Plan } from "./catalog.js";
 
 export interface PublicPlan {
   id: string;
