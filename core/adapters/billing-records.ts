@@ -12,25 +12,22 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { requireEnv, TABLES } from "../app/resources.js";
 import type { BillingAspect, BillingEvent, OutcomeKind } from "../billing/event.js";
-import type { BillingRecords, CustomerLink, EventRecord } from "../billing/records.js";
+import type {
+  BillingRecords,
+  CustomerLink,
+  EventRecord,
+  MarkInput,
+  TransitionIf,
+} from "../billing/records.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
-import { documentClient, isConditionFailure } from "./dynamo.js";
+import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const customerKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}` });
 const eventKey = (eventId: string) => ({ pk: `BILLINGEVENT#${eventId}` });
 
-export class DynamoBillingRecords implements BillingRecords {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    readonly tableName: string,
-  ) {}
-
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoBillingRecords {
-    return new DynamoBillingRecords(documentClient(), requireEnv(TABLES.tenants.env, env));
-  }
-
+export class DynamoBillingRecords extends DynamoTable implements BillingRecords {
   // ------------------------------------------------------------------------------------------- customers
 
   async customer(customerId: string): Promise<CustomerLink | undefined> {
@@ -212,13 +209,7 @@ export class DynamoBillingRecords implements BillingRecords {
    * decision was made on and on the event being newer (by created, then id) than the aspect's last one; a
    * cancellation is applied once. Returns the execution number, or `applied: false` when the condition failed.
    */
-  async mark(input: {
-    tenantId: string;
-    aspect: BillingAspect;
-    event: Pick<BillingEvent, "id" | "created">;
-    expectStatus: TenantStatus;
-    mark: BillingMark;
-  }): Promise<{ applied: false } | { applied: true; n?: number }> {
+  async mark(input: MarkInput): Promise<{ applied: false } | { applied: true; n?: number }> {
     const { tenantId, aspect, event, mark } = input;
     const names: Record<string, string> = { "#a": aspect, "#status": "status" };
     const values: Record<string, unknown> = {
@@ -286,14 +277,7 @@ export class DynamoBillingRecords implements BillingRecords {
    * given, while that event is still the newest payment event (a later payment event has the last word).
    * Returns false when the condition does not hold.
    */
-  async transitionIf(input: {
-    tenantId: string;
-    from: TenantStatus[];
-    to: TenantStatus;
-    standingEventId?: string;
-    set?: Record<string, unknown>;
-    remove?: string[];
-  }): Promise<boolean> {
+  async transitionIf(input: TransitionIf): Promise<boolean> {
     const names: Record<string, string> = { "#status": "status" };
     const values: Record<string, unknown> = { ":to": input.to, ":now": new Date().toISOString(), ":one": 1 };
     input.from.forEach((s, i) => {

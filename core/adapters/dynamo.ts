@@ -14,3 +14,11 @@ export function documentClient(): DynamoDBDocumentClient {
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException;
 }
+
+/** An adapter over one table. */
+export abstract class DynamoTable {
+  constructor(
+    protected readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+}

@@ -33,13 +33,18 @@ export interface EksAccessConfig {
 
 export const principalFor = (template: string, slug: string): string => template.replaceAll("{slug}", slug);
 
+/** The tenant's admin principal and its Kubernetes group. */
+const tenantAccessOf = (cfg: EksAccessConfig, slug: string) => ({
+  principalArn: principalFor(cfg.tenantAdminPrincipal, slug),
+  group: TENANT_GROUP(slug),
+});
+
 export async function grantTenantAccess(
   cfg: EksAccessConfig,
   slug: string,
   namespace: string,
 ): Promise<void> {
-  const principalArn = principalFor(cfg.tenantAdminPrincipal, slug);
-  const group = TENANT_GROUP(slug);
+  const { principalArn, group } = tenantAccessOf(cfg, slug);
   try {
     await cfg.client.send(
       new CreateAccessEntryCommand({
@@ -90,8 +95,7 @@ export async function revokeTenantAccess(
   slug: string,
   namespace: string,
 ): Promise<void> {
-  const principalArn = principalFor(cfg.tenantAdminPrincipal, slug);
-  const group = TENANT_GROUP(slug);
+  const { principalArn, group } = tenantAccessOf(cfg, slug);
   const key = { clusterName: cfg.clusterName, principalArn };
   let entry: { kubernetesGroups?: string[]; tags?: Record<string, string> } | undefined;
   try {

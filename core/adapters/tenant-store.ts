@@ -17,7 +17,7 @@ import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
 import type { ResourcesPatch } from "../tenant/store.js";
-import { documentClient, isConditionFailure } from "./dynamo.js";
+import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
@@ -25,12 +25,7 @@ const waiterKey = (tenantId: string) => ({ pk: `WAITER#${tenantId}` });
 const runWaiterKey = (pipelineExecutionId: string) => ({ pk: `RUNWAITER#${pipelineExecutionId}` });
 const lifecycleRunKey = (runKey: string) => ({ pk: `LIFECYCLERUN#${runKey}` });
 
-export class DynamoTenantStore implements TenantStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    readonly tableName: string,
-  ) {}
-
+export class DynamoTenantStore extends DynamoTable implements TenantStore {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoTenantStore {
     return new DynamoTenantStore(documentClient(), requireEnv(TABLES.tenants.env, env));
   }

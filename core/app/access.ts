@@ -25,52 +25,30 @@ export interface Access {
   on: AccessTarget;
 }
 
-const prefixed = (service: string, actions: string[]) => actions.map((a) => `${service}:${a}`);
+const grant =
+  (service: string, on: AccessTarget) =>
+  (...actions: string[]): Access => ({ actions: actions.map((a) => `${service}:${a}`), on });
 
-export const dynamodb = (table: TableKey, ...actions: string[]): Access => ({
-  actions: prefixed("dynamodb", actions),
-  on: { kind: "table", table },
-});
-export const sendToQueue = (queue: QueueKey): Access => ({
-  actions: ["sqs:SendMessage"],
-  on: { kind: "queue", queue },
-});
-export const putEvents = (bus: BusKey): Access => ({
-  actions: ["events:PutEvents"],
-  on: { kind: "bus", bus },
-});
-export const startExecution = (...machines: StateMachineKey[]): Access => ({
-  actions: ["states:StartExecution"],
-  on: { kind: "stateMachines", machines },
-});
-export const executions = (actions: string[], ...machines: StateMachineKey[]): Access => ({
-  actions: prefixed("states", actions),
-  on: { kind: "executions", machines },
-});
-export const codepipeline = (...actions: string[]): Access => ({
-  actions: prefixed("codepipeline", actions),
-  on: { kind: "pipeline" },
-});
-export const eks = (...actions: string[]): Access => ({
-  actions: prefixed("eks", actions),
-  on: { kind: "cluster" },
-});
-export const eksAccessEntries = (...actions: string[]): Access => ({
-  actions: prefixed("eks", actions),
-  on: { kind: "clusterAccessEntries" },
-});
-export const userPools = (...actions: string[]): Access => ({
-  actions: prefixed("cognito-idp", actions),
-  on: { kind: "userPools" },
-});
-export const sendEmail = (): Access => ({ actions: ["ses:SendEmail"], on: { kind: "mailIdentity" } });
+export const dynamodb = (table: TableKey, ...actions: string[]) =>
+  grant("dynamodb", { kind: "table", table })(...actions);
+export const sendToQueue = (queue: QueueKey) => grant("sqs", { kind: "queue", queue })("SendMessage");
+export const putEvents = (bus: BusKey) => grant("events", { kind: "bus", bus })("PutEvents");
+export const startExecution = (...machines: StateMachineKey[]) =>
+  grant("states", { kind: "stateMachines", machines })("StartExecution");
+export const executions = (actions: string[], ...machines: StateMachineKey[]) =>
+  grant("states", { kind: "executions", machines })(...actions);
+export const codepipeline = grant("codepipeline", { kind: "pipeline" });
+export const eks = grant("eks", { kind: "cluster" });
+export const eksAccessEntries = grant("eks", { kind: "clusterAccessEntries" });
+export const userPools = grant("cognito-idp", { kind: "userPools" });
+export const sendEmail = () => grant("ses", { kind: "mailIdentity" })("SendEmail");
 export const anyResource = (why: string, ...actions: string[]): Access => ({
   actions,
   on: { kind: "any", why },
 });
 /** .waitForTaskToken callbacks: the token, not an ARN, names the task. */
 export const taskCallbacks = (...actions: string[]): Access =>
-  anyResource("a task token, not an ARN, names the task", ...prefixed("states", actions));
+  anyResource("a task token, not an ARN, names the task", ...actions.map((a) => `states:${a}`));
 
 /** Powertools idempotency records (DynamoDBPersistenceLayer). */
 export const idempotencyRecords = dynamodb("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem");

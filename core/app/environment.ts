@@ -5,6 +5,7 @@
  */
 import { DynamoBillingRecords } from "../adapters/billing-records.js";
 import { clusterFromEnvironment } from "../adapters/cluster.js";
+import { documentClient } from "../adapters/dynamo.js";
 import { CognitoIdentityProvisioner } from "../adapters/identity.js";
 import { SesMailSender } from "../adapters/mail-sender.js";
 import { CodePipelineRunner } from "../adapters/pipeline.js";
@@ -18,7 +19,7 @@ import type { LifecycleDeps } from "../lifecycle/deps.js";
 import type { MailDeps } from "../mail/tenant-email.js";
 import type { ClusterProvisioner } from "../ports.js";
 import { LIFECYCLE_WORKFLOWS, type LifecycleWorkflow, STATE_MACHINE_OF } from "../workflow/names.js";
-import { BUSES, LOCAL_NAMES, QUEUES, requireEnv, SETTINGS, STATE_MACHINES } from "./resources.js";
+import { BUSES, LOCAL_NAMES, QUEUES, requireEnv, SETTINGS, STATE_MACHINES, TABLES } from "./resources.js";
 
 export interface AppDeps extends Omit<LifecycleDeps, "records">, BillingDeps, MailDeps {
   onboardingStateMachineArn: string;
@@ -27,79 +28,44 @@ export interface AppDeps extends Omit<LifecycleDeps, "records">, BillingDeps, Ma
 
 /** Every dependency of Embark's functions, each made when first read. */
 export function appDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
-  const made = new Map<string, unknown>();
-  const once =
-    <T>(key: string, make: () => T) =>
-    (): T => {
-      if (!made.has(key)) made.set(key, make());
-      return made.get(key) as T;
-    };
-  const tenants = once("tenants", () => DynamoTenantStore.fromEnvironment(env));
-  const plans = once("plans", () => DynamoPlanStore.fromEnvironment(env));
-  const records = once("records", () => DynamoBillingRecords.fromEnvironment(env));
-  const identity = once("identity", () => new CognitoIdentityProvisioner());
-  const pipeline = once(
-    "pipeline",
-    () => new CodePipelineRunner(env[SETTINGS.pipelineName] ?? LOCAL_NAMES.pipeline),
-  );
-  const tasks = once("tasks", () => new StepFunctionsTaskCallbacks());
-  const workflows = once("workflows", () => new StepFunctionsWorkflows());
-  const signups = once("signups", () => new SqsJsonQueue(requireEnv(QUEUES.signups.env, env)));
-  const sender = once(
-    "sender",
-    () =>
+  return lazily<AppDeps>({
+    tenants: () => DynamoTenantStore.fromEnvironment(env),
+    plans: () => DynamoPlanStore.fromEnvironment(env),
+    records: () => new DynamoBillingRecords(documentClient(), requireEnv(TABLES.tenants.env, env)),
+    identity: () => new CognitoIdentityProvisioner(),
+    // A fresh cluster connection per invocation: EKS tokens expire after minutes.
+    cluster: () => (): Promise<ClusterProvisioner> => clusterFromEnvironment(env),
+    pipeline: () => new CodePipelineRunner(env[SETTINGS.pipelineName] ?? LOCAL_NAMES.pipeline),
+    tasks: () => new StepFunctionsTaskCallbacks(),
+    workflows: () => new StepFunctionsWorkflows(),
+    signups: () => new SqsJsonQueue(requireEnv(QUEUES.signups.env, env)),
+    sender: () =>
       new SesMailSender(mailSettings(env).from, undefined, env[SETTINGS.sesConfigurationSet] || undefined),
-  );
-  const stateMachines = once(
-    "stateMachines",
-    () =>
+    settings: () => mailSettings(env),
+    stateMachines: () =>
       Object.fromEntries(
         LIFECYCLE_WORKFLOWS.map((wf) => [wf, requireEnv(STATE_MACHINES[STATE_MACHINE_OF[wf]].env, env)]),
       ) as Record<LifecycleWorkflow, string>,
-  );
-  return {
-    get tenants() {
-      return tenants();
-    },
-    get plans() {
-      return plans();
-    },
-    get records() {
-      return records();
-    },
-    get identity() {
-      return identity();
-    },
-    // A fresh cluster connection per invocation: EKS tokens expire after minutes.
-    cluster: (): Promise<ClusterProvisioner> => clusterFromEnvironment(env),
-    get pipeline() {
-      return pipeline();
-    },
-    get tasks() {
-      return tasks();
-    },
-    get workflows() {
-      return workflows();
-    },
-    get signups() {
-      return signups();
-    },
-    get sender() {
-      return sender();
-    },
-    get settings() {
-      return mailSettings(env);
-    },
-    get stateMachines() {
-      return stateMachines();
-    },
-    get onboardingStateMachineArn() {
-      return requireEnv(STATE_MACHINES.onboarding.env, env);
-    },
-    get billingBusName() {
-      return requireEnv(BUSES.billing.env, env);
-    },
-  };
+    onboardingStateMachineArn: () => requireEnv(STATE_MACHINES.onboarding.env, env),
+    billingBusName: () => requireEnv(BUSES.billing.env, env),
+  });
+}
+
+/** An object whose properties are made by their factories on first read, then kept. */
+function lazily<T extends object>(factories: { [K in keyof T]: () => T[K] }): T {
+  const made = {} as T;
+  for (const key of Object.keys(factories) as (keyof T)[]) {
+    Object.defineProperty(made, key, {
+      enumerable: true,
+      get() {
+        const value = factories[key]();
+        Object.defineProperty(made, key, { value, enumerable: true });
+        return value;
+      },
+      configurable: true,
+    });
+  }
+  return made;
 }
 
 /** Addresses tenant emails use; defaults for a local run without the stage settings. */

@@ -31,6 +31,23 @@ export interface EventRecord {
 
 type BillingRef = Pick<Tenant, "tenantId" | "billing" | "runs">;
 
+export interface MarkInput {
+  tenantId: string;
+  aspect: BillingAspect;
+  event: Pick<BillingEvent, "id" | "created">;
+  expectStatus: TenantStatus;
+  mark: BillingMark;
+}
+
+export interface TransitionIf {
+  tenantId: string;
+  from: TenantStatus[];
+  to: TenantStatus;
+  standingEventId?: string;
+  set?: Record<string, unknown>;
+  remove?: string[];
+}
+
 export interface BillingRecords {
   customer(customerId: string): Promise<CustomerLink | undefined>;
   /** Makes `tenantId` the customer's tenant unless another tenant has it; returns the link as it now is. */
@@ -52,13 +69,7 @@ export interface BillingRecords {
    * decision was made on and on the event being newer (by created, then id) than the aspect's last one; a
    * cancellation is applied once. Returns the execution number, or `applied: false` when the condition failed.
    */
-  mark(input: {
-    tenantId: string;
-    aspect: BillingAspect;
-    event: Pick<BillingEvent, "id" | "created">;
-    expectStatus: TenantStatus;
-    mark: BillingMark;
-  }): Promise<{ applied: false } | { applied: true; n?: number }>;
+  mark(input: MarkInput): Promise<{ applied: false } | { applied: true; n?: number }>;
   /** Moves `billing.lastEventCreated/lastEventId` forward to this event if it is the newest applied. */
   noteNewest(tenantId: string, event: Pick<BillingEvent, "id" | "created">): Promise<void>;
   /**
@@ -66,14 +77,7 @@ export interface BillingRecords {
    * given, while that event is still the newest payment event (a later payment event has the last word).
    * Returns false when the condition does not hold.
    */
-  transitionIf(input: {
-    tenantId: string;
-    from: TenantStatus[];
-    to: TenantStatus;
-    standingEventId?: string;
-    set?: Record<string, unknown>;
-    remove?: string[];
-  }): Promise<boolean>;
+  transitionIf(input: TransitionIf): Promise<boolean>;
   /**
    * Records the new plan if `eventId` is still the newest plan event (a newer one records its own), keeping
    * where it came from so a re-run of the same change knows it made it. False when it did not record.

@@ -1,10 +1,10 @@
 // The PlanChange state machine (Standard, JSONPath ASL): a billing event (or `ops change-plan`) moved the tenant
 // to another plan. Input: PlanChangeInput.
 
-import type { StateMachineDefinition } from "../workflow/asl.js";
-import { callbackTask, lambdaTask, type WorkflowRefs } from "../workflow/task.js";
-import { emailTask } from "./email-task.js";
+import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
+import { emailTask } from "./tasks.js";
 
 export const PLAN_CHANGE_STATES = {
   recordPlan: "Record new plan",
@@ -20,43 +20,33 @@ export const PLAN_CHANGE_STATES = {
 const S = PLAN_CHANGE_STATES;
 
 export function planChangeDefinition(r: WorkflowRefs): StateMachineDefinition {
-  return {
-    Comment:
-      "Moves a tenant to another plan: records it, applies the plan's quota and limits to the namespace, runs " +
+  return jsonPathMachine(
+    "Moves a tenant to another plan: records it, applies the plan's quota and limits to the namespace, runs " +
       "the pipeline when the tier's dedicated resources change (deploy or tear down), and emails the admin.",
-    QueryLanguage: "JSONPath",
-    StartAt: S.recordPlan,
-    States: {
-      [S.recordPlan]: lambdaTask(
-        r.functionArn(F.recordPlan.name),
-        { Next: S.changed },
-        {
-          comment: "Conditional write: only while this event is the tenant's newest plan event.",
-          parameters: { "tenantId.$": "$.tenantId", "plan.$": "$.plan", "eventId.$": "$.eventId" },
-          resultSelector: {
-            "changed.$": "$.changed",
-            "plan.$": "$.plan",
-            "previousPlan.$": "$.previousPlan",
-            "previousPlanName.$": "$.previousPlanName",
-            "pipelineAction.$": "$.pipelineAction",
-          },
-          resultPath: "$.change",
+    S.recordPlan,
+    {
+      [S.recordPlan]: stepTask(r, F.recordPlan, S.changed, {
+        comment: "Conditional write: only while this event is the tenant's newest plan event.",
+        parameters: { "tenantId.$": "$.tenantId", "plan.$": "$.plan", "eventId.$": "$.eventId" },
+        resultSelector: {
+          "changed.$": "$.changed",
+          "plan.$": "$.plan",
+          "previousPlan.$": "$.previousPlan",
+          "previousPlanName.$": "$.previousPlanName",
+          "pipelineAction.$": "$.pipelineAction",
         },
-      ),
+        resultPath: "$.change",
+      }),
       [S.changed]: {
         Type: "Choice",
         Choices: [{ Variable: "$.change.changed", BooleanEquals: true, Next: S.applyPolicy }],
         Default: S.superseded,
       },
-      [S.applyPolicy]: lambdaTask(
-        r.functionArn(F.applyNamespacePolicy.name),
-        { Next: S.needsPipeline },
-        {
-          comment:
-            "Server-side apply of the namespace objects from the recorded plan (zero pods if suspended).",
-          resultPath: null,
-        },
-      ),
+      [S.applyPolicy]: stepTask(r, F.applyNamespacePolicy, S.needsPipeline, {
+        comment:
+          "Server-side apply of the namespace objects from the recorded plan (zero pods if suspended).",
+        resultPath: null,
+      }),
       [S.needsPipeline]: {
         Type: "Choice",
         Choices: [{ Variable: "$.change.pipelineAction", StringEquals: "none", Next: S.sendEmail }],
@@ -88,5 +78,5 @@ export function planChangeDefinition(r: WorkflowRefs): StateMachineDefinition {
         Comment: "A newer plan event was applied first; its own execution does the work.",
       },
     },
-  };
+  );
 }

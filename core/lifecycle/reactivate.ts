@@ -1,10 +1,10 @@
 // The Reactivate state machine (Standard, JSONPath ASL): a suspended tenant paid (or `ops reactivate`). It
 // undoes exactly what Suspend did. Input: LifecycleInput.
 
-import type { StateMachineDefinition } from "../workflow/asl.js";
-import { lambdaTask, type WorkflowRefs } from "../workflow/task.js";
-import { emailTask } from "./email-task.js";
+import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
+import { emailTask, statusTask } from "./tasks.js";
 
 export const REACTIVATE_STATES = {
   reactivate: "Reactivate tenant",
@@ -19,38 +19,23 @@ export const REACTIVATE_STATES = {
 const S = REACTIVATE_STATES;
 
 export function reactivateDefinition(r: WorkflowRefs): StateMachineDefinition {
-  return {
-    Comment:
-      "Reactivates a suspended tenant: status ACTIVE, its users enabled again, the plan's namespace quota " +
+  return jsonPathMachine(
+    "Reactivates a suspended tenant: status ACTIVE, its users enabled again, the plan's namespace quota " +
       "restored, and an email to the admin.",
-    QueryLanguage: "JSONPath",
-    StartAt: S.reactivate,
-    States: {
-      [S.reactivate]: lambdaTask(
-        r.functionArn(F.setTenantStatus.name),
-        { Next: S.due },
-        {
-          comment: "SUSPENDED → ACTIVE, only while this event is still the tenant's newest payment event.",
-          parameters: { "tenantId.$": "$.tenantId", to: "ACTIVE", "eventId.$": "$.eventId" },
-          resultSelector: { "proceed.$": "$.proceed" },
-          resultPath: "$.reactivation",
-        },
-      ),
+    S.reactivate,
+    {
+      [S.reactivate]: statusTask(r, "ACTIVE", S.due, {
+        comment: "SUSPENDED → ACTIVE, only while this event is still the tenant's newest payment event.",
+        resultSelector: { "proceed.$": "$.proceed" },
+        resultPath: "$.reactivation",
+      }),
       [S.due]: {
         Type: "Choice",
         Choices: [{ Variable: "$.reactivation.proceed", BooleanEquals: true, Next: S.enableSignIn }],
         Default: S.notDue,
       },
-      [S.enableSignIn]: lambdaTask(
-        r.functionArn(F.applySignIn.name),
-        { Next: S.restoreQuota },
-        { resultPath: null },
-      ),
-      [S.restoreQuota]: lambdaTask(
-        r.functionArn(F.applyNamespacePolicy.name),
-        { Next: S.sendEmail },
-        { resultPath: null },
-      ),
+      [S.enableSignIn]: stepTask(r, F.applySignIn, S.restoreQuota, { resultPath: null }),
+      [S.restoreQuota]: stepTask(r, F.applyNamespacePolicy, S.sendEmail, { resultPath: null }),
       [S.sendEmail]: emailTask(r, "reactivated", { Next: S.done }),
       [S.done]: { Type: "Succeed" },
       [S.notDue]: {
@@ -58,5 +43,5 @@ export function reactivateDefinition(r: WorkflowRefs): StateMachineDefinition {
         Comment: "Another payment failure came after this payment: the tenant stays suspended.",
       },
     },
-  };
+  );
 }

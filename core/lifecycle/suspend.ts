@@ -2,10 +2,10 @@
 // out the plan's grace period, counted from the unpaid invoice, then suspends unless a newer payment event
 // (the invoice paid) arrived meanwhile. Input: SuspendInput.
 
-import type { StateMachineDefinition } from "../workflow/asl.js";
-import { lambdaTask, type WorkflowRefs } from "../workflow/task.js";
-import { emailTask } from "./email-task.js";
+import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
+import { emailTask, statusTask } from "./tasks.js";
 
 export const SUSPEND_STATES = {
   wait: "Wait for grace period",
@@ -21,45 +21,30 @@ export const SUSPEND_STATES = {
 const S = SUSPEND_STATES;
 
 export function suspendDefinition(r: WorkflowRefs): StateMachineDefinition {
-  return {
-    Comment:
-      "Suspends a tenant whose payment failed, after the plan's grace period: status SUSPENDED, its users " +
+  return jsonPathMachine(
+    "Suspends a tenant whose payment failed, after the plan's grace period: status SUSPENDED, its users " +
       "disabled in the user pool, its namespace quota at zero pods (data kept), and an email to the admin.",
-    QueryLanguage: "JSONPath",
-    StartAt: S.wait,
-    States: {
+    S.wait,
+    {
       [S.wait]: { Type: "Wait", TimestampPath: "$.suspendAt", Next: S.suspend },
-      [S.suspend]: lambdaTask(
-        r.functionArn(F.setTenantStatus.name),
-        { Next: S.due },
-        {
-          comment: "ACTIVE → SUSPENDED, only while this event is still the tenant's newest payment event.",
-          parameters: { "tenantId.$": "$.tenantId", to: "SUSPENDED", "eventId.$": "$.eventId" },
-          resultSelector: { "proceed.$": "$.proceed", "graceDays.$": "$.graceDays" },
-          resultPath: "$.suspension",
-        },
-      ),
+      [S.suspend]: statusTask(r, "SUSPENDED", S.due, {
+        comment: "ACTIVE → SUSPENDED, only while this event is still the tenant's newest payment event.",
+        resultSelector: { "proceed.$": "$.proceed", "graceDays.$": "$.graceDays" },
+        resultPath: "$.suspension",
+      }),
       [S.due]: {
         Type: "Choice",
         Choices: [{ Variable: "$.suspension.proceed", BooleanEquals: true, Next: S.disableSignIn }],
         Default: S.notDue,
       },
-      [S.disableSignIn]: lambdaTask(
-        r.functionArn(F.applySignIn.name),
-        { Next: S.scaleToZero },
-        {
-          comment: "Disables every user of the tenant's pool (AdminDisableUser also signs them out).",
-          resultPath: null,
-        },
-      ),
-      [S.scaleToZero]: lambdaTask(
-        r.functionArn(F.applyNamespacePolicy.name),
-        { Next: S.sendEmail },
-        {
-          comment: "ResourceQuota pods: 0 (server-side apply); running workloads are the tenant's to stop.",
-          resultPath: null,
-        },
-      ),
+      [S.disableSignIn]: stepTask(r, F.applySignIn, S.scaleToZero, {
+        comment: "Disables every user of the tenant's pool (AdminDisableUser also signs them out).",
+        resultPath: null,
+      }),
+      [S.scaleToZero]: stepTask(r, F.applyNamespacePolicy, S.sendEmail, {
+        comment: "ResourceQuota pods: 0 (server-side apply); running workloads are the tenant's to stop.",
+        resultPath: null,
+      }),
       [S.sendEmail]: emailTask(r, "suspended", { Next: S.done }, { "graceDays.$": "$.suspension.graceDays" }),
       [S.done]: { Type: "Succeed" },
       [S.notDue]: {
@@ -67,5 +52,5 @@ export function suspendDefinition(r: WorkflowRefs): StateMachineDefinition {
         Comment: "A newer payment event (the invoice paid) arrived during the grace period: nothing to do.",
       },
     },
-  };
+  );
 }

@@ -4,7 +4,7 @@
 // resumes exactly there. Failures are recorded from EventBridge status-change events (record-failure.ts).
 // ResultSelectors whitelist the ids each step returns, so history and output carry ids, never secrets.
 
-import type { StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
 import { callbackTask, lambdaTask, sendMessageTask, type WorkflowRefs } from "../workflow/task.js";
 import { ONBOARDING_STEP_TABLE as T } from "./step-table.js";
 
@@ -46,15 +46,13 @@ const keep = (...fields: string[]) => Object.fromEntries(fields.map((f) => [`${f
 
 export function onboardingDefinition(r: WorkflowRefs): StateMachineDefinition {
   const fn = (step: { function: { name: string } }) => r.functionArn(step.function.name);
-  return {
-    Comment:
-      "Onboards a new tenant: reserves its slug, creates its identity (Cognito) and Kubernetes namespace in " +
+  return jsonPathMachine(
+    "Onboards a new tenant: reserves its slug, creates its identity (Cognito) and Kubernetes namespace in " +
       "parallel, runs the deployment pipeline for plans with dedicated resources, activates the tenant and " +
       "queues the welcome email. Each step retries transient errors; after that the execution fails at the " +
       "step, and a redrive resumes from it.",
-    QueryLanguage: "JSONPath",
-    StartAt: S.reserveTenant,
-    States: {
+    S.reserveTenant,
+    {
       [S.reserveTenant]: lambdaTask(
         fn(T.reserveTenant),
         { Next: S.provision },
@@ -147,5 +145,5 @@ export function onboardingDefinition(r: WorkflowRefs): StateMachineDefinition {
         OutputPath: "$.activation",
       },
     },
-  };
+  );
 }

@@ -1,112 +1,46 @@
-import { type EmailTemplate, type Plan, parsePlan } from "./schema.js";
+import { composeEmail } from "../mail/compose.js";
+import { type Plan, parsePlan } from "./schema.js";
 
-/** A plain, inline-styled HTML email body; paragraphs may hold placeholders and simple markup. */
-function html(paragraphs: string[]): string {
-  const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${p}</p>`).join("\n    ");
-  return `<!doctype html>
-<html>
-  <body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933">
-    ${body}
-  </body>
-</html>`;
-}
+const SIGN_OFF = "The Embark team";
+const HELP =
+  "Questions? Reply to this email or write to [{{supportEmail}}](mailto:{{supportEmail}}). We're happy to help.";
+const SIGN_IN = "[Sign in to Embark]({{loginUrl}})";
 
-const signOff = "The Embark team";
-const help = "Questions? Reply to this email or write to {{supportEmail}}. We're happy to help.";
-const helpHtml = `Questions? Reply to this email or write to <a href="mailto:{{supportEmail}}">{{supportEmail}}</a>. We're happy to help.`;
+/** Every tenant email greets, then says its paragraphs, then offers help and signs off. */
+const email = (subject: string, ...paragraphs: string[]) =>
+  composeEmail(subject, ["Hi there,", ...paragraphs, HELP, SIGN_OFF]);
 
 function emails(planNote: string): Plan["emails"] {
-  const welcome: EmailTemplate = {
-    subject: "Welcome to Embark, {{companyName}}!",
-    text: [
-      "Hi there,",
-      "Your Embark workspace for {{companyName}} is ready on the {{planName}} plan.",
-      "Sign in: {{loginUrl}}\nUsername: {{adminEmail}}\nWorkspace: {{slug}}",
+  return {
+    welcome: email(
+      "Welcome to Embark, {{companyName}}!",
+      "Your Embark workspace for **{{companyName}}** is ready on the **{{planName}}** plan.",
+      "[[Sign in to Embark]]({{loginUrl}})",
+      "Username: {{adminEmail}}\nWorkspace: {{slug}}",
       "Your temporary password arrives in a separate email; you'll choose your own the first time you sign in.",
       planNote,
-      help,
-      signOff,
-    ].join("\n\n"),
-    html: html([
-      "Hi there,",
-      "Your Embark workspace for <strong>{{companyName}}</strong> is ready on the <strong>{{planName}}</strong> plan.",
-      `<a href="{{loginUrl}}" style="display:inline-block;padding:10px 18px;background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">Sign in to Embark</a>`,
-      "Username: {{adminEmail}}<br>Workspace: {{slug}}",
-      "Your temporary password arrives in a separate email; you'll choose your own the first time you sign in.",
-      planNote,
-      helpHtml,
-      signOff,
-    ]),
-  };
-  const planChanged: EmailTemplate = {
-    subject: "Your Embark plan is now {{planName}}",
-    text: [
-      "Hi there,",
-      "{{companyName}}'s workspace has moved from the {{previousPlanName}} plan to the {{planName}} plan. The new limits apply right away; there's nothing you need to do.",
-      "Sign in: {{loginUrl}}",
-      help,
-      signOff,
-    ].join("\n\n"),
-    html: html([
-      "Hi there,",
-      "<strong>{{companyName}}</strong>'s workspace has moved from the {{previousPlanName}} plan to the <strong>{{planName}}</strong> plan. The new limits apply right away; there's nothing you need to do.",
-      `<a href="{{loginUrl}}">Sign in to Embark</a>`,
-      helpHtml,
-      signOff,
-    ]),
-  };
-  const suspended: EmailTemplate = {
-    subject: "Your Embark workspace {{slug}} is suspended",
-    text: [
-      "Hi there,",
-      "We've suspended {{companyName}}'s workspace because of a billing issue. Your data is kept, but new workloads can't start while the workspace is suspended.",
-      "Update your payment details within {{graceDays}} days and everything picks up where you left off. After that, the workspace and its data are removed.",
-      help,
-      signOff,
-    ].join("\n\n"),
-    html: html([
-      "Hi there,",
-      "We've suspended <strong>{{companyName}}</strong>'s workspace because of a billing issue. Your data is kept, but new workloads can't start while the workspace is suspended.",
-      "Update your payment details within <strong>{{graceDays}} days</strong> and everything picks up where you left off. After that, the workspace and its data are removed.",
-      helpHtml,
-      signOff,
-    ]),
-  };
-  const reactivated: EmailTemplate = {
-    subject: "Welcome back! {{companyName}}'s workspace is active again",
-    text: [
-      "Hi there,",
-      "Good news: {{companyName}}'s Embark workspace is active again on the {{planName}} plan, and new workloads can start as usual.",
-      "Sign in: {{loginUrl}}",
-      help,
-      signOff,
-    ].join("\n\n"),
-    html: html([
-      "Hi there,",
-      "Good news: <strong>{{companyName}}</strong>'s Embark workspace is active again on the {{planName}} plan, and new workloads can start as usual.",
-      `<a href="{{loginUrl}}">Sign in to Embark</a>`,
-      helpHtml,
-      signOff,
-    ]),
-  };
-  const farewell: EmailTemplate = {
-    subject: "Your Embark workspace {{slug}} has been closed",
-    text: [
-      "Hi there,",
-      "{{companyName}}'s Embark workspace has been closed and its data removed. Thank you for building with us.",
+    ),
+    planChanged: email(
+      "Your Embark plan is now {{planName}}",
+      "**{{companyName}}**'s workspace has moved from the {{previousPlanName}} plan to the **{{planName}}** plan. The new limits apply right away; there's nothing you need to do.",
+      SIGN_IN,
+    ),
+    suspended: email(
+      "Your Embark workspace {{slug}} is suspended",
+      "We've suspended **{{companyName}}**'s workspace because of a billing issue. Your data is kept, but new workloads can't start while the workspace is suspended.",
+      "Update your payment details within **{{graceDays}} days** and everything picks up where you left off. After that, the workspace and its data are removed.",
+    ),
+    reactivated: email(
+      "Welcome back! {{companyName}}'s workspace is active again",
+      "Good news: **{{companyName}}**'s Embark workspace is active again on the {{planName}} plan, and new workloads can start as usual.",
+      SIGN_IN,
+    ),
+    farewell: email(
+      "Your Embark workspace {{slug}} has been closed",
+      "**{{companyName}}**'s Embark workspace has been closed and its data removed. Thank you for building with us.",
       "If you'd like to come back, you're welcome to sign up again at any time.",
-      help,
-      signOff,
-    ].join("\n\n"),
-    html: html([
-      "Hi there,",
-      "<strong>{{companyName}}</strong>'s Embark workspace has been closed and its data removed. Thank you for building with us.",
-      "If you'd like to come back, you're welcome to sign up again at any time.",
-      helpHtml,
-      signOff,
-    ]),
+    ),
   };
-  return { welcome, planChanged, suspended, reactivated, farewell };
 }
 
 /** Shipped defaults, validated at import so a bad edit fails every test run. */

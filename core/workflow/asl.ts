@@ -133,3 +133,12 @@ export function walkStates(definition: Branch, parents: string[] = []): StateVis
   }
   return visits;
 }
+
+/** A Standard workflow's definition in Embark's flavour: JSONPath, described by its comment. */
+export function jsonPathMachine(
+  comment: string,
+  startAt: string,
+  states: Record<string, State>,
+): StateMachineDefinition {
+  return { Comment: comment, QueryLanguage: "JSONPath", StartAt: startAt, States: states };
+}

@@ -25,6 +25,16 @@ export interface TaskOptions {
   resultPath?: string | null;
 }
 
+/** The Task of a step: its function (by the step table's name) invoked with its payload, retried. */
+export function stepTask(
+  r: WorkflowRefs,
+  step: { name: string },
+  next: string | Transition,
+  o: TaskOptions = {},
+): TaskState {
+  return lambdaTask(r.functionArn(step.name), typeof next === "string" ? { Next: next } : next, o);
+}
+
 /** A Lambda invoked with its payload, retried on transient errors. */
 export function lambdaTask(functionArn: string, next: Transition, o: TaskOptions = {}): TaskState {
   return {

@@ -19,3 +19,13 @@ export function optionalString(value: unknown, field: string): string | undefine
   if (typeof value !== "string") throw validation(`Value at '${field}' must be a string.`);
   return value;
 }
+
+/** A list of 1 to `max` members, or AWS's ValidationException naming the field. */
+export function listOf(value: unknown, field: string, max: number): unknown[] {
+  if (!Array.isArray(value) || value.length < 1 || value.length > max) {
+    throw validation(
+      `Value at '${field}' failed to satisfy constraint: Member must have length between 1 and ${max}`,
+    );
+  }
+  return value;
+}

@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds, paginate } from "../aws/paging.js";
-import { optionalString, requireString, validation } from "../aws/validation.js";
+import { listOf, optionalString, requireString, validation } from "../aws/validation.js";
 import type { LocalContext } from "../context.js";
 import { isReservedVariable } from "./input.js";
 import {
@@ -176,12 +176,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
 
   async function putTargets(input: Input) {
     const rule = existingRule(input.Rule, input.EventBusName);
-    const targets = input.Targets;
-    if (!Array.isArray(targets) || targets.length < 1 || targets.length > 10) {
-      throw validation(
-        "Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10",
-      );
-    }
+    const targets = listOf(input.Targets, "targets", 10);
     const incoming = targets.map((t) => validateTarget(t));
     const ids = new Set([...rule.Targets.map((t) => t.Id), ...incoming.map((t) => t.Id)]);
     if (ids.size > MAX_TARGETS_PER_RULE) {
@@ -201,12 +196,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
 
   async function removeTargets(input: Input) {
     const rule = existingRule(input.Rule, input.EventBusName);
-    const ids = input.Ids;
-    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) {
-      throw validation(
-        "Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100",
-      );
-    }
+    const ids = listOf(input.Ids, "ids", 100);
     rule.Targets = rule.Targets.filter((t) => !ids.includes(t.Id));
     await store.save();
     return { FailedEntryCount: 0, FailedEntries: [] };

@@ -17,26 +17,21 @@ export function executionArn(scope: ArnScope, stateMachineName: string, name: st
 const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([^:]+)$/;
 const EXECUTION_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:execution:([^:]+):([^:]+)$/;
 
-/** Checks a state machine ARN's shape (InvalidArn otherwise, as AWS answers). */
-export function checkStateMachineArn(arn: unknown): string {
-  if (typeof arn !== "string" || !STATE_MACHINE_ARN.test(arn)) {
-    throw new AwsError(
-      "InvalidArn",
-      `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
-    );
-  }
-  return arn;
+/** An ARN of the given shape, or InvalidArn as AWS answers. */
+function checkArn(pattern: RegExp) {
+  return (arn: unknown): string => {
+    if (typeof arn !== "string" || !pattern.test(arn)) {
+      throw new AwsError(
+        "InvalidArn",
+        `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
+      );
+    }
+    return arn;
+  };
 }
 
-export function checkExecutionArn(arn: unknown): string {
-  if (typeof arn !== "string" || !EXECUTION_ARN.test(arn)) {
-    throw new AwsError(
-      "InvalidArn",
-      `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
-    );
-  }
-  return arn;
-}
+export const checkStateMachineArn = checkArn(STATE_MACHINE_ARN);
+export const checkExecutionArn = checkArn(EXECUTION_ARN);
 
 // AWS: 1–80 characters; no whitespace, brackets < > { } [ ], wildcards ? *, special characters
 // " # % \ ^ | ~ ` $ & , ; : / or control characters (U+0000–001F, U+007F–009F).

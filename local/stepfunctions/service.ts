@@ -49,6 +49,18 @@ export interface StepFunctionsService extends JsonService {
 
 const DEFAULT_ROLE_ARN = "arn:aws:iam::000000000000:role/embark-local-stepfunctions";
 const MAX_PAYLOAD = 262_144;
+
+/** A JSON payload (execution input, task output): at most 256 KB, and JSON, or AWS's errors for each. */
+function payload(text: string, field: string, invalidCode: string, invalidPrefix: string): unknown {
+  if (Buffer.byteLength(text) > MAX_PAYLOAD) {
+    throw validation(field, `Member must have length less than or equal to ${MAX_PAYLOAD}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new AwsError(invalidCode, `${invalidPrefix}: '${(err as Error).message}'`);
+  }
+}
 const MAX_REDRIVES = 1000;
 const MAX_HISTORY_FOR_REDRIVE = 24_999;
 
@@ -266,18 +278,12 @@ export async function createStepFunctionsService(
       const name = input.name === undefined ? randomUUID() : checkName(input.name, "execution");
       const inputText = input.input === undefined ? "{}" : input.input;
       if (typeof inputText !== "string") throw validation("input", "Member must be a string");
-      if (Buffer.byteLength(inputText) > MAX_PAYLOAD) {
-        throw validation("input", `Member must have length less than or equal to ${MAX_PAYLOAD}`);
-      }
-      let parsedInput: unknown;
-      try {
-        parsedInput = JSON.parse(inputText);
-      } catch (err) {
-        throw new AwsError(
-          "InvalidExecutionInput",
-          `Invalid State Machine Execution Input: '${(err as Error).message}'`,
-        );
-      }
+      const parsedInput = payload(
+        inputText,
+        "input",
+        "InvalidExecutionInput",
+        "Invalid State Machine Execution Input",
+      );
       const arn = executionArn(scope, sm.name, name);
       const existing = executions.get(arn);
       if (existing) {
@@ -401,16 +407,7 @@ export async function createStepFunctionsService(
 
     SendTaskSuccess(input) {
       const token = taskToken(input);
-      const output = required(input, "output");
-      if (Buffer.byteLength(output) > MAX_PAYLOAD) {
-        throw validation("output", `Member must have length less than or equal to ${MAX_PAYLOAD}`);
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(output);
-      } catch (err) {
-        throw new AwsError("InvalidOutput", `Invalid Output: '${(err as Error).message}'`);
-      }
+      const parsed = payload(required(input, "output"), "output", "InvalidOutput", "Invalid Output");
       tokens.sendSuccess(token, parsed);
       return {};
     },

@@ -1,7 +1,14 @@
-// The Task that queues one of a tenant's lifecycle emails, shared by the lifecycle state machines.
+// Tasks the lifecycle state machines share: a status change and queueing one of the tenant's emails.
 
 import type { JsonValue, TaskState } from "../workflow/asl.js";
-import { sendMessageTask, type Transition, type WorkflowRefs } from "../workflow/task.js";
+import {
+  sendMessageTask,
+  stepTask,
+  type TaskOptions,
+  type Transition,
+  type WorkflowRefs,
+} from "../workflow/task.js";
+import { LIFECYCLE_STEP_TABLE, type StatusTarget } from "./step-table.js";
 
 /**
  * The execution name is the occurrence: the mailer sends each (tenant, template, execution) once, so a retry or
@@ -25,4 +32,17 @@ export function emailTask(
     next,
     `Queues the ${template} email; the mailer sends it once per execution.`,
   );
+}
+
+/** set-tenant-status moving the tenant `to` a status on behalf of the execution's event. */
+export function statusTask(
+  r: WorkflowRefs,
+  to: StatusTarget,
+  next: string,
+  o: Omit<TaskOptions, "parameters">,
+): TaskState {
+  return stepTask(r, LIFECYCLE_STEP_TABLE.setTenantStatus, next, {
+    ...o,
+    parameters: { "tenantId.$": "$.tenantId", to, "eventId.$": "$.eventId" },
+  });
 }
