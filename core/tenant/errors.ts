@@ -1,5 +1,4 @@
-/** The tenant domain's errors. */
-import type { TenantStatus } from "./status.js";
+/** The tenant domain's errors (statuses as plain strings, so status.ts can use these without a cycle). */
 
 /** The slug is held by another tenant (a signup answers 409). */
 export class SlugTakenError extends Error {
@@ -20,9 +19,9 @@ export class TenantNotFoundError extends Error {
 export class IllegalTransitionError extends Error {
   override name = "IllegalTransitionError";
   constructor(
-    readonly from: TenantStatus,
-    readonly to: TenantStatus,
-    allowed: readonly TenantStatus[],
+    readonly from: string,
+    readonly to: string,
+    allowed: readonly string[],
   ) {
     super(
       `A tenant cannot move from ${from} to ${to} (from ${from} it may move to: ${allowed.join(", ") || "nothing"})`,
