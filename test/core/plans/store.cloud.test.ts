@@ -1,0 +1,54 @@
+/**
+ * The DynamoDB plan store on the local cloud (dynalite), held to the PlanStore contract (store-contract.ts) that
+ * the in-memory fake also passes. Each case gets a table of its own with the plans table's key: the contract
+ * edits shipped plans, which must not change the catalog other suites read from embark-plans.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll } from "vitest";
+import { DynamoPlanStore } from "../../../core/adapters/plan-store.js";
+import { TABLES } from "../../../core/app/resources.js";
+import { awsConfig } from "../../support/cloud.js";
+import { planStoreContract } from "./store-contract.js";
+
+let ddb: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+const tables: string[] = [];
+
+beforeAll(() => {
+  ddb = new DynamoDBClient(awsConfig());
+  // As core/adapters/dynamo.ts makes it.
+  db = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+});
+
+afterAll(async () => {
+  for (const TableName of tables) await ddb.send(new DeleteTableCommand({ TableName }));
+});
+
+planStoreContract("DynamoDB (local cloud)", async () => {
+  const name = `embark-plans-contract-${randomUUID().slice(0, 8)}`;
+  const key = TABLES.plans.key;
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  tables.push(name);
+  // A new table answers ResourceNotFoundException until it is ACTIVE (a moment on dynalite).
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === "ACTIVE") break;
+    await sleep(20);
+  }
+  return new DynamoPlanStore(db, name);
+});
