@@ -2,44 +2,17 @@
  * The ops CLI's lifecycle commands, run as a process against the local cloud (AWS_ENDPOINT_URL = the edge),
  * on a tenant that signed up through the form (so it has no billing customer at all).
  */
-import { execFile } from "node:child_process";
-import { resolve } from "node:path";
-import { promisify } from "node:util";
 import {
   CognitoIdentityProviderClient,
   DeleteUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_NAMES } from "../../core/app/resources.js";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
 import { tenantRecord, waitForRecord } from "../support/billing.js";
-import { awsConfig, cloud } from "../support/cloud.js";
+import { awsConfig } from "../support/cloud.js";
 import { postSignup, uniqueCompany, waitForTenant } from "../support/embark.js";
+import { opsAwsEnv, runOpsCli } from "../support/ops-cli.js";
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, "../..");
-
-async function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "ops/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL: cloud().edge,
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
-        PLANS_TABLE: LOCAL_NAMES.table("plans"),
-        NODE_NO_WARNINGS: "1",
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const ops = (...args: string[]) => runOpsCli(args, { ...process.env, ...opsAwsEnv(), NODE_NO_WARNINGS: "1" });
 
 describe("ops lifecycle commands", () => {
   let tenantId: string;

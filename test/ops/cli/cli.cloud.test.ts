@@ -3,8 +3,6 @@
  * measured) against the test run's local cloud, configured like real AWS (AWS_ENDPOINT_URL, credentials, table
  * names and the onboarding state machine ARN from the environment). Checks output and exit codes.
  */
-import { execFile } from "node:child_process";
-import { resolve } from "node:path";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import {
   CreateQueueCommand,
@@ -20,69 +18,33 @@ import { DynamoTenantStore } from "../../../core/adapters/tenant-store.js";
 import { LOCAL_NAMES } from "../../../core/app/resources.js";
 import type { Plan } from "../../../core/plans/catalog.js";
 import { newTenant, STEP_LABELS } from "../../../core/tenant/model.js";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../../local/aws/constants.js";
 import { awsConfig, cloud } from "../../support/cloud.js";
 import { postSignup, uniqueCompany, useEmbarkEnvironment, waitForTenant } from "../../support/embark.js";
+import { opsAwsEnv, runOpsCli } from "../../support/ops-cli.js";
+import { signUpEnterpriseFailingInPipeline } from "../../support/pipeline.js";
 
 useEmbarkEnvironment();
 
-const ROOT = resolve(import.meta.dirname, "../../..");
 const ONBOARDING_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:embark-onboarding";
 const execArn = (name: string) => `arn:aws:states:us-east-1:000000000000:execution:embark-onboarding:${name}`;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** The environment an operator sets for real AWS, pointed at the test cloud. */
 function awsEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    AWS_ENDPOINT_URL: cloud().edge,
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
-    PLANS_TABLE: LOCAL_NAMES.table("plans"),
+    ...opsAwsEnv(),
     ONBOARDING_STATE_MACHINE_ARN: ONBOARDING_ARN,
   };
 }
 
-function ops(args: string[], env: NodeJS.ProcessEnv = awsEnv()): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "ops/cli/main.ts", ...args],
-      { cwd: ROOT, env, timeout: 45_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const ops = (args: string[], env: NodeJS.ProcessEnv = awsEnv()) => runOpsCli(args, env);
 
 async function json<T>(args: string[]): Promise<T> {
   const run = await ops([...args, "--json"]);
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout) as T;
-}
-
-/** Local-only CodePipeline operation (failure injection), limited to one tenant's runs. */
-async function setPipelineBehaviour(behaviour: { fail?: string; match?: Record<string, string> }) {
-  const res = await fetch(cloud().edge, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "CodePipeline_20150709.EmbarkLocalSetBehaviour",
-    },
-    body: JSON.stringify({ name: LOCAL_NAMES.pipeline, ...behaviour }),
-  });
-  expect(res.status).toBe(200);
 }
 
 const suffix = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -250,15 +212,13 @@ describe("executions", () => {
 
   it("redrives a failed onboarding to ACTIVE, and refuses to redrive a succeeded one", async () => {
     const slug = `ops-redrive-${suffix}`;
-    await setPipelineBehaviour({ fail: "Deploy stage failed: quota exceeded", match: { TENANT_SLUG: slug } });
-    const res = await postSignup({
+    const { tenantId, tenant, fixPipeline } = await signUpEnterpriseFailingInPipeline({
       companyName: uniqueCompany("Ops Redrive"),
       adminEmail: "ops@redrive.test",
-      plan: "enterprise",
       slug,
+      reason: "Deploy stage failed: quota exceeded",
     });
-    const tenantId = String(res.body.tenantId);
-    expect((await waitForTenant(tenantId, ["FAILED", "ACTIVE"])).status).toBe("FAILED");
+    expect(tenant.status).toBe("FAILED");
 
     const [show, history] = await Promise.all([
       ops(["tenants", "show", slug]),
@@ -271,7 +231,7 @@ describe("executions", () => {
     );
     expect(history.stdout).toMatch(/failed\s+Run deployment pipeline\s+\S+\s+PipelineFailed: Pipeline run/);
 
-    await setPipelineBehaviour({ match: { TENANT_SLUG: slug } });
+    await fixPipeline();
     const redrive = await ops(["redrive", `${slug}-onboard-1`]);
     expect(redrive.stderr).toBe("");
     expect(redrive.code).toBe(0);
