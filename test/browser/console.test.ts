@@ -9,57 +9,16 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { eventually, postSignup, sentMail, uniqueCompany, waitForTenant } from "../support/embark.js";
-import {
-  DESKTOP,
-  hasChromium,
-  launchChromium,
-  newPage,
-  PHONE,
-  screenshot,
-  type TestPage,
-} from "./support.js";
-
-/**
- * Local-only CodePipeline operation (local/codepipeline/service.ts): how the pipeline's next runs behave.
- * `match` limits a failure to one tenant's runs, so suites sharing the cloud are not failed by this one.
- */
-async function setPipelineBehaviour(behaviour: {
-  fail?: string;
-  match?: Record<string, string>;
-}): Promise<void> {
-  const res = await fetch(cloud().edge, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "CodePipeline_20150709.EmbarkLocalSetBehaviour",
-    },
-    body: JSON.stringify({ name: LOCAL_NAMES.pipeline, ...behaviour }),
-  });
-  expect(res.status).toBe(200);
-}
+import { setPipelineBehaviour } from "../support/pipeline.js";
+import { DESKTOP, hasChromium, screenshot, useChromium } from "./support.js";
 
 describe.skipIf(!hasChromium)("operator console (Chromium)", () => {
-  let browser: Browser;
-  let desktop: TestPage;
-  let phone: TestPage;
-  let customer: TestPage;
+  const { desktop, phone, customer } = useChromium({ customer: DESKTOP });
   const web = () => cloud().web;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    desktop = await newPage(browser, DESKTOP);
-    phone = await newPage(browser, PHONE);
-    customer = await newPage(browser, DESKTOP);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   it("finds a tenant, opens its execution and shows the timeline", async () => {
     const company = uniqueCompany("Console Find");

@@ -4,37 +4,18 @@
  * following GET /tenants/{id} until the workspace is ready. Screenshots at 1280×800 and 390 px go to screenshots/.
  */
 
-import type { Browser, Page, Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page, Request } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
 import { cloud } from "../support/cloud.js";
 import { postSignup, uniqueCompany, useEmbarkEnvironment } from "../support/embark.js";
-import {
-  DESKTOP,
-  hasChromium,
-  launchChromium,
-  newPage,
-  PHONE,
-  screenshot,
-  type TestPage,
-} from "./support.js";
+import { EXPECTED_STEP_LABELS } from "../support/onboarding-steps.js";
+import { hasChromium, screenshot, useChromium } from "./support.js";
 
 useEmbarkEnvironment();
 
 describe.skipIf(!hasChromium)("signup page (Chromium)", () => {
-  let browser: Browser;
-  let desktop: TestPage;
-  let phone: TestPage;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    desktop = await newPage(browser, DESKTOP);
-    phone = await newPage(browser, PHONE);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const { desktop, phone } = useChromium();
 
   async function openForm(page: Page, query = ""): Promise<void> {
     await page.goto(`${cloud().web}/${query}`);
@@ -148,14 +129,7 @@ describe.skipIf(!hasChromium)("signup page (Chromium)", () => {
 
     await page.locator("#step-list li").nth(5).waitFor();
     expect(page.url()).toMatch(/\?tenant=[0-9a-f-]{36}$/);
-    expect(await page.locator("#step-list li .step-label").allTextContents()).toEqual([
-      "Reserve tenant",
-      "Create identity",
-      "Set up namespace",
-      "Run deployment pipeline",
-      "Activate tenant",
-      "Send welcome email",
-    ]);
+    expect(await page.locator("#step-list li .step-label").allTextContents()).toEqual(EXPECTED_STEP_LABELS);
     await screenshot(page, "signup-progress-1280");
 
     await page.locator("#progress-pill", { hasText: "Ready" }).waitFor({ timeout: 30_000 });

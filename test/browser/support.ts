@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -28,7 +29,7 @@ const ARGS = [
 ];
 
 /** One browser per test file; Playwright gives it a fresh temporary --user-data-dir of its own. */
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }
 
@@ -42,10 +43,9 @@ export interface TestPage {
   errors: string[];
 }
 
-export async function newPage(
-  browser: Browser,
-  viewport: { width: number; height: number },
-): Promise<TestPage> {
+type Viewport = { width: number; height: number };
+
+async function newPage(browser: Browser, viewport: Viewport): Promise<TestPage> {
   const phone = viewport.width < 500;
   const context = await browser.newContext({
     viewport,
@@ -55,6 +55,29 @@ export async function newPage(
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(err.message));
   return { context, page, errors };
+}
+
+/**
+ * Launches Chromium before the suite's tests (call it inside the suite's `describe`) and closes it after them.
+ * Its pages, each in a context of its own, are filled in before the first test: `desktop` (1280×800), `phone`
+ * (390 px, touch) and any `more`, named with their viewports.
+ */
+export function useChromium<Name extends string = never>(
+  more = {} as Record<Name, Viewport>,
+): Record<"desktop" | "phone" | Name, TestPage> {
+  const viewports: Record<string, Viewport> = { desktop: DESKTOP, phone: PHONE, ...more };
+  const pages = Object.fromEntries(Object.keys(viewports).map((name) => [name, {} as TestPage]));
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    for (const [name, viewport] of Object.entries(viewports)) {
+      Object.assign(pages[name]!, await newPage(browser, viewport));
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return pages as Record<"desktop" | "phone" | Name, TestPage>;
 }
 
 const SCREENSHOTS = join(process.cwd(), "screenshots");
