@@ -1,9 +1,12 @@
 /** Answers a Step Functions task that waits with .waitForTaskToken. */
 import {
+  InvalidToken,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
+  TaskDoesNotExist,
+  TaskTimedOut,
 } from "@aws-sdk/client-sfn";
 import type { TaskCallbacks } from "../ports.js";
 
@@ -35,8 +38,8 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
       await send();
       return true;
     } catch (err) {
-      const name = err instanceof Error ? err.name : "";
-      if (name === "TaskTimedOut" || name === "TaskDoesNotExist" || name === "InvalidToken") return false;
+      if (err instanceof TaskTimedOut || err instanceof TaskDoesNotExist || err instanceof InvalidToken)
+        return false;
       throw err;
     }
   }
