@@ -9,6 +9,7 @@ import {
   stepForStateName,
   Tenant,
 } from "../../../core/tenant/model.js";
+import { EXPECTED_STEP_LABELS } from "../../support/onboarding-steps.js";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");
 const input = {
@@ -29,14 +30,7 @@ describe("tenant model", () => {
       "activateTenant",
       "sendWelcome",
     ]);
-    expect(ONBOARDING_STEPS.map((s) => STEP_LABELS[s])).toEqual([
-      "Reserve tenant",
-      "Create identity",
-      "Set up namespace",
-      "Run deployment pipeline",
-      "Activate tenant",
-      "Send welcome email",
-    ]);
+    expect(ONBOARDING_STEPS.map((s) => STEP_LABELS[s])).toEqual(EXPECTED_STEP_LABELS);
     // Step Functions state names: at most 80 characters.
     for (const label of Object.values(STEP_LABELS)) expect(label.length).toBeLessThanOrEqual(80);
     expect(stepForStateName("Set up namespace")).toBe("setupNamespace");
