@@ -6,11 +6,6 @@
  */
 
 import {
-  CodePipelineClient,
-  GetPipelineExecutionCommand,
-  ListPipelineExecutionsCommand,
-} from "@aws-sdk/client-codepipeline";
-import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   ListUserPoolsCommand,
@@ -44,6 +39,7 @@ import {
 } from "../support/billing.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { eventually, sentMail, uniqueCompany, waitForTenant } from "../support/embark.js";
+import { pipelineRunsOf } from "../support/pipeline.js";
 
 const DAY = 24 * 60 * 60;
 
@@ -78,24 +74,7 @@ describe("a customer's billing lifecycle", () => {
     const users = (await cognito.send(new ListUsersCommand({ UserPoolId: userPoolId }))).Users ?? [];
     return users.map((u) => u.Enabled);
   };
-  const pipelineRuns = async () => {
-    const cp = new CodePipelineClient(awsConfig());
-    const list = await cp.send(new ListPipelineExecutionsCommand({ pipelineName: LOCAL_NAMES.pipeline }));
-    const runs = [];
-    for (const s of list.pipelineExecutionSummaries ?? []) {
-      const run = await cp.send(
-        new GetPipelineExecutionCommand({
-          pipelineName: LOCAL_NAMES.pipeline,
-          pipelineExecutionId: s.pipelineExecutionId,
-        }),
-      );
-      const vars = Object.fromEntries(
-        (run.pipelineExecution?.variables ?? []).map((v) => [v.name, v.resolvedValue]),
-      );
-      if (vars.TENANT_ID === tenantId) runs.push({ status: run.pipelineExecution?.status, vars });
-    }
-    return runs;
-  };
+  const pipelineRuns = () => pipelineRunsOf(tenantId);
 
   beforeAll(() => {
     kc = kubeConfigFor(cloud().kubernetes);

@@ -10,20 +10,18 @@ import type { Workflow } from "../../core/workflow/names.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
 import {
   billingOutcome,
-  checkoutCompleted,
   executionsOf,
   invoiceEvent,
-  newCustomerId,
-  newSubscriptionId,
   now,
   postWebhook,
   type StripeTestEvent,
   subscriptionUpdated,
+  tenantFromCheckout,
   tenantRecord,
   waitForLifecycleExecution,
 } from "../support/billing.js";
 import { awsConfig, cloud } from "../support/cloud.js";
-import { eventually, uniqueCompany, waitForTenant } from "../support/embark.js";
+import { eventually, uniqueCompany } from "../support/embark.js";
 
 const DAY = 24 * 60 * 60;
 const WORKFLOWS: Workflow[] = ["plan-change", "suspend", "reactivate", "offboard"];
@@ -38,29 +36,22 @@ interface Subject {
 }
 
 async function onboard(label: string, t0: number): Promise<Subject> {
-  const customer = newCustomerId();
-  const subscription = newSubscriptionId();
-  const checkout = checkoutCompleted(
+  const { customer, subscription, tenantId, tenant } = await tenantFromCheckout(
     {
-      customer,
-      subscription,
       email: `${label}+${Date.now()}@ordering.test`,
       company: uniqueCompany(`Ordering ${label}`),
       plan: "standard",
     },
     { created: t0 },
   );
-  expect((await postWebhook(checkout)).status).toBe(200);
-  const tenantId = (await billingOutcome(checkout.id)).tenantId as string;
-  const view = await waitForTenant(tenantId, ["ACTIVE"]);
   const s = { customer, subscription };
   const oldInvoice = now() - 60 * DAY;
   return {
     customer,
     subscription,
     tenantId,
-    slug: view.slug,
-    userPoolId: view.resources.userPoolId as string,
+    slug: tenant.slug,
+    userPoolId: tenant.resources.userPoolId as string,
     events: [
       subscriptionUpdated({ ...s, price: "price_enterprise_monthly" }, { created: t0 + 10 }),
       invoiceEvent("invoice.payment_failed", { ...s, invoiceCreated: oldInvoice }, { created: t0 + 20 }),

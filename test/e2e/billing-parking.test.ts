@@ -26,6 +26,7 @@ import {
   now,
   postWebhook,
   subscriptionUpdated,
+  tenantFromCheckout,
   tenantRecord,
   waitForLifecycleExecution,
   waitForRecord,
@@ -68,7 +69,7 @@ describe("an event for a customer Embark does not know", () => {
   });
 
   it("a checkout for the customer onboards its tenant, then the parked event is applied", async () => {
-    const checkout = checkoutCompleted(
+    const fresh = await tenantFromCheckout(
       {
         customer,
         subscription,
@@ -78,9 +79,8 @@ describe("an event for a customer Embark does not know", () => {
       },
       { created: t0 },
     );
-    expect((await postWebhook(checkout)).status).toBe(200);
-    tenantId = (await billingOutcome(checkout.id)).tenantId as string;
-    slug = (await waitForTenant(tenantId, ["ACTIVE"])).slug;
+    tenantId = fresh.tenantId;
+    slug = fresh.tenant.slug;
 
     // Applied when onboarding ended: a Suspend that waits out the grace period.
     const applied = await eventually(

@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import {
   billingOutcome,
-  checkoutCompleted,
   customerRecord,
   eventRecord,
   newCustomerId,
@@ -18,10 +17,11 @@ import {
   stripeEvent,
   subscriptionDeleted,
   subscriptionUpdated,
+  tenantFromCheckout,
   tenantRecord,
 } from "../support/billing.js";
 import { awsConfig, cloud } from "../support/cloud.js";
-import { uniqueCompany, waitForTenant } from "../support/embark.js";
+import { uniqueCompany } from "../support/embark.js";
 
 describe("the billing webhook", () => {
   const customer = newCustomerId();
@@ -30,16 +30,13 @@ describe("the billing webhook", () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    const e = checkoutCompleted({
+    ({ tenantId } = await tenantFromCheckout({
       customer,
       subscription,
       email: `webhook+${Date.now()}@billing.test`,
       company: uniqueCompany("Webhook Works"),
       plan: "free",
-    });
-    expect((await postWebhook(e)).status).toBe(200);
-    tenantId = (await billingOutcome(e.id)).tenantId as string;
-    await waitForTenant(tenantId, ["ACTIVE"]);
+    }));
   });
 
   const refused: string[] = [];

@@ -7,12 +7,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import Stripe from "stripe";
+import { expect } from "vitest";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import type { EventRecord } from "../../core/billing/records.js";
-import type { Tenant } from "../../core/tenant/model.js";
+import type { PublicTenantView, Tenant } from "../../core/tenant/model.js";
 import { STATE_MACHINE_FOR_WORKFLOW, type Workflow } from "../../core/workflow/names.js";
 import { awsConfig, cloud } from "./cloud.js";
-import { eventually } from "./embark.js";
+import { eventually, waitForTenant } from "./embark.js";
 
 export type StripeTestEvent = {
   id: string;
@@ -152,6 +153,22 @@ export async function postWebhook(
     status: res.status,
     body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
   };
+}
+
+/**
+ * A fresh tenant through the billing webhook: a signed checkout.session.completed for `customer` (a new one if
+ * not given), accepted (200), turned into a tenant by the router, which is then ACTIVE.
+ */
+export async function tenantFromCheckout(
+  o: { email: string; company: string; plan: string; customer?: string; subscription?: string },
+  opts: { created?: number } = {},
+): Promise<{ customer: string; subscription: string; tenantId: string; tenant: PublicTenantView }> {
+  const customer = o.customer ?? newCustomerId();
+  const subscription = o.subscription ?? newSubscriptionId();
+  const checkout = checkoutCompleted({ ...o, customer, subscription }, opts);
+  expect((await postWebhook(checkout)).status).toBe(200);
+  const tenantId = (await billingOutcome(checkout.id)).tenantId as string;
+  return { customer, subscription, tenantId, tenant: await waitForTenant(tenantId, ["ACTIVE"]) };
 }
 
 let docs: DynamoDBDocumentClient | undefined;
