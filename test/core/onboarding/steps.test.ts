@@ -83,9 +83,9 @@ describe("createIdentity", () => {
     const pool = pools[0]!;
     expect(pool.tags).toEqual({ tenantId: t.tenantId, slug: t.slug });
     expect(result).toEqual({ userPoolId: pool.id, userPoolClientId: pool.clients[0] });
-    const [[username, admin]] = [...pool.users];
+    const [username, admin] = [...pool.users][0]!;
     expect(admin).toMatchObject({ email: t.adminEmail, enabled: true });
-    expect([...admin!.groups]).toEqual(["admins"]);
+    expect([...admin.groups]).toEqual(["admins"]);
 
     expect((await stored(t)).resources).toEqual({ ...result, adminUsername: username });
     // The pool's id is recorded on its own, before anything else could fail.
