@@ -13,16 +13,12 @@ import {
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsConfig, cloud } from "../../support/cloud.js";
+import { awsConfig } from "../../support/cloud.js";
+import { setLocalPipelineBehaviour } from "../../support/pipeline.js";
+import { bodyOf, createQueue, receiveUntil, ruleToQueue } from "../../support/queues.js";
 
 const codepipeline = new CodePipelineClient(awsConfig());
 const events = new EventBridgeClient(awsConfig());
@@ -65,20 +61,26 @@ async function pipeline(label: string, executionMode: "QUEUED" | "PARALLEL" = "Q
   return name;
 }
 
-/** Local-only operation, sent as any JSON-protocol client would (the edge routes it by X-Amz-Target). */
-async function setBehaviour(name: string, behaviour: { durationMs?: number; fail?: string }): Promise<void> {
-  const res = await fetch(cloud().edge, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "CodePipeline_20150709.EmbarkLocalSetBehaviour",
-    },
-    body: JSON.stringify({ name, ...behaviour }),
-  });
-  expect(res.status).toBe(200);
+/** Starts a run of the pipeline `name` for the tenant `tenantId` (and `more` variables); returns the run's id. */
+async function startRun(name: string, tenantId: string, more: Record<string, string> = {}): Promise<string> {
+  const variables = Object.entries({ TENANT_ID: tenantId, ...more }).map(([name, value]) => ({
+    name,
+    value,
+  }));
+  const { pipelineExecutionId } = await codepipeline.send(
+    new StartPipelineExecutionCommand({ name, variables }),
+  );
+  return pipelineExecutionId!;
 }
 
-async function waitForStatus(name: string, id: string, done: string[]): Promise<PipelineExecution> {
+const stopRun = (name: string, id: string, how: { abandon?: boolean; reason?: string } = {}) =>
+  codepipeline.send(
+    new StopPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id, ...how }),
+  );
+
+const FINISHED = ["Succeeded", "Failed", "Stopped"];
+
+async function waitForStatus(name: string, id: string, done = FINISHED): Promise<PipelineExecution> {
   const until = Date.now() + 20_000;
   for (;;) {
     const { pipelineExecution } = await codepipeline.send(
@@ -98,22 +100,10 @@ interface SeenEvent {
 /** Collects events from the shared queue until `want` returns true for the collection (or time runs out). */
 const seen: SeenEvent[] = [];
 async function eventsUntil(want: (all: SeenEvent[]) => boolean): Promise<SeenEvent[]> {
-  const until = Date.now() + 20_000;
-  while (!want(seen) && Date.now() < until) {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-    const batch: Message[] = out.Messages ?? [];
-    seen.push(...batch.map((m) => JSON.parse(m.Body!)));
-    if (batch.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
-    } else {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const got = await receiveUntil(sqs, queueUrl, (received) =>
+    want([...seen, ...received.map(bodyOf<SeenEvent>)]),
+  );
+  seen.push(...got.map(bodyOf<SeenEvent>));
   return seen;
 }
 
@@ -121,23 +111,10 @@ const ofExecution = (all: SeenEvent[], id: string, detailType: string) =>
   all.filter((e) => e.detail["execution-id"] === id && e["detail-type"] === detailType);
 
 beforeAll(async () => {
-  const q = await sqs.send(new CreateQueueCommand({ QueueName: `pipeline-events-${run}` }));
-  queueUrl = q.QueueUrl!;
-  await events.send(
-    new PutRuleCommand({
-      Name: `pipeline-events-${run}`,
-      EventPattern: JSON.stringify({
-        source: ["aws.codepipeline"],
-        detail: { pipeline: [{ prefix: "tenant-" }] },
-      }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: `pipeline-events-${run}`,
-      Targets: [{ Id: "q", Arn: `arn:aws:sqs:us-east-1:000000000000:pipeline-events-${run}` }],
-    }),
-  );
+  const name = `pipeline-events-${run}`;
+  queueUrl = (await createQueue(sqs, name)).url;
+  const pattern = { source: ["aws.codepipeline"], detail: { pipeline: [{ prefix: "tenant-" }] } };
+  await ruleToQueue(events, { name, pattern, queue: name });
 });
 
 describe("pipelines", () => {
@@ -190,9 +167,7 @@ describe("pipelines", () => {
 describe("executions", () => {
   it("runs with variables to Succeeded and emits the state-change events", async () => {
     const name = await pipeline("success");
-    const { pipelineExecutionId: id } = await codepipeline.send(
-      new StartPipelineExecutionCommand({ name, variables: [{ name: "TENANT_ID", value: "acme" }] }),
-    );
+    const id = await startRun(name, "acme");
     const running = await codepipeline.send(
       new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id }),
     );
@@ -202,7 +177,7 @@ describe("executions", () => {
       status: "InProgress",
     });
 
-    const done = await waitForStatus(name, id!, ["Succeeded", "Failed", "Stopped"]);
+    const done = await waitForStatus(name, id);
     expect(done).toMatchObject({
       pipelineName: name,
       pipelineExecutionId: id,
@@ -216,9 +191,9 @@ describe("executions", () => {
     });
 
     const all = await eventsUntil(
-      (e) => ofExecution(e, id!, "CodePipeline Pipeline Execution State Change").length >= 2,
+      (e) => ofExecution(e, id, "CodePipeline Pipeline Execution State Change").length >= 2,
     );
-    const pipelineEvents = ofExecution(all, id!, "CodePipeline Pipeline Execution State Change");
+    const pipelineEvents = ofExecution(all, id, "CodePipeline Pipeline Execution State Change");
     expect(pipelineEvents.map((e) => e.detail.state).sort()).toEqual(["STARTED", "SUCCEEDED"]);
     const started = pipelineEvents.find((e) => e.detail.state === "STARTED")!;
     expect(started).toMatchObject({
@@ -238,9 +213,9 @@ describe("executions", () => {
     });
 
     const withStages = await eventsUntil(
-      (e) => ofExecution(e, id!, "CodePipeline Stage Execution State Change").length >= 2,
+      (e) => ofExecution(e, id, "CodePipeline Stage Execution State Change").length >= 2,
     );
-    const stageEvents = ofExecution(withStages, id!, "CodePipeline Stage Execution State Change");
+    const stageEvents = ofExecution(withStages, id, "CodePipeline Stage Execution State Change");
     expect(stageEvents.map((e) => `${e.detail.stage}:${e.detail.state}`).sort()).toEqual([
       "Deploy:STARTED",
       "Deploy:SUCCEEDED",
@@ -255,33 +230,25 @@ describe("executions", () => {
 
   it("fails when the EMBARK_LOCAL_FAIL variable is set, with the reason in statusSummary and the action event", async () => {
     const name = await pipeline("fail-variable");
-    const { pipelineExecutionId: id } = await codepipeline.send(
-      new StartPipelineExecutionCommand({
-        name,
-        variables: [
-          { name: "TENANT_ID", value: "globex" },
-          { name: "EMBARK_LOCAL_FAIL", value: "quota exceeded in the test cluster" },
-        ],
-      }),
-    );
-    const done = await waitForStatus(name, id!, ["Succeeded", "Failed", "Stopped"]);
+    const id = await startRun(name, "globex", { EMBARK_LOCAL_FAIL: "quota exceeded in the test cluster" });
+    const done = await waitForStatus(name, id);
     expect(done.status).toBe("Failed");
     expect(done.statusSummary).toBe("quota exceeded in the test cluster");
 
     const all = await eventsUntil(
       (e) =>
-        ofExecution(e, id!, "CodePipeline Pipeline Execution State Change").some(
+        ofExecution(e, id, "CodePipeline Pipeline Execution State Change").some(
           (x) => x.detail.state === "FAILED",
         ) &&
-        ofExecution(e, id!, "CodePipeline Action Execution State Change").some(
+        ofExecution(e, id, "CodePipeline Action Execution State Change").some(
           (x) => x.detail.state === "FAILED",
         ),
     );
-    const failed = ofExecution(all, id!, "CodePipeline Pipeline Execution State Change").find(
+    const failed = ofExecution(all, id, "CodePipeline Pipeline Execution State Change").find(
       (e) => e.detail.state === "FAILED",
     );
     expect(failed?.detail).toMatchObject({ pipeline: name, state: "FAILED" });
-    const action = ofExecution(all, id!, "CodePipeline Action Execution State Change").find(
+    const action = ofExecution(all, id, "CodePipeline Action Execution State Change").find(
       (e) => e.detail.state === "FAILED",
     );
     expect(action?.detail).toMatchObject({
@@ -296,18 +263,12 @@ describe("executions", () => {
 
   it("fails while a behaviour set through the edge says so, and succeeds again once it is cleared", async () => {
     const name = await pipeline("fail-behaviour");
-    await setBehaviour(name, { fail: "injected by the test", durationMs: 50 });
-    const first = await codepipeline.send(
-      new StartPipelineExecutionCommand({ name, variables: [{ name: "TENANT_ID", value: "t" }] }),
-    );
-    const failed = await waitForStatus(name, first.pipelineExecutionId!, ["Succeeded", "Failed", "Stopped"]);
+    await setLocalPipelineBehaviour(name, { fail: "injected by the test", durationMs: 50 });
+    const failed = await waitForStatus(name, await startRun(name, "t"));
     expect(failed).toMatchObject({ status: "Failed", statusSummary: "injected by the test" });
 
-    await setBehaviour(name, {});
-    const second = await codepipeline.send(
-      new StartPipelineExecutionCommand({ name, variables: [{ name: "TENANT_ID", value: "t" }] }),
-    );
-    const ok = await waitForStatus(name, second.pipelineExecutionId!, ["Succeeded", "Failed", "Stopped"]);
+    await setLocalPipelineBehaviour(name, {});
+    const ok = await waitForStatus(name, await startRun(name, "t"));
     expect(ok.status).toBe("Succeeded");
   });
 
@@ -331,33 +292,22 @@ describe("executions", () => {
 
   it("stops an execution (abandon) and refuses to stop a finished one", async () => {
     const name = await pipeline("stop");
-    await setBehaviour(name, { durationMs: 30_000 });
-    const { pipelineExecutionId: id } = await codepipeline.send(
-      new StartPipelineExecutionCommand({ name, variables: [{ name: "TENANT_ID", value: "t" }] }),
-    );
-    await codepipeline.send(
-      new StopPipelineExecutionCommand({
-        pipelineName: name,
-        pipelineExecutionId: id,
-        abandon: true,
-        reason: "tenant gone",
-      }),
-    );
-    const stopped = await waitForStatus(name, id!, ["Stopped", "Succeeded", "Failed"]);
+    await setLocalPipelineBehaviour(name, { durationMs: 30_000 });
+    const id = await startRun(name, "t");
+    await stopRun(name, id, { abandon: true, reason: "tenant gone" });
+    const stopped = await waitForStatus(name, id);
     expect(stopped.status).toBe("Stopped");
-    await expect(
-      codepipeline.send(new StopPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id })),
-    ).rejects.toMatchObject({ name: "PipelineExecutionNotStoppableException" });
+    await expect(stopRun(name, id)).rejects.toMatchObject({ name: "PipelineExecutionNotStoppableException" });
     const listed = await codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }));
     expect(listed.pipelineExecutionSummaries?.[0]?.stopTrigger?.reason).toBe("tenant gone");
 
     const all = await eventsUntil((e) =>
-      ofExecution(e, id!, "CodePipeline Pipeline Execution State Change").some(
+      ofExecution(e, id, "CodePipeline Pipeline Execution State Change").some(
         (x) => x.detail.state === "STOPPED",
       ),
     );
     expect(
-      ofExecution(all, id!, "CodePipeline Pipeline Execution State Change")
+      ofExecution(all, id, "CodePipeline Pipeline Execution State Change")
         .map((e) => e.detail.state)
         .sort(),
     ).toEqual(["STARTED", "STOPPED", "STOPPING"]);
@@ -366,23 +316,17 @@ describe("executions", () => {
   it("stop and wait lets the running action finish, then stops", async () => {
     const name = await pipeline("stop-wait");
     // Long enough that the stop request always lands while the action runs, even on a loaded machine.
-    await setBehaviour(name, { durationMs: 3000 });
-    const { pipelineExecutionId: id } = await codepipeline.send(
-      new StartPipelineExecutionCommand({ name, variables: [{ name: "TENANT_ID", value: "t" }] }),
-    );
-    await codepipeline.send(
-      new StopPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id }),
-    );
+    await setLocalPipelineBehaviour(name, { durationMs: 3000 });
+    const id = await startRun(name, "t");
+    await stopRun(name, id);
     const stopping = await codepipeline.send(
       new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id }),
     );
     expect(["Stopping", "Stopped"]).toContain(stopping.pipelineExecution?.status);
     if (stopping.pipelineExecution?.status === "Stopping") {
-      await expect(
-        codepipeline.send(new StopPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id })),
-      ).rejects.toMatchObject({ name: "DuplicatedStopRequestException" });
+      await expect(stopRun(name, id)).rejects.toMatchObject({ name: "DuplicatedStopRequestException" });
     }
-    const stopped = await waitForStatus(name, id!, ["Stopped", "Succeeded", "Failed"]);
+    const stopped = await waitForStatus(name, id);
     expect(stopped.status).toBe("Stopped");
   });
 });

@@ -22,64 +22,30 @@ import {
   type Target,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEventBridgeService } from "../../../local/eventbridge/service.js";
 import { FunctionRegistry } from "../../../local/lambda/registry.js";
 import { awsConfig, cloud } from "../../support/cloud.js";
+import { createQueue, queueArn, receiveUntil, ruleToQueue } from "../../support/queues.js";
 
 const events = new EventBridgeClient(awsConfig());
 const sqs = new SQSClient(awsConfig());
 const run = randomUUID().slice(0, 8);
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
 afterAll(() => {
   events.destroy();
   sqs.destroy();
 });
 
-async function queue(label: string): Promise<{ url: string; arn: string; name: string }> {
-  const name = `eb-${label}-${run}`;
-  const out = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  return { url: out.QueueUrl!, arn: queueArn(name), name };
-}
+const queue = (label: string) => createQueue(sqs, `eb-${label}-${run}`);
 
 /** Receives (and deletes) messages until `want` have arrived or the deadline passes. */
-async function receive(url: string, want: number, deadlineMs = 15_000): Promise<Message[]> {
-  const got: Message[] = [];
-  const until = Date.now() + deadlineMs;
-  while (got.length < want && Date.now() < until) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ["All"],
-      }),
-    );
-    const batch = out.Messages ?? [];
-    got.push(...batch);
-    // The emulator's long polling does not wake up when a message arrives: poll briefly instead.
-    if (batch.length === 0) await new Promise((r) => setTimeout(r, 100));
-    if (batch.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
-    }
-  }
-  return got;
-}
+const receive = (url: string, want: number, deadlineMs = 15_000) =>
+  receiveUntil(sqs, url, (got) => got.length >= want, deadlineMs);
 
 /** A rule on `bus` sending to a fresh queue; returns the queue. */
-async function ruleToQueue(
+async function ruledQueue(
   label: string,
   pattern: unknown,
   target: Partial<Target> = {},
@@ -87,12 +53,7 @@ async function ruleToQueue(
 ): Promise<{ url: string; rule: string }> {
   const q = await queue(label);
   const rule = `rule-${label}-${run}`;
-  await events.send(
-    new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(pattern), EventBusName: bus }),
-  );
-  await events.send(
-    new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: "q", Arn: q.arn, ...target }] }),
-  );
+  await ruleToQueue(events, { name: rule, pattern, queue: q.name, bus, target });
   return { url: q.url, rule };
 }
 
@@ -273,7 +234,7 @@ describe("rules", () => {
 
 describe("PutEvents", () => {
   it("delivers a matching event to an SQS target in AWS's event shape", async () => {
-    const { url } = await ruleToQueue("match", {
+    const { url } = await ruledQueue("match", {
       source: [`embark.test.${run}`],
       "detail-type": ["Thing Happened"],
       detail: { kind: ["match"] },
@@ -298,7 +259,7 @@ describe("PutEvents", () => {
   });
 
   it("does not deliver events the pattern does not match, nor to disabled rules", async () => {
-    const { url, rule } = await ruleToQueue("nomatch", {
+    const { url, rule } = await ruledQueue("nomatch", {
       source: [`embark.test.${run}`],
       detail: { kind: ["wanted"], size: [{ numeric: [">=", 10] }] },
     });
@@ -332,16 +293,16 @@ describe("PutEvents", () => {
 
   it("applies an InputTransformer, InputPath and constant Input", async () => {
     const pattern = { source: [`embark.test.${run}`], detail: { kind: ["transform"] } };
-    const transformed = await ruleToQueue("transform", pattern, {
+    const transformed = await ruledQueue("transform", pattern, {
       InputTransformer: {
         InputPathsMap: { tenant: "$.detail.tenant", plan: "$.detail.plan", seats: "$.detail.seats" },
         InputTemplate:
           '{"tenant": <tenant>, "summary": "<tenant> is on <plan>", "seats": <seats>, "rule": <aws.events.rule-name>}',
       },
     });
-    const picked = await ruleToQueue("inputpath", pattern, { InputPath: "$.detail" });
-    const constant = await ruleToQueue("constant", pattern, { Input: '{"fixed":true}' });
-    const text = await ruleToQueue("plaintext", pattern, {
+    const picked = await ruledQueue("inputpath", pattern, { InputPath: "$.detail" });
+    const constant = await ruledQueue("constant", pattern, { Input: '{"fixed":true}' });
+    const text = await ruledQueue("plaintext", pattern, {
       InputTransformer: {
         InputPathsMap: { tenant: "$.detail.tenant" },
         InputTemplate: "tenant <tenant> changed",
@@ -378,8 +339,8 @@ describe("PutEvents", () => {
     const bus = `route-bus-${run}`;
     await events.send(new CreateEventBusCommand({ Name: bus }));
     const pattern = { source: [`embark.test.${run}`], detail: { kind: ["bus"] } };
-    const onBus = await ruleToQueue("onbus", pattern, {}, bus);
-    const onDefault = await ruleToQueue("ondefault", pattern);
+    const onBus = await ruledQueue("onbus", pattern, {}, bus);
+    const onDefault = await ruledQueue("ondefault", pattern);
     await events.send(
       new PutEventsCommand({ Entries: [entry({ kind: "bus", where: "custom" }, { EventBusName: bus })] }),
     );
