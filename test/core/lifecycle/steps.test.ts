@@ -1,0 +1,621 @@
+/**
+ * The lifecycle steps (core/lifecycle/steps.ts, pipeline.ts) on in-memory fakes (test/support/fakes/), on tenants
+ * onboarded by the real onboarding steps and moved by billing events marked as the billing router marks them:
+ * suspend/reactivate only while their payment event is the newest, plan changes and their supersession, the
+ * namespace and sign-in steps reconciling with a tenant that changes meanwhile, the lifecycle pipeline run, and
+ * offboarding deleting everything but the record.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import type { BillingAspect } from "../../../core/billing/event.js";
+import { runLifecyclePipeline } from "../../../core/lifecycle/pipeline.js";
+import {
+  applyNamespacePolicy,
+  applySignIn,
+  deleteIdentity,
+  deleteNamespace,
+  recordPlan,
+  setTenantStatus,
+} from "../../../core/lifecycle/steps.js";
+import {
+  activateTenant,
+  createIdentity,
+  reserveTenant,
+  setupNamespace,
+  startPipeline,
+} from "../../../core/onboarding/steps.js";
+import { DEFAULT_PLANS } from "../../../core/plans/catalog.js";
+import { UnknownPlanError } from "../../../core/plans/errors.js";
+import type { Tenant } from "../../../core/tenant/model.js";
+import type { TenantStatus } from "../../../core/tenant/status.js";
+import type { LifecycleWorkflow } from "../../../core/workflow/names.js";
+import { type Fakes, fakes, signUp } from "../../support/fakes/deps.js";
+import { InjectedFault } from "../../support/fakes/recording.js";
+
+let f: Fakes;
+beforeEach(() => {
+  f = fakes();
+});
+
+const plan = (id: string) => DEFAULT_PLANS.find((p) => p.id === id)!;
+const stored = (t: Pick<Tenant, "tenantId">) => f.tenants.require(t.tenantId);
+const namespaceOf = (t: Pick<Tenant, "slug">) => `tenant-${t.slug}`;
+/** The pods the namespace's ResourceQuota allows (undefined without one). */
+const quotaPods = (t: Pick<Tenant, "slug">) => {
+  const quota = f.cluster.objectsIn(namespaceOf(t)).find((o) => o.kind === "ResourceQuota");
+  return (quota?.spec as { hard: { pods: string } } | undefined)?.hard.pods;
+};
+
+/** A tenant onboarded by the onboarding steps, with the billing maps the router creates. */
+async function active(planId = "standard"): Promise<Tenant> {
+  const t = await signUp(f, { plan: planId });
+  await reserveTenant(f.deps, t);
+  await createIdentity(f.deps, t);
+  await setupNamespace(f.deps, t);
+  if (plan(planId).dedicatedResources) {
+    f.pipeline.runsEndAs = "Succeeded";
+    await startPipeline(f.deps, { tenantId: t.tenantId, taskToken: "onboarding-token" });
+    f.pipeline.runsEndAs = undefined;
+  }
+  await activateTenant(f.deps, t);
+  await f.records.ensureBillingMaps(await stored(t));
+  return stored(t);
+}
+
+let clock = 1_760_000_000;
+let events = 0;
+/** A billing event applied to one aspect of the tenant as the billing router applies it (records.mark). */
+async function billingEvent(
+  t: Tenant,
+  aspect: BillingAspect,
+  value: string,
+  workflow: LifecycleWorkflow,
+  expectStatus: TenantStatus,
+): Promise<string> {
+  clock += 1;
+  events += 1;
+  const eventId = `evt_${events}`;
+  const res = await f.records.mark({
+    tenantId: t.tenantId,
+    aspect,
+    event: { id: eventId, created: clock },
+    expectStatus,
+    mark: { eventId, created: clock, value, workflow },
+  });
+  expect(res.applied).toBe(true);
+  return eventId;
+}
+const paymentFailed = (t: Tenant, expect: TenantStatus = "ACTIVE") =>
+  billingEvent(t, "standing", "failed", "suspend", expect);
+const paid = (t: Tenant, expect: TenantStatus = "SUSPENDED") =>
+  billingEvent(t, "standing", "paid", "reactivate", expect);
+const planEvent = (t: Tenant, planId: string, expect: TenantStatus = "ACTIVE") =>
+  billingEvent(t, "plan", planId, "plan-change", expect);
+
+async function suspended(planId = "standard"): Promise<Tenant> {
+  const t = await active(planId);
+  await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId: await paymentFailed(t) });
+  return stored(t);
+}
+
+describe("setTenantStatus: suspend and reactivate", () => {
+  it("suspends an ACTIVE tenant while its payment failure is the newest payment event", async () => {
+    const t = await active("standard");
+    const eventId = await paymentFailed(t);
+    const result = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId });
+    expect(result).toEqual({
+      tenantId: t.tenantId,
+      status: "SUSPENDED",
+      proceed: true,
+      graceDays: "14",
+      dedicatedResources: false,
+    });
+    const after = await stored(t);
+    expect(after.status).toBe("SUSPENDED");
+    expect(after.suspendedAt).toBeDefined();
+    expect(after.version).toBe(t.version + 1);
+  });
+
+  it("re-run after success proceeds again without writing anything", async () => {
+    const t = await active();
+    const eventId = await paymentFailed(t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId });
+    const before = await stored(t);
+    const again = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId });
+    expect(again).toMatchObject({ status: "SUSPENDED", proceed: true });
+    expect(await stored(t)).toEqual(before);
+  });
+
+  it("does not suspend when a newer payment event has the last word", async () => {
+    const t = await active();
+    const failed = await paymentFailed(t);
+    await billingEvent(t, "standing", "paid", "reactivate", "ACTIVE");
+    const result = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId: failed });
+    expect(result).toMatchObject({ status: "ACTIVE", proceed: false });
+    const after = await stored(t);
+    expect(after.status).toBe("ACTIVE");
+    expect(after.suspendedAt).toBeUndefined();
+  });
+
+  it("reactivates a SUSPENDED tenant for its payment and drops suspendedAt", async () => {
+    const t = await suspended();
+    const eventId = await paid(t);
+    const result = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "ACTIVE", eventId });
+    expect(result).toMatchObject({ status: "ACTIVE", proceed: true });
+    const after = await stored(t);
+    expect(after.status).toBe("ACTIVE");
+    expect(after.suspendedAt).toBeUndefined();
+  });
+
+  it("a reactivation overtaken by a newer payment failure leaves the tenant suspended", async () => {
+    const t = await suspended();
+    const payment = await paid(t);
+    await paymentFailed(t, "SUSPENDED");
+    const result = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "ACTIVE", eventId: payment });
+    expect(result).toMatchObject({ status: "SUSPENDED", proceed: false });
+    expect((await stored(t)).status).toBe("SUSPENDED");
+  });
+
+  it("a retried suspension does not go on once a newer payment event has come (its own workflow acts)", async () => {
+    const t = await active();
+    const first = await paymentFailed(t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId: first });
+    await paymentFailed(t, "SUSPENDED");
+    const retry = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId: first });
+    expect(retry).toMatchObject({ status: "SUSPENDED", proceed: false });
+  });
+
+  it("reports the plan's grace period and dedicated resources", async () => {
+    const t = await active("enterprise");
+    const result = await setTenantStatus(f.deps, {
+      tenantId: t.tenantId,
+      to: "SUSPENDED",
+      eventId: await paymentFailed(t),
+    });
+    expect(result).toMatchObject({ graceDays: "30", dedicatedResources: true });
+  });
+});
+
+describe("setTenantStatus: offboarding", () => {
+  it("ACTIVE → OFFBOARDING → OFFBOARDED with timestamps; repeats carry on; the onboarding task token goes", async () => {
+    const t = await active("enterprise");
+    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBe("onboarding-token");
+
+    const start = await setTenantStatus(f.deps, {
+      tenantId: t.tenantId,
+      to: "OFFBOARDING",
+      eventId: "ops-1",
+    });
+    expect(start).toMatchObject({ status: "OFFBOARDING", proceed: true });
+    expect((await stored(t)).offboardingStartedAt).toBeDefined();
+    expect(
+      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
+    ).toMatchObject({ status: "OFFBOARDING", proceed: true });
+
+    const end = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId: "ops-1" });
+    expect(end).toMatchObject({ status: "OFFBOARDED", proceed: true });
+    const after = await stored(t);
+    expect(after.offboardedAt).toBeDefined();
+    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBeUndefined();
+    // A late retry of "Start offboarding" finds the tenant past it and carries on.
+    expect(
+      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
+    ).toMatchObject({ status: "OFFBOARDED", proceed: true });
+  });
+
+  it("offboards a tenant whose onboarding failed", async () => {
+    const t = await signUp(f);
+    await f.tenants.transition(t.tenantId, "FAILED", {
+      failure: { step: "createIdentity", error: "X", cause: "x", at: new Date().toISOString() },
+    });
+    const result = await setTenantStatus(f.deps, {
+      tenantId: t.tenantId,
+      to: "OFFBOARDING",
+      eventId: "ops-1",
+    });
+    expect(result.status).toBe("OFFBOARDING");
+  });
+
+  it("refuses (ValidationError) to offboard a tenant still onboarding, or to finish one never started", async () => {
+    const onboarding = await signUp(f);
+    await expect(
+      setTenantStatus(f.deps, { tenantId: onboarding.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
+    ).rejects.toMatchObject({ name: "ValidationError" });
+    expect((await stored(onboarding)).status).toBe("PROVISIONING");
+
+    const t = await active();
+    await expect(
+      setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId: "ops-1" }),
+    ).rejects.toMatchObject({ name: "ValidationError" });
+    expect((await stored(t)).status).toBe("ACTIVE");
+  });
+});
+
+describe("recordPlan", () => {
+  it("records the new plan while its event is the newest plan event, and says what the pipeline must do", async () => {
+    const t = await active("standard");
+    const eventId = await planEvent(t, "enterprise");
+    const result = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId });
+    expect(result).toEqual({
+      tenantId: t.tenantId,
+      changed: true,
+      plan: "enterprise",
+      previousPlan: "standard",
+      previousPlanName: "Standard",
+      pipelineAction: "deploy",
+    });
+    expect((await stored(t)).plan).toBe("enterprise");
+  });
+
+  it("re-run after success knows it made the change: same result, nothing written again", async () => {
+    const t = await active("standard");
+    const eventId = await planEvent(t, "enterprise");
+    const first = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId });
+    const before = await stored(t);
+    const again = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId });
+    expect(again).toEqual(first);
+    expect(f.records.count("recordPlan")).toBe(1);
+    expect(await stored(t)).toEqual(before);
+  });
+
+  it("a plan event overtaken by a newer one records nothing; the newer one's change is made", async () => {
+    const t = await active("standard");
+    const older = await planEvent(t, "enterprise");
+    const newer = await planEvent(t, "free");
+
+    const superseded = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId: older });
+    expect(superseded).toMatchObject({ changed: false, pipelineAction: "none", previousPlan: "standard" });
+    expect((await stored(t)).plan).toBe("standard");
+
+    const made = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "free", eventId: newer });
+    expect(made).toMatchObject({
+      changed: true,
+      plan: "free",
+      previousPlan: "standard",
+      pipelineAction: "none",
+    });
+    expect((await stored(t)).plan).toBe("free");
+  });
+
+  it("a retry of a change that a newer one has since replaced stays superseded", async () => {
+    const t = await active("standard");
+    const first = await planEvent(t, "enterprise");
+    await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId: first });
+    const second = await planEvent(t, "standard");
+    await recordPlan(f.deps, { tenantId: t.tenantId, plan: "standard", eventId: second });
+
+    const retry = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId: first });
+    expect(retry).toMatchObject({ changed: false, pipelineAction: "none" });
+    expect((await stored(t)).plan).toBe("standard");
+  });
+
+  it("a newer event for the plan the tenant already has is no change (no second deploy or email)", async () => {
+    const t = await active("standard");
+    const first = await planEvent(t, "enterprise");
+    await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId: first });
+    const yearly = await planEvent(t, "enterprise");
+    const result = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId: yearly });
+    expect(result).toMatchObject({ changed: false, previousPlan: "enterprise", pipelineAction: "none" });
+    expect(f.records.count("recordPlan")).toBe(1);
+  });
+
+  it("tears dedicated resources down when the tenant leaves a plan that had them", async () => {
+    const t = await active("enterprise");
+    const eventId = await planEvent(t, "standard");
+    const result = await recordPlan(f.deps, { tenantId: t.tenantId, plan: "standard", eventId });
+    expect(result).toMatchObject({
+      changed: true,
+      previousPlanName: "Enterprise",
+      pipelineAction: "teardown",
+    });
+  });
+
+  it("changes the plan of a suspended tenant too", async () => {
+    const t = await suspended("standard");
+    const eventId = await planEvent(t, "free", "SUSPENDED");
+    expect(await recordPlan(f.deps, { tenantId: t.tenantId, plan: "free", eventId })).toMatchObject({
+      changed: true,
+    });
+    expect(await stored(t)).toMatchObject({ plan: "free", status: "SUSPENDED" });
+  });
+
+  it("refuses a plan the catalog does not have", async () => {
+    const t = await active();
+    await expect(
+      recordPlan(f.deps, { tenantId: t.tenantId, plan: "platinum", eventId: "evt_x" }),
+    ).rejects.toBeInstanceOf(UnknownPlanError);
+  });
+});
+
+describe("applyNamespacePolicy", () => {
+  it("applies the recorded plan's quota and limits", async () => {
+    const t = await active("standard");
+    const eventId = await planEvent(t, "enterprise");
+    await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId });
+    const result = await applyNamespacePolicy(f.deps, t);
+    expect(result).toEqual({
+      namespace: namespaceOf(t),
+      plan: "enterprise",
+      suspended: false,
+      applied: true,
+    });
+    expect(quotaPods(t)).toBe(plan("enterprise").quota.pods);
+  });
+
+  it("allows no pods while the tenant is suspended, and the plan's again once reactivated", async () => {
+    const t = await suspended("standard");
+    expect(await applyNamespacePolicy(f.deps, t)).toMatchObject({ suspended: true, applied: true });
+    expect(quotaPods(t)).toBe("0");
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "ACTIVE", eventId: await paid(t) });
+    await applyNamespacePolicy(f.deps, t);
+    expect(quotaPods(t)).toBe(plan("standard").quota.pods);
+  });
+
+  it("re-reads the tenant when it changed during the apply, and applies what it is now", async () => {
+    const t = await active("standard");
+    const eventId = await paymentFailed(t);
+    // A suspension lands while this step's first apply is in flight.
+    f.cluster.on("apply", async () => {
+      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId });
+    });
+    const applies = f.cluster.count("apply");
+    const result = await applyNamespacePolicy(f.deps, t);
+    expect(result).toMatchObject({ suspended: true, applied: true });
+    expect(f.cluster.count("apply") - applies).toBe(2);
+    expect(quotaPods(t)).toBe("0");
+  });
+
+  it("deletes the namespace its apply re-created when offboarding began meanwhile", async () => {
+    const t = await active();
+    f.cluster.on("apply", async () => {
+      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+      await deleteNamespace(f.deps, t);
+    });
+    const result = await applyNamespacePolicy(f.deps, t);
+    expect(result).toMatchObject({ applied: false });
+    expect(f.cluster.hasNamespace(namespaceOf(t))).toBe(false);
+    expect(f.cluster.objectsIn(namespaceOf(t))).toEqual([]);
+  });
+
+  it("gives up with a TransientError (retried) when the tenant keeps changing", async () => {
+    const t = await active();
+    const calls = f.cluster.count("apply");
+    for (let i = 1; i <= 4; i++) {
+      const to = i % 2 ? "SUSPENDED" : "ACTIVE";
+      f.cluster.on(
+        "apply",
+        async () => {
+          await f.records.transitionIf({ tenantId: t.tenantId, from: ["ACTIVE", "SUSPENDED"], to });
+        },
+        { call: calls + i },
+      );
+    }
+    await expect(applyNamespacePolicy(f.deps, t)).rejects.toMatchObject({ name: "TransientError" });
+    expect(f.cluster.count("apply") - calls).toBe(4);
+  });
+
+  it("applies nothing to a tenant being offboarded", async () => {
+    const t = await active();
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+    const applies = f.cluster.count("apply");
+    expect(await applyNamespacePolicy(f.deps, t)).toMatchObject({ applied: false });
+    expect(f.cluster.count("apply")).toBe(applies);
+  });
+});
+
+describe("applySignIn", () => {
+  const users = (t: Tenant) => [...(f.identity.pools.get(t.resources.userPoolId!)?.users.values() ?? [])];
+
+  it("disables the users of a suspended tenant, and enables them again once it is ACTIVE", async () => {
+    const t = await suspended();
+    expect(await applySignIn(f.deps, t)).toEqual({
+      userPoolId: t.resources.userPoolId,
+      enabled: false,
+      applied: true,
+    });
+    expect(users(t).map((u) => u.enabled)).toEqual([false]);
+
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "ACTIVE", eventId: await paid(t) });
+    expect(await applySignIn(f.deps, t)).toMatchObject({ enabled: true, applied: true });
+    expect(users(t).map((u) => u.enabled)).toEqual([true]);
+  });
+
+  it("takes a pool deleted by an offboarding meanwhile as nothing left to do", async () => {
+    const t = await suspended();
+    f.identity.on("setUsersEnabled", async () => {
+      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+      await deleteIdentity(f.deps, t);
+    });
+    expect(await applySignIn(f.deps, t)).toMatchObject({ applied: false });
+  });
+
+  it("fails on a missing pool while the tenant is not being offboarded", async () => {
+    const t = await suspended();
+    f.identity.pools.delete(t.resources.userPoolId!);
+    await expect(applySignIn(f.deps, t)).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+});
+
+describe("runLifecyclePipeline", () => {
+  async function deploying() {
+    const t = await active("standard");
+    const eventId = await planEvent(t, "enterprise");
+    await recordPlan(f.deps, { tenantId: t.tenantId, plan: "enterprise", eventId });
+    return { t, runKey: `${t.slug}-plan-change-1` };
+  }
+
+  it("starts one run keyed by the execution, with the action, and waits for it", async () => {
+    const { t, runKey } = await deploying();
+    const input = { tenantId: t.tenantId, action: "deploy" as const, runKey, taskToken: "lc-1" };
+    const { pipelineExecutionId } = await runLifecyclePipeline(f.deps, input);
+    expect(f.pipeline.callsTo("start")).toEqual([
+      [
+        {
+          clientRequestToken: runKey,
+          variables: {
+            TENANT_ID: t.tenantId,
+            TENANT_SLUG: t.slug,
+            TENANT_PLAN: "enterprise",
+            TENANT_ACTION: "deploy",
+          },
+        },
+      ],
+    ]);
+    expect(await f.tenants.getLifecycleRun(runKey)).toEqual({ pipelineExecutionId });
+    expect(await f.tenants.getRunWaiter(pipelineExecutionId)).toEqual({
+      tenantId: t.tenantId,
+      taskToken: "lc-1",
+    });
+    expect(f.tasks.answers).toEqual([]);
+    // The tenant's onboarding run stays what it was.
+    expect((await stored(t)).resources.pipelineExecutionId).toBeUndefined();
+  });
+
+  it("a retry re-attaches to the run in progress with its new token: no second deploy", async () => {
+    const { t, runKey } = await deploying();
+    const first = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-1",
+    });
+    const again = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-2",
+    });
+    expect(again).toEqual(first);
+    expect(f.pipeline.count("start")).toBe(1);
+    expect(await f.tenants.getRunWaiter(first.pipelineExecutionId)).toMatchObject({ taskToken: "lc-2" });
+  });
+
+  it("crash after starting the run: the retry's start gets the same run by its client request token", async () => {
+    const { t, runKey } = await deploying();
+    f.pipeline.failOn("started");
+    await expect(
+      runLifecyclePipeline(f.deps, { tenantId: t.tenantId, action: "deploy", runKey, taskToken: "lc-1" }),
+    ).rejects.toBeInstanceOf(InjectedFault);
+    expect(await f.tenants.getLifecycleRun(runKey)).toBeUndefined();
+    const retry = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-2",
+    });
+    expect(f.pipeline.runs.size).toBe(1);
+    expect([...f.pipeline.runs.keys()]).toEqual([retry.pipelineExecutionId]);
+  });
+
+  it("answers at once a run that has already ended, and forgets its waiter", async () => {
+    const { t, runKey } = await deploying();
+    f.pipeline.runsEndAs = "Succeeded";
+    const { pipelineExecutionId } = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-1",
+    });
+    expect(f.tasks.answers).toEqual([
+      { taskToken: "lc-1", outcome: "success", output: { pipelineExecutionId, status: "Succeeded" } },
+    ]);
+    expect(await f.tenants.getRunWaiter(pipelineExecutionId)).toBeUndefined();
+  });
+
+  it("a retry after the run succeeded answers the new token at once, starting nothing", async () => {
+    const { t, runKey } = await deploying();
+    const first = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-1",
+    });
+    f.pipeline.finish(first.pipelineExecutionId, "Succeeded");
+    const again = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-2",
+    });
+    expect(again).toEqual(first);
+    expect(f.pipeline.count("start")).toBe(1);
+    expect(f.tasks.answerOf("lc-2")).toMatchObject({ outcome: "success" });
+  });
+
+  it("a redrive after a failed run starts a new one, its token derived from the failed run", async () => {
+    const { t, runKey } = await deploying();
+    const failed = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-1",
+    });
+    f.pipeline.finish(failed.pipelineExecutionId, "Failed");
+    const redriven = await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "deploy",
+      runKey,
+      taskToken: "lc-2",
+    });
+    expect(redriven.pipelineExecutionId).not.toBe(failed.pipelineExecutionId);
+    expect(f.pipeline.callsTo("start")[1]?.[0]).toMatchObject({
+      clientRequestToken: `${runKey}-after-${failed.pipelineExecutionId}`,
+    });
+    expect(await f.tenants.getLifecycleRun(runKey)).toEqual(redriven);
+  });
+});
+
+describe("offboarding: deleteNamespace and deleteIdentity", () => {
+  async function offboarding(planId = "standard") {
+    const t = await active(planId);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+    return t;
+  }
+
+  it("deleteNamespace revokes the admins' access and deletes the namespace; a re-run is fine", async () => {
+    const t = await offboarding();
+    expect(f.cluster.hasNamespace(namespaceOf(t))).toBe(true);
+    expect(await deleteNamespace(f.deps, t)).toEqual({ namespace: namespaceOf(t) });
+    expect(f.cluster.hasNamespace(namespaceOf(t))).toBe(false);
+    expect(f.cluster.objects.size).toBe(0);
+    expect(f.cluster.access.size).toBe(0);
+    await expect(deleteNamespace(f.deps, t)).resolves.toEqual({ namespace: namespaceOf(t) });
+  });
+
+  it("deleteIdentity deletes the recorded pool and any other pool tagged with the tenant; a re-run is fine", async () => {
+    const t = await offboarding();
+    const orphan = f.identity.addPool(t.tenantId, t.slug);
+    const other = await active();
+    const result = await deleteIdentity(f.deps, t);
+    expect(result.deletedUserPools.sort()).toEqual([t.resources.userPoolId, orphan.id].sort());
+    expect(f.identity.poolsOf(t.tenantId)).toEqual([]);
+    expect(f.identity.poolsOf(other.tenantId)).toHaveLength(1);
+    await expect(deleteIdentity(f.deps, t)).resolves.toEqual({ deletedUserPools: [t.resources.userPoolId] });
+  });
+
+  it("refuses (ValidationError) to delete anything of a tenant that is not being offboarded", async () => {
+    const t = await active();
+    await expect(deleteNamespace(f.deps, t)).rejects.toMatchObject({ name: "ValidationError" });
+    await expect(deleteIdentity(f.deps, t)).rejects.toMatchObject({ name: "ValidationError" });
+    expect(f.cluster.hasNamespace(namespaceOf(t))).toBe(true);
+    expect(f.identity.poolsOf(t.tenantId)).toHaveLength(1);
+  });
+
+  it("the whole offboarding leaves the record and its slug, and nothing else", async () => {
+    const t = await offboarding("enterprise");
+    await deleteNamespace(f.deps, t);
+    await runLifecyclePipeline(f.deps, {
+      tenantId: t.tenantId,
+      action: "teardown",
+      runKey: `${t.slug}-offboard-1`,
+      taskToken: "lc-1",
+    });
+    await deleteIdentity(f.deps, t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId: "ops-1" });
+
+    expect(f.cluster.objects.size).toBe(0);
+    expect(f.identity.pools.size).toBe(0);
+    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBeUndefined();
+    const record = await f.tenants.getBySlug(t.slug);
+    expect(record).toMatchObject({ tenantId: t.tenantId, status: "OFFBOARDED" });
+  });
+});
