@@ -431,7 +431,9 @@ describe("pipeline callback", () => {
     f.tasks.answers.length = 0;
 
     expect(await onPipelineStateChange(f.deps, change(old, "FAILED"))).toBe("ignored");
-    expect(await onPipelineStateChange(f.deps, change(old, "FAILED", "someone-elses-pipeline"))).toBe(
+    const current = (await stored(t)).resources.pipelineExecutionId!;
+    f.pipeline.finish(current, "Succeeded");
+    expect(await onPipelineStateChange(f.deps, change(current, "SUCCEEDED", "someone-elses-pipeline"))).toBe(
       "ignored",
     );
     expect(f.tasks.answers).toEqual([]);
@@ -446,6 +448,7 @@ describe("pipeline callback", () => {
     });
     await f.tenants.putRunWaiter(run, { tenantId: t.tenantId, taskToken: "lifecycle-token" });
     expect(await onPipelineStateChange(f.deps, change(run, "STARTED"))).toBe("heartbeat");
+    expect(f.tasks.heartbeats).toEqual(["lifecycle-token"]);
     f.pipeline.finish(run, "Succeeded");
     expect(await onPipelineStateChange(f.deps, change(run, "SUCCEEDED"))).toBe("answered");
     expect(f.tasks.answerOf("lifecycle-token")).toMatchObject({ outcome: "success" });
