@@ -63,12 +63,15 @@ async function active(planId = "standard"): Promise<Tenant> {
 
 let clock = 1_760_000_000;
 let events = 0;
-/** A billing event applied to one aspect of the tenant as the billing router applies it (records.mark). */
+/**
+ * A billing event applied to one aspect of the tenant as the billing router applies it (records.mark), with the
+ * workflow core/billing/decide.ts starts for it (none when it only records the event).
+ */
 async function billingEvent(
   t: Tenant,
   aspect: BillingAspect,
   value: string,
-  workflow: LifecycleWorkflow,
+  workflow: LifecycleWorkflow | undefined,
   expectStatus: TenantStatus,
 ): Promise<string> {
   clock += 1;
@@ -79,15 +82,17 @@ async function billingEvent(
     aspect,
     event: { id: eventId, created: clock },
     expectStatus,
-    mark: { eventId, created: clock, value, workflow },
+    mark: { eventId, created: clock, value, ...(workflow ? { workflow } : {}) },
   });
   expect(res.applied).toBe(true);
   return eventId;
 }
+/** A failed payment: Suspend for an ACTIVE tenant, else only recorded. */
 const paymentFailed = (t: Tenant, expect: TenantStatus = "ACTIVE") =>
-  billingEvent(t, "standing", "failed", "suspend", expect);
+  billingEvent(t, "standing", "failed", expect === "ACTIVE" ? "suspend" : undefined, expect);
+/** A payment: Reactivate for a SUSPENDED tenant, else only recorded (it voids a pending suspension). */
 const paid = (t: Tenant, expect: TenantStatus = "SUSPENDED") =>
-  billingEvent(t, "standing", "paid", "reactivate", expect);
+  billingEvent(t, "standing", "paid", expect === "SUSPENDED" ? "reactivate" : undefined, expect);
 const planEvent = (t: Tenant, planId: string, expect: TenantStatus = "ACTIVE") =>
   billingEvent(t, "plan", planId, "plan-change", expect);
 
@@ -128,7 +133,7 @@ describe("setTenantStatus: suspend and reactivate", () => {
   it("does not suspend when a newer payment event has the last word", async () => {
     const t = await active();
     const failed = await paymentFailed(t);
-    await billingEvent(t, "standing", "paid", "reactivate", "ACTIVE");
+    await paid(t, "ACTIVE");
     const result = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "SUSPENDED", eventId: failed });
     expect(result).toMatchObject({ status: "ACTIVE", proceed: false });
     const after = await stored(t);
@@ -202,7 +207,12 @@ describe("setTenantStatus: offboarding", () => {
     ).toMatchObject({ status: "OFFBOARDED", proceed: true });
   });
 
-  it("offboards a tenant whose onboarding failed", async () => {
+  it("offboards a suspended tenant, and one whose onboarding failed", async () => {
+    const s = await suspended();
+    expect(
+      await setTenantStatus(f.deps, { tenantId: s.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
+    ).toMatchObject({ status: "OFFBOARDING", proceed: true });
+
     const t = await signUp(f);
     await f.tenants.transition(t.tenantId, "FAILED", {
       failure: { step: "createIdentity", error: "X", cause: "x", at: new Date().toISOString() },
