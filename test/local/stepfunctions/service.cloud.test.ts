@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
   CreateStateMachineCommand,
   DeleteStateMachineCommand,
@@ -25,12 +25,7 @@ import {
   StopExecutionCommand,
   UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../../local/aws/client-config.js";
 import { startEdge } from "../../../local/edge/server.js";
@@ -41,6 +36,12 @@ import {
 } from "../../../local/stepfunctions/service.js";
 import { awsConfig, cloud } from "../../support/cloud.js";
 import { fixtureFunctions } from "../../support/fixture-functions.js";
+import {
+  bodyOf,
+  createQueue,
+  receiveUntil as receiveMessagesUntil,
+  ruleToQueue,
+} from "../../support/queues.js";
 
 const ROLE = "arn:aws:iam::000000000000:role/embark-test-sfn";
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -151,51 +152,92 @@ async function waitForEvent(executionArn: string, type: string, client = sfn): P
   }
 }
 
+/** The parameters the last TaskScheduled event of `events` records, parsed. */
+const lastScheduledParameters = (events: HistoryEvent[]): Json =>
+  JSON.parse(events.filter((e) => e.type === "TaskScheduled").at(-1)!.taskScheduledEventDetails!.parameters!);
+
 /** The task token handed out by a .waitForTaskToken state (read back from TaskScheduled's parameters). */
 async function tokenOf(executionArn: string, path: (params: Json) => string, client = sfn): Promise<string> {
   await waitForEvent(executionArn, "TaskSubmitted", client);
-  const scheduled = (await history(executionArn, client)).filter((e) => e.type === "TaskScheduled").at(-1)!;
-  return path(JSON.parse(scheduled.taskScheduledEventDetails!.parameters!));
+  return path(lastScheduledParameters(await history(executionArn, client)));
 }
 
-/** Receives (and deletes) messages from a queue until `done(bodies)` holds (20 s at most). */
+/** A definition (or Parallel branch, or Map processor) that starts at the first of `states`. */
+const flow = (states: Record<string, object>, more: object = {}) => ({
+  StartAt: Object.keys(states)[0]!,
+  States: states,
+  ...more,
+});
+
+/** A Task whose Resource is the fixture function `fn` itself (input in, result out). */
+const lambdaTask = (fn: string, rest: object) => ({ Type: "Task", Resource: fnArn(fn), ...rest });
+
+/** A Task through the optimised Lambda integration (arn:aws:states:::lambda:invoke). */
+const invokeTask = (fn: string, payload: object, rest: object) => ({
+  Type: "Task",
+  Resource: "arn:aws:states:::lambda:invoke",
+  Parameters: { FunctionName: fn, Payload: payload },
+  ...rest,
+});
+
+/** A Task that invokes fixture-echo with its task token and waits for SendTask* (`rest`: Next/End, timeouts…). */
+const echoTokenTask = (rest: object) => ({
+  Type: "Task",
+  Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+  Parameters: { FunctionName: "fixture-echo", Payload: { "taskToken.$": "$$.Task.Token" } },
+  ...rest,
+});
+
+/** A Task that sends its task token (and `body`) to an SQS queue and waits for SendTask*. */
+const sqsTokenTask = (queueUrl: string, rest: object, body: object = {}) => ({
+  Type: "Task",
+  Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+  Parameters: { QueueUrl: queueUrl, MessageBody: { ...body, "token.$": "$$.Task.Token" } },
+  ...rest,
+});
+
+/** Starts an execution of a machine whose first wait is an echoTokenTask; returns it with the token handed out. */
+async function startWaiting(arn: string, input: unknown, client = sfn) {
+  const executionArn = await start(arn, input, undefined, client);
+  return { executionArn, token: await tokenOf(executionArn, (p) => p.Payload.taskToken, client) };
+}
+
+/** Receives (and deletes) messages from a queue until `done(bodies)` holds (20 s at most); returns the bodies. */
 async function receiveUntil(queueUrl: string, done: (bodies: Json[]) => boolean): Promise<Json[]> {
-  const bodies: Json[] = [];
-  const deadline = Date.now() + 20_000;
-  while (!done(bodies)) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting on ${queueUrl}: ${JSON.stringify(bodies)}`);
-    const got = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
-    );
-    for (const m of got.Messages ?? []) {
-      bodies.push(JSON.parse(m.Body!));
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
-  return bodies;
+  const received = await receiveMessagesUntil(sqs, queueUrl, (got) => done(got.map(bodyOf)));
+  return received.map(bodyOf);
 }
 
 /** A queue that receives what an EventBridge rule on the default bus matches. */
-async function ruleToQueue(pattern: object): Promise<string> {
+async function ruleToNewQueue(pattern: object): Promise<string> {
   const name = `sfn-rule-${uid()}`;
-  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
-  await events.send(
-    new PutTargetsCommand({
-      Rule: name,
-      Targets: [{ Id: "queue", Arn: `arn:aws:sqs:us-east-1:000000000000:${name}` }],
-    }),
-  );
-  return queueUrl;
+  const queue = await createQueue(sqs, name);
+  await ruleToQueue(events, { name, pattern, queue: name });
+  return queue.url;
 }
+
+/** A machine that fails when its input says `fail`, with error Asked, and succeeds otherwise. */
+const SUCCEED_OR_FAIL = {
+  StartAt: "Go",
+  States: {
+    Go: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.fail", BooleanEquals: true, Next: "Boom" }],
+      Default: "Ok",
+    },
+    Boom: { Type: "Fail", Error: "Asked", Cause: "asked to fail" },
+    Ok: { Type: "Succeed" },
+  },
+};
 
 const types = (events: HistoryEvent[]) => events.map((e) => String(e.type));
 
-async function rejection(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
+/** The name of the error `promise` rejects with (AWS's exception name); fails if it resolves. */
+async function errorName(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (err) {
-    return err as { name: string; message: string };
+    return (err as { name: string }).name;
   }
   throw new Error("expected the call to fail");
 }
@@ -204,9 +246,14 @@ async function rejection(promise: Promise<unknown>): Promise<{ name: string; mes
 
 describe("local Step Functions", () => {
   it("runs a Pass → Task → Parallel → Choice flow and records it as AWS does", async () => {
-    const arn = await createMachine("flow", {
-      StartAt: "Prepare",
-      States: {
+    const invoke = invokeTask(
+      "fixture-echo",
+      { "tenant.$": "$.tenant", "id.$": "$$.Execution.Id" },
+      { End: true },
+    );
+    const arn = await createMachine(
+      "flow",
+      flow({
         Prepare: {
           Type: "Pass",
           Parameters: {
@@ -217,26 +264,10 @@ describe("local Step Functions", () => {
           },
           Next: "Echo",
         },
-        Echo: { Type: "Task", Resource: fnArn("fixture-echo"), ResultPath: "$.echoed", Next: "Both" },
+        Echo: lambdaTask("fixture-echo", { ResultPath: "$.echoed", Next: "Both" }),
         Both: {
           Type: "Parallel",
-          Branches: [
-            {
-              StartAt: "Invoke",
-              States: {
-                Invoke: {
-                  Type: "Task",
-                  Resource: "arn:aws:states:::lambda:invoke",
-                  Parameters: {
-                    FunctionName: "fixture-echo",
-                    Payload: { "tenant.$": "$.tenant", "id.$": "$$.Execution.Id" },
-                  },
-                  End: true,
-                },
-              },
-            },
-            { StartAt: "Zero", States: { Zero: { Type: "Pass", Result: 0, End: true } } },
-          ],
+          Branches: [flow({ Invoke: invoke }), flow({ Zero: { Type: "Pass", Result: 0, End: true } })],
           ResultPath: "$.both",
           Next: "Route",
         },
@@ -247,8 +278,8 @@ describe("local Step Functions", () => {
         },
         Wrong: { Type: "Fail", Error: "WrongRoute" },
         Done: { Type: "Succeed" },
-      },
-    });
+      }),
+    );
     const name = `flow-${uid()}`;
     const executionArn = await start(arn, { tenant: "acme" }, name);
     expect(executionArn).toBe(`${arn.replace(":stateMachine:", ":execution:")}:${name}`);
@@ -321,18 +352,12 @@ describe("local Step Functions", () => {
 
   it("retries a failing Task by error name and passes $$.State.RetryCount", async () => {
     const key = `flaky-${uid()}`;
-    const arn = await createMachine("retry", {
-      StartAt: "Flaky",
-      States: {
-        Flaky: {
-          Type: "Task",
-          Resource: fnArn("fixture-flaky"),
-          Parameters: { "key.$": "$.key", failTimes: 2, "retry.$": "$$.State.RetryCount" },
-          Retry: [{ ErrorEquals: ["TransientError"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3 }],
-          End: true,
-        },
-      },
+    const flaky = lambdaTask("fixture-flaky", {
+      Parameters: { "key.$": "$.key", failTimes: 2, "retry.$": "$$.State.RetryCount" },
+      Retry: [{ ErrorEquals: ["TransientError"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3 }],
+      End: true,
     });
+    const arn = await createMachine("retry", flow({ Flaky: flaky }));
     const executionArn = await start(arn, { key });
     const done = await waitFor(executionArn);
     expect(done.status).toBe("SUCCEEDED");
@@ -363,22 +388,12 @@ describe("local Step Functions", () => {
   });
 
   it("catches a Task error by name with AWS's {Error, Cause}, and fails the execution when uncaught", async () => {
-    const arn = await createMachine("catch", {
-      StartAt: "Fail",
-      States: {
-        Fail: {
-          Type: "Task",
-          Resource: "arn:aws:states:::lambda:invoke",
-          Parameters: {
-            FunctionName: "fixture-fail",
-            Payload: { "errorName.$": "$.errorName", message: "nope" },
-          },
-          Catch: [{ ErrorEquals: ["PermanentError"], ResultPath: "$.failure", Next: "Handled" }],
-          End: true,
-        },
-        Handled: { Type: "Pass", End: true },
-      },
-    });
+    const fail = invokeTask(
+      "fixture-fail",
+      { "errorName.$": "$.errorName", message: "nope" },
+      { Catch: [{ ErrorEquals: ["PermanentError"], ResultPath: "$.failure", Next: "Handled" }], End: true },
+    );
+    const arn = await createMachine("catch", flow({ Fail: fail, Handled: { Type: "Pass", End: true } }));
     const caught = await waitFor(await start(arn, { errorName: "PermanentError" }));
     expect(caught.status).toBe("SUCCEEDED");
     const failure = JSON.parse(caught.output!).failure;
@@ -404,66 +419,28 @@ describe("local Step Functions", () => {
   });
 
   it("rejects bad definitions, names, ARNs and inputs with AWS's exceptions", async () => {
-    const bad = await rejection(
-      sfn.send(
-        new CreateStateMachineCommand({
-          name: `bad-${uid()}`,
-          roleArn: ROLE,
-          definition: JSON.stringify({ StartAt: "Missing", States: { A: { Type: "Pass", End: true } } }),
-        }),
-      ),
+    const onePass = { StartAt: "A", States: { A: { Type: "Pass", End: true } } };
+    expect(await errorName(createMachine("bad", { ...onePass, StartAt: "Missing" }))).toBe(
+      "InvalidDefinition",
     );
-    expect(bad.name).toBe("InvalidDefinition");
-    const jsonata = await rejection(
-      sfn.send(
-        new CreateStateMachineCommand({
-          name: `jsonata-${uid()}`,
-          roleArn: ROLE,
-          definition: JSON.stringify({
-            QueryLanguage: "JSONata",
-            StartAt: "A",
-            States: { A: { Type: "Pass", End: true } },
-          }),
-        }),
-      ),
+    expect(await errorName(createMachine("jsonata", { QueryLanguage: "JSONata", ...onePass }))).toBe(
+      "InvalidDefinition",
     );
-    expect(jsonata.name).toBe("InvalidDefinition");
-    const arn = await createMachine("names", { StartAt: "A", States: { A: { Type: "Pass", End: true } } });
-    expect((await rejection(start(arn, {}, "has space"))).name).toBe("InvalidName");
-    expect(
-      (await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: "{not json" }))))
-        .name,
-    ).toBe("InvalidExecutionInput");
-    expect((await rejection(start(`${arn}-missing`, {}))).name).toBe("StateMachineDoesNotExist");
-    expect((await rejection(start("arn:aws:states:us-east-1:000000000000:activity:x", {}))).name).toBe(
-      "InvalidArn",
+    const arn = await createMachine("names", onePass);
+    expect(await errorName(start(arn, {}, "has space"))).toBe("InvalidName");
+    const notJson = sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: "{not json" }));
+    expect(await errorName(notJson)).toBe("InvalidExecutionInput");
+    expect(await errorName(start(`${arn}-missing`, {}))).toBe("StateMachineDoesNotExist");
+    expect(await errorName(start("arn:aws:states:us-east-1:000000000000:activity:x", {}))).toBe("InvalidArn");
+    const missingExecution = `${arn.replace(":stateMachine:", ":execution:")}:nope`;
+    expect(await errorName(sfn.send(new DescribeExecutionCommand({ executionArn: missingExecution })))).toBe(
+      "ExecutionDoesNotExist",
     );
-    expect(
-      (
-        await rejection(
-          sfn.send(
-            new DescribeExecutionCommand({
-              executionArn: `${arn.replace(":stateMachine:", ":execution:")}:nope`,
-            }),
-          ),
-        )
-      ).name,
-    ).toBe("ExecutionDoesNotExist");
   });
 
   it("makes StartExecution idempotent for the same name and input while running, as AWS does", async () => {
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `sfn-idem-${uid()}` }))).QueueUrl!;
-    const arn = await createMachine("idem", {
-      StartAt: "Wait",
-      States: {
-        Wait: {
-          Type: "Task",
-          Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-          Parameters: { QueueUrl: queueUrl, MessageBody: { "token.$": "$$.Task.Token" } },
-          End: true,
-        },
-      },
-    });
+    const queueUrl = (await createQueue(sqs, `sfn-idem-${uid()}`)).url;
+    const arn = await createMachine("idem", flow({ Wait: sqsTokenTask(queueUrl, { End: true }) }));
     const name = `idem-${uid()}`;
     const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: '{"a":1}' }));
     const again = await sfn.send(
@@ -471,36 +448,21 @@ describe("local Step Functions", () => {
     );
     expect(again.executionArn).toBe(first.executionArn);
     expect(again.startDate?.getTime()).toBe(first.startDate?.getTime());
-    const conflict = await rejection(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: '{"a":2}' })),
-    );
-    expect(conflict.name).toBe("ExecutionAlreadyExists");
+    const conflict = sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: '{"a":2}' }));
+    expect(await errorName(conflict)).toBe("ExecutionAlreadyExists");
 
     const token = await tokenOf(first.executionArn!, (p) => JSON.parse(JSON.stringify(p.MessageBody)).token);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"ok":true}' }));
     expect((await waitFor(first.executionArn!)).status).toBe("SUCCEEDED");
     // Once closed, the name is taken whatever the input (AWS keeps names for 90 days).
-    const closed = await rejection(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: '{"a":1}' })),
-    );
-    expect(closed.name).toBe("ExecutionAlreadyExists");
+    const closed = sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: '{"a":1}' }));
+    expect(await errorName(closed)).toBe("ExecutionAlreadyExists");
     const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }));
     expect(list.executions).toHaveLength(1);
   });
 
   it("lists executions newest first, filtered by status, page by page", async () => {
-    const arn = await createMachine("list", {
-      StartAt: "Go",
-      States: {
-        Go: {
-          Type: "Choice",
-          Choices: [{ Variable: "$.fail", BooleanEquals: true, Next: "Boom" }],
-          Default: "Ok",
-        },
-        Boom: { Type: "Fail", Error: "Asked", Cause: "asked to fail" },
-        Ok: { Type: "Succeed" },
-      },
-    });
+    const arn = await createMachine("list", SUCCEED_OR_FAIL);
     const started: string[] = [];
     for (const fail of [false, true, false, true, false]) {
       const executionArn = await start(arn, { fail });
@@ -530,14 +492,11 @@ describe("local Step Functions", () => {
   });
 
   it("pages history forwards and backwards and can leave out execution data", async () => {
-    const arn = await createMachine("hist", {
-      StartAt: "A",
-      States: {
-        A: { Type: "Pass", Next: "B" },
-        B: { Type: "Pass", Next: "C" },
-        C: { Type: "Pass", End: true },
-      },
-    });
+    const pass = (rest: object) => ({ Type: "Pass", ...rest });
+    const arn = await createMachine(
+      "hist",
+      flow({ A: pass({ Next: "B" }), B: pass({ Next: "C" }), C: pass({ End: true }) }),
+    );
     const executionArn = await start(arn, { secret: "s3cr3t" });
     await waitFor(executionArn);
     const all = await history(executionArn);
@@ -569,22 +528,15 @@ describe("local Step Functions", () => {
   });
 
   it("runs Map iterations with $$.Map.Item and records them", async () => {
-    const arn = await createMachine("map", {
-      StartAt: "Each",
-      States: {
-        Each: {
-          Type: "Map",
-          ItemsPath: "$.items",
-          ItemSelector: { "value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index" },
-          ItemProcessor: {
-            StartAt: "EchoItem",
-            States: { EchoItem: { Type: "Task", Resource: fnArn("fixture-echo"), End: true } },
-          },
-          ResultPath: "$.results",
-          End: true,
-        },
-      },
-    });
+    const each = {
+      Type: "Map",
+      ItemsPath: "$.items",
+      ItemSelector: { "value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index" },
+      ItemProcessor: flow({ EchoItem: lambdaTask("fixture-echo", { End: true }) }),
+      ResultPath: "$.results",
+      End: true,
+    };
+    const arn = await createMachine("map", flow({ Each: each }));
     const executionArn = await start(arn, { items: ["a", "b", "c"] });
     const done = await waitFor(executionArn);
     expect(done.status).toBe("SUCCEEDED");
@@ -604,13 +556,8 @@ describe("local Step Functions", () => {
   });
 
   it("times the execution out after the machine's TimeoutSeconds (TIMED_OUT, redrivable)", async () => {
-    const arn = await createMachine("exec-timeout", {
-      TimeoutSeconds: 1,
-      StartAt: "Sleep",
-      States: {
-        Sleep: { Type: "Task", Resource: fnArn("fixture-sleep"), Parameters: { "ms.$": "$.ms" }, End: true },
-      },
-    });
+    const sleep = lambdaTask("fixture-sleep", { Parameters: { "ms.$": "$.ms" }, End: true });
+    const arn = await createMachine("exec-timeout", flow({ Sleep: sleep }, { TimeoutSeconds: 1 }));
     const executionArn = await start(arn, { ms: 3000 });
     const done = await waitFor(executionArn);
     expect(done).toMatchObject({ status: "TIMED_OUT", error: "States.Timeout", redriveStatus: "REDRIVABLE" });
@@ -618,21 +565,10 @@ describe("local Step Functions", () => {
   });
 
   it("updates, lists and deletes state machines; executions keep the definition they started with", async () => {
-    const first = { StartAt: "A", States: { A: { Type: "Pass", Result: "v1", End: true } } };
-    const arn = await createMachine("manage", first);
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `sfn-manage-${uid()}` }))).QueueUrl!;
-    const waitingDefinition = {
-      StartAt: "Wait",
-      States: {
-        Wait: {
-          Type: "Task",
-          Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-          Parameters: { QueueUrl: queueUrl, MessageBody: { "token.$": "$$.Task.Token" } },
-          Next: "A",
-        },
-        A: { Type: "Pass", Result: "v1", End: true },
-      },
-    };
+    const v1 = { Type: "Pass", Result: "v1", End: true };
+    const arn = await createMachine("manage", flow({ A: v1 }));
+    const queueUrl = (await createQueue(sqs, `sfn-manage-${uid()}`)).url;
+    const waitingDefinition = flow({ Wait: sqsTokenTask(queueUrl, { Next: "A" }), A: v1 });
     await sfn.send(
       new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify(waitingDefinition) }),
     );
@@ -641,10 +577,7 @@ describe("local Step Functions", () => {
     const updated = await sfn.send(
       new UpdateStateMachineCommand({
         stateMachineArn: arn,
-        definition: JSON.stringify({
-          StartAt: "A",
-          States: { A: { Type: "Pass", Result: "v2", End: true } },
-        }),
+        definition: JSON.stringify(flow({ A: { Type: "Pass", Result: "v2", End: true } })),
       }),
     );
     expect(updated.updateDate).toBeInstanceOf(Date);
@@ -669,9 +602,9 @@ describe("local Step Functions", () => {
     expect(names).toContain(arn.split(":").at(-1));
 
     await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: arn }));
-    const gone = await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn })));
-    expect(gone.name).toBe("StateMachineDoesNotExist");
-    expect((await rejection(start(arn, {}))).name).toBe("StateMachineDoesNotExist");
+    const gone = sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+    expect(await errorName(gone)).toBe("StateMachineDoesNotExist");
+    expect(await errorName(start(arn, {}))).toBe("StateMachineDoesNotExist");
     // Its executions' histories stay readable.
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn: running }))).status).toBe(
       "SUCCEEDED",
@@ -679,19 +612,8 @@ describe("local Step Functions", () => {
   });
 
   it("emits Step Functions Execution Status Change events to the default bus", async () => {
-    const arn = await createMachine("status-events", {
-      StartAt: "Go",
-      States: {
-        Go: {
-          Type: "Choice",
-          Choices: [{ Variable: "$.fail", BooleanEquals: true, Next: "Boom" }],
-          Default: "Ok",
-        },
-        Boom: { Type: "Fail", Error: "Asked", Cause: "asked to fail" },
-        Ok: { Type: "Succeed" },
-      },
-    });
-    const queueUrl = await ruleToQueue({
+    const arn = await createMachine("status-events", SUCCEED_OR_FAIL);
+    const queueUrl = await ruleToNewQueue({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
       detail: { stateMachineArn: [arn] },
@@ -729,39 +651,17 @@ describe("local Step Functions", () => {
   describe("callbacks (.waitForTaskToken)", () => {
     let queueUrl: string;
     beforeAll(async () => {
-      queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `sfn-callbacks-${uid()}` }))).QueueUrl!;
+      queueUrl = (await createQueue(sqs, `sfn-callbacks-${uid()}`)).url;
     });
 
     it("hands a token out through SQS and resumes on SendTaskSuccess", async () => {
-      const arn = await createMachine("sqs-token", {
-        StartAt: "Ask",
-        States: {
-          Ask: {
-            Type: "Task",
-            Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-            Parameters: {
-              QueueUrl: queueUrl,
-              MessageBody: { "tenant.$": "$.tenant", "token.$": "$$.Task.Token" },
-            },
-            ResultPath: "$.answer",
-            End: true,
-          },
-        },
-      });
+      const ask = sqsTokenTask(queueUrl, { ResultPath: "$.answer", End: true }, { "tenant.$": "$.tenant" });
+      const arn = await createMachine("sqs-token", flow({ Ask: ask }));
       const tenant = `t-${uid()}`;
       const executionArn = await start(arn, { tenant });
-      let body: { tenant: string; token: string } | undefined;
-      const deadline = Date.now() + 20_000;
-      while (!body && Date.now() < deadline) {
-        const got = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
-        );
-        for (const m of got.Messages ?? []) {
-          const parsed = JSON.parse(m.Body!); // AWS sends a JSON MessageBody as a string
-          if (parsed.tenant === tenant) body = parsed;
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-        }
-      }
+      // AWS sends a JSON MessageBody as a string.
+      const bodies = await receiveUntil(queueUrl, (got) => got.some((b) => b.tenant === tenant));
+      const body: { tenant: string; token: string } | undefined = bodies.find((b) => b.tenant === tenant);
       expect(body?.token.length).toBeGreaterThan(100);
       expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
 
@@ -782,26 +682,13 @@ describe("local Step Functions", () => {
       expect(submitted).toMatchObject({ resourceType: "sqs", resource: "sendMessage.waitForTaskToken" });
       expect(JSON.parse(submitted.output!).MessageId).toEqual(expect.any(String));
       // The task is over: a second answer is too late, as on AWS.
-      const late = await rejection(
-        sfn.send(new SendTaskSuccessCommand({ taskToken: body!.token, output: "{}" })),
-      );
-      expect(late.name).toBe("TaskTimedOut");
+      const late = sfn.send(new SendTaskSuccessCommand({ taskToken: body!.token, output: "{}" }));
+      expect(await errorName(late)).toBe("TaskTimedOut");
     });
 
     it("fails the state with the error and cause given to SendTaskFailure", async () => {
-      const arn = await createMachine("lambda-token", {
-        StartAt: "RunPipeline",
-        States: {
-          RunPipeline: {
-            Type: "Task",
-            Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            Parameters: { FunctionName: "fixture-echo", Payload: { "taskToken.$": "$$.Task.Token" } },
-            End: true,
-          },
-        },
-      });
-      const executionArn = await start(arn, {});
-      const token = await tokenOf(executionArn, (p) => p.Payload.taskToken);
+      const arn = await createMachine("lambda-token", flow({ RunPipeline: echoTokenTask({ End: true }) }));
+      const { executionArn, token } = await startWaiting(arn, {});
       const submitted = await waitForEvent(executionArn, "TaskSubmitted");
       expect(JSON.parse(submitted.taskSubmittedEventDetails!.output!)).toMatchObject({
         StatusCode: 200,
@@ -830,22 +717,13 @@ describe("local Step Functions", () => {
     });
 
     it("keeps a task alive with heartbeats and times it out without them", async () => {
-      const arn = await createMachine("heartbeat", {
-        StartAt: "Wait",
-        States: {
-          Wait: {
-            Type: "Task",
-            Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            Parameters: { FunctionName: "fixture-echo", Payload: { "taskToken.$": "$$.Task.Token" } },
-            HeartbeatSeconds: 1,
-            Catch: [{ ErrorEquals: ["States.HeartbeatTimeout"], ResultPath: "$.timedOut", Next: "GaveUp" }],
-            End: true,
-          },
-          GaveUp: { Type: "Pass", End: true },
-        },
+      const wait = echoTokenTask({
+        HeartbeatSeconds: 1,
+        Catch: [{ ErrorEquals: ["States.HeartbeatTimeout"], ResultPath: "$.timedOut", Next: "GaveUp" }],
+        End: true,
       });
-      const alive = await start(arn, {});
-      const token = await tokenOf(alive, (p) => p.Payload.taskToken);
+      const arn = await createMachine("heartbeat", flow({ Wait: wait, GaveUp: { Type: "Pass", End: true } }));
+      const { executionArn: alive, token } = await startWaiting(arn, {});
       for (let i = 0; i < 5; i++) {
         await new Promise((resolve) => setTimeout(resolve, 300));
         await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
@@ -864,34 +742,25 @@ describe("local Step Functions", () => {
         error: "States.HeartbeatTimeout",
         resource: "invoke.waitForTaskToken",
       });
-      const silentToken = JSON.parse(
-        (await history(silent)).find((e) => e.type === "TaskScheduled")!.taskScheduledEventDetails!
-          .parameters!,
-      ).Payload.taskToken;
-      expect((await rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken: silentToken })))).name).toBe(
+      const silentToken = lastScheduledParameters(await history(silent)).Payload.taskToken;
+      expect(await errorName(sfn.send(new SendTaskHeartbeatCommand({ taskToken: silentToken })))).toBe(
         "TaskTimedOut",
       );
     });
 
     it("times a task out after TimeoutSeconds with States.Timeout, which States.TaskFailed does not catch", async () => {
-      const arn = await createMachine("timeout", {
-        StartAt: "Wait",
-        States: {
-          Wait: {
-            Type: "Task",
-            Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            Parameters: { FunctionName: "fixture-echo", Payload: { "taskToken.$": "$$.Task.Token" } },
-            TimeoutSeconds: 1,
-            Catch: [
-              { ErrorEquals: ["States.TaskFailed"], Next: "Wrong" },
-              { ErrorEquals: ["States.Timeout"], ResultPath: "$.error", Next: "TimedOut" },
-            ],
-            End: true,
-          },
+      const catchers = [
+        { ErrorEquals: ["States.TaskFailed"], Next: "Wrong" },
+        { ErrorEquals: ["States.Timeout"], ResultPath: "$.error", Next: "TimedOut" },
+      ];
+      const arn = await createMachine(
+        "timeout",
+        flow({
+          Wait: echoTokenTask({ TimeoutSeconds: 1, Catch: catchers, End: true }),
           Wrong: { Type: "Fail", Error: "CaughtByTaskFailed" },
           TimedOut: { Type: "Pass", End: true },
-        },
-      });
+        }),
+      );
       const executionArn = await start(arn, {});
       const done = await waitFor(executionArn);
       expect(done.status).toBe("SUCCEEDED");
@@ -902,26 +771,19 @@ describe("local Step Functions", () => {
 
     it("hands a token out through EventBridge PutEvents, with Detail sent as JSON", async () => {
       const source = `embark.test.${uid()}`;
-      const queueUrl = await ruleToQueue({ source: [source] });
-      const arn = await createMachine("events-token", {
-        StartAt: "Ask",
-        States: {
-          Ask: {
-            Type: "Task",
-            Resource: "arn:aws:states:::events:putEvents.waitForTaskToken",
-            Parameters: {
-              Entries: [
-                {
-                  Source: source,
-                  DetailType: "Approval Requested",
-                  Detail: { "tenant.$": "$.tenant", "token.$": "$$.Task.Token" },
-                },
-              ],
-            },
-            End: true,
-          },
-        },
-      });
+      const queueUrl = await ruleToNewQueue({ source: [source] });
+      const approval = {
+        Source: source,
+        DetailType: "Approval Requested",
+        Detail: { "tenant.$": "$.tenant", "token.$": "$$.Task.Token" },
+      };
+      const ask = {
+        Type: "Task",
+        Resource: "arn:aws:states:::events:putEvents.waitForTaskToken",
+        Parameters: { Entries: [approval] },
+        End: true,
+      };
+      const arn = await createMachine("events-token", flow({ Ask: ask }));
       const executionArn = await start(arn, { tenant: "acme" });
       const [event] = await receiveUntil(queueUrl, (bodies) => bodies.length > 0);
       expect(event).toMatchObject({
@@ -947,31 +809,16 @@ describe("local Step Functions", () => {
     });
 
     it("answers InvalidToken for a token it never issued", async () => {
-      const err = await rejection(
-        sfn.send(new SendTaskSuccessCommand({ taskToken: `AQ${uid()}${uid()}`, output: "{}" })),
-      );
-      expect(err.name).toBe("InvalidToken");
-      const invalidOutput = await rejection(
-        sfn.send(new SendTaskSuccessCommand({ taskToken: "x", output: "{nope" })),
-      );
-      expect(invalidOutput.name).toBe("InvalidOutput");
+      const unknown = sfn.send(new SendTaskSuccessCommand({ taskToken: `AQ${uid()}${uid()}`, output: "{}" }));
+      expect(await errorName(unknown)).toBe("InvalidToken");
+      const invalidOutput = sfn.send(new SendTaskSuccessCommand({ taskToken: "x", output: "{nope" }));
+      expect(await errorName(invalidOutput)).toBe("InvalidOutput");
     });
   });
 
   it("stops a running execution: ABORTED with the given error and cause, its token then timed out", async () => {
-    const arn = await createMachine("stop", {
-      StartAt: "Wait",
-      States: {
-        Wait: {
-          Type: "Task",
-          Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-          Parameters: { FunctionName: "fixture-echo", Payload: { "taskToken.$": "$$.Task.Token" } },
-          End: true,
-        },
-      },
-    });
-    const executionArn = await start(arn, {});
-    const token = await tokenOf(executionArn, (p) => p.Payload.taskToken);
+    const arn = await createMachine("stop", flow({ Wait: echoTokenTask({ End: true }) }));
+    const { executionArn, token } = await startWaiting(arn, {});
     const stopped = await sfn.send(
       new StopExecutionCommand({ executionArn, error: "Operator", cause: "tenant withdrew" }),
     );
@@ -986,39 +833,31 @@ describe("local Step Functions", () => {
     const last = (await history(executionArn)).at(-1)!;
     expect(last.type).toBe("ExecutionAborted");
     expect(last.executionAbortedEventDetails).toEqual({ error: "Operator", cause: "tenant withdrew" });
-    expect(
-      (await rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" })))).name,
-    ).toBe("TaskTimedOut");
+    expect(await errorName(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" })))).toBe(
+      "TaskTimedOut",
+    );
   });
 
   describe("redrive", () => {
     it("resumes at the failed state without re-running the states that succeeded", async () => {
       const first = `first-${uid()}`;
       const second = `second-${uid()}`;
-      const arn = await createMachine("redrive", {
-        StartAt: "First",
-        States: {
-          First: {
-            Type: "Task",
-            Resource: fnArn("fixture-flaky"),
+      const arn = await createMachine(
+        "redrive",
+        flow({
+          First: lambdaTask("fixture-flaky", {
             Parameters: { key: first, failTimes: 0 },
             ResultPath: "$.first",
             Next: "Second",
-          },
-          Second: {
-            Type: "Task",
-            Resource: "arn:aws:states:::lambda:invoke",
-            Parameters: {
-              FunctionName: "fixture-flaky",
-              Payload: { key: second, failTimes: 1, "redrives.$": "$$.Execution.RedriveCount" },
-            },
-            ResultSelector: { "attempts.$": "$.Payload.attempts" },
-            ResultPath: "$.second",
-            Next: "Done",
-          },
+          }),
+          Second: invokeTask(
+            "fixture-flaky",
+            { key: second, failTimes: 1, "redrives.$": "$$.Execution.RedriveCount" },
+            { ResultSelector: { "attempts.$": "$.Payload.attempts" }, ResultPath: "$.second", Next: "Done" },
+          ),
           Done: { Type: "Succeed" },
-        },
-      });
+        }),
+      );
       const executionArn = await start(arn, { tenant: "acme" });
       const failed = await waitFor(executionArn);
       expect(failed).toMatchObject({
@@ -1052,44 +891,22 @@ describe("local Step Functions", () => {
         first: { key: first, attempts: 1 },
       });
       expect(types(events).filter((t) => t === "LambdaFunctionScheduled")).toHaveLength(1);
-      expect(
-        JSON.parse(
-          events.filter((e) => e.type === "TaskScheduled").at(-1)!.taskScheduledEventDetails!.parameters!,
-        ).Payload.redrives,
-      ).toBe(1);
+      expect(lastScheduledParameters(events).Payload.redrives).toBe(1);
 
-      const again = await rejection(sfn.send(new RedriveExecutionCommand({ executionArn })));
-      expect(again.name).toBe("ExecutionNotRedrivable");
+      const again = sfn.send(new RedriveExecutionCommand({ executionArn }));
+      expect(await errorName(again)).toBe("ExecutionNotRedrivable");
     });
 
     it("re-runs a failed Parallel state as a whole", async () => {
       const key = `branch-${uid()}`;
-      const arn = await createMachine("redrive-par", {
-        StartAt: "Both",
-        States: {
-          Both: {
-            Type: "Parallel",
-            Branches: [
-              {
-                StartAt: "Steady",
-                States: { Steady: { Type: "Task", Resource: fnArn("fixture-echo"), End: true } },
-              },
-              {
-                StartAt: "Shaky",
-                States: {
-                  Shaky: {
-                    Type: "Task",
-                    Resource: fnArn("fixture-flaky"),
-                    Parameters: { key, failTimes: 1 },
-                    End: true,
-                  },
-                },
-              },
-            ],
-            End: true,
-          },
-        },
+      const steady = flow({ Steady: lambdaTask("fixture-echo", { End: true }) });
+      const shaky = flow({
+        Shaky: lambdaTask("fixture-flaky", { Parameters: { key, failTimes: 1 }, End: true }),
       });
+      const arn = await createMachine(
+        "redrive-par",
+        flow({ Both: { Type: "Parallel", Branches: [steady, shaky], End: true } }),
+      );
       const executionArn = await start(arn, { n: 1 });
       expect(await waitFor(executionArn)).toMatchObject({ status: "FAILED", error: "TransientError" });
       await sfn.send(new RedriveExecutionCommand({ executionArn }));
@@ -1100,13 +917,13 @@ describe("local Step Functions", () => {
     });
 
     it("refuses running executions", async () => {
-      const arn = await createMachine("redrive-running", {
-        StartAt: "Sleep",
-        States: { Sleep: { Type: "Task", Resource: fnArn("fixture-sleep"), End: true } },
-      });
+      const arn = await createMachine(
+        "redrive-running",
+        flow({ Sleep: lambdaTask("fixture-sleep", { End: true }) }),
+      );
       const executionArn = await start(arn, { ms: 300 });
-      const err = await rejection(sfn.send(new RedriveExecutionCommand({ executionArn })));
-      expect(err.name).toBe("ExecutionNotRedrivable");
+      const running = sfn.send(new RedriveExecutionCommand({ executionArn }));
+      expect(await errorName(running)).toBe("ExecutionNotRedrivable");
       expect((await waitFor(executionArn)).status).toBe("SUCCEEDED");
     });
   });
@@ -1139,30 +956,16 @@ describe("local Step Functions", () => {
 
     it("keeps machines and histories across a restart; running executions come back ABORTED and redrivable", async () => {
       const client = own.client;
-      const arn = await createMachine(
-        "persist",
-        {
-          StartAt: "Echo",
-          States: {
-            Echo: { Type: "Task", Resource: fnArn("fixture-echo"), ResultPath: "$.echo", Next: "Wait" },
-            Wait: {
-              Type: "Task",
-              Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-              Parameters: { FunctionName: "fixture-echo", Payload: { "taskToken.$": "$$.Task.Token" } },
-              ResultPath: "$.answer",
-              End: true,
-            },
-          },
-        },
-        client,
-      );
-      const finished = await start(arn, { n: 0 }, undefined, client);
-      const finishedToken = await tokenOf(finished, (p) => p.Payload.taskToken, client);
+      const states = {
+        Echo: lambdaTask("fixture-echo", { ResultPath: "$.echo", Next: "Wait" }),
+        Wait: echoTokenTask({ ResultPath: "$.answer", End: true }),
+      };
+      const arn = await createMachine("persist", flow(states), client);
+      const { executionArn: finished, token: finishedToken } = await startWaiting(arn, { n: 0 }, client);
       await client.send(new SendTaskSuccessCommand({ taskToken: finishedToken, output: "{}" }));
       await waitFor(finished, client);
       const finishedHistory = await history(finished, client);
-      const waiting = await start(arn, { n: 1 }, undefined, client);
-      const oldToken = await tokenOf(waiting, (p) => p.Payload.taskToken, client);
+      const { executionArn: waiting, token: oldToken } = await startWaiting(arn, { n: 1 }, client);
       const before = await history(waiting, client);
 
       await own.restart(); // as if the process died right after its last write
@@ -1183,10 +986,8 @@ describe("local Step Functions", () => {
       const after = await history(waiting, client);
       expect(after.slice(0, before.length)).toEqual(before);
       expect(after.at(-1)!.type).toBe("ExecutionAborted");
-      const late = await rejection(
-        client.send(new SendTaskSuccessCommand({ taskToken: oldToken, output: "{}" })),
-      );
-      expect(late.name).toBe("TaskTimedOut");
+      const late = client.send(new SendTaskSuccessCommand({ taskToken: oldToken, output: "{}" }));
+      expect(await errorName(late)).toBe("TaskTimedOut");
 
       // The redrive resumes at Wait (Echo is not re-run) and hands out a new token.
       await client.send(new RedriveExecutionCommand({ executionArn: waiting }));
@@ -1199,8 +1000,7 @@ describe("local Step Functions", () => {
         afterRedrive = events.slice(events.findIndex((e) => e.type === "ExecutionRedriven"));
       }
       expect(afterRedrive.some((e) => e.stateEnteredEventDetails?.name === "Echo")).toBe(false);
-      const scheduled = afterRedrive.find((e) => e.type === "TaskScheduled")!;
-      const newToken = JSON.parse(scheduled.taskScheduledEventDetails!.parameters!).Payload.taskToken;
+      const newToken = lastScheduledParameters(afterRedrive).Payload.taskToken;
       expect(newToken).not.toBe(oldToken);
       await client.send(new SendTaskSuccessCommand({ taskToken: newToken, output: '{"ok":true}' }));
       const done = await waitFor(waiting, client);
@@ -1208,8 +1008,7 @@ describe("local Step Functions", () => {
       expect(JSON.parse(done.output!)).toEqual({ n: 1, echo: { n: 1 }, answer: { ok: true } });
 
       // A clean stop leaves running executions ABORTED too, and on disk.
-      const second = await start(arn, { n: 2 }, undefined, client);
-      await tokenOf(second, (p) => p.Payload.taskToken, client);
+      const { executionArn: second } = await startWaiting(arn, { n: 2 }, client);
       await own.restart({ stopFirst: true });
       expect(await client.send(new DescribeExecutionCommand({ executionArn: second }))).toMatchObject({
         status: "ABORTED",
