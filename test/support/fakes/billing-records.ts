@@ -13,10 +13,9 @@
  *
  * Points (see recording.ts): every method's name.
  */
-import type { BillingAspect, BillingEvent } from "../../../core/billing/event.js";
-import type { BillingRecords } from "../../../core/billing/records.js";
+import type { BillingAspect } from "../../../core/billing/event.js";
+import type { BillingRecords, MarkInput, TransitionIf } from "../../../core/billing/records.js";
 import type { BillingMark, Tenant } from "../../../core/tenant/model.js";
-import type { TenantStatus } from "../../../core/tenant/status.js";
 import { Recording, sdkError } from "./recording.js";
 import { bump, type FakeTenantStore, type Item, invalidPath } from "./tenant-store.js";
 
@@ -36,14 +35,7 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
     super();
   }
 
-  async transitionIf(input: {
-    tenantId: string;
-    from: TenantStatus[];
-    to: TenantStatus;
-    standingEventId?: string;
-    set?: Record<string, unknown>;
-    remove?: string[];
-  }): Promise<boolean> {
+  async transitionIf(input: TransitionIf): Promise<boolean> {
     await this.record("transitionIf", [input]);
     const t = this.tenants.tenantItem(input.tenantId);
     if (!t || !input.from.includes(t.status)) return false;
@@ -87,13 +79,7 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
     (t.billing as Item).parked ??= {};
   }
 
-  async mark(input: {
-    tenantId: string;
-    aspect: BillingAspect;
-    event: Pick<BillingEvent, "id" | "created">;
-    expectStatus: TenantStatus;
-    mark: BillingMark;
-  }): Promise<{ applied: false } | { applied: true; n?: number }> {
+  async mark(input: MarkInput): Promise<{ applied: false } | { applied: true; n?: number }> {
     await this.record("mark", [input]);
     const { aspect, event, mark } = input;
     const t = this.tenants.tenantItem(input.tenantId);
