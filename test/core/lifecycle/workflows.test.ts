@@ -1,35 +1,44 @@
 import aslValidator from "asl-validator";
-import { type StateMachineDefinition as LocalDefinition, StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import { STATE_MACHINE_DEFINITIONS } from "../../../core/app/manifest.js";
 import { OFFBOARD_STATES } from "../../../core/lifecycle/offboard.js";
 import { PLAN_CHANGE_STATES } from "../../../core/lifecycle/plan-change.js";
 import { REACTIVATE_STATES } from "../../../core/lifecycle/reactivate.js";
 import { SUSPEND_STATES } from "../../../core/lifecycle/suspend.js";
-import { type Branch, type StateMachineDefinition, walkStates } from "../../../core/workflow/asl.js";
+import {
+  type Branch,
+  type JsonValue,
+  type StateMachineDefinition,
+  walkStates,
+} from "../../../core/workflow/asl.js";
 import {
   LIFECYCLE_WORKFLOWS,
   type LifecycleWorkflow,
   STATE_MACHINE_OF,
 } from "../../../core/workflow/names.js";
 import { sqsRetry, transientRetry } from "../../../core/workflow/retry.js";
+import {
+  EMAILS_QUEUE_URL,
+  embarkFunctionArn as fn,
+  runStateMachine,
+  type TaskHandler,
+  TEST_REFS,
+} from "../../support/state-machine-run.js";
 
-const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
-const resources = {
-  setTenantStatus: fn("set-tenant-status"),
-  recordPlan: fn("record-plan"),
-  applyNamespacePolicy: fn("apply-namespace-policy"),
-  applySignIn: fn("apply-sign-in"),
-  runLifecyclePipeline: fn("run-lifecycle-pipeline"),
-  deleteNamespace: fn("delete-namespace"),
-  deleteIdentity: fn("delete-identity"),
-  emailsQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/embark-emails",
-};
+/** The functions the lifecycle workflows may call. */
+const LIFECYCLE_FUNCTIONS = [
+  "set-tenant-status",
+  "record-plan",
+  "apply-namespace-policy",
+  "apply-sign-in",
+  "run-lifecycle-pipeline",
+  "delete-namespace",
+  "delete-identity",
+];
+const setTenantStatus = fn("set-tenant-status");
+const recordPlan = fn("record-plan");
 const definitionOf = (workflow: LifecycleWorkflow) =>
-  STATE_MACHINE_DEFINITIONS[STATE_MACHINE_OF[workflow]]({
-    functionArn: fn,
-    queueUrl: () => resources.emailsQueueUrl,
-  });
+  STATE_MACHINE_DEFINITIONS[STATE_MACHINE_OF[workflow]](TEST_REFS);
 const STATES = {
   "plan-change": PLAN_CHANGE_STATES,
   suspend: SUSPEND_STATES,
@@ -74,11 +83,11 @@ describe.each(LIFECYCLE_WORKFLOWS)("the %s state machine (static checks)", (work
   });
 
   it("calls only the resources it was given; emails are once per execution", () => {
-    const known = new Set(Object.values(resources));
+    const known = new Set([...LIFECYCLE_FUNCTIONS.map(fn), EMAILS_QUEUE_URL]);
     for (const { name, state } of tasks) {
       const target = (state.Parameters?.FunctionName as string | undefined) ?? state.Resource;
       if (target.startsWith("arn:aws:states:::sqs")) {
-        expect(state.Parameters?.QueueUrl, name).toBe(resources.emailsQueueUrl);
+        expect(state.Parameters?.QueueUrl, name).toBe(EMAILS_QUEUE_URL);
         expect(state.Parameters?.MessageBody, name).toMatchObject({ "occurrence.$": "$$.Execution.Name" });
       } else {
         expect(known.has(target), `${name} → ${target}`).toBe(true);
@@ -94,84 +103,73 @@ describe.each(LIFECYCLE_WORKFLOWS)("the %s state machine (static checks)", (work
   });
 });
 
-/** Runs a definition with aws-local-stepfunctions, each Lambda Task answered by `answers[functionArn]`. */
+/**
+ * Runs a definition in memory, each Lambda Task answered by `answers[functionArn]` (`{}` when there is none);
+ * returns the Task states run, in order, and the output. Fails the test when the execution fails.
+ */
 async function run(
   def: StateMachineDefinition,
   input: Record<string, unknown>,
   answers: Record<string, (payload: Record<string, unknown>) => unknown>,
 ) {
-  const visited: string[] = [];
-  const handlers = Object.fromEntries(
-    walkStates(def).flatMap((v) => {
-      if (v.state.Type !== "Task") return [];
-      const arn = (v.state.Parameters?.FunctionName as string | undefined) ?? v.state.Resource;
-      return [
-        [
-          v.name,
-          async (raw: unknown) => {
-            visited.push(v.name);
-            const payload = raw as Record<string, unknown>;
-            const body = (payload.Payload as Record<string, unknown> | undefined) ?? payload;
-            return (answers[arn]?.(body) ?? {}) as Record<string, never>;
-          },
-        ],
-      ];
-    }),
-  );
-  const machine = new StateMachine(def as unknown as LocalDefinition, {
-    validationOptions: { checkArn: false },
-  });
-  const output = await machine.run(input as Parameters<StateMachine["run"]>[0], {
-    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: { [SUSPEND_STATES.wait]: 0 } },
+  const handlers: Record<string, TaskHandler> = {};
+  for (const { name, state } of walkStates(def)) {
+    if (state.Type !== "Task") continue;
+    const arn = (state.Parameters?.FunctionName as string | undefined) ?? state.Resource;
+    handlers[name] = (raw) => {
+      const payload = raw as Record<string, unknown>;
+      const body = (payload.Payload as Record<string, unknown> | undefined) ?? payload;
+      return (answers[arn]?.(body) ?? {}) as JsonValue;
+    };
+  }
+  const result = await runStateMachine(def, input, handlers, {
+    validation: { checkArn: false },
+    waitTimes: { [SUSPEND_STATES.wait]: 0 },
     context: { Execution: { Name: "acme-test-1" }, Task: { Token: "token" } },
-  }).result;
-  return { visited, output };
+  });
+  if (result.error) throw result.error;
+  return { visited: result.tasks, output: result.output };
 }
 
-describe("the lifecycle state machines (runs)", () => {
-  it("PlanChange without a dedicated-resources change skips the pipeline", async () => {
-    const { visited } = await run(
-      definitionOf("plan-change"),
-      { tenantId: "t-1", eventId: "evt_1", plan: "free" },
-      {
-        [resources.recordPlan]: () => ({
-          changed: true,
-          plan: "free",
-          previousPlan: "standard",
-          previousPlanName: "Standard",
-          pipelineAction: "none",
-        }),
-      },
-    );
-    expect(visited).toEqual(["Record new plan", "Apply plan to namespace", "Send plan change email"]);
-  });
+/** What record-plan answers for a move from Standard to Free; `changed: false` when a newer plan event won. */
+const planRecorded = (changed: boolean) => () => ({
+  changed,
+  plan: "free",
+  previousPlan: "standard",
+  previousPlanName: "Standard",
+  pipelineAction: "none",
+});
 
-  it("PlanChange superseded by a newer plan event does nothing after recording", async () => {
+describe("the lifecycle state machines (runs)", () => {
+  it.each([
+    {
+      when: "without a dedicated-resources change skips the pipeline",
+      changed: true,
+      visits: ["Record new plan", "Apply plan to namespace", "Send plan change email"],
+    },
+    {
+      when: "superseded by a newer plan event does nothing after recording",
+      changed: false,
+      visits: ["Record new plan"],
+    },
+  ])("PlanChange $when", async ({ changed, visits }) => {
     const { visited } = await run(
       definitionOf("plan-change"),
       { tenantId: "t-1", eventId: "evt_1", plan: "free" },
-      {
-        [resources.recordPlan]: () => ({
-          changed: false,
-          plan: "free",
-          previousPlan: "standard",
-          previousPlanName: "Standard",
-          pipelineAction: "none",
-        }),
-      },
+      { [recordPlan]: planRecorded(changed) },
     );
-    expect(visited).toEqual(["Record new plan"]);
+    expect(visited).toEqual(visits);
   });
 
   it("Suspend stops after the grace period when the payment recovered meanwhile", async () => {
     const def = definitionOf("suspend");
     const input = { tenantId: "t-1", eventId: "evt_1", suspendAt: "2020-01-01T00:00:00Z" };
     const recovered = await run(def, input, {
-      [resources.setTenantStatus]: () => ({ proceed: false, graceDays: "14" }),
+      [setTenantStatus]: () => ({ proceed: false, graceDays: "14" }),
     });
     expect(recovered.visited).toEqual(["Suspend tenant"]);
     const suspended = await run(def, input, {
-      [resources.setTenantStatus]: () => ({ proceed: true, graceDays: "14" }),
+      [setTenantStatus]: () => ({ proceed: true, graceDays: "14" }),
     });
     expect(suspended.visited).toEqual([
       "Suspend tenant",
@@ -185,7 +183,7 @@ describe("the lifecycle state machines (runs)", () => {
     const def = definitionOf("offboard");
     const input = { tenantId: "t-1", eventId: "evt_1" };
     const shared = await run(def, input, {
-      [resources.setTenantStatus]: () => ({ dedicatedResources: false }),
+      [setTenantStatus]: () => ({ dedicatedResources: false }),
     });
     expect(shared.visited).toEqual([
       "Start offboarding",
@@ -195,7 +193,7 @@ describe("the lifecycle state machines (runs)", () => {
       "Send farewell email",
     ]);
     const dedicated = await run(def, input, {
-      [resources.setTenantStatus]: () => ({ dedicatedResources: true }),
+      [setTenantStatus]: () => ({ dedicatedResources: true }),
     });
     expect(dedicated.visited).toContain("Tear down dedicated resources");
   });

@@ -1,10 +1,4 @@
 import aslValidator from "asl-validator";
-import {
-  ExecutionError,
-  type StateMachineDefinition as LocalDefinition,
-  type RunOptions,
-  StateMachine,
-} from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import {
   ONBOARDING_STATES,
@@ -12,12 +6,7 @@ import {
   onboardingDefinition,
 } from "../../../core/onboarding/workflow.js";
 import { ONBOARDING_STEPS, STEP_LABELS, stepForStateName } from "../../../core/tenant/model.js";
-import {
-  type Branch,
-  type JsonValue,
-  type StateMachineDefinition,
-  walkStates,
-} from "../../../core/workflow/asl.js";
+import { type Branch, type JsonValue, walkStates } from "../../../core/workflow/asl.js";
 import { executionFailedPattern } from "../../../core/workflow/failure-events.js";
 import {
   executionName,
@@ -34,18 +23,15 @@ import {
   toStepError,
   transientRetry,
 } from "../../../core/workflow/retry.js";
-import type { WorkflowRefs } from "../../../core/workflow/task.js";
+import {
+  EMAILS_QUEUE_URL,
+  embarkFunctionArn,
+  TEST_REFS as refs,
+  runStateMachine,
+  type StateMachineRun,
+  type TaskHandler,
+} from "../../support/state-machine-run.js";
 
-const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:embark-${name}`;
-const resources = {
-  reserveTenant: fn("reserve-tenant"),
-  createIdentity: fn("create-identity"),
-  setupNamespace: fn("setup-namespace"),
-  startPipeline: fn("start-pipeline"),
-  activateTenant: fn("activate-tenant"),
-  emailsQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/embark-emails",
-};
-const refs: WorkflowRefs = { functionArn: fn, queueUrl: () => resources.emailsQueueUrl };
 const S = ONBOARDING_STATES;
 
 /** All `"key.$": "path"` pairs of a payload template, however deep. */
@@ -153,7 +139,7 @@ describe("onboarding definition (static checks)", () => {
     expect(waiting.map((t) => t.name)).toEqual([S.runPipeline]);
     const pipeline = waiting[0]!.state;
     expect(pathFields(pipeline.Parameters)).toContainEqual(["taskToken.$", "$$.Task.Token"]);
-    expect(pipeline.Parameters?.FunctionName).toBe(resources.startPipeline);
+    expect(pipeline.Parameters?.FunctionName).toBe(embarkFunctionArn("start-pipeline"));
     expect(pipeline.TimeoutSeconds).toBe(3600);
     expect(pipeline.HeartbeatSeconds).toBe(900);
     expect(pipeline.Retry).toEqual(transientRetry);
@@ -162,7 +148,7 @@ describe("onboarding definition (static checks)", () => {
   it("sends the welcome email through the SQS integration without keeping its result", () => {
     const send = tasks.find((t) => t.name === S.sendWelcome)!.state;
     expect(send.Resource).toBe("arn:aws:states:::sqs:sendMessage");
-    expect(send.Parameters?.QueueUrl).toBe(resources.emailsQueueUrl);
+    expect(send.Parameters?.QueueUrl).toBe(EMAILS_QUEUE_URL);
     expect(send.ResultPath).toBeNull();
     expect(send.Retry).toEqual(sqsRetry);
   });
@@ -295,13 +281,6 @@ describe("failure event pattern", () => {
 
 // ---- Data flow, run in memory with aws-local-stepfunctions (Task states replaced by canned handlers) ----
 
-interface Run {
-  output?: JsonValue;
-  error?: ExecutionError;
-  entered: string[];
-  calls: Record<string, JsonValue[]>;
-}
-
 const TOKEN = "task-token-0123456789";
 
 function tenantFakes(plan: "standard" | "enterprise") {
@@ -317,7 +296,7 @@ function tenantFakes(plan: "standard" | "enterprise") {
     pipelineExecutionId: dedicated ? "pe-1" : null,
     activatedAt: "2026-11-23T12:00:00.000Z",
   };
-  const handlers: Record<string, (input: JsonValue) => JsonValue> = {
+  const handlers: Record<string, TaskHandler> = {
     // Extra fields (PII, a secret) prove the definition whitelists what it keeps.
     [S.reserveTenant]: () => ({
       tenantId: "t-1",
@@ -341,45 +320,25 @@ function tenantFakes(plan: "standard" | "enterprise") {
   return { summary, handlers };
 }
 
-async function runOnboarding(
-  handlers: Record<string, (input: JsonValue) => JsonValue>,
+/** The onboarding definition run in memory on `{ tenantId: "t-1" }`, its Tasks answered by `handlers`. */
+function runOnboarding(
+  handlers: Record<string, TaskHandler>,
   options: { retryIntervals?: Record<string, number> } = {},
-): Promise<Run> {
-  const definition: StateMachineDefinition = onboardingDefinition(refs);
-  // The library validates in its constructor and, like asl-validator, mutates what it is given.
-  const machine = new StateMachine(structuredClone(definition) as unknown as LocalDefinition);
-  const calls: Record<string, JsonValue[]> = {};
-  const overrides: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
-  for (const [name, handler] of Object.entries(handlers)) {
-    overrides[name] = async (input) => {
-      const inputs = calls[name] ?? [];
-      calls[name] = inputs;
-      inputs.push(structuredClone(input));
-      return handler(input);
-    };
-  }
-  const runOptions: RunOptions = {
-    overrides: {
-      taskResourceLocalHandlers: overrides as NonNullable<
-        RunOptions["overrides"]
-      >["taskResourceLocalHandlers"],
-      retryIntervalOverrides: options.retryIntervals,
-    },
+): Promise<StateMachineRun> {
+  return runStateMachine(onboardingDefinition(refs), { tenantId: "t-1" }, handlers, {
+    retryIntervals: options.retryIntervals,
     // The library has no task tokens: $$.Task.Token comes from this static context object.
     context: { Task: { Token: TOKEN } },
+  });
+}
+
+/** Runs the onboarding of a `plan` tenant whose `state` throws `error` (retried at once, if at all). */
+function runFailingAt(plan: "standard" | "enterprise", state: string, error: StepError) {
+  const { handlers } = tenantFakes(plan);
+  handlers[state] = () => {
+    throw error;
   };
-  const execution = machine.run({ tenantId: "t-1" }, runOptions);
-  const run: Run = { entered: [], calls };
-  try {
-    run.output = (await execution.result) as JsonValue;
-  } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    run.error = error;
-  }
-  for await (const event of execution.eventLogs) {
-    if (event.type === "StateEntered") run.entered.push(event.state.name);
-  }
-  return run;
+  return runOnboarding(handlers, { retryIntervals: { [state]: 0 } });
 }
 
 describe("onboarding data flow (aws-local-stepfunctions)", () => {
@@ -403,7 +362,7 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
       expect(run.calls[step], step).toEqual([{ tenantId: "t-1" }]);
     }
     expect(run.calls[S.sendWelcome]).toEqual([
-      { QueueUrl: resources.emailsQueueUrl, MessageBody: { tenantId: "t-1", template: "welcome" } },
+      { QueueUrl: EMAILS_QUEUE_URL, MessageBody: { tenantId: "t-1", template: "welcome" } },
     ]);
     const text = JSON.stringify(run.output);
     for (const secret of ["Sup3r-secret!", "admin@acme.test", TOKEN, "MessageId"])
@@ -416,7 +375,7 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
 
     expect(run.error).toBeUndefined();
     expect(run.calls[S.runPipeline]).toEqual([
-      { FunctionName: resources.startPipeline, Payload: { tenantId: "t-1", taskToken: TOKEN } },
+      { FunctionName: embarkFunctionArn("start-pipeline"), Payload: { tenantId: "t-1", taskToken: TOKEN } },
     ]);
     const order = [S.needsDedicatedResources, S.runPipeline, S.activateTenant, S.sendWelcome, S.onboarded];
     expect(run.entered.filter((n) => (order as string[]).includes(n))).toEqual(order);
@@ -441,11 +400,8 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
   });
 
   it("fails the execution at the Task on a non-retryable error, without running later steps", async () => {
-    const { handlers } = tenantFakes("standard");
-    handlers[S.setupNamespace] = () => {
-      throw new StepError("ValidationError", "namespace quota invalid");
-    };
-    const run = await runOnboarding(handlers, { retryIntervals: { [S.setupNamespace]: 0 } });
+    const invalid = new StepError("ValidationError", "namespace quota invalid");
+    const run = await runFailingAt("standard", S.setupNamespace, invalid);
 
     expect(run.error?.cause).toMatchObject({ name: "ValidationError" });
     expect(run.calls[S.setupNamespace]).toHaveLength(1);
@@ -454,11 +410,11 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
   });
 
   it("does not retry a pipeline failure reported through SendTaskFailure", async () => {
-    const { handlers } = tenantFakes("enterprise");
-    handlers[S.runPipeline] = () => {
-      throw new StepError("PipelineFailed", "Deploy stage failed");
-    };
-    const run = await runOnboarding(handlers, { retryIntervals: { [S.runPipeline]: 0 } });
+    const run = await runFailingAt(
+      "enterprise",
+      S.runPipeline,
+      new StepError("PipelineFailed", "Deploy stage failed"),
+    );
 
     expect(run.error?.cause).toMatchObject({ name: "PipelineFailed" });
     expect(run.calls[S.runPipeline]).toHaveLength(1);
@@ -467,11 +423,8 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
   });
 
   it("gives up after MaxAttempts retries of a transient error", async () => {
-    const { handlers } = tenantFakes("standard");
-    handlers[S.activateTenant] = () => {
-      throw new StepError("TransientError", "DynamoDB throttled");
-    };
-    const run = await runOnboarding(handlers, { retryIntervals: { [S.activateTenant]: 0 } });
+    const throttled = new StepError("TransientError", "DynamoDB throttled");
+    const run = await runFailingAt("standard", S.activateTenant, throttled);
 
     expect(run.error?.cause).toMatchObject({ name: "TransientError" });
     expect(run.calls[S.activateTenant]).toHaveLength(1 + transientRetry[0]!.MaxAttempts!);
