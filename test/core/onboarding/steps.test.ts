@@ -183,6 +183,21 @@ describe("createIdentity", () => {
     expect(after.steps.createIdentity.status).toBe("done");
     expect(f.identity.poolsOf(t.tenantId)).toHaveLength(1);
   });
+
+  it("both branches of a redriven Parallel run at once: one moves the tenant back, neither fails", async () => {
+    const t = await signUp(f);
+    await failOnboarding(t, "createIdentity");
+    await Promise.all([createIdentity(f.deps, t), setupNamespace(f.deps, t)]);
+    const after = await stored(t);
+    expect(after.status).toBe("PROVISIONING");
+    expect(after.steps.createIdentity.status).toBe("done");
+    expect(after.steps.setupNamespace.status).toBe("done");
+    expect(f.tenants.callsTo("transition").map(([, to]) => to)).toEqual([
+      "FAILED",
+      "PROVISIONING",
+      "PROVISIONING",
+    ]);
+  });
 });
 
 describe("setupNamespace", () => {
