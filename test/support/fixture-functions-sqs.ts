@@ -102,39 +102,37 @@ interface FixtureQueue {
   mapping?: Omit<SqsEventSourceOptions, "ctx" | "queueName" | "functionName">;
 }
 
+/** A mapping to fixture-sqs-consumer, polled fast; `windowed`: batching window of 1 s; `partial`: reports failures. */
+const consumer = (batchSize: number, { windowed = false, partial = false } = {}) => ({
+  batchSize,
+  ...(windowed ? { maximumBatchingWindowSeconds: 1 } : {}),
+  ...(partial ? { reportBatchItemFailures: true } : {}),
+  pollIntervalMs: 50,
+});
+
 /** Queues the lambda-sqs suite uses, and the event source mappings on them (all to fixture-sqs-consumer). */
 export const sqsFixtureQueues: FixtureQueue[] = [
   {
     name: "fixture-sqs-batch",
     attributes: { VisibilityTimeout: "30" },
-    mapping: {
-      batchSize: 5,
-      maximumBatchingWindowSeconds: 1,
-      reportBatchItemFailures: true,
-      pollIntervalMs: 50,
-    },
+    mapping: consumer(5, { windowed: true, partial: true }),
   },
   {
     name: "fixture-sqs-partial",
     attributes: { VisibilityTimeout: "2" },
     dlq: { name: "fixture-sqs-partial-dlq", maxReceiveCount: 5 },
-    mapping: {
-      batchSize: 10,
-      maximumBatchingWindowSeconds: 1,
-      reportBatchItemFailures: true,
-      pollIntervalMs: 50,
-    },
+    mapping: consumer(10, { windowed: true, partial: true }),
   },
   {
     name: "fixture-sqs-dlq-source",
     attributes: { VisibilityTimeout: "1" },
     dlq: { name: "fixture-sqs-dlq", maxReceiveCount: 2 },
-    mapping: { batchSize: 10, reportBatchItemFailures: true, pollIntervalMs: 50 },
+    mapping: consumer(10, { partial: true }),
   },
   {
     name: "fixture-sqs-visibility",
     attributes: { VisibilityTimeout: "3" },
-    mapping: { batchSize: 10, maximumBatchingWindowSeconds: 1, pollIntervalMs: 50 },
+    mapping: consumer(10, { windowed: true }),
   },
 ];
 

@@ -8,6 +8,9 @@ import {
   validateSlug,
 } from "../../../core/tenant/slug.js";
 
+/** What validateSlug answers for a slug it refuses. */
+const refused = (reason: string, message: string) => ({ ok: false, reason, message });
+
 describe("validateSlug", () => {
   it("accepts DNS-1123 labels of 3-40 chars", () => {
     for (const s of ["acme", "a1b", "acme-corp", "123", "a--b", "x".repeat(40)]) {
@@ -16,22 +19,20 @@ describe("validateSlug", () => {
   });
 
   it("refuses bad lengths with the count", () => {
-    expect(validateSlug("ab")).toEqual({
-      ok: false,
-      reason: "length",
-      message: 'Slug "ab" must be 3-40 characters long (it has 2)',
-    });
+    expect(validateSlug("ab")).toEqual(
+      refused("length", 'Slug "ab" must be 3-40 characters long (it has 2)'),
+    );
     expect(validateSlug("")).toMatchObject({ ok: false, reason: "length" });
     expect(validateSlug("x".repeat(41))).toMatchObject({ ok: false, reason: "length" });
   });
 
   it("refuses bad characters and says which", () => {
-    expect(validateSlug("Acme")).toEqual({
-      ok: false,
-      reason: "format",
-      message:
+    expect(validateSlug("Acme")).toEqual(
+      refused(
+        "format",
         'Slug "Acme" contains "A" at position 1; only a-z, 0-9 and "-" are allowed; use lowercase letters',
-    });
+      ),
+    );
     expect(validateSlug("acme_corp")).toMatchObject({
       reason: "format",
       message: expect.stringContaining('"_"'),
@@ -42,20 +43,14 @@ describe("validateSlug", () => {
   });
 
   it("requires alphanumeric ends", () => {
-    expect(validateSlug("-acme")).toEqual({
-      ok: false,
-      reason: "format",
-      message: 'Slug "-acme" must start and end with a letter or digit',
-    });
+    expect(validateSlug("-acme")).toEqual(
+      refused("format", 'Slug "-acme" must start and end with a letter or digit'),
+    );
     expect(validateSlug("acme-")).toMatchObject({ ok: false, reason: "format" });
   });
 
   it("refuses reserved words and prefixes", () => {
-    expect(validateSlug("kube-x")).toEqual({
-      ok: false,
-      reason: "reserved",
-      message: 'Slug "kube-x" is reserved',
-    });
+    expect(validateSlug("kube-x")).toEqual(refused("reserved", 'Slug "kube-x" is reserved'));
     for (const s of RESERVED_SLUGS.filter((w) => w.length >= 3)) {
       expect(validateSlug(s).ok, s).toBe(false);
     }

@@ -37,43 +37,41 @@ describe("SQS partial batch responses, read as Lambda reads them", () => {
   });
 });
 
+const QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:q";
+// Attributes SQS returns on a message (ReceiveMessage) and Lambda passes on unchanged in the record.
+const ATTRIBUTES = {
+  ApproximateReceiveCount: "2",
+  SentTimestamp: "1",
+  SenderId: "S",
+  ApproximateFirstReceiveTimestamp: "2",
+  MessageGroupId: "g",
+};
+
 describe("SQS event records", () => {
   it("turns a received message into Lambda's record shape", () => {
-    const r = toRecord(
-      {
-        MessageId: "m1",
-        ReceiptHandle: "rh",
-        Body: "{}",
-        MD5OfBody: "99914b932bd37a50b983c5e7c90ae93b",
-        Attributes: {
-          ApproximateReceiveCount: "2",
-          SentTimestamp: "1",
-          SenderId: "S",
-          ApproximateFirstReceiveTimestamp: "2",
-          MessageGroupId: "g",
-        },
-        MessageAttributes: { bin: { DataType: "Binary", BinaryValue: new Uint8Array([255]) } },
-      },
-      "arn:aws:sqs:us-east-1:000000000000:q",
+    const bin = { DataType: "Binary", BinaryValue: new Uint8Array([255]) };
+    const received = {
+      MessageId: "m1",
+      ReceiptHandle: "rh",
+      Body: "{}",
+      MD5OfBody: "99914b932bd37a50b983c5e7c90ae93b",
+    };
+    const record = toRecord(
+      { ...received, Attributes: { ...ATTRIBUTES }, MessageAttributes: { bin } },
+      QUEUE_ARN,
       "us-east-1",
     );
-    expect(r).toEqual({
+    expect(record).toEqual({
       messageId: "m1",
       receiptHandle: "rh",
       body: "{}",
-      attributes: {
-        ApproximateReceiveCount: "2",
-        SentTimestamp: "1",
-        SenderId: "S",
-        ApproximateFirstReceiveTimestamp: "2",
-        MessageGroupId: "g",
-      },
+      attributes: ATTRIBUTES,
       messageAttributes: {
         bin: { binaryValue: "/w==", stringListValues: [], binaryListValues: [], dataType: "Binary" },
       },
       md5OfBody: "99914b932bd37a50b983c5e7c90ae93b",
       eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:q",
+      eventSourceARN: QUEUE_ARN,
       awsRegion: "us-east-1",
     });
   });
