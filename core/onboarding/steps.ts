@@ -115,6 +115,14 @@ export async function answerIfFinished(
 export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef): Promise<OnboardingSummary> {
   return runStep(d.tenants, tenantId, "activateTenant", async () => {
     const before = await d.tenants.require(tenantId);
+    // Only a tenant that has everything may become ACTIVE (design §2).
+    const { userPoolId, userPoolClientId, namespace } = before.resources;
+    if (!userPoolId || !userPoolClientId || !namespace) {
+      throw new StepError(
+        "ValidationError",
+        `Tenant ${before.slug} has no user pool or namespace recorded yet`,
+      );
+    }
     if (before.status !== "ACTIVE") {
       await d.tenants.transition(tenantId, "ACTIVE", { set: { activatedAt: new Date().toISOString() } });
     }
@@ -124,19 +132,15 @@ export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef)
       await d.tenants.markStep(tenantId, "runPipeline", "skipped");
       t = await d.tenants.require(tenantId);
     }
-    const r = t.resources;
-    if (!r.userPoolId || !r.userPoolClientId || !r.namespace) {
-      throw new StepError("ValidationError", `Tenant ${t.slug} has no user pool or namespace recorded yet`);
-    }
     return {
       tenantId,
       slug: t.slug,
       plan: t.plan,
       status: t.status,
-      userPoolId: r.userPoolId,
-      userPoolClientId: r.userPoolClientId,
-      namespace: r.namespace,
-      pipelineExecutionId: r.pipelineExecutionId ?? null,
+      userPoolId,
+      userPoolClientId,
+      namespace,
+      pipelineExecutionId: t.resources.pipelineExecutionId ?? null,
       activatedAt: t.activatedAt ?? t.updatedAt,
     };
   });

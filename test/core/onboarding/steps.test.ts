@@ -544,3 +544,43 @@ describe("activateTenant", () => {
     });
   });
 });
+
+/** Onboarding failed (record-failure), then the failed tenant was offboarded (design §2 allows it). */
+async function offboardedAfterFailure(): Promise<Tenant> {
+  const t = await signUp(f, { plan: "enterprise" });
+  const at = new Date().toISOString();
+  await f.tenants.transition(t.tenantId, "FAILED", {
+    failure: { step: "createIdentity", error: "X", cause: "x", at },
+  });
+  await f.tenants.transition(t.tenantId, "OFFBOARDING");
+  await f.tenants.transition(t.tenantId, "OFFBOARDED");
+  return t;
+}
+
+describe("a redriven onboarding step of an offboarded tenant", () => {
+  it("createIdentity makes no user pool", async () => {
+    const t = await offboardedAfterFailure();
+    await createIdentity(f.deps, t).catch(() => {});
+    expect(f.identity.poolsOf(t.tenantId)).toEqual([]);
+  });
+
+  it("setupNamespace makes no namespace", async () => {
+    const t = await offboardedAfterFailure();
+    await setupNamespace(f.deps, t).catch(() => {});
+    expect(f.cluster.hasNamespace(`tenant-${t.slug}`)).toBe(false);
+  });
+
+  it("startPipeline starts no deployment", async () => {
+    const t = await offboardedAfterFailure();
+    await startPipeline(f.deps, { tenantId: t.tenantId, taskToken: "token-1" }).catch(() => {});
+    expect(f.pipeline.runs.size).toBe(0);
+  });
+});
+
+describe("activateTenant's guard", () => {
+  it("leaves a tenant with no user pool or namespace recorded un-activated", async () => {
+    const t = await signUp(f);
+    await activateTenant(f.deps, t).catch(() => {});
+    expect((await f.tenants.require(t.tenantId)).status).toBe("PROVISIONING");
+  });
+});
