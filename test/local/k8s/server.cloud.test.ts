@@ -353,11 +353,18 @@ describe("@kubernetes/client-node 1.4", () => {
     net = kc.makeApiClient(NetworkingV1Api);
   });
 
+  /** A wire-format NetworkPolicy admitting only pods of its own namespace (`from` is what clients lose). */
+  const sameNamespacePolicy = (name: string) => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace: ns },
+    spec: { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] },
+  });
+  const policyPath = (name: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${name}`;
+
   it("server-side applies wire-format objects without losing LimitRange `default` or NetworkPolicy `from`", async () => {
     for (const doc of loadAll(tenantManifest(ns)) as object[]) await apply(doc);
-    const policy = await stored(
-      `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/allow-same-namespace`,
-    );
+    const policy = await stored(policyPath("allow-same-namespace"));
     expect(policy.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
     const limits = await stored(`/api/v1/namespaces/${ns}/limitranges/tenant-limits`);
     expect(limits.spec.limits).toEqual([
@@ -377,12 +384,7 @@ describe("@kubernetes/client-node 1.4", () => {
   });
 
   it("the typed API with the apply content type as a header option sends wire objects verbatim too", async () => {
-    const wire = {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: "typed-same-namespace", namespace: ns },
-      spec: { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] },
-    };
+    const wire = sameNamespacePolicy("typed-same-namespace");
     await net.patchNamespacedNetworkPolicy(
       {
         name: "typed-same-namespace",
@@ -393,25 +395,15 @@ describe("@kubernetes/client-node 1.4", () => {
       },
       setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
     );
-    const policy = await stored(
-      `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/typed-same-namespace`,
-    );
+    const policy = await stored(policyPath("typed-same-namespace"));
     expect(policy.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
   });
 
   it("(the pitfall) a wire object passed straight to KubernetesObjectApi loses `from` and `default`", async () => {
-    const policy = {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: "naive-same-namespace", namespace: ns },
-      spec: { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] },
-    };
+    const policy = sameNamespacePolicy("naive-same-namespace");
     await objects.patch(policy, undefined, undefined, "naive", true, PatchStrategy.ServerSideApply);
     // An ingress rule without `from` admits every source: "same namespace only" became "allow all".
-    expect(
-      (await stored(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/naive-same-namespace`)).spec
-        .ingress,
-    ).toEqual([{}]);
+    expect((await stored(policyPath("naive-same-namespace"))).spec.ingress).toEqual([{}]);
     const limits = {
       apiVersion: "v1",
       kind: "LimitRange",

@@ -25,6 +25,10 @@ async function recordsOf(channel: string): Promise<unknown[]> {
   return (json(res.Payload) as { entries: unknown[] }).entries;
 }
 
+/** Invokes without waiting for the result (Event) or without running the function at all (DryRun). */
+const invokeAs = (InvocationType: "Event" | "DryRun", FunctionName: string, payload: object) =>
+  lambda.send(new InvokeCommand({ FunctionName, InvocationType, Payload: JSON.stringify(payload) }));
+
 describe("Lambda Invoke API", () => {
   it("invokes RequestResponse by name or ARN and returns the result", async () => {
     const input = { tenant: "acme", n: 1 };
@@ -91,13 +95,7 @@ describe("Lambda Invoke API", () => {
 
   it("accepts Event invocations with 202 and runs them in the background", async () => {
     const channel = `async-${randomUUID()}`;
-    const res = await lambda.send(
-      new InvokeCommand({
-        FunctionName: "fixture-lambda-recorder",
-        InvocationType: "Event",
-        Payload: JSON.stringify({ channel, n: 7 }),
-      }),
-    );
+    const res = await invokeAs("Event", "fixture-lambda-recorder", { channel, n: 7 });
     expect(res.StatusCode).toBe(202);
     expect(Buffer.from(res.Payload ?? []).length).toBe(0);
     const entries = await waitFor("the async invocation", async () => {
@@ -109,13 +107,7 @@ describe("Lambda Invoke API", () => {
 
   it("retries a failed Event invocation", async () => {
     const channel = `async-retry-${randomUUID()}`;
-    await lambda.send(
-      new InvokeCommand({
-        FunctionName: "fixture-lambda-flaky-recorder",
-        InvocationType: "Event",
-        Payload: JSON.stringify({ channel }),
-      }),
-    );
+    await invokeAs("Event", "fixture-lambda-flaky-recorder", { channel });
     const attempts = await waitFor("the retry", async () => {
       const e = (await recordsOf(channel)) as Array<{ attempt: number }>;
       return e.length >= 2 ? e : undefined;
@@ -125,13 +117,7 @@ describe("Lambda Invoke API", () => {
 
   it("answers DryRun with 204 without running the function", async () => {
     const channel = `dry-${randomUUID()}`;
-    const res = await lambda.send(
-      new InvokeCommand({
-        FunctionName: "fixture-lambda-recorder",
-        InvocationType: "DryRun",
-        Payload: JSON.stringify({ channel }),
-      }),
-    );
+    const res = await invokeAs("DryRun", "fixture-lambda-recorder", { channel });
     expect(res.StatusCode).toBe(204);
     expect(await recordsOf(channel)).toEqual([]);
   });
