@@ -2,7 +2,6 @@
  * `npm run bench`: startup time and memory of `npm start`, and time from POST /signups to an ACTIVE tenant.
  * Prints numbers; asserts nothing (timings belong here, not in tests).
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalCloud } from "../../local/cloud.js";
 import { mountEmbark } from "../../local/embark/mount.js";
+import { startLocalMain } from "../support/npm-start.js";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const SIGNUPS = Number(process.env.BENCH_SIGNUPS ?? 20);
@@ -24,26 +24,14 @@ function stats(xs: number[]) {
 async function measureStart(): Promise<{ readyMs: number; rssMb: number; wallMs: number }> {
   const cwd = await mkdtemp(join(tmpdir(), "embark-bench-"));
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), join(process.cwd(), "local/main.ts"), "--fresh"],
-    {
-      cwd,
-      env: { ...process.env, EMBARK_EDGE_PORT: "0", EMBARK_WEB_PORT: "0", POWERTOOLS_LOG_LEVEL: "WARN" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  while (!/ready in (\d+) ms \((\d+) MB RSS\)/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited: ${out}`);
-    await sleep(20);
+  const started = startLocalMain(cwd, { POWERTOOLS_LOG_LEVEL: "WARN" });
+  const banner = /ready in (\d+) ms \((\d+) MB RSS\)/;
+  if (!(await started.waitForOutput(banner, Number.POSITIVE_INFINITY))) {
+    throw new Error(`npm start exited: ${started.output()}`);
   }
   const wallMs = performance.now() - t0;
-  const [, ready, rss] = /ready in (\d+) ms \((\d+) MB RSS\)/.exec(out) ?? [];
-  const exited = new Promise((r) => child.on("exit", r));
+  const [, ready, rss] = banner.exec(started.output()) ?? [];
+  const { child, exited } = started;
   child.kill("SIGINT");
   await exited;
   await rm(cwd, { recursive: true, force: true });
