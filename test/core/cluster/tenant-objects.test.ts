@@ -91,23 +91,17 @@ describe("tenantObjects", () => {
     expect(same.policyTypes).toEqual(["Ingress", "Egress"]);
     // Neither peer may carry a namespaceSelector: {} would mean every namespace.
     expect(JSON.stringify(same)).not.toContain("namespaceSelector");
+    // DNS only: one peer that is both kube-system and kube-dns (AND, not two peers), port 53 over UDP and TCP.
+    const inKubeSystem = { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } };
+    const kubeDns = {
+      namespaceSelector: inKubeSystem,
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    };
+    const dnsPorts = ["UDP", "TCP"].map((protocol) => ({ protocol, port: 53 }));
     expect(find("NetworkPolicy", "allow-dns-egress").spec).toEqual({
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [
-        {
-          to: [
-            {
-              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-            },
-          ],
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
-        },
-      ],
+      egress: [{ to: [kubeDns], ports: dnsPorts }],
     });
   });
 
