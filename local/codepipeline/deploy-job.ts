@@ -43,7 +43,7 @@ export class DeployJobs {
   constructor(
     private readonly store: PipelineStore,
     private readonly emitter: StateChangeEmitter,
-    private readonly behaviourOf: (pipeline: string) => PipelineBehaviour,
+    private readonly behaviourOf: (pipeline: string, variables: Record<string, string>) => PipelineBehaviour,
     private readonly defaultDurationMs: number,
   ) {}
 
@@ -100,14 +100,10 @@ export class DeployJobs {
 
   private async run(exec: ExecutionRecord, pipeline: PipelineRecord): Promise<void> {
     if (exec.status !== "InProgress") return; // stopped while queued
-    const behaviour = this.behaviourOf(pipeline.name);
+    const variables = Object.fromEntries(exec.variables.map((v) => [v.name, v.resolvedValue]));
+    const behaviour = this.behaviourOf(pipeline.name, variables);
     const duration = behaviour.durationMs ?? this.defaultDurationMs;
-    const matches = Object.entries(behaviour.match ?? {}).every(([name, value]) =>
-      exec.variables.some((v) => v.name === name && v.resolvedValue === value),
-    );
-    const failure =
-      exec.variables.find((v) => v.name === FAIL_VARIABLE && v.resolvedValue !== "")?.resolvedValue ??
-      (matches ? behaviour.fail : undefined);
+    const failure = (variables[FAIL_VARIABLE] || undefined) ?? behaviour.fail;
     const stages = pipeline.stages;
     for (const [i, stage] of stages.entries()) {
       const current: RunningStage = {

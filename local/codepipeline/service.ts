@@ -8,7 +8,9 @@
  *
  * Local-only additions: definePipeline() for boot-time wiring; failure injection via the pipeline variable
  * EMBARK_LOCAL_FAIL (accepted even when undeclared; its value is the failure reason) or
- * setPipelineBehaviour(name, {durationMs?, fail?}), also reachable through the edge as
+ * setPipelineBehaviour(name, {durationMs?, fail?, match?}) (with `match`, a rule for the runs whose variables
+ * have those values, kept beside the rules of other matches; without, the behaviour of every run), also reachable
+ * through the edge as
  * X-Amz-Target: CodePipeline_20150709.EmbarkLocalSetBehaviour with {name, durationMs?, fail?, match?}.
  *
  * Known gaps: no real actions run (no source, build or deploy providers, no artifacts or S3), so stage
@@ -82,13 +84,17 @@ export async function createCodePipelineService(
   const store = new PipelineStore(ctx.stateDir);
   await store.load();
   const emitter = new StateChangeEmitter(ctx);
-  const behaviours = new Map<string, PipelineBehaviour>();
-  const jobs = new DeployJobs(
-    store,
-    emitter,
-    (name) => behaviours.get(name) ?? {},
-    opts.defaultDurationMs ?? 1500,
-  );
+  // Per pipeline: a behaviour for every run, and rules for the runs whose variables `match` (suites sharing one
+  // cloud each narrow theirs to their own tenants, so they never undo each other's).
+  const behaviours = new Map<string, { all: PipelineBehaviour; rules: Map<string, PipelineBehaviour> }>();
+  const behaviourOf = (name: string, variables: Record<string, string>): PipelineBehaviour => {
+    const b = behaviours.get(name);
+    const rule = [...(b?.rules.values() ?? [])].find((r) =>
+      Object.entries(r.match ?? {}).every(([k, v]) => variables[k] === v),
+    );
+    return { ...b?.all, ...rule };
+  };
+  const jobs = new DeployJobs(store, emitter, behaviourOf, opts.defaultDurationMs ?? 1500);
   const pipelineArn = (name: string) => `arn:aws:codepipeline:${ctx.region}:${ctx.accountId}:${name}`;
 
   // Jobs do not survive a restart: record the loss and tell listeners, as a failed run.
@@ -299,7 +305,15 @@ export async function createCodePipelineService(
       if (!ok) throw validation("match must map variable names to string values");
       clean.match = behaviour.match;
     }
-    behaviours.set(name, clean);
+    const b = behaviours.get(name) ?? { all: {}, rules: new Map<string, PipelineBehaviour>() };
+    if (!clean.match) b.all = clean;
+    else {
+      const key = JSON.stringify(Object.entries(clean.match).sort());
+      // A rule that says nothing (no failure, no duration) is the suite resetting its tenants.
+      if (clean.fail === undefined && clean.durationMs === undefined) b.rules.delete(key);
+      else b.rules.set(key, clean);
+    }
+    behaviours.set(name, b);
   }
 
   const operations: Record<string, (input: Input) => unknown> = {
