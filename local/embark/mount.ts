@@ -119,7 +119,6 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
     KUBECONFIG: cloud.endpoints.kubeconfig,
     POWERTOOLS_SERVICE_NAME: "embark",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
-    POWERTOOLS_TRACE_ENABLED: "false",
   });
   await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans")).seedDefaults();
 

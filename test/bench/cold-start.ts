@@ -8,7 +8,8 @@
  *   first  the first invocation on a local cloud running the bundles (EMBARK_LAMBDA_CODE=bundle), driven
  *          through every function by test/support/journey.ts: load + the handler's first call, as the caller
  *          sees it (one run; the baseline's is load + an empty call)
- * `BENCH_COLD_TOP=5` also prints each bundle's five largest packages (from esbuild's metafile).
+ * `BENCH_COLD_TOP=5` also prints each bundle's five largest packages (from esbuild's metafile);
+ * `BENCH_COLD_ONLY=a,b` measures the init of those functions only.
  * Prints numbers and asserts nothing.
  */
 import { spawn } from "node:child_process";
@@ -17,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Metafile } from "esbuild";
 import type { FunctionSpec } from "../../core/app/function-spec.js";
-import { FUNCTION_NAMES, FUNCTIONS } from "../../core/app/manifest.js";
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from "../../core/app/manifest.js";
 import { resourceEnvironment, settingsEnvironment } from "../../core/app/resources.js";
 import { startLocalCloud } from "../../local/cloud.js";
 import { mountEmbark } from "../../local/embark/mount.js";
@@ -28,6 +29,8 @@ import { runJourney } from "../support/journey.js";
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const TOP = Number(process.env.BENCH_COLD_TOP ?? 0);
+/** BENCH_COLD_ONLY=a,b: init of these functions only, no first-invocation run (for quick iterations). */
+const ONLY = process.env.BENCH_COLD_ONLY?.split(",").filter(Boolean);
 
 /** The SDK client each AWS service of a manifest `access` entry makes the code build. */
 const CLIENTS: Record<string, { pkg: string; client: string }> = {
@@ -200,15 +203,15 @@ async function firstInvocations(baselinesDir: string, names: string[]) {
   }
 }
 
-const names = [...FUNCTION_NAMES];
+const names: string[] = ONLY ?? [...FUNCTION_NAMES];
 console.log(`bundling ${names.length} functions and their baselines (SST's esbuild options)…`);
-const bundles = new Map((await bundleFunctions(names)).map((r) => [r.name, r]));
+const bundles = new Map((await bundleFunctions()).map((r) => [r.name, r]));
 const baselineSrc = join(DIST, "baseline-src");
 await mkdir(baselineSrc, { recursive: true });
 const entries: Record<string, string> = {};
 for (const name of names) {
   entries[name] = join(baselineSrc, `${name}.mjs`);
-  await writeFile(entries[name], baselineSource(FUNCTIONS[name]));
+  await writeFile(entries[name], baselineSource(FUNCTIONS[name as FunctionName]));
 }
 const baselinesDir = join(DIST, "baselines");
 const baselineBundles = new Map<string, BundleReport>(
@@ -217,8 +220,8 @@ const baselineBundles = new Map<string, BundleReport>(
 
 console.log(`init: importing each bundle in a fresh Node ${process.version} process, median of ${RUNS}…`);
 const { init, baseInit } = await initMedians(join(DIST, "functions"), baselinesDir, names);
-console.log("first invocation: the journey on a local cloud running the bundles…");
-const first = await firstInvocations(baselinesDir, names);
+if (!ONLY) console.log("first invocation: the journey on a local cloud running the bundles…");
+const first = ONLY ? new Map<string, FirstInvocation>() : await firstInvocations(baselinesDir, names);
 
 const ms = (n: number | undefined) => (n === undefined ? "—" : `${Math.round(n)} ms`);
 const rows = names.map((name) => {
@@ -234,7 +237,7 @@ const rows = names.map((name) => {
     `${(i / b).toFixed(1)}×`,
     f ? `${ms(f.firstInvocationMs)}${f.failed ? " (failed)" : ""}` : "not invoked",
     ms(first.get(`baseline-${name}`)?.firstInvocationMs),
-    servicesOf(FUNCTIONS[name]).join(" ") || "—",
+    servicesOf(FUNCTIONS[name as FunctionName]).join(" ") || "—",
   ];
 });
 const header = ["function", "size", "baseline size", "init", "baseline init", "init ÷ baseline"];
