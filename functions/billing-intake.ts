@@ -1,13 +1,14 @@
 /** POST /billing/webhook: verify the Stripe signature, then put the event on the Embark bus (200), or 400. */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { billingBusName } from "../core/app/deps/eventbridge.js";
+import { dependencies } from "../core/app/environment.js";
 import { busEntry, DEFAULT_TOLERANCE_SECONDS, verifyWebhook } from "../core/billing/webhook.js";
 import { bodyText, json, problem } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
 
 const events = new EventBridgeClient({});
-const busName = appDeps().billingBusName;
+const busName = dependencies({ billingBusName }).billingBusName;
 const tolerance = Number(process.env.EMBARK_STRIPE_WEBHOOK_TOLERANCE_SECONDS) || DEFAULT_TOLERANCE_SECONDS;
 
 export const handler = lambda(

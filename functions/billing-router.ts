@@ -4,7 +4,10 @@
  * batch is applied in `created` order (a burst of one customer's events is applied in the order it happened).
  */
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { plans, records, tenants } from "../core/app/deps/dynamodb.js";
+import { signups } from "../core/app/deps/sqs.js";
+import { stateMachines, workflows } from "../core/app/deps/step-functions.js";
+import { dependencies } from "../core/app/environment.js";
 import {
   handleStripeEvent,
   isExecutionStatusChange,
@@ -12,10 +15,11 @@ import {
   replayParked,
 } from "../core/billing/route.js";
 import { ExecutionStatusChange } from "../core/onboarding/record-failure.js";
-import { lambda, onceEach } from "../core/runtime/handler.js";
+import { lambda } from "../core/runtime/handler.js";
+import { onceEach } from "../core/runtime/idempotency.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = appDeps();
+const deps = dependencies({ tenants, plans, records, workflows, signups, stateMachines });
 const applyOnce = onceEach(
   "billing-router",
   (stripeEvent: { id: string }) => handleStripeEvent(deps, stripeEvent),

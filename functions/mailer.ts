@@ -3,12 +3,15 @@
  * idempotency; partial batch failures.
  */
 import type { SQSEvent } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { plans, tenants } from "../core/app/deps/dynamodb.js";
+import { sender, settings } from "../core/app/deps/ses.js";
+import { dependencies } from "../core/app/environment.js";
 import { sendTenantEmail, TenantEmailMessage } from "../core/mail/tenant-email.js";
-import { lambda, onceEach } from "../core/runtime/handler.js";
+import { lambda } from "../core/runtime/handler.js";
+import { onceEach } from "../core/runtime/idempotency.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = appDeps();
+const deps = dependencies({ tenants, plans, sender, settings });
 // One email per tenant and kind (welcome), or per tenant, kind and occurrence (lifecycle emails, which may
 // repeat); a year covers any redelivery or redrive. Keys without an occurrence are as they always were.
 const sendOnce = onceEach("mailer", (message: TenantEmailMessage) => sendTenantEmail(deps, message), {

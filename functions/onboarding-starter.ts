@@ -1,12 +1,14 @@
 /** SQS signups → StartExecution `<slug>-onboard-1` per tenant (partial batch failures). */
 import type { SQSEvent } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { tenants } from "../core/app/deps/dynamodb.js";
+import { onboardingStateMachineArn, workflows } from "../core/app/deps/step-functions.js";
+import { dependencies } from "../core/app/environment.js";
 import { startOnboarding } from "../core/onboarding/start.js";
 import { TenantRef } from "../core/onboarding/step-table.js";
 import { lambda } from "../core/runtime/handler.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = appDeps();
+const deps = dependencies({ tenants, workflows, onboardingStateMachineArn });
 
 export const handler = lambda("onboarding-starter", async (event: SQSEvent, context, { logger }) =>
   sqsJsonBatch(TenantRef, async ({ tenantId }) => {

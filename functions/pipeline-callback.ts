@@ -1,9 +1,12 @@
 /** CodePipeline state change (EventBridge) → SendTaskSuccess/Failure/Heartbeat for the waiting workflow. */
-import { appDeps } from "../core/app/environment.js";
+import { pipeline } from "../core/app/deps/codepipeline.js";
+import { tenants } from "../core/app/deps/dynamodb.js";
+import { tasks } from "../core/app/deps/step-functions.js";
+import { dependencies } from "../core/app/environment.js";
 import { onPipelineStateChange, PipelineStateChange } from "../core/onboarding/pipeline-callback.js";
 import { lambda } from "../core/runtime/handler.js";
 
-const deps = appDeps();
+const deps = dependencies({ tenants, pipeline, tasks });
 
 export const handler = lambda("pipeline-callback", async (event: unknown, _context, { logger }) => {
   const change = PipelineStateChange.parse(event);

@@ -1,10 +1,11 @@
 /** GET /plans: the public plan catalog the signup page shows (no quotas, templates or billing ids). */
-import { appDeps } from "../core/app/environment.js";
+import { plans as planStore } from "../core/app/deps/dynamodb.js";
+import { dependencies } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
 import { publicPlan } from "../core/plans/public.js";
 import { lambda } from "../core/runtime/handler.js";
 
-const { plans } = appDeps();
+const { plans } = dependencies({ plans: planStore });
 
 export const handler = lambda("plan-catalog", async () => {
   const list = await plans.list();

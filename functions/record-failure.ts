@@ -3,12 +3,14 @@
  * cause; a lifecycle workflow's failure is recorded on its tenant (`workflowFailure`).
  */
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import { z } from "zod";
-import { appDeps } from "../core/app/environment.js";
+import * as z from "zod";
+import { records, tenants } from "../core/app/deps/dynamodb.js";
+import { workflows } from "../core/app/deps/step-functions.js";
+import { dependencies } from "../core/app/environment.js";
 import { ExecutionStatusChange, recordExecutionFailure } from "../core/onboarding/record-failure.js";
 import { lambda } from "../core/runtime/handler.js";
 
-const deps = appDeps();
+const deps = dependencies({ tenants, workflows, records });
 const Event = EventBridgeSchema.extend({ source: z.literal("aws.states"), detail: ExecutionStatusChange });
 
 export const handler = lambda("record-failure", async (event: unknown, _context, { logger, metrics }) => {

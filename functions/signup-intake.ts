@@ -4,16 +4,19 @@ import {
   IdempotencyValidationError,
 } from "@aws-lambda-powertools/idempotency";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { plans, tenants } from "../core/app/deps/dynamodb.js";
+import { signups } from "../core/app/deps/sqs.js";
+import { dependencies } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
 import { UnknownPlanError } from "../core/plans/errors.js";
-import { lambda, onceEach } from "../core/runtime/handler.js";
+import { lambda } from "../core/runtime/handler.js";
 import { HttpProblem, jsonBody } from "../core/runtime/http.js";
+import { onceEach } from "../core/runtime/idempotency.js";
 import { MAX_SIGNUP_BODY_BYTES, parseSignup, type SignupRequest } from "../core/signup/request.js";
 import { submitSignup } from "../core/signup/submit.js";
 import { SlugTakenError } from "../core/tenant/errors.js";
 
-const deps = appDeps();
+const deps = dependencies({ tenants, plans, signups });
 // The same Idempotency-Key with the same body returns the first 202; with another body it is refused.
 const submitOnce = onceEach(
   "signup-intake",

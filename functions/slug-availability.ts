@@ -1,11 +1,12 @@
 /** GET /slugs/{slug}: whether a slug can name a new workspace: {slug, available, reason?, message?}. */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { tenants as tenantStore } from "../core/app/deps/dynamodb.js";
+import { dependencies } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
 import { slugAvailability } from "../core/tenant/slug-availability.js";
 
-const { tenants } = appDeps();
+const { tenants } = dependencies({ tenants: tenantStore });
 
 export const handler = lambda("slug-availability", async (event: APIGatewayProxyEventV2) => {
   // Long input is refused by validateSlug's length rule; cap what is echoed back.

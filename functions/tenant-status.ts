@@ -1,12 +1,13 @@
 /** GET /tenants/{id}: status, plan and per-step progress of a tenant (by id or slug). Never secrets. */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { appDeps } from "../core/app/environment.js";
+import { tenants as tenantStore } from "../core/app/deps/dynamodb.js";
+import { dependencies } from "../core/app/environment.js";
 import { json, problem } from "../core/http/response.js";
 import { lambda } from "../core/runtime/handler.js";
 import { findTenant } from "../core/tenant/lookup.js";
 import { publicTenantView } from "../core/tenant/model.js";
 
-const { tenants } = appDeps();
+const { tenants } = dependencies({ tenants: tenantStore });
 
 export const handler = lambda(
   "tenant-status",

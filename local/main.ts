@@ -1,6 +1,7 @@
 /**
  * `npm start`: runs the embedded local cloud with Embark wired into it until Ctrl-C.
- * `npm start -- --fresh` wipes .local/ first.
+ * `npm start -- --fresh` wipes .local/ first; `npm start -- --bundles` builds the deployment bundles
+ * (`npm run bundle`) and runs those instead of the TypeScript sources (EMBARK_LAMBDA_CODE=bundle).
  */
 import { performance } from "node:perf_hooks";
 import { startLocalCloud } from "./cloud.js";
@@ -8,13 +9,20 @@ import { mountEmbark } from "./embark/mount.js";
 
 const t0 = performance.now();
 const fresh = process.argv.includes("--fresh");
+if (process.argv.includes("--bundles")) {
+  const { bundleFunctions } = await import("../scripts/bundle.js");
+  await bundleFunctions();
+  process.env.EMBARK_LAMBDA_CODE = "bundle";
+}
 const cloud = await startLocalCloud({ fresh, wire: mountEmbark });
 const readyMs = Math.round(performance.now() - t0);
 const e = cloud.endpoints;
 const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 
 console.log(`
-  Embark local cloud is ready in ${readyMs} ms (${rssMb} MB RSS)${fresh ? " — fresh state" : ""}
+  Embark local cloud is ready in ${readyMs} ms (${rssMb} MB RSS)${fresh ? " — fresh state" : ""}${
+    process.env.EMBARK_LAMBDA_CODE === "bundle" ? " — functions run from dist/functions bundles" : ""
+  }
 
   Signup page        ${e.web}/
   Operator console   ${e.web}/console

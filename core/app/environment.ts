@@ -1,64 +1,28 @@
 /**
  * Builds what the functions' core code needs from the standard Lambda environment (the variables resources.ts
- * names; stacks/ and the local cloud set them). Each dependency is made on first use, so a function builds only
- * the clients its code calls; AWS clients honour AWS_ENDPOINT_URL, so the same code runs on the local cloud.
+ * names; stacks/ and the local cloud set them). A function names the dependencies it uses, with factories from
+ * core/app/deps/ (one module per AWS service or library behind them), and each is made on first use: so a
+ * function's bundle carries, and its cold start loads, only the clients its own code calls (docs/deploy.md,
+ * "Bundles"). AWS clients honour AWS_ENDPOINT_URL, so the same code runs on the local cloud.
  */
-import { DynamoBillingRecords } from "../adapters/billing-records.js";
-import { clusterFromEnvironment } from "../adapters/cluster.js";
-import { documentClient } from "../adapters/dynamo.js";
-import { CognitoIdentityProvisioner } from "../adapters/identity.js";
-import { SesMailSender } from "../adapters/mail-sender.js";
-import { CodePipelineRunner } from "../adapters/pipeline.js";
-import { DynamoPlanStore } from "../adapters/plan-store.js";
-import { SqsJsonQueue } from "../adapters/queues.js";
-import { StepFunctionsTaskCallbacks } from "../adapters/task-callbacks.js";
-import { DynamoTenantStore } from "../adapters/tenant-store.js";
-import { StepFunctionsWorkflows } from "../adapters/workflows.js";
-import type { BillingDeps } from "../billing/deps.js";
-import type { LifecycleDeps } from "../lifecycle/deps.js";
-import type { MailDeps } from "../mail/tenant-email.js";
-import type { ClusterProvisioner } from "../ports.js";
-import { LIFECYCLE_WORKFLOWS, type LifecycleWorkflow, STATE_MACHINE_OF } from "../workflow/names.js";
-import { BUSES, LOCAL_NAMES, QUEUES, requireEnv, SETTINGS, STATE_MACHINES, TABLES } from "./resources.js";
+import { SETTINGS } from "./resources.js";
 
-export interface AppDeps extends Omit<LifecycleDeps, "records">, BillingDeps, MailDeps {
-  onboardingStateMachineArn: string;
-  billingBusName: string;
-}
+/** Makes one dependency from the environment. */
+export type Factory<T> = (env: NodeJS.ProcessEnv) => T;
+/** A factory per dependency of `D`. */
+export type Factories<D> = { [K in keyof D]: Factory<D[K]> };
 
-/** Every dependency of Embark's functions, each made when first read. */
-export function appDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
-  return lazily<AppDeps>({
-    tenants: () => DynamoTenantStore.fromEnvironment(env),
-    plans: () => DynamoPlanStore.fromEnvironment(env),
-    records: () => new DynamoBillingRecords(documentClient(), requireEnv(TABLES.tenants.env, env)),
-    identity: () => new CognitoIdentityProvisioner(),
-    // A fresh cluster connection per invocation: EKS tokens expire after minutes.
-    cluster: () => (): Promise<ClusterProvisioner> => clusterFromEnvironment(env),
-    pipeline: () => new CodePipelineRunner(env[SETTINGS.pipelineName] ?? LOCAL_NAMES.pipeline),
-    tasks: () => new StepFunctionsTaskCallbacks(),
-    workflows: () => new StepFunctionsWorkflows(),
-    signups: () => new SqsJsonQueue(requireEnv(QUEUES.signups.env, env)),
-    sender: () =>
-      new SesMailSender(mailSettings(env).from, undefined, env[SETTINGS.sesConfigurationSet] || undefined),
-    settings: () => mailSettings(env),
-    stateMachines: () =>
-      Object.fromEntries(
-        LIFECYCLE_WORKFLOWS.map((wf) => [wf, requireEnv(STATE_MACHINES[STATE_MACHINE_OF[wf]].env, env)]),
-      ) as Record<LifecycleWorkflow, string>,
-    onboardingStateMachineArn: () => requireEnv(STATE_MACHINES.onboarding.env, env),
-    billingBusName: () => requireEnv(BUSES.billing.env, env),
-  });
-}
-
-/** An object whose properties are made by their factories on first read, then kept. */
-function lazily<T extends object>(factories: { [K in keyof T]: () => T[K] }): T {
-  const made = {} as T;
-  for (const key of Object.keys(factories) as (keyof T)[]) {
+/** The dependencies `factories` make, each made when first read, then kept. */
+export function dependencies<D extends object>(
+  factories: Factories<D>,
+  env: NodeJS.ProcessEnv = process.env,
+): D {
+  const made = {} as D;
+  for (const key of Object.keys(factories) as (keyof D)[]) {
     Object.defineProperty(made, key, {
       enumerable: true,
       get() {
-        const value = factories[key]();
+        const value = factories[key](env);
         Object.defineProperty(made, key, { value, enumerable: true });
         return value;
       },

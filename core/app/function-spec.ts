@@ -28,6 +28,10 @@ export interface StepFunctionSpec<I = unknown> extends FunctionSpec {
 export const functionModule = (name: string) => `functions/${name}.ts`;
 /** The handler as SST and Lambda name it: `functions/<name>.handler`. */
 export const functionHandler = (name: string) => `functions/${name}.handler`;
+/** The export Lambda calls: what follows the handler's last dot. */
+export const functionHandlerExport = (name: string) => functionHandler(name).split(".").pop() ?? "handler";
+/** Where `npm run bundle` writes each function's deployment bundle: `<BUNDLES_DIR>/<name>/index.mjs`. */
+export const BUNDLES_DIR = "dist/functions";
 
 /** The manifest entry of a step's function. */
 export function stepFunctionEntry(spec: StepFunctionSpec): [string, FunctionSpec] {

@@ -2,7 +2,7 @@
  * Billing events as Embark acts on them. The billing provider's events (Stripe's, see stripe-event.ts) and the
  * ops CLI's lifecycle commands are both turned into a BillingEvent: what happened, to which customer, when.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** What an event asks of Embark. */
 export const BILLING_ACTIONS = [

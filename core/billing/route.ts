@@ -6,7 +6,7 @@
  * - an onboarding execution that ended: the events parked on its tenant are applied now.
  * Unhandled types are acknowledged and recorded, never retried. Every outcome is recorded (log.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ExecutionStatusChange } from "../onboarding/record-failure.js";
 import { StepError } from "../workflow/retry.js";
 import { applyToTenant } from "./apply.js";

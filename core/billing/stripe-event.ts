@@ -2,7 +2,7 @@
  * Stripe's events, read leniently: only the fields Embark uses, in both older and current API shapes (ids or
  * expanded objects; `invoice.subscription` before 2025-03-31, `invoice.parent.subscription_details` after).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { BillingAction, BillingEvent } from "./event.js";
 
 /** `source` of the events the webhook puts on the bus (the rules match it and Stripe's partner source). */

@@ -4,7 +4,7 @@
  * "Suspend tenant" in one and "Start offboarding" in another), so the states are named in each workflow's file.
  * The manifest takes the functions from here; functions/<name>.ts the handler (handlers.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   anyResource,
   codepipeline,

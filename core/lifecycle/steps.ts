@@ -28,11 +28,14 @@ export interface StatusResult {
   dedicatedResources: boolean;
 }
 
+/** The dependencies a step uses (its function builds only these). */
+type Uses<K extends keyof LifecycleDeps> = Pick<LifecycleDeps, K>;
+
 const now = () => new Date().toISOString();
 const GONE: TenantStatus[] = ["OFFBOARDING", "OFFBOARDED"];
 
 export async function setTenantStatus(
-  d: LifecycleDeps,
+  d: Uses<"records" | "tenants" | "plans">,
   input: TenantRef & { to: StatusTarget; eventId: string },
 ): Promise<StatusResult> {
   const { tenantId, to, eventId } = input;
@@ -105,7 +108,7 @@ export interface PlanChangeResult {
 }
 
 export async function recordPlan(
-  d: LifecycleDeps,
+  d: Uses<"plans" | "tenants" | "records">,
   input: TenantRef & { plan: string; eventId: string },
 ): Promise<PlanChangeResult> {
   const { tenantId, eventId } = input;
@@ -138,7 +141,7 @@ export async function recordPlan(
 
 /** Re-reads the tenant until a side effect was made from a record that did not change meanwhile. */
 async function reconcile<R>(
-  d: LifecycleDeps,
+  d: Uses<"tenants">,
   tenantId: string,
   same: (a: Tenant, b: Tenant) => boolean,
   apply: (t: Tenant) => Promise<R>,
@@ -152,7 +155,10 @@ async function reconcile<R>(
 }
 
 /** Quota and limits from the tenant's plan; no pods while it is suspended (server-side apply). */
-export async function applyNamespacePolicy(d: LifecycleDeps, { tenantId }: TenantRef) {
+export async function applyNamespacePolicy(
+  d: Uses<"tenants" | "plans" | "cluster">,
+  { tenantId }: TenantRef,
+) {
   return reconcile(
     d,
     tenantId,
@@ -175,7 +181,7 @@ export async function applyNamespacePolicy(d: LifecycleDeps, { tenantId }: Tenan
 }
 
 /** Users of the tenant's pool enabled while it is ACTIVE, disabled while SUSPENDED. */
-export async function applySignIn(d: LifecycleDeps, { tenantId }: TenantRef) {
+export async function applySignIn(d: Uses<"tenants" | "identity">, { tenantId }: TenantRef) {
   return reconcile(
     d,
     tenantId,
@@ -200,7 +206,7 @@ export async function applySignIn(d: LifecycleDeps, { tenantId }: TenantRef) {
   );
 }
 
-async function requireOffboarding(d: LifecycleDeps, tenantId: string): Promise<Tenant> {
+async function requireOffboarding(d: Uses<"tenants">, tenantId: string): Promise<Tenant> {
   const t = await d.tenants.require(tenantId);
   if (!GONE.includes(t.status)) {
     throw new StepError(
@@ -212,7 +218,7 @@ async function requireOffboarding(d: LifecycleDeps, tenantId: string): Promise<T
 }
 
 /** Revokes the admins' cluster access and deletes the namespace, waiting until it is gone. */
-export async function deleteNamespace(d: LifecycleDeps, { tenantId }: TenantRef) {
+export async function deleteNamespace(d: Uses<"tenants" | "cluster">, { tenantId }: TenantRef) {
   const t = await requireOffboarding(d, tenantId);
   const namespace = t.resources.namespace ?? namespaceForSlug(t.slug);
   const cluster = await d.cluster();
@@ -222,7 +228,7 @@ export async function deleteNamespace(d: LifecycleDeps, { tenantId }: TenantRef)
 }
 
 /** Deletes the recorded pool and any other pool tagged with the tenant (an orphan of a crashed run). */
-export async function deleteIdentity(d: LifecycleDeps, { tenantId }: TenantRef) {
+export async function deleteIdentity(d: Uses<"tenants" | "identity">, { tenantId }: TenantRef) {
   const t = await requireOffboarding(d, tenantId);
   const pools = new Set(await d.identity.findPoolsForTenant(tenantId));
   if (t.resources.userPoolId) pools.add(t.resources.userPoolId);

@@ -2,7 +2,7 @@
  * The message the mailer consumes and how it becomes one email. Exactly once per tenant and kind (and
  * occurrence, for lifecycle emails) is the mailer's job (Powertools idempotency); this module renders and sends.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EMAIL_KINDS } from "../plans/catalog.js";
 import type { PlanStore } from "../plans/store.js";
 import type { MailSender } from "../ports.js";

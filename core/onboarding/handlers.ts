@@ -1,9 +1,21 @@
-/** The onboarding steps as Lambda handlers: functions/<name>.ts is `export const handler = onboardingStep(…)`. */
-import { appDeps } from "../app/environment.js";
+/**
+ * The onboarding steps as Lambda handlers: functions/<name>.ts is `export const handler = onboardingStep(…)`
+ * with the factories of what the step's body uses (its `d` parameter's type says which).
+ */
+import { dependencies, type Factories } from "../app/environment.js";
 import { stepHandler } from "../runtime/step-handler.js";
 import { ONBOARDING_STEP_TABLE, type OnboardingFunctionStep } from "./step-table.js";
 import { ONBOARDING_STEP_BODIES } from "./steps.js";
 
-export function onboardingStep(step: OnboardingFunctionStep) {
-  return stepHandler(ONBOARDING_STEP_TABLE[step].function, appDeps, ONBOARDING_STEP_BODIES[step]);
+type Bodies = typeof ONBOARDING_STEP_BODIES;
+
+export function onboardingStep<S extends OnboardingFunctionStep>(
+  step: S,
+  deps: Factories<Parameters<Bodies[S]>[0]>,
+) {
+  const body = ONBOARDING_STEP_BODIES[step] as (
+    d: Parameters<Bodies[S]>[0],
+    input: never,
+  ) => Promise<unknown>;
+  return stepHandler(ONBOARDING_STEP_TABLE[step].function, () => dependencies(deps), body);
 }

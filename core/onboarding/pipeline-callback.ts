@@ -3,7 +3,7 @@
  * run's end, and sends a heartbeat on every other state change of that run.
  */
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import { z } from "zod";
+import * as z from "zod";
 import { answerRunIfFinished } from "../lifecycle/pipeline.js";
 import type { OnboardingDeps } from "./deps.js";
 import { answerIfFinished } from "./steps.js";

@@ -4,7 +4,7 @@
  * failed Task, and this is where the tenant learns about the failure.
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
-import { z } from "zod";
+import * as z from "zod";
 import type { BillingRecords } from "../billing/records.js";
 import type { WorkflowRunner } from "../ports.js";
 import { stepForStateName } from "../tenant/model.js";

@@ -6,7 +6,7 @@
  * Add a step: an entry here, its body in steps.ts, its state in workflow.ts, a one-line functions/<name>.ts, a
  * test (docs/design.md, "Add a step").
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   anyResource,
   codepipeline,

@@ -10,7 +10,10 @@ import { runStep } from "./run-step.js";
 import type { OnboardingFunctionStep, PipelineStepInput, TenantRef } from "./step-table.js";
 import type { OnboardingSummary } from "./workflow.js";
 
-export async function reserveTenant(d: OnboardingDeps, { tenantId }: TenantRef) {
+/** The dependencies a step uses (its function builds only these). */
+type Uses<K extends keyof OnboardingDeps> = Pick<OnboardingDeps, K>;
+
+export async function reserveTenant(d: Uses<"tenants" | "plans">, { tenantId }: TenantRef) {
   return runStep(d.tenants, tenantId, "reserveTenant", async () => {
     const tenant = await d.tenants.require(tenantId);
     const plan = await d.plans.get(tenant.plan);
@@ -18,7 +21,7 @@ export async function reserveTenant(d: OnboardingDeps, { tenantId }: TenantRef) 
   });
 }
 
-export async function createIdentity(d: OnboardingDeps, { tenantId }: TenantRef) {
+export async function createIdentity(d: Uses<"tenants" | "identity">, { tenantId }: TenantRef) {
   return runStep(d.tenants, tenantId, "createIdentity", async () => {
     const tenant = await d.tenants.require(tenantId);
     const identity = await d.identity.ensureTenantIdentity(
@@ -40,7 +43,7 @@ export async function createIdentity(d: OnboardingDeps, { tenantId }: TenantRef)
   });
 }
 
-export async function setupNamespace(d: OnboardingDeps, { tenantId }: TenantRef) {
+export async function setupNamespace(d: Uses<"tenants" | "plans" | "cluster">, { tenantId }: TenantRef) {
   return runStep(d.tenants, tenantId, "setupNamespace", async () => {
     const tenant = await d.tenants.require(tenantId);
     const plan = await d.plans.get(tenant.plan);
@@ -58,7 +61,7 @@ export async function setupNamespace(d: OnboardingDeps, { tenantId }: TenantRef)
  * "running" until the run ends: pipeline-callback answers the task then. If the run has already ended by the
  * time the token is recorded (a fast run, a retry, a redrive after success), this step answers it itself.
  */
-export async function startPipeline(d: OnboardingDeps, input: PipelineStepInput) {
+export async function startPipeline(d: Uses<"tenants" | "pipeline" | "tasks">, input: PipelineStepInput) {
   const { tenantId, taskToken } = input;
   return runStep(
     d.tenants,
@@ -112,7 +115,10 @@ export async function answerIfFinished(
   return false;
 }
 
-export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef): Promise<OnboardingSummary> {
+export async function activateTenant(
+  d: Uses<"tenants">,
+  { tenantId }: TenantRef,
+): Promise<OnboardingSummary> {
   return runStep(d.tenants, tenantId, "activateTenant", async () => {
     const before = await d.tenants.require(tenantId);
     // Only a tenant that has everything may become ACTIVE (design §2).

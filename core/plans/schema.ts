@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { placeholdersOf } from "../mail/render.js";
 import { InvalidPlanError } from "./errors.js";
 import { isQuantity, parseQuantity } from "./quantity.js";

@@ -5,6 +5,7 @@
  */
 import type { StepFunctionSpec } from "../app/function-spec.js";
 import { lambda } from "./handler.js";
+import { idempotentHandler } from "./idempotency.js";
 
 export function stepHandler<D>(
   spec: StepFunctionSpec,
@@ -24,6 +25,6 @@ export function stepHandler<D>(
       logger.info("step done", { result });
       return result;
     },
-    spec.idempotencyKey ? { idempotency: { key: spec.idempotencyKey } } : {},
+    spec.idempotencyKey ? { idempotent: idempotentHandler(spec.name, { key: spec.idempotencyKey }) } : {},
   );
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { slugCandidate, validateSlug } from "../tenant/slug.js";
 
 /** Bodies above this are refused before parsing (413 at the edge). */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import {
   ONBOARDING_STEP_TABLE,
   ONBOARDING_STEPS,

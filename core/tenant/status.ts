@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IllegalTransitionError } from "./errors.js";
 
 /** Tenant lifecycle statuses (design §2, contract). */

@@ -17,7 +17,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import { documentClient } from "../../core/adapters/dynamo.js";
 import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
 import type { FunctionSpec } from "../../core/app/function-spec.js";
-import { functionModule } from "../../core/app/function-spec.js";
+import { BUNDLES_DIR, functionHandlerExport, functionModule } from "../../core/app/function-spec.js";
 import {
   FUNCTION_NAMES,
   FUNCTIONS,
@@ -48,6 +48,7 @@ import {
 import { operatorConsole } from "../../ops/console/index.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
+import { lambdaCodeFromEnv, stageTaskRoots } from "../lambda/bundle-loader.js";
 import { functionArn, type LambdaHandler } from "../lambda/registry.js";
 import { startSqsEventSource } from "../lambda/sqs-event-source.js";
 import { stripeWebhookSecret } from "./stripe-secret.js";
@@ -118,10 +119,15 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
     KUBECONFIG: cloud.endpoints.kubeconfig,
     POWERTOOLS_SERVICE_NAME: "embark",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
-    POWERTOOLS_TRACE_ENABLED: "false",
   });
   await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans")).seedDefaults();
 
+  // EMBARK_LAMBDA_CODE=bundle (npm start -- --bundles): the deployment bundles, each in a task root of its own.
+  const bundles =
+    lambdaCodeFromEnv() === "bundle"
+      ? await stageTaskRoots(join(ROOT, BUNDLES_DIR), FUNCTION_NAMES)
+      : undefined;
+  if (bundles) cloud.onStop(bundles.remove);
   for (const name of FUNCTION_NAMES) {
     const spec: FunctionSpec = FUNCTIONS[name];
     cloud.functions.register({
@@ -129,10 +135,12 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
       timeoutSeconds: spec.timeoutSeconds,
       memoryMB: spec.memoryMB,
       // Loaded on first use, like a cold start.
-      load: () =>
-        import(pathToFileURL(join(ROOT, functionModule(name))).href).then(
-          (m: { handler: LambdaHandler }) => m.handler,
-        ),
+      load: bundles
+        ? bundles.loader(name, functionHandlerExport(name))
+        : () =>
+            import(pathToFileURL(join(ROOT, functionModule(name))).href).then(
+              (m: { handler: LambdaHandler }) => m.handler,
+            ),
     });
   }
 

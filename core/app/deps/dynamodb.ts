@@ -1,0 +1,11 @@
+/** Dependencies backed by DynamoDB: the tenant store, the plan store and the billing records (tenants table). */
+import { DynamoBillingRecords } from "../../adapters/billing-records.js";
+import { documentClient } from "../../adapters/dynamo.js";
+import { DynamoPlanStore } from "../../adapters/plan-store.js";
+import { DynamoTenantStore } from "../../adapters/tenant-store.js";
+import { requireEnv, TABLES } from "../resources.js";
+
+export const tenants = (env: NodeJS.ProcessEnv) => DynamoTenantStore.fromEnvironment(env);
+export const plans = (env: NodeJS.ProcessEnv) => DynamoPlanStore.fromEnvironment(env);
+export const records = (env: NodeJS.ProcessEnv) =>
+  new DynamoBillingRecords(documentClient(), requireEnv(TABLES.tenants.env, env));

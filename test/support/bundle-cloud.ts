@@ -1,0 +1,33 @@
+/**
+ * A local cloud running the deployment bundles (EMBARK_LAMBDA_CODE=bundle), in a process of its own: started by
+ * test/support/bundle-cloud-setup.ts for the `bundles` vitest project. A second cloud cannot share the test
+ * runner's process, since functions read their resources from process.env. Prints one line
+ * `EMBARK_BUNDLE_CLOUD <endpoints json>` when ready; stops on SIGTERM. Each function's first invocation is
+ * recorded in <stateDir>/first-invocations.json.
+ */
+import { join } from "node:path";
+import { startLocalCloud } from "../../local/cloud.js";
+import { mountEmbark } from "../../local/embark/mount.js";
+import { recordFirstInvocations } from "./first-invocations.js";
+
+const stateDir = process.argv[2];
+if (!stateDir) throw new Error("usage: bundle-cloud.ts <stateDir>");
+process.env.EMBARK_LAMBDA_CODE = "bundle";
+process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+
+const cloud = await startLocalCloud({
+  stateDir,
+  edgePort: 0,
+  webPort: 0,
+  kubePort: 0,
+  retryIntervalScale: 0.01,
+  pipelineDurationMs: 300,
+  wire: async (c) => {
+    await mountEmbark(c);
+    recordFirstInvocations(c, join(stateDir, "first-invocations.json"));
+  },
+});
+console.log(`EMBARK_BUNDLE_CLOUD ${JSON.stringify(cloud.endpoints)}`);
+process.on("SIGTERM", () => {
+  void cloud.stop().then(() => process.exit(0));
+});
