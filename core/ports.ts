@@ -5,6 +5,7 @@
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import type { RenderedEmail } from "./mail/render.js";
+import type { TenantEvent } from "./tenant/events.js";
 
 export interface TenantIdentityInput {
   tenantId: string;
@@ -94,4 +95,10 @@ export interface MessageQueue {
 export interface MailSender {
   /** Sends one email; returns the provider's message id. */
   send(to: string, email: RenderedEmail): Promise<string>;
+}
+
+/** The bus the application plane subscribes to for tenant lifecycle events (docs/events.md). */
+export interface TenantEventPublisher {
+  /** Puts one event on the bus; throws when the bus did not take it (the caller retries). */
+  publish(event: TenantEvent): Promise<void>;
 }

@@ -32,13 +32,16 @@ export function embark() {
   const queues = createQueues();
   const email = createEmail(ctx, config);
   const billingBus = new aws.cloudwatch.EventBus("BillingBus", { name: ctx.physicalName("billing") });
+  // The application plane subscribes to it by name: `embark-tenants-<stage>` (docs/events.md).
+  const tenantsBus = new aws.cloudwatch.EventBus("TenantsBus", { name: `${$app.name}-tenants-${ctx.stage}` });
+  const buses = { billing: billingBus, tenants: tenantsBus };
 
   const functions = createFunctions(ctx, {
     environment: {
       ...resourceEnvironment<$util.Input<string>>({
         table: (k) => data[k].name,
         queue: (k) => queues.work[k].queue.url,
-        bus: () => billingBus.name,
+        bus: (k) => buses[k].name,
         stateMachine: (k) => stateMachineArn(ctx, k),
       }),
       ...settingsEnvironment<$util.Input<string>>({
@@ -61,7 +64,7 @@ export function embark() {
         QueueKey,
         $util.Output<string>
       >,
-      buses: { billing: billingBus.arn },
+      buses: { billing: billingBus.arn, tenants: tenantsBus.arn },
       stateMachine: (k: StateMachineKey) => stateMachineArn(ctx, k),
       executions: (k: StateMachineKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`),
       pipeline: ctx.arn("codepipeline", config.pipelineName),
@@ -115,6 +118,7 @@ export function embark() {
     api: api.url,
     billingWebhook: $interpolate`${api.url}/billing/webhook`,
     billingBus: billingBus.name,
+    tenantEventsBus: tenantsBus.name,
     tenantsTable: data.tenants.name,
     plansTable: data.plans.name,
     onboardingStateMachineArn: workflows.onboarding.stateMachine.arn,

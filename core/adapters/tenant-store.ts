@@ -14,10 +14,18 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { requireEnv, TABLES } from "../app/resources.js";
 import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
+import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
 import type { ResourcesPatch } from "../tenant/store.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
+import {
+  MAX_WRITE_ATTEMPTS,
+  removeOldestEvent,
+  sendUpdate,
+  type UpdateParts,
+  withEvent,
+} from "./tenant-outbox.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
@@ -143,12 +151,25 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     } else {
       remove = " REMOVE steps.#step.#error";
     }
-    await this.update(tenantId, `SET ${sets.join(", ")}${remove} ADD version :one`, values, {
-      "#step": step,
-      "#status": "status",
-      "#at": "at",
-      "#error": "error",
-    });
+    const names = { "#step": step, "#status": "status", "#at": "at", "#error": "error" };
+    try {
+      await this.update(tenantId, `SET ${sets.join(", ")}${remove} ADD version :one`, values, names);
+    } catch (err) {
+      if (!isMissingStep(err)) throw err;
+      // A record written before this step existed has no `steps.<step>` map yet: write it whole.
+      const progress = {
+        status,
+        at: now,
+        attempts: opts.countAttempt ? 1 : 0,
+        ...(opts.error ? { error: values[":error"] } : {}),
+      };
+      await this.update(
+        tenantId,
+        "SET steps.#step = if_not_exists(steps.#step, :progress), updatedAt = :now ADD version :one",
+        { ":progress": progress, ":now": now, ":one": 1 },
+        names,
+      );
+    }
   }
 
   async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {
@@ -165,50 +186,63 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
   }
 
   /**
-   * Moves the tenant to `to` if its current status allows it. Returns false when it is already there
-   * (a duplicate); throws IllegalTransitionError for anything else.
+   * Moves the tenant to `to` if its current status allows it, appending the lifecycle event the move publishes
+   * (if any) to the outbox in the same write. Returns false when it is already there (a duplicate); throws
+   * IllegalTransitionError for anything else.
    */
   async transition(
     tenantId: string,
     to: TenantStatus,
-    extra: { failure?: Tenant["failure"]; clearFailure?: boolean; set?: Record<string, unknown> } = {},
+    extra: {
+      failure?: Tenant["failure"];
+      clearFailure?: boolean;
+      set?: Record<string, unknown>;
+      cause?: TenantEventCause;
+    } = {},
   ): Promise<boolean> {
-    const from = allowedPredecessors(to);
-    const now = new Date().toISOString();
-    const values: Record<string, unknown> = { ":to": to, ":now": now, ":one": 1 };
-    const names: Record<string, string> = { "#status": "status" };
-    from.forEach((s, i) => {
-      values[`:f${i}`] = s;
-    });
-    const sets = ["#status = :to", "updatedAt = :now"];
-    if (extra.failure) {
-      sets.push("failure = :failure");
-      values[":failure"] = extra.failure;
-    }
-    for (const [i, [k, v]] of Object.entries(extra.set ?? {}).entries()) {
-      names[`#x${i}`] = k;
-      values[`:x${i}`] = v;
-      sets.push(`#x${i} = :x${i}`);
-    }
-    const remove = extra.clearFailure ? " REMOVE failure" : "";
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantKey(tenantId),
-          UpdateExpression: `SET ${sets.join(", ")}${remove} ADD version :one`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:f${i}`).join(", ")})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+    const allowed = allowedPredecessors(to);
+    for (let attempt = 1; ; attempt++) {
       const current = await this.require(tenantId);
       if (current.status === to) return false;
-      throw illegalTransition(current.status, to);
+      if (!allowed.includes(current.status)) throw illegalTransition(current.status, to);
+      const f = extra.failure;
+      const event = tenantEventFor({
+        tenantId,
+        slug: current.slug,
+        plan: current.plan,
+        previousStatus: current.status,
+        status: to,
+        previousVersion: current.eventVersion ?? 0,
+        cause: extra.cause ?? {},
+        ...(to === "FAILED" && f ? { failure: { step: f.step, error: f.error, cause: f.cause } } : {}),
+      });
+      const parts: UpdateParts = {
+        sets: ["#status = :to", "updatedAt = :now"],
+        removes: extra.clearFailure ? ["failure"] : [],
+        // The status read: a concurrent move makes this write fail and the loop decide again.
+        conditions: ["#status = :from"],
+        names: { "#status": "status" },
+        values: { ":to": to, ":from": current.status, ":now": new Date().toISOString() },
+      };
+      if (f) {
+        parts.sets.push("failure = :failure");
+        parts.values[":failure"] = f;
+      }
+      for (const [i, [k, v]] of Object.entries(extra.set ?? {}).entries()) {
+        parts.names[`#x${i}`] = k;
+        parts.values[`:x${i}`] = v;
+        parts.sets.push(`#x${i} = :x${i}`);
+      }
+      if (await sendUpdate(this.db, this.tableName, tenantId, withEvent(parts, current, event))) return true;
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new Error(`Tenant ${tenantId} kept changing while moving it to ${to}; try again`);
+      }
     }
+  }
+
+  /** Removes the oldest outbox event once published; false when another drain removed it first. */
+  async removePublishedEvent(tenantId: string, eventId: string): Promise<boolean> {
+    return removeOldestEvent(this.db, this.tableName, tenantId, eventId);
   }
 
   /** Remembers the task token the tenant's pipeline step waits with (replaced on a retry or redrive). */
@@ -316,6 +350,15 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
       throw err;
     }
   }
+}
+
+/** DynamoDB's answer to SET a.b.c when map `a.b` does not exist. */
+function isMissingStep(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    err.name === "ValidationException" &&
+    /document path provided in the update expression is invalid/i.test(err.message)
+  );
 }
 
 /** DynamoDB rejects unused ExpressionAttributeNames; keep only those the expression mentions. */

@@ -12,6 +12,7 @@ import { CodePipelineRunner } from "../adapters/pipeline.js";
 import { DynamoPlanStore } from "../adapters/plan-store.js";
 import { SqsJsonQueue } from "../adapters/queues.js";
 import { StepFunctionsTaskCallbacks } from "../adapters/task-callbacks.js";
+import { EventBridgeTenantEvents } from "../adapters/tenant-events.js";
 import { DynamoTenantStore } from "../adapters/tenant-store.js";
 import { StepFunctionsWorkflows } from "../adapters/workflows.js";
 import type { BillingDeps } from "../billing/deps.js";
@@ -37,6 +38,7 @@ export function appDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
     cluster: () => (): Promise<ClusterProvisioner> => clusterFromEnvironment(env),
     pipeline: () => new CodePipelineRunner(env[SETTINGS.pipelineName] ?? LOCAL_NAMES.pipeline),
     tasks: () => new StepFunctionsTaskCallbacks(),
+    events: () => new EventBridgeTenantEvents(requireEnv(BUSES.tenants.env, env)),
     workflows: () => new StepFunctionsWorkflows(),
     signups: () => new SqsJsonQueue(requireEnv(QUEUES.signups.env, env)),
     sender: () =>

@@ -102,8 +102,12 @@ export const FUNCTIONS = {
   "record-failure": {
     description: "execution failed → tenant FAILED",
     timeoutSeconds: 30,
-    // + BillingRecords.recordWorkflowFailure (an UpdateItem)
-    access: [tenantProgress, executions(["GetExecutionHistory"], ...STATE_MACHINE_KEYS)],
+    // + BillingRecords.recordWorkflowFailure (an UpdateItem); publishes "Tenant Onboarding Failed".
+    access: [
+      tenantProgress,
+      executions(["GetExecutionHistory"], ...STATE_MACHINE_KEYS),
+      putEvents("tenants"),
+    ],
   },
   mailer: {
     description: "emails queue → SES",

@@ -24,6 +24,8 @@ export type QueueKey = keyof typeof QUEUES;
 export const BUSES = {
   /** Verified billing events from the webhook. */
   billing: { env: "BILLING_BUS_NAME" },
+  /** Tenant lifecycle events for the application plane (docs/events.md). */
+  tenants: { env: "TENANT_EVENTS_BUS_NAME" },
 } as const;
 export type BusKey = keyof typeof BUSES;
 

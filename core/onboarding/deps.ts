@@ -1,5 +1,11 @@
 import type { PlanStore } from "../plans/store.js";
-import type { ClusterProvisioner, IdentityProvisioner, PipelineRunner, TaskCallbacks } from "../ports.js";
+import type {
+  ClusterProvisioner,
+  IdentityProvisioner,
+  PipelineRunner,
+  TaskCallbacks,
+  TenantEventPublisher,
+} from "../ports.js";
 import type { TenantStore } from "../tenant/store.js";
 
 /** What the onboarding steps need; functions/ builds it from the environment, tests may build fakes. */
@@ -11,4 +17,6 @@ export interface OnboardingDeps {
   cluster: () => Promise<ClusterProvisioner>;
   pipeline: PipelineRunner;
   tasks: TaskCallbacks;
+  /** The tenant events bus the outbox drains to. */
+  events: TenantEventPublisher;
 }

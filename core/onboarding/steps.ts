@@ -3,11 +3,18 @@
  * tags, conditional writes) and reuses it, so a retry, duplicate or redrive never makes a second resource.
  */
 import { tenantObjects } from "../cluster/tenant-objects.js";
+import { publishTenantEvents } from "../tenant/publish-events.js";
 import { namespaceForSlug } from "../tenant/slug.js";
+import { executionName } from "../workflow/names.js";
 import { StepError } from "../workflow/retry.js";
 import type { OnboardingDeps } from "./deps.js";
 import { runStep } from "./run-step.js";
-import type { OnboardingFunctionStep, PipelineStepInput, TenantRef } from "./step-table.js";
+import type {
+  OnboardingFunctionStep,
+  PipelineStepInput,
+  PublishEventsInput,
+  TenantRef,
+} from "./step-table.js";
 import type { OnboardingSummary } from "./workflow.js";
 
 export async function reserveTenant(d: OnboardingDeps, { tenantId }: TenantRef) {
@@ -116,7 +123,11 @@ export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef)
   return runStep(d.tenants, tenantId, "activateTenant", async () => {
     const before = await d.tenants.require(tenantId);
     if (before.status !== "ACTIVE") {
-      await d.tenants.transition(tenantId, "ACTIVE", { set: { activatedAt: new Date().toISOString() } });
+      await d.tenants.transition(tenantId, "ACTIVE", {
+        set: { activatedAt: new Date().toISOString() },
+        // Onboarding is always `<slug>-onboard-1` (design §4).
+        cause: { execution: executionName(before.slug, "onboard", 1) },
+      });
     }
     let t = await d.tenants.require(tenantId);
     if (t.steps.runPipeline.status === "pending") {
@@ -142,6 +153,15 @@ export async function activateTenant(d: OnboardingDeps, { tenantId }: TenantRef)
   });
 }
 
+/**
+ * Puts the tenant's unpublished lifecycle events on the tenant events bus (core/tenant/publish-events.ts). The
+ * lifecycle workflows run it after their transitions too, without recording it as this onboarding step.
+ */
+export async function publishEvents(d: OnboardingDeps, input: PublishEventsInput) {
+  const publish = () => publishTenantEvents(d, input.tenantId);
+  return input.onboardingStep ? runStep(d.tenants, input.tenantId, "publishEvents", publish) : publish();
+}
+
 /** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */
 export const ONBOARDING_STEP_BODIES = {
   reserveTenant,
@@ -149,4 +169,5 @@ export const ONBOARDING_STEP_BODIES = {
   setupNamespace,
   runPipeline: startPipeline,
   activateTenant,
+  publishEvents,
 } satisfies Record<OnboardingFunctionStep, (d: OnboardingDeps, input: never) => Promise<unknown>>;

@@ -63,6 +63,7 @@ describe("onboarding a standard tenant", () => {
         "Create identity",
         "Set up namespace",
         "Activate tenant",
+        "Publish tenant events",
         "Send welcome email",
       ]),
     );

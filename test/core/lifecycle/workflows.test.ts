@@ -23,6 +23,8 @@ const resources = {
   runLifecyclePipeline: fn("run-lifecycle-pipeline"),
   deleteNamespace: fn("delete-namespace"),
   deleteIdentity: fn("delete-identity"),
+  // The onboarding step's function, reused after each transition to publish its lifecycle event.
+  publishTenantEvents: fn("publish-tenant-events"),
   emailsQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/embark-emails",
 };
 const definitionOf = (workflow: LifecycleWorkflow) =>
@@ -143,7 +145,12 @@ describe("the lifecycle state machines (runs)", () => {
         }),
       },
     );
-    expect(visited).toEqual(["Record new plan", "Apply plan to namespace", "Send plan change email"]);
+    expect(visited).toEqual([
+      "Record new plan",
+      "Publish tenant events",
+      "Apply plan to namespace",
+      "Send plan change email",
+    ]);
   });
 
   it("PlanChange superseded by a newer plan event does nothing after recording", async () => {
@@ -160,7 +167,8 @@ describe("the lifecycle state machines (runs)", () => {
         }),
       },
     );
-    expect(visited).toEqual(["Record new plan"]);
+    // A superseded change wrote no event; the drain is harmless (and publishes anything left over).
+    expect(visited).toEqual(["Record new plan", "Publish tenant events"]);
   });
 
   it("Suspend stops after the grace period when the payment recovered meanwhile", async () => {
@@ -169,12 +177,13 @@ describe("the lifecycle state machines (runs)", () => {
     const recovered = await run(def, input, {
       [resources.setTenantStatus]: () => ({ proceed: false, graceDays: "14" }),
     });
-    expect(recovered.visited).toEqual(["Suspend tenant"]);
+    expect(recovered.visited).toEqual(["Suspend tenant", "Publish tenant events"]);
     const suspended = await run(def, input, {
       [resources.setTenantStatus]: () => ({ proceed: true, graceDays: "14" }),
     });
     expect(suspended.visited).toEqual([
       "Suspend tenant",
+      "Publish tenant events",
       "Disable sign-in",
       "Scale namespace to zero",
       "Send suspension email",
@@ -192,6 +201,7 @@ describe("the lifecycle state machines (runs)", () => {
       "Delete namespace",
       "Delete user pool",
       "Finish offboarding",
+      "Publish tenant events",
       "Send farewell email",
     ]);
     const dedicated = await run(def, input, {

@@ -101,6 +101,15 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [...RUN_STEP],
     idempotency: false,
   },
+  "publish-tenant-events": {
+    via: "core/onboarding/steps.ts publishEvents → core/tenant/publish-events.ts",
+    calls: [
+      ...RUN_STEP,
+      "tenant-store.ts#DynamoTenantStore.removePublishedEvent",
+      "tenant-events.ts#EventBridgeTenantEvents.publish",
+    ],
+    idempotency: false,
+  },
   "pipeline-callback": {
     via: "core/onboarding/pipeline-callback.ts onPipelineStateChange + answerIfFinished",
     calls: [
@@ -124,6 +133,10 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.markStep",
       "tenant-store.ts#DynamoTenantStore.transition",
       "billing-records.ts#DynamoBillingRecords.recordWorkflowFailure", // a failed lifecycle workflow
+      // "Tenant Onboarding Failed" (core/tenant/publish-events.ts)
+      "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.removePublishedEvent",
+      "tenant-events.ts#EventBridgeTenantEvents.publish",
     ],
     idempotency: false,
   },
