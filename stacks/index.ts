@@ -36,6 +36,9 @@ export function embark() {
   const tenantsBus = new aws.cloudwatch.EventBus("TenantsBus", { name: `${$app.name}-tenants-${ctx.stage}` });
   const buses = { billing: billingBus, tenants: tenantsBus };
 
+  const api = createApi(config);
+  // The sign-in page (GET /login on this API) unless the operator names their own app (AppUrl).
+  const appUrl = $util.all([config.appUrl, api.url]).apply(([app, url]) => app || url);
   const functions = createFunctions(ctx, {
     environment: {
       ...resourceEnvironment<$util.Input<string>>({
@@ -43,15 +46,18 @@ export function embark() {
         queue: (k) => queues.work[k].queue.url,
         bus: (k) => buses[k].name,
         stateMachine: (k) => stateMachineArn(ctx, k),
+        // From its name: a pool trigger's ARN, with no cycle through the functions themselves.
+        functionArn: (name) => ctx.arn("lambda", `function:${ctx.physicalName(name)}`),
       }),
       ...settingsEnvironment<$util.Input<string>>({
         pipelineName: config.pipelineName,
         eksClusterName: config.eksClusterName,
         eksTenantAdminRoleArn: config.eksTenantAdminRoleArn,
         senderEmail: config.senderEmail,
-        appUrl: config.appUrl,
+        appUrl,
         supportEmail: config.supportEmail,
         sesConfigurationSet: email.configurationSet.configurationSetName,
+        sesIdentityArn: email.identityArn,
       }),
       POWERTOOLS_SERVICE_NAME: "embark",
       POWERTOOLS_METRICS_NAMESPACE: "Embark",
@@ -74,6 +80,7 @@ export function embark() {
       sesIdentity: email.identityArn,
       sesConfigurationSet: email.configurationSetArn,
     },
+    userPoolsArn: ctx.arn("cognito-idp", "userpool/*"),
     consumes: Object.fromEntries(
       (Object.keys(WORK_QUEUES) as QueueKey[]).map((k) => [
         WORK_QUEUES[k].consumer,
@@ -111,7 +118,7 @@ export function embark() {
   });
 
   createClusterAccess(config, functions);
-  const api = createApi(config, functions);
+  api.addRoutes(functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });
 
   return {

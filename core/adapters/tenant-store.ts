@@ -7,6 +7,7 @@ import type { TenantStore } from "../tenant/store.js";
  *                     appears in the tenant record, Step Functions state or logs)
  *   RUNWAITER#<run>   the same for a lifecycle workflow waiting on pipeline run <run> (deploy or teardown)
  *   LIFECYCLERUN#<n>  the pipeline run lifecycle execution <n> started (reused by its retries)
+ *   POOL#<userPoolId> which tenant a user pool belongs to (the token claims trigger looks tenants up by pool)
  * Status changes are conditional writes (design §2): a duplicate or late event never moves a tenant backwards.
  */
 
@@ -32,6 +33,7 @@ const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
 const waiterKey = (tenantId: string) => ({ pk: `WAITER#${tenantId}` });
 const runWaiterKey = (pipelineExecutionId: string) => ({ pk: `RUNWAITER#${pipelineExecutionId}` });
 const lifecycleRunKey = (runKey: string) => ({ pk: `LIFECYCLERUN#${runKey}` });
+const poolKey = (userPoolId: string) => ({ pk: `POOL#${userPoolId}` });
 
 export class DynamoTenantStore extends DynamoTable implements TenantStore {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoTenantStore {
@@ -107,6 +109,24 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
   async getBySlug(slug: string): Promise<Tenant | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: slugKey(slug), ConsistentRead: true }),
+    );
+    return typeof Item?.tenantId === "string" ? this.get(Item.tenantId) : undefined;
+  }
+
+  /** Remembers which tenant a user pool belongs to (a put of the same link again changes nothing). */
+  async linkUserPool(userPoolId: string, tenantId: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...poolKey(userPoolId), entity: "pool", tenantId },
+      }),
+    );
+  }
+
+  /** The tenant a user pool belongs to: two reads, the link then the tenant. */
+  async getByUserPool(userPoolId: string): Promise<Tenant | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: poolKey(userPoolId), ConsistentRead: true }),
     );
     return typeof Item?.tenantId === "string" ? this.get(Item.tenantId) : undefined;
   }

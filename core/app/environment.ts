@@ -18,9 +18,18 @@ import { StepFunctionsWorkflows } from "../adapters/workflows.js";
 import type { BillingDeps } from "../billing/deps.js";
 import type { LifecycleDeps } from "../lifecycle/deps.js";
 import type { MailDeps } from "../mail/tenant-email.js";
-import type { ClusterProvisioner } from "../ports.js";
+import type { ClusterProvisioner, PoolSettings } from "../ports.js";
 import { LIFECYCLE_WORKFLOWS, type LifecycleWorkflow, STATE_MACHINE_OF } from "../workflow/names.js";
-import { BUSES, LOCAL_NAMES, QUEUES, requireEnv, SETTINGS, STATE_MACHINES, TABLES } from "./resources.js";
+import {
+  BUSES,
+  FUNCTION_REFS,
+  LOCAL_NAMES,
+  QUEUES,
+  requireEnv,
+  SETTINGS,
+  STATE_MACHINES,
+  TABLES,
+} from "./resources.js";
 
 export interface AppDeps extends Omit<LifecycleDeps, "records">, BillingDeps, MailDeps {
   onboardingStateMachineArn: string;
@@ -44,6 +53,7 @@ export function appDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
     sender: () =>
       new SesMailSender(mailSettings(env).from, undefined, env[SETTINGS.sesConfigurationSet] || undefined),
     settings: () => mailSettings(env),
+    signIn: () => poolSettings(env),
     stateMachines: () =>
       Object.fromEntries(
         LIFECYCLE_WORKFLOWS.map((wf) => [wf, requireEnv(STATE_MACHINES[STATE_MACHINE_OF[wf]].env, env)]),
@@ -68,6 +78,25 @@ function lazily<T extends object>(factories: { [K in keyof T]: () => T[K] }): T 
     });
   }
   return made;
+}
+
+/** The sign-in settings every tenant pool gets: the claims trigger, and mail through Embark's SES identity. */
+export function poolSettings(env: NodeJS.ProcessEnv = process.env): PoolSettings {
+  const trigger = env[FUNCTION_REFS.preTokenGeneration.env];
+  const sourceArn = env[SETTINGS.sesIdentityArn];
+  const configurationSet = env[SETTINGS.sesConfigurationSet];
+  return {
+    ...(trigger ? { preTokenGenerationArn: trigger } : {}),
+    ...(sourceArn
+      ? {
+          mail: {
+            sourceArn,
+            from: mailSettings(env).from,
+            ...(configurationSet ? { configurationSet } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Addresses tenant emails use; defaults for a local run without the stage settings. */

@@ -1,8 +1,10 @@
+import type { MailSettings } from "../mail/tenant-email.js";
 import type { PlanStore } from "../plans/store.js";
 import type {
   ClusterProvisioner,
   IdentityProvisioner,
   PipelineRunner,
+  PoolSettings,
   TaskCallbacks,
   TenantEventPublisher,
 } from "../ports.js";
@@ -19,4 +21,8 @@ export interface OnboardingDeps {
   tasks: TaskCallbacks;
   /** The tenant events bus the outbox drains to. */
   events: TenantEventPublisher;
+  /** The app's address (login links in the invitation) and support address. */
+  settings: MailSettings;
+  /** What every tenant pool is set to (claims trigger, mail). */
+  signIn: PoolSettings;
 }

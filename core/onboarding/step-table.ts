@@ -57,6 +57,8 @@ export const ONBOARDING_STEP_TABLE = {
       idempotencyKey: "tenantId",
       access: [
         tenantProgress,
+        dynamodb("tenants", "PutItem"), // the pool → tenant link the claims trigger reads
+        planLookup, // the plan's invitation wording
         anyResource(
           "no pool exists before CreateUserPool; ListUserPools lists the account's pools",
           "cognito-idp:CreateUserPool",
@@ -64,6 +66,7 @@ export const ONBOARDING_STEP_TABLE = {
         ),
         userPools(
           "DescribeUserPool",
+          "UpdateUserPool", // the claims trigger, mail and invitation of a pool made before they existed
           "DeleteUserPool", // removes a twin pool a crashed CreateUserPool left behind
           "ListUserPoolClients",
           "CreateUserPoolClient",

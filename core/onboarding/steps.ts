@@ -3,6 +3,7 @@
  * tags, conditional writes) and reuses it, so a retry, duplicate or redrive never makes a second resource.
  */
 import { tenantObjects } from "../cluster/tenant-objects.js";
+import { invitationFor } from "../plans/invitation.js";
 import { publishTenantEvents } from "../tenant/publish-events.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import { executionName } from "../workflow/names.js";
@@ -28,6 +29,7 @@ export async function reserveTenant(d: OnboardingDeps, { tenantId }: TenantRef) 
 export async function createIdentity(d: OnboardingDeps, { tenantId }: TenantRef) {
   return runStep(d.tenants, tenantId, "createIdentity", async () => {
     const tenant = await d.tenants.require(tenantId);
+    const plan = await d.plans.get(tenant.plan);
     const identity = await d.identity.ensureTenantIdentity(
       {
         tenantId,
@@ -38,11 +40,19 @@ export async function createIdentity(d: OnboardingDeps, { tenantId }: TenantRef)
           userPoolId: tenant.resources.userPoolId,
           userPoolClientId: tenant.resources.userPoolClientId,
         },
+        invitation: invitationFor(tenant, plan, d.settings),
+        settings: d.signIn,
       },
-      // Record the pool before anything else can fail: CreateUserPool is not idempotent.
-      (userPoolId) => d.tenants.setResources(tenantId, { userPoolId }),
+      // Record the pool (and how tokens find the tenant) before anything else can fail: CreateUserPool is
+      // not idempotent.
+      async (userPoolId) => {
+        await d.tenants.setResources(tenantId, { userPoolId });
+        await d.tenants.linkUserPool(userPoolId, tenantId);
+      },
     );
     await d.tenants.setResources(tenantId, identity);
+    // A pool recorded by a run before pools were linked (or a crash in between) is linked now.
+    await d.tenants.linkUserPool(identity.userPoolId, tenantId);
     return { userPoolId: identity.userPoolId, userPoolClientId: identity.userPoolClientId };
   });
 }

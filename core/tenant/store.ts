@@ -21,6 +21,10 @@ export interface TenantStore {
   /** The tenant, or TenantNotFoundError. */
   require(tenantId: string): Promise<Tenant>;
   getBySlug(slug: string): Promise<Tenant | undefined>;
+  /** Remembers which tenant a user pool belongs to (its tokens' claims are looked up by pool). */
+  linkUserPool(userPoolId: string, tenantId: string): Promise<void>;
+  /** The tenant a user pool belongs to. */
+  getByUserPool(userPoolId: string): Promise<Tenant | undefined>;
   /** All tenants (newest first), optionally of one status: an operator's list, not a hot path. */
   list(filter?: { status?: TenantStatus }): Promise<Tenant[]>;
   /** Records a step's progress; `countAttempt` adds one to its attempts (a step starting again). */

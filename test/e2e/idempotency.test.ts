@@ -38,6 +38,7 @@ useEmbarkEnvironment();
 const lambda = new LambdaClient(awsConfig());
 const sqs = new SQSClient(awsConfig());
 const identity = new CognitoIdentityProvisioner();
+const TEST_INVITATION = { subject: "Your sign-in", html: "<p>Temporary password: {####}</p>" };
 const tenants = DynamoTenantStore.fromEnvironment();
 const plans = DynamoPlanStore.fromEnvironment();
 
@@ -153,7 +154,7 @@ describe("a crash between a side effect and its record", () => {
   it("identity: a pool created but never recorded is found and reused", async () => {
     const tenant = await provisioningTenant("Crash Pool");
     await expect(
-      identity.ensureTenantIdentity({ ...tenant }, async () => {
+      identity.ensureTenantIdentity({ ...tenant, invitation: TEST_INVITATION, settings: {} }, async () => {
         throw new Error("crash after CreateUserPool");
       }),
     ).rejects.toThrow("crash after CreateUserPool");

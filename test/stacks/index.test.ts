@@ -70,11 +70,12 @@ describe("app", () => {
         "StripePartnerEventBus",
       ].sort(),
     );
-    // Not set in TEST_SECRETS: the placeholders apply.
+    // Not set in TEST_SECRETS: the placeholders apply; without an AppUrl, links go to the API's sign-in page.
     expect(lambdaFunction(run, "mailer").inputs.environment.variables).toMatchObject({
-      EMBARK_APP_URL: "https://app.example.com",
+      EMBARK_APP_URL: run.outputs.api,
       EMBARK_SUPPORT_EMAIL: "support@example.com",
     });
+    expect(String(run.outputs.api)).toMatch(/^https:\/\//);
   });
 
   it("exports what operators and the ops CLI need", () => {

@@ -19,6 +19,7 @@ import {
   TAG_SLUG,
   TAG_TENANT_ID,
 } from "../../../core/adapters/identity.js";
+import { poolSettings } from "../../../core/app/environment.js";
 import type { TenantIdentityInput } from "../../../core/ports.js";
 import { awsConfig } from "../../support/cloud.js";
 
@@ -36,6 +37,8 @@ function tenant(overrides: Partial<TenantIdentityInput> = {}): TenantIdentityInp
     slug: `acme-${tenantId.slice(0, 8)}`,
     companyName: "Acme <Rockets> & Co",
     adminEmail: `admin-${tenantId.slice(0, 8)}@acme.example`,
+    invitation: { subject: "Your Acme sign-in", html: "<p>Temporary password: {####}</p>" },
+    settings: poolSettings(),
     ...overrides,
   };
 }

@@ -42,6 +42,17 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     idempotency: false,
   },
   "signup-page": { via: "functions/signup-page.ts (renders HTML only)", calls: [], idempotency: false },
+  "login-page": { via: "functions/login-page.ts (renders HTML only)", calls: [], idempotency: false },
+  "tenant-sign-in": {
+    via: "core/tenant/sign-in.ts signInConfig",
+    calls: ["tenant-store.ts#DynamoTenantStore.getBySlug"],
+    idempotency: false,
+  },
+  "pre-token-generation": {
+    via: "core/tenant/token-claims.ts addTenantClaims",
+    calls: ["tenant-store.ts#DynamoTenantStore.getByUserPool"],
+    idempotency: false,
+  },
   "plan-catalog": {
     via: "functions/plan-catalog.ts",
     calls: ["plan-store.ts#DynamoPlanStore.list"],
@@ -67,6 +78,8 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [
       ...RUN_STEP,
       "tenant-store.ts#DynamoTenantStore.setResources",
+      "tenant-store.ts#DynamoTenantStore.linkUserPool",
+      "plan-store.ts#DynamoPlanStore.get",
       "identity.ts#CognitoIdentityProvisioner.ensureTenantIdentity",
     ],
     idempotency: true,
