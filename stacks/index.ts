@@ -8,8 +8,10 @@ import {
   type QueueKey,
   resourceEnvironment,
   STATE_MACHINE_KEYS,
+  type StageResources,
   type StateMachineKey,
   settingsEnvironment,
+  stageResourcesParameter,
 } from "../core/app/resources.js";
 import { createAlarms } from "./alarms.js";
 import { createApi } from "./api.js";
@@ -115,6 +117,29 @@ export function embark() {
     stateMachineArns: Object.fromEntries(
       STATE_MACHINE_KEYS.map((k) => [k, workflows[k].stateMachine.arn]),
     ) as Record<StateMachineKey, $util.Output<string>>,
+  });
+
+  // Operators' tools find this stage's resources here (`npm run ops -- --stage <stage> …`).
+  new aws.ssm.Parameter("StageResources", {
+    name: stageResourcesParameter(ctx.stage),
+    type: "String",
+    description: `Embark ${ctx.stage}: deployed names of its tables, queues, buses and state machines`,
+    value: $util
+      .all([
+        $util.all(Object.fromEntries(Object.entries(data).map(([k, t]) => [k, t.name]))),
+        $util.all(Object.fromEntries(Object.entries(queues.work).map(([k, q]) => [k, q.queue.url]))),
+        $util.all(Object.fromEntries(Object.entries(buses).map(([k, b]) => [k, b.name]))),
+        $util.all(Object.fromEntries(STATE_MACHINE_KEYS.map((k) => [k, workflows[k].stateMachine.arn]))),
+      ])
+      .apply(([tables, qs, bs, machines]) =>
+        JSON.stringify({
+          stage: ctx.stage,
+          tables,
+          queues: qs,
+          buses: bs,
+          stateMachines: machines,
+        } as StageResources),
+      ),
   });
 
   createClusterAccess(config, functions);

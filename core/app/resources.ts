@@ -64,6 +64,20 @@ export const SECRETS = {
 } as const;
 export type SecretKey = keyof typeof SECRETS;
 
+/**
+ * What a deployed stage publishes for operators' tools (the ops CLI's `--stage`): every resource's deployed
+ * name, URL or ARN, as one JSON SSM parameter. SST gives tables and queues generated suffixes, so tools read
+ * this instead of guessing names (docs/operations.md).
+ */
+export const stageResourcesParameter = (stage: string) => `/embark/${stage}/resources`;
+export interface StageResources {
+  stage: string;
+  tables: Record<TableKey, string>;
+  queues: Record<QueueKey, string>;
+  buses: Record<BusKey, string>;
+  stateMachines: Record<StateMachineKey, string>;
+}
+
 /** Names in the local cloud: `embark-<key>` (state machines: their contract names, design §4). */
 export const LOCAL_NAMES = {
   table: (key: TableKey) => `embark-${key}`,
