@@ -47,6 +47,24 @@ function withTemporaryPasswords(router: (target: string) => Target): (target: st
   };
 }
 
+/**
+ * Paths cognito-local's debug log would print a password or code at (it logs whole users and data stores):
+ * redacted, so EMBARK_COGNITO_LOG_LEVEL=debug shows no secret.
+ */
+export const COGNITO_LOG_REDACTIONS = {
+  paths: [
+    ...["Password", "TemporaryPassword", "ConfirmationCode", "MFACode", "RefreshTokens"].flatMap((k) => [
+      k,
+      `*.${k}`,
+      `*.*.${k}`,
+      `*.*.*.${k}`,
+      `*.*.*.*.${k}`,
+    ]),
+    ...["PASSWORD", "NEW_PASSWORD", "REFRESH_TOKEN", "SRP_A"].map((k) => `*.*.${k}`),
+  ],
+  censor: "[redacted]",
+};
+
 const SETS = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "!#%&*+-=?@^_"];
 
 /** 16 characters with each of upper, lower, digit and symbol, in random order. */

@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { cognitoAdditions } from "../cognito/additions.js";
+import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 
@@ -40,7 +40,10 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
   const { createServer } = require(`${lib}/server/server`);
   const AWS = require("aws-sdk");
 
-  const logger = pino({ level: process.env.EMBARK_COGNITO_LOG_LEVEL ?? "silent" });
+  const logger = pino({
+    level: process.env.EMBARK_COGNITO_LOG_LEVEL ?? "silent",
+    redact: COGNITO_LOG_REDACTIONS,
+  });
   const ctx = { logger };
   const config = await loadConfig(ctx, new StormDBDataStoreFactory(configDir));
   const clock = new DateClock();
