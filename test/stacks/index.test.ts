@@ -266,7 +266,7 @@ describe("functions", () => {
     for (const p of run.ofType("aws:lambda/permission:Permission")) {
       if (p.inputs.principal === "cognito-idp.amazonaws.com") {
         expect(p.inputs.sourceArn).toBe("arn:aws:cognito-idp:us-east-1:123456789012:userpool/*");
-        triggered.add(fnArn(String(p.inputs.function).replace(/^embark-prod-/, "")));
+        triggered.add(fnArn(String(p.inputs.function).replace(/^embark-prod-/, "") as FunctionName));
       }
     }
     expect(triggered.has(fnArn("pre-token-generation"))).toBe(true);
