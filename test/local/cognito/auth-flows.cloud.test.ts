@@ -10,8 +10,10 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ForgotPasswordCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsConfig, cloud } from "../../support/cloud.js";
@@ -149,6 +151,26 @@ describe("Cognito SRP sign-in on the local cloud", () => {
     expect((await signIn(cloud().edge, ids, email, "Brand-new-passw0rd!")).kind).toBe("signedIn");
   });
 
+  it("mails a password reset code through the local SES, and the code resets the password", async () => {
+    await cognito.send(new ForgotPasswordCommand({ ClientId: ids.clientId, Username: email }));
+    const [mail] = await eventually(
+      async () =>
+        (await sentMail()).filter((m) => m.to.includes(email) && m.subject === "Your verification code"),
+      (m) => m.length > 0,
+    );
+    const code = /Your verification code is (\S+)\./.exec(mail?.html ?? "")?.[1] ?? "";
+    expect(code).toMatch(/^\d{6}$/);
+    await cognito.send(
+      new ConfirmForgotPasswordCommand({
+        ClientId: ids.clientId,
+        Username: email,
+        ConfirmationCode: code,
+        Password: "Reset-passw0rd-2026!",
+      }),
+    );
+    expect((await signIn(cloud().edge, ids, email, "Reset-passw0rd-2026!")).kind).toBe("signedIn");
+  });
+
   it("a client that does not allow SRP refuses the flow", async () => {
     const client = await cognito.send(
       new CreateUserPoolClientCommand({
@@ -162,7 +184,7 @@ describe("Cognito SRP sign-in on the local cloud", () => {
         cloud().edge,
         { ...ids, clientId: client.UserPoolClient?.ClientId as string },
         email,
-        "Brand-new-passw0rd!",
+        "Reset-passw0rd-2026!",
       ),
     ).toMatchObject({ kind: "failed", code: "InvalidParameterException" });
   });
