@@ -22,6 +22,7 @@ import type {
 import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
+import { StepError } from "../workflow/retry.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
 import { MAX_WRITE_ATTEMPTS, readTenant, sendUpdate, type UpdateParts, withEvent } from "./tenant-outbox.js";
 
@@ -318,7 +319,10 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
         return true;
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new Error(`Tenant ${input.tenantId} kept changing while moving it to ${input.to}; try again`);
+        throw new StepError(
+          "TransientError",
+          `Tenant ${input.tenantId} kept changing while moving it to ${input.to}; try again`,
+        );
       }
     }
   }
@@ -376,7 +380,10 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
         return true;
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new Error(`Tenant ${input.tenantId} kept changing while recording its plan; try again`);
+        throw new StepError(
+          "TransientError",
+          `Tenant ${input.tenantId} kept changing while recording its plan; try again`,
+        );
       }
     }
   }

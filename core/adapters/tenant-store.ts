@@ -19,6 +19,7 @@ import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
 import type { ResourcesPatch } from "../tenant/store.js";
+import { StepError } from "../workflow/retry.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
 import {
   MAX_WRITE_ATTEMPTS,
@@ -255,7 +256,10 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
       }
       if (await sendUpdate(this.db, this.tableName, tenantId, withEvent(parts, current, event))) return true;
       if (attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new Error(`Tenant ${tenantId} kept changing while moving it to ${to}; try again`);
+        throw new StepError(
+          "TransientError",
+          `Tenant ${tenantId} kept changing while moving it to ${to}; try again`,
+        );
       }
     }
   }
