@@ -132,6 +132,11 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     return typeof Item?.tenantId === "string" ? this.get(Item.tenantId) : undefined;
   }
 
+  /** Forgets the link of a deleted pool; one already gone is fine. */
+  async unlinkUserPool(userPoolId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: poolKey(userPoolId) }));
+  }
+
   /** All tenants (newest first), optionally of one status. A scan: fine for an operator's list. */
   async list(filter: { status?: TenantStatus } = {}): Promise<Tenant[]> {
     const tenants: Tenant[] = [];

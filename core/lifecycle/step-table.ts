@@ -103,6 +103,7 @@ export const LIFECYCLE_STEP_TABLE = {
     input: TenantRef,
     access: [
       readTenant,
+      dynamodb("tenants", "DeleteItem"), // the pool → tenant link
       anyResource("ListUserPools lists the account's pools", "cognito-idp:ListUserPools"),
       userPools("DescribeUserPool", "DeleteUserPool"),
     ],

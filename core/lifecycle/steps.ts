@@ -243,7 +243,10 @@ export async function deleteIdentity(d: LifecycleDeps, { tenantId }: TenantRef) 
   const t = await requireOffboarding(d, tenantId);
   const pools = new Set(await d.identity.findPoolsForTenant(tenantId));
   if (t.resources.userPoolId) pools.add(t.resources.userPoolId);
-  for (const pool of pools) await d.identity.deleteTenantIdentity(pool);
+  for (const pool of pools) {
+    await d.identity.deleteTenantIdentity(pool);
+    await d.tenants.unlinkUserPool(pool);
+  }
   return { deletedUserPools: [...pools] };
 }
 

@@ -25,6 +25,8 @@ export interface TenantStore {
   linkUserPool(userPoolId: string, tenantId: string): Promise<void>;
   /** The tenant a user pool belongs to. */
   getByUserPool(userPoolId: string): Promise<Tenant | undefined>;
+  /** Forgets the link of a deleted pool (offboarding keeps nothing of the tenant's identity). */
+  unlinkUserPool(userPoolId: string): Promise<void>;
   /** All tenants (newest first), optionally of one status: an operator's list, not a hot path. */
   list(filter?: { status?: TenantStatus }): Promise<Tenant[]>;
   /** Records a step's progress; `countAttempt` adds one to its attempts (a step starting again). */

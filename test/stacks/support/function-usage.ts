@@ -251,6 +251,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.require",
       "identity.ts#CognitoIdentityProvisioner.findPoolsForTenant",
       "identity.ts#CognitoIdentityProvisioner.deleteTenantIdentity",
+      "tenant-store.ts#DynamoTenantStore.unlinkUserPool",
     ],
     idempotency: false,
   },

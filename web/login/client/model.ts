@@ -80,11 +80,5 @@ export function apiBaseOf(pathname: string): string {
   return pathname.replace(/\/login\/?$/, "").replace(/\/+$/, "");
 }
 
-/** What GET /tenants/{slug}/sign-in answers. */
-export interface SignInConfig {
-  tenantId: string;
-  slug: string;
-  companyName: string;
-  userPoolId: string;
-  clientId: string;
-}
+/** What GET /tenants/{slug}/sign-in answers: the server's own type. */
+export type { SignInConfig } from "../../../core/tenant/sign-in.js";
