@@ -5,6 +5,7 @@
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import type { RenderedEmail } from "./mail/render.js";
+import type { TenantEvent } from "./tenant/events.js";
 
 export interface TenantIdentityInput {
   tenantId: string;
@@ -13,6 +14,18 @@ export interface TenantIdentityInput {
   adminEmail: string;
   /** Ids an earlier attempt recorded; the adapter reuses them instead of creating twins. */
   known?: { userPoolId?: string; userPoolClientId?: string };
+  /** The invitation Cognito emails the admin (core/plans/invitation.ts); `{####}` is its temporary password. */
+  invitation: { subject: string; html: string };
+  /** How the pool signs users in and mails them; applied to new and existing pools alike. */
+  settings: PoolSettings;
+}
+
+/** The sign-in settings Embark keeps every tenant pool at (design §1, "Sign-in"). */
+export interface PoolSettings {
+  /** The pre-token-generation trigger that puts the tenant's claims in tokens (V2: ID and access token). */
+  preTokenGenerationArn?: string;
+  /** Cognito mails through Embark's SES identity (EmailSendingAccount DEVELOPER), in Embark's wording. */
+  mail?: { sourceArn: string; from: string; configurationSet?: string };
 }
 
 export interface TenantIdentity {
@@ -94,4 +107,10 @@ export interface MessageQueue {
 export interface MailSender {
   /** Sends one email; returns the provider's message id. */
   send(to: string, email: RenderedEmail): Promise<string>;
+}
+
+/** The bus the application plane subscribes to for tenant lifecycle events (docs/events.md). */
+export interface TenantEventPublisher {
+  /** Puts one event on the bus; throws when the bus did not take it (the caller retries). */
+  publish(event: TenantEvent): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { writeKubeconfig } from "./k8s/kubeconfig.js";
 import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
+import { createReadiness, type Readiness } from "./readiness.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
 import { startWebServer } from "./web/server.js";
 
@@ -59,6 +60,8 @@ export interface Endpoints {
 
 export interface LocalCloud {
   endpoints: Endpoints;
+  /** Marked once start-up (and `wire`) finished; the health endpoints report it. */
+  readiness: Readiness;
   context: LocalContext;
   functions: FunctionRegistry;
   web: Awaited<ReturnType<typeof startWebServer>>;
@@ -80,7 +83,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   if (opts.fresh) await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
 
-  const edge = await startEdge({ port: opts.edgePort ?? envPort("EMBARK_EDGE_PORT", 4566) });
+  // Until everything is wired, health says 503 "starting" and requests wait instead of meeting a 404.
+  const readiness = createReadiness();
+  const edge = await startEdge({ port: opts.edgePort ?? envPort("EMBARK_EDGE_PORT", 4566), readiness });
   // In-process handlers reach AWS through the standard variables, exactly as they would in Lambda.
   process.env.AWS_ENDPOINT_URL = edge.url;
   process.env.AWS_REGION = LOCAL_REGION;
@@ -139,7 +144,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     port: opts.webPort ?? envPort("EMBARK_WEB_PORT", 3000),
     functions,
     routes: [],
+    readiness,
   });
+  readiness.addService("kubernetes");
 
   const kubeconfig = join(stateDir, "kubeconfig");
   await writeKubeconfig(kubeconfig, kube.url);
@@ -160,6 +167,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   let stopped: Promise<void> | undefined;
   const cloud: LocalCloud = {
     endpoints,
+    readiness,
     context,
     functions,
     web,
@@ -181,6 +189,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
 
   if (opts.wire) await opts.wire(cloud);
   await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+  readiness.markReady();
   return cloud;
 }
 

@@ -1,12 +1,12 @@
 /**
- * `npm run build:web`: builds what the signup page (web/signup/page.ts) inlines, into
- * web/signup/generated/page-assets.ts:
- * - SIGNUP_CLIENT_JS, the browser script: web/signup/client/main.ts and what it imports (the slug and email
- *   rules from core/ included), bundled and minified;
- * - SIGNUP_CSS, the stylesheet: web/signup/styles.css, minified.
- * The generated file is committed so the Lambda needs no bundler and reads no file at run time (a bundled
- * Lambda has no web/ directory to read); a unit test (test/web/signup/client.test.ts) fails when it is out of
- * date.
+ * `npm run build:web`: builds what the web pages inline, into each page's generated/page-assets.ts:
+ * - the signup page (web/signup/page.ts): SIGNUP_CLIENT_JS from web/signup/client/main.ts (the slug and email
+ *   rules from core/ included) and SIGNUP_CSS from web/signup/styles.css;
+ * - the sign-in page (web/login/page.ts): LOGIN_CLIENT_JS from web/login/client/main.ts (with
+ *   amazon-cognito-identity-js) and LOGIN_CSS from web/login/styles.css;
+ * each script bundled and minified, each stylesheet minified. The generated files are committed so the Lambdas
+ * need no bundler and read no file at run time (a bundled Lambda has no web/ directory to read); unit tests
+ * (test/web/*\/client.test.ts) fail when they are out of date.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
@@ -14,17 +14,34 @@ import { fileURLToPath } from "node:url";
 import { build, formatMessages, type Message, transform } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const CLIENT_ENTRY = join(root, "web/signup/client/main.ts");
-export const STYLES_FILE = join(root, "web/signup/styles.css");
-export const GENERATED_FILE = join(root, "web/signup/generated/page-assets.ts");
+
+export const PAGES = {
+  signup: {
+    entry: join(root, "web/signup/client/main.ts"),
+    styles: join(root, "web/signup/styles.css"),
+    generated: join(root, "web/signup/generated/page-assets.ts"),
+    names: { js: "SIGNUP_CLIENT_JS", css: "SIGNUP_CSS" },
+  },
+  login: {
+    entry: join(root, "web/login/client/main.ts"),
+    styles: join(root, "web/login/styles.css"),
+    generated: join(root, "web/login/generated/page-assets.ts"),
+    names: { js: "LOGIN_CLIENT_JS", css: "LOGIN_CSS" },
+  },
+} as const;
+export type PageName = keyof typeof PAGES;
+
+export const CLIENT_ENTRY = PAGES.signup.entry;
+export const STYLES_FILE = PAGES.signup.styles;
+export const GENERATED_FILE = PAGES.signup.generated;
 
 // Browsers of the last few years; `:has()` in the CSS sets a similar floor.
 const TARGET = ["es2022", "chrome110", "firefox115", "safari16"];
 
-/** The minified browser bundle. */
-export async function bundleSignupClient(): Promise<string> {
+/** A page's minified browser bundle. */
+export async function bundleClient(page: PageName): Promise<string> {
   const result = await build({
-    entryPoints: [CLIENT_ENTRY],
+    entryPoints: [PAGES[page].entry],
     bundle: true,
     write: false,
     format: "iife",
@@ -34,20 +51,23 @@ export async function bundleSignupClient(): Promise<string> {
     legalComments: "none",
     charset: "utf8",
     logLevel: "silent",
+    // amazon-cognito-identity-js and its `buffer` polyfill expect Node's `global` and process.env.NODE_ENV.
+    define: { global: "globalThis", "process.env.NODE_ENV": '"production"' },
   });
   const js = result.outputFiles[0]?.text.trim();
   if (!js) throw new Error("esbuild produced no output");
   // The bundle is inlined in a <script> element: these would end it early.
   if (/<\/script|<!--/i.test(js))
-    throw new Error("the signup bundle contains </script or <!--; it cannot be inlined");
+    throw new Error(`the ${page} bundle contains </script or <!--; it cannot be inlined`);
   return js;
 }
 
-/** The minified stylesheet. CSS that esbuild has to warn about (a typo, an unknown at-rule) fails the build. */
-export async function minifySignupCss(): Promise<string> {
-  const result = await transform(await readFile(STYLES_FILE, "utf8"), {
+/** A page's minified stylesheet. CSS that esbuild has to warn about (a typo, an unknown at-rule) fails the build. */
+export async function minifyCss(page: PageName): Promise<string> {
+  const file = PAGES[page].styles;
+  const result = await transform(await readFile(file, "utf8"), {
     loader: "css",
-    sourcefile: relative(root, STYLES_FILE),
+    sourcefile: relative(root, file),
     target: TARGET,
     minify: true,
     legalComments: "none",
@@ -59,28 +79,34 @@ export async function minifySignupCss(): Promise<string> {
   if (!css) throw new Error("esbuild produced no CSS");
   // The stylesheet is inlined in a <style> element: these would end it early.
   if (/<\/style|<!--/i.test(css))
-    throw new Error("the signup stylesheet contains </style or <!--; it cannot be inlined");
+    throw new Error(`the ${page} stylesheet contains </style or <!--; it cannot be inlined`);
   return css;
 }
+
+export const bundleSignupClient = () => bundleClient("signup");
+export const minifySignupCss = () => minifyCss("signup");
 
 async function formatWarnings(messages: Message[]): Promise<string> {
   return (await formatMessages(messages, { kind: "warning" })).join("\n");
 }
 
-export function generatedModule(js: string, css: string): string {
-  const sources = [CLIENT_ENTRY, STYLES_FILE].map((f) => relative(root, f)).join(" and ");
+export function generatedModule(page: PageName, js: string, css: string): string {
+  const p = PAGES[page];
+  const sources = [p.entry, p.styles].map((f) => relative(root, f)).join(" and ");
   return `// Generated by \`npm run build:web\` from ${sources}. Do not edit; edit the sources and rebuild.
 // biome-ignore-all lint: generated, minified
 // biome-ignore format: a generated, minified bundle
-export const SIGNUP_CLIENT_JS = ${JSON.stringify(js)};
+export const ${p.names.js} = ${JSON.stringify(js)};
 // biome-ignore format: a generated, minified stylesheet
-export const SIGNUP_CSS = ${JSON.stringify(css)};
+export const ${p.names.css} = ${JSON.stringify(css)};
 `;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [js, css] = await Promise.all([bundleSignupClient(), minifySignupCss()]);
-  await writeFile(GENERATED_FILE, generatedModule(js, css));
   const kib = (text: string) => `${(text.length / 1024).toFixed(1)} KiB`;
-  console.log(`wrote ${relative(root, GENERATED_FILE)} (${kib(js)} of script, ${kib(css)} of CSS)`);
+  for (const page of Object.keys(PAGES) as PageName[]) {
+    const [js, css] = await Promise.all([bundleClient(page), minifyCss(page)]);
+    await writeFile(PAGES[page].generated, generatedModule(page, js, css));
+    console.log(`wrote ${relative(root, PAGES[page].generated)} (${kib(js)} of script, ${kib(css)} of CSS)`);
+  }
 }

@@ -6,11 +6,11 @@ import { type FunctionName, PUBLIC_WRITE_ROUTES, ROUTES } from "../core/app/mani
 import type { EmbarkConfig } from "./config.js";
 import type { Functions } from "./functions.js";
 
-export function createApi(
-  config: EmbarkConfig,
-  functions: Functions,
-  routes: Record<string, FunctionName> = ROUTES,
-) {
+/**
+ * The API first (its URL is the sign-in page's address, which every function's environment names), its routes
+ * once the functions exist (`addRoutes`).
+ */
+export function createApi(config: EmbarkConfig, routes: Record<string, FunctionName> = ROUTES) {
   const t = config.throttle;
   // Route settings may only name routes that exist, so the stage waits for the routes made below.
   let routesMade!: (routes: $util.Resource[]) => void;
@@ -30,6 +30,11 @@ export function createApi(
       },
     },
   });
-  routesMade(Object.entries(routes).map(([route, fn]) => api.route(route, functions[fn].arn)));
-  return api;
+  return {
+    api,
+    url: api.url,
+    addRoutes(functions: Functions) {
+      routesMade(Object.entries(routes).map(([route, fn]) => api.route(route, functions[fn].arn)));
+    },
+  };
 }

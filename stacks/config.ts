@@ -53,7 +53,8 @@ export function loadConfig(ctx: Context): EmbarkConfig {
   return {
     senderEmail,
     sesIdentity: $util.all([identity, senderEmail]).apply(([id, sender]) => id || senderDomain(sender)),
-    appUrl: value("AppUrl", "https://app.example.com"),
+    // Unset: the API's own sign-in page (GET /login), see stacks/index.ts.
+    appUrl: value("AppUrl", ""),
     supportEmail: value("SupportEmail", "support@example.com"),
     eksClusterName: value("EksClusterName"),
     eksTenantAdminRoleArn: value("EksTenantAdminRoleArn"),

@@ -1,6 +1,8 @@
 /**
  * SES: the sending identity is the user's, verified beforehand (a domain or address; out of the sandbox for
- * real tenants). Embark adds a configuration set per stage with reputation metrics (bounce and complaint rates).
+ * real tenants). Embark adds a configuration set per stage with reputation metrics (bounce and complaint rates),
+ * and a sending authorization policy on the identity that lets Cognito send the tenant pools' mail
+ * (invitations, password reset codes) through it (EmailSendingAccount DEVELOPER), for this account's pools only.
  */
 import type { EmbarkConfig } from "./config.js";
 import type { Context } from "./context.js";
@@ -18,9 +20,33 @@ export function createEmail(ctx: Context, config: EmbarkConfig): Email {
     reputationOptions: { reputationMetricsEnabled: true },
     sendingOptions: { sendingEnabled: true },
   });
+  const identityArn = ctx.arn("ses", $interpolate`identity/${config.sesIdentity}`);
+  new aws.ses.IdentityPolicy("CognitoSendsAsEmbark", {
+    identity: config.sesIdentity,
+    name: ctx.physicalName("cognito"),
+    policy: $util
+      .all([identityArn, ctx.accountId, ctx.arn("cognito-idp", "userpool/*")])
+      .apply(([resource, account, pools]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "email.cognito-idp.amazonaws.com" },
+              Action: ["ses:SendEmail", "ses:SendRawEmail"],
+              Resource: resource,
+              Condition: {
+                StringEquals: { "aws:SourceAccount": account },
+                ArnLike: { "aws:SourceArn": pools },
+              },
+            },
+          ],
+        }),
+      ),
+  });
   return {
     configurationSet,
-    identityArn: ctx.arn("ses", $interpolate`identity/${config.sesIdentity}`),
+    identityArn,
     configurationSetArn: ctx.arn(
       "ses",
       $interpolate`configuration-set/${configurationSet.configurationSetName}`,

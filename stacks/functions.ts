@@ -34,6 +34,8 @@ export interface FunctionWiring {
   consumes: Partial<Record<FunctionName, $util.Input<string>>>;
   eventsDlqArn: $util.Input<string>;
   logRetention: "2 weeks" | "3 months";
+  /** Every user pool of the account (`…:userpool/*`): Cognito triggers may be invoked by any tenant's pool. */
+  userPoolsArn: $util.Input<string>;
 }
 
 export type Functions = Record<FunctionName, sst.aws.Function>;
@@ -80,6 +82,15 @@ export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
           : {}),
       },
     });
+    if (spec.invokedBy === "cognito-idp") {
+      // Tenant pools are made at run time: any pool of this account may invoke the trigger.
+      new aws.lambda.Permission(`${pascal(name)}CognitoInvoke`, {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "cognito-idp.amazonaws.com",
+        sourceArn: w.userPoolsArn,
+      });
+    }
     return [name, fn] as const;
   });
   return Object.fromEntries(entries) as Functions;

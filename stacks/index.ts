@@ -8,8 +8,10 @@ import {
   type QueueKey,
   resourceEnvironment,
   STATE_MACHINE_KEYS,
+  type StageResources,
   type StateMachineKey,
   settingsEnvironment,
+  stageResourcesParameter,
 } from "../core/app/resources.js";
 import { createAlarms } from "./alarms.js";
 import { createApi } from "./api.js";
@@ -32,23 +34,32 @@ export function embark() {
   const queues = createQueues();
   const email = createEmail(ctx, config);
   const billingBus = new aws.cloudwatch.EventBus("BillingBus", { name: ctx.physicalName("billing") });
+  // The application plane subscribes to it by name: `embark-tenants-<stage>` (docs/events.md).
+  const tenantsBus = new aws.cloudwatch.EventBus("TenantsBus", { name: `${$app.name}-tenants-${ctx.stage}` });
+  const buses = { billing: billingBus, tenants: tenantsBus };
 
+  const api = createApi(config);
+  // The sign-in page (GET /login on this API) unless the operator names their own app (AppUrl).
+  const appUrl = $util.all([config.appUrl, api.url]).apply(([app, url]) => app || url);
   const functions = createFunctions(ctx, {
     environment: {
       ...resourceEnvironment<$util.Input<string>>({
         table: (k) => data[k].name,
         queue: (k) => queues.work[k].queue.url,
-        bus: () => billingBus.name,
+        bus: (k) => buses[k].name,
         stateMachine: (k) => stateMachineArn(ctx, k),
+        // From its name: a pool trigger's ARN, with no cycle through the functions themselves.
+        functionArn: (name) => ctx.arn("lambda", `function:${ctx.physicalName(name)}`),
       }),
       ...settingsEnvironment<$util.Input<string>>({
         pipelineName: config.pipelineName,
         eksClusterName: config.eksClusterName,
         eksTenantAdminRoleArn: config.eksTenantAdminRoleArn,
         senderEmail: config.senderEmail,
-        appUrl: config.appUrl,
+        appUrl,
         supportEmail: config.supportEmail,
         sesConfigurationSet: email.configurationSet.configurationSetName,
+        sesIdentityArn: email.identityArn,
       }),
       POWERTOOLS_SERVICE_NAME: "embark",
       POWERTOOLS_METRICS_NAMESPACE: "Embark",
@@ -61,7 +72,7 @@ export function embark() {
         QueueKey,
         $util.Output<string>
       >,
-      buses: { billing: billingBus.arn },
+      buses: { billing: billingBus.arn, tenants: tenantsBus.arn },
       stateMachine: (k: StateMachineKey) => stateMachineArn(ctx, k),
       executions: (k: StateMachineKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`),
       pipeline: ctx.arn("codepipeline", config.pipelineName),
@@ -71,6 +82,7 @@ export function embark() {
       sesIdentity: email.identityArn,
       sesConfigurationSet: email.configurationSetArn,
     },
+    userPoolsArn: ctx.arn("cognito-idp", "userpool/*"),
     consumes: Object.fromEntries(
       (Object.keys(WORK_QUEUES) as QueueKey[]).map((k) => [
         WORK_QUEUES[k].consumer,
@@ -107,14 +119,38 @@ export function embark() {
     ) as Record<StateMachineKey, $util.Output<string>>,
   });
 
+  // Operators' tools find this stage's resources here (`npm run ops -- --stage <stage> …`).
+  new aws.ssm.Parameter("StageResources", {
+    name: stageResourcesParameter(ctx.stage),
+    type: "String",
+    description: `Embark ${ctx.stage}: deployed names of its tables, queues, buses and state machines`,
+    value: $util
+      .all([
+        $util.all(Object.fromEntries(Object.entries(data).map(([k, t]) => [k, t.name]))),
+        $util.all(Object.fromEntries(Object.entries(queues.work).map(([k, q]) => [k, q.queue.url]))),
+        $util.all(Object.fromEntries(Object.entries(buses).map(([k, b]) => [k, b.name]))),
+        $util.all(Object.fromEntries(STATE_MACHINE_KEYS.map((k) => [k, workflows[k].stateMachine.arn]))),
+      ])
+      .apply(([tables, qs, bs, machines]) =>
+        JSON.stringify({
+          stage: ctx.stage,
+          tables,
+          queues: qs,
+          buses: bs,
+          stateMachines: machines,
+        } as StageResources),
+      ),
+  });
+
   createClusterAccess(config, functions);
-  const api = createApi(config, functions);
+  api.addRoutes(functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });
 
   return {
     api: api.url,
     billingWebhook: $interpolate`${api.url}/billing/webhook`,
     billingBus: billingBus.name,
+    tenantEventsBus: tenantsBus.name,
     tenantsTable: data.tenants.name,
     plansTable: data.plans.name,
     onboardingStateMachineArn: workflows.onboarding.stateMachine.arn,

@@ -19,9 +19,12 @@ import type {
   MarkInput,
   TransitionIf,
 } from "../billing/records.js";
+import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
+import { StepError } from "../workflow/retry.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
+import { MAX_WRITE_ATTEMPTS, readTenant, sendUpdate, type UpdateParts, withEvent } from "./tenant-outbox.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const customerKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}` });
@@ -274,79 +277,114 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
 
   /**
    * A lifecycle status change that only happens while the tenant is in `from` and, when `standingEventId` is
-   * given, while that event is still the newest payment event (a later payment event has the last word).
-   * Returns false when the condition does not hold.
+   * given, while that event is still the newest payment event (a later payment event has the last word). The
+   * lifecycle event it publishes goes to the outbox in the same write. Returns false when the condition does
+   * not hold.
    */
   async transitionIf(input: TransitionIf): Promise<boolean> {
-    const names: Record<string, string> = { "#status": "status" };
-    const values: Record<string, unknown> = { ":to": input.to, ":now": new Date().toISOString(), ":one": 1 };
-    input.from.forEach((s, i) => {
-      values[`:f${i}`] = s;
-    });
-    const sets = ["#status = :to", "updatedAt = :now"];
-    Object.entries(input.set ?? {}).forEach(([k, v], i) => {
-      names[`#x${i}`] = k;
-      values[`:x${i}`] = v;
-      sets.push(`#x${i} = :x${i}`);
-    });
-    const removes = (input.remove ?? []).map((k, i) => {
-      names[`#r${i}`] = k;
-      return `#r${i}`;
-    });
-    let condition = `attribute_exists(pk) AND #status IN (${input.from.map((_, i) => `:f${i}`).join(", ")})`;
-    if (input.standingEventId) {
-      condition += " AND billing.standing.eventId = :ev";
-      values[":ev"] = input.standingEventId;
-    }
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantKey(input.tenantId),
-          UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""} ADD version :one`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const current = await readTenant(this.db, this.tableName, input.tenantId);
+      if (!current || !input.from.includes(current.status)) return false;
+      if (input.standingEventId && current.billing?.standing?.eventId !== input.standingEventId) return false;
+      const parts: UpdateParts = {
+        sets: ["#status = :to", "updatedAt = :now"],
+        removes: [],
+        conditions: ["#status = :read"],
+        names: { "#status": "status" },
+        values: { ":to": input.to, ":read": current.status, ":now": new Date().toISOString() },
+      };
+      Object.entries(input.set ?? {}).forEach(([k, v], i) => {
+        parts.names[`#x${i}`] = k;
+        parts.values[`:x${i}`] = v;
+        parts.sets.push(`#x${i} = :x${i}`);
+      });
+      (input.remove ?? []).forEach((k, i) => {
+        parts.names[`#r${i}`] = k;
+        parts.removes?.push(`#r${i}`);
+      });
+      if (input.standingEventId) {
+        parts.conditions.push("billing.standing.eventId = :ev");
+        parts.values[":ev"] = input.standingEventId;
+      }
+      const event = tenantEventFor({
+        tenantId: input.tenantId,
+        slug: current.slug,
+        plan: current.plan,
+        previousStatus: current.status,
+        status: input.to,
+        previousVersion: current.eventVersion ?? 0,
+        cause: input.cause ?? {},
+      });
+      if (await sendUpdate(this.db, this.tableName, input.tenantId, withEvent(parts, current, event))) {
+        return true;
+      }
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new StepError(
+          "TransientError",
+          `Tenant ${input.tenantId} kept changing while moving it to ${input.to}; try again`,
+        );
+      }
     }
   }
 
   /**
    * Records the new plan if `eventId` is still the newest plan event (a newer one records its own), keeping
-   * where it came from so a re-run of the same change knows it made it.
+   * where it came from so a re-run of the same change knows it made it. Its "Tenant Plan Changed" event goes to
+   * the outbox in the same write.
    */
-  async recordPlan(input: { tenantId: string; plan: string; eventId: string; previousPlan: string }) {
-    const at = new Date().toISOString();
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantKey(input.tenantId),
-          UpdateExpression: "SET #plan = :plan, planChange = :change, updatedAt = :at ADD version :one",
-          ConditionExpression:
-            "attribute_exists(pk) AND billing.#plan.eventId = :ev AND #plan = :prev AND #status IN (:a, :s)",
-          ExpressionAttributeNames: { "#plan": "plan", "#status": "status" },
-          ExpressionAttributeValues: {
-            ":plan": input.plan,
-            ":prev": input.previousPlan,
-            ":ev": input.eventId,
-            ":change": { from: input.previousPlan, to: input.plan, eventId: input.eventId, at },
-            ":a": "ACTIVE",
-            ":s": "SUSPENDED",
-            ":at": at,
-            ":one": 1,
-          },
-        }),
+  async recordPlan(input: {
+    tenantId: string;
+    plan: string;
+    eventId: string;
+    previousPlan: string;
+    cause?: TenantEventCause;
+  }) {
+    for (let attempt = 1; ; attempt++) {
+      const current = await readTenant(this.db, this.tableName, input.tenantId);
+      if (
+        !current ||
+        current.billing?.plan?.eventId !== input.eventId ||
+        current.plan !== input.previousPlan ||
+        (current.status !== "ACTIVE" && current.status !== "SUSPENDED")
+      ) {
+        return false;
+      }
+      const at = new Date().toISOString();
+      const parts: UpdateParts = {
+        sets: ["#plan = :plan", "planChange = :change", "updatedAt = :at"],
+        conditions: ["billing.#plan.eventId = :ev", "#plan = :prev", "#status = :read"],
+        names: { "#plan": "plan", "#status": "status" },
+        values: {
+          ":plan": input.plan,
+          ":prev": input.previousPlan,
+          ":ev": input.eventId,
+          ":change": { from: input.previousPlan, to: input.plan, eventId: input.eventId, at },
+          ":read": current.status,
+          ":at": at,
+        },
+      };
+      const event = tenantEventFor(
+        {
+          tenantId: input.tenantId,
+          slug: current.slug,
+          plan: input.plan,
+          previousPlan: input.previousPlan,
+          previousStatus: current.status,
+          status: current.status,
+          previousVersion: current.eventVersion ?? 0,
+          cause: input.cause ?? {},
+        },
+        "Tenant Plan Changed",
       );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
+      if (await sendUpdate(this.db, this.tableName, input.tenantId, withEvent(parts, current, event))) {
+        return true;
+      }
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new StepError(
+          "TransientError",
+          `Tenant ${input.tenantId} kept changing while recording its plan; try again`,
+        );
+      }
     }
   }
 

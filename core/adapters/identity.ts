@@ -6,6 +6,11 @@
  * the pool has a deterministic name (`embark-tenant-<tenantId>`) and tenant tags, it is looked up (recorded
  * id first, then by name + tags) before one is created, and the caller records a new pool's id at once
  * (`onPoolCreated`). The same code runs against AWS and cognito-local (see the notes on usernames below).
+ *
+ * The pool's sign-in settings (the pre-token-generation trigger, mail through Embark's SES identity, the
+ * plan's invitation) are applied when it is made and brought up to date on every run for an existing pool,
+ * with one UpdateUserPool that repeats every setting Embark manages (UpdateUserPool resets what it is not
+ * given to Cognito's defaults).
  */
 import {
   AdminAddUserToGroupCommand,
@@ -24,11 +29,11 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   ListUsersCommand,
+  UpdateUserPoolCommand,
   type UserPoolType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { IdentityProvisioner, TenantIdentity, TenantIdentityInput } from "../ports.js";
 import { isAwsError } from "./aws-errors.js";
-import { inviteMessageTemplate } from "./cognito-invite.js";
 
 export const POOL_NAME_PREFIX = "embark-tenant-";
 export const TAG_TENANT_ID = "embark:tenant-id";
@@ -55,6 +60,8 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     onPoolCreated: (userPoolId: string) => Promise<void>,
   ): Promise<TenantIdentity> {
     const userPoolId = await this.ensurePool(input, onPoolCreated);
+    // Before the admin user: its invitation is sent with the pool's mail settings and wording.
+    await this.ensurePoolSettings(userPoolId, input);
     const userPoolClientId = await this.ensureAppClient(userPoolId, input.known?.userPoolClientId);
     await this.ensureAdminsGroup(userPoolId);
     const adminUsername = await this.ensureAdminUser(userPoolId, input.adminEmail);
@@ -116,32 +123,10 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
       const created = await this.client.send(
         new CreateUserPoolCommand({
           PoolName: poolNameFor(input.tenantId),
-          UserPoolTags: {
-            [TAG_TENANT_ID]: input.tenantId,
-            [TAG_SLUG]: input.slug,
-            [TAG_MANAGED_BY]: "embark",
-          },
           UsernameAttributes: ["email"],
           UsernameConfiguration: { CaseSensitive: false },
-          AutoVerifiedAttributes: ["email"],
           Schema: [{ Name: "email", AttributeDataType: "String", Required: true, Mutable: true }],
-          Policies: {
-            PasswordPolicy: {
-              MinimumLength: 12,
-              RequireLowercase: true,
-              RequireUppercase: true,
-              RequireNumbers: true,
-              RequireSymbols: true,
-              TemporaryPasswordValidityDays: 7,
-            },
-          },
-          AdminCreateUserConfig: {
-            AllowAdminCreateUserOnly: true,
-            InviteMessageTemplate: inviteMessageTemplate(input.companyName),
-          },
-          AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
-          // Offboarding deletes the pool; deletion protection would make that fail.
-          DeletionProtection: "INACTIVE",
+          ...poolSettings(input),
         }),
       );
       const id = created.UserPool?.Id;
@@ -161,6 +146,39 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     const [keep, ...twins] = pools.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
     for (const twin of twins) await this.deleteTenantIdentity(twin.id);
     return keep!.id;
+  }
+
+  /** Brings an existing pool's managed settings (trigger, mail, invitation) to what `input` asks for. */
+  private async ensurePoolSettings(userPoolId: string, input: TenantIdentityInput): Promise<void> {
+    const pool = await this.describePool(userPoolId);
+    if (!pool) throw new Error(`User pool ${userPoolId} disappeared while it was being set up`);
+    const want = poolSettings(input);
+    const invite = pool.AdminCreateUserConfig?.InviteMessageTemplate;
+    const mail = pool.EmailConfiguration;
+    const current = {
+      trigger: pool.LambdaConfig?.PreTokenGenerationConfig?.LambdaArn,
+      mail: [mail?.EmailSendingAccount, mail?.SourceArn, mail?.From, mail?.ConfigurationSet],
+      invite: [invite?.EmailSubject, invite?.EmailMessage],
+    };
+    const wanted = {
+      trigger: want.LambdaConfig?.PreTokenGenerationConfig?.LambdaArn,
+      mail: want.EmailConfiguration
+        ? [
+            want.EmailConfiguration.EmailSendingAccount,
+            want.EmailConfiguration.SourceArn,
+            want.EmailConfiguration.From,
+            want.EmailConfiguration.ConfigurationSet,
+          ]
+        : [mail?.EmailSendingAccount, mail?.SourceArn, mail?.From, mail?.ConfigurationSet],
+      invite: want.AdminCreateUserConfig.InviteMessageTemplate
+        ? [
+            want.AdminCreateUserConfig.InviteMessageTemplate.EmailSubject,
+            want.AdminCreateUserConfig.InviteMessageTemplate.EmailMessage,
+          ]
+        : [invite?.EmailSubject, invite?.EmailMessage],
+    };
+    if (JSON.stringify(current) === JSON.stringify(wanted)) return;
+    await this.client.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, ...want }));
   }
 
   /** Pools with the tenant's name whose tags confirm they are ours for this tenant. */
@@ -313,4 +331,62 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
       throw err;
     }
   }
+}
+
+/**
+ * Every pool setting Embark manages that UpdateUserPool can change, for CreateUserPool and UpdateUserPool
+ * alike (UpdateUserPool resets anything it is not given, so both send all of it).
+ */
+export function poolSettings(input: TenantIdentityInput) {
+  const { mail, preTokenGenerationArn } = input.settings;
+  return {
+    UserPoolTags: { [TAG_TENANT_ID]: input.tenantId, [TAG_SLUG]: input.slug, [TAG_MANAGED_BY]: "embark" },
+    AutoVerifiedAttributes: ["email" as const],
+    Policies: {
+      PasswordPolicy: {
+        MinimumLength: 12,
+        RequireLowercase: true,
+        RequireUppercase: true,
+        RequireNumbers: true,
+        RequireSymbols: true,
+        TemporaryPasswordValidityDays: 7,
+      },
+    },
+    AdminCreateUserConfig: {
+      AllowAdminCreateUserOnly: true,
+      // Cognito accepts an email template only when it mails through the developer's SES identity.
+      ...(mail
+        ? {
+            InviteMessageTemplate: {
+              EmailSubject: input.invitation.subject,
+              EmailMessage: input.invitation.html,
+            },
+          }
+        : {}),
+    },
+    ...(mail
+      ? {
+          EmailConfiguration: {
+            EmailSendingAccount: "DEVELOPER" as const,
+            SourceArn: mail.sourceArn,
+            From: mail.from,
+            ...(mail.configurationSet ? { ConfigurationSet: mail.configurationSet } : {}),
+          },
+        }
+      : {}),
+    ...(preTokenGenerationArn
+      ? {
+          LambdaConfig: {
+            // V2 events customise the access token too; the legacy field must name the same function.
+            PreTokenGeneration: preTokenGenerationArn,
+            PreTokenGenerationConfig: { LambdaVersion: "V2_0" as const, LambdaArn: preTokenGenerationArn },
+          },
+        }
+      : {}),
+    AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email" as const, Priority: 1 }] },
+    // Offboarding deletes the pool; deletion protection would make that fail.
+    DeletionProtection: "INACTIVE" as const,
+    // Access-token claims from the pre-token-generation trigger need the Essentials tier.
+    UserPoolTier: "ESSENTIALS" as const,
+  };
 }

@@ -7,6 +7,7 @@ import type { TenantStore } from "../tenant/store.js";
  *                     appears in the tenant record, Step Functions state or logs)
  *   RUNWAITER#<run>   the same for a lifecycle workflow waiting on pipeline run <run> (deploy or teardown)
  *   LIFECYCLERUN#<n>  the pipeline run lifecycle execution <n> started (reused by its retries)
+ *   POOL#<userPoolId> which tenant a user pool belongs to (the token claims trigger looks tenants up by pool)
  * Status changes are conditional writes (design §2): a duplicate or late event never moves a tenant backwards.
  */
 
@@ -14,16 +15,26 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { requireEnv, TABLES } from "../app/resources.js";
 import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
+import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
 import type { ResourcesPatch } from "../tenant/store.js";
+import { StepError } from "../workflow/retry.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
+import {
+  MAX_WRITE_ATTEMPTS,
+  removeOldestEvent,
+  sendUpdate,
+  type UpdateParts,
+  withEvent,
+} from "./tenant-outbox.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 const slugKey = (slug: string) => ({ pk: `SLUG#${slug}` });
 const waiterKey = (tenantId: string) => ({ pk: `WAITER#${tenantId}` });
 const runWaiterKey = (pipelineExecutionId: string) => ({ pk: `RUNWAITER#${pipelineExecutionId}` });
 const lifecycleRunKey = (runKey: string) => ({ pk: `LIFECYCLERUN#${runKey}` });
+const poolKey = (userPoolId: string) => ({ pk: `POOL#${userPoolId}` });
 
 export class DynamoTenantStore extends DynamoTable implements TenantStore {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoTenantStore {
@@ -103,6 +114,29 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     return typeof Item?.tenantId === "string" ? this.get(Item.tenantId) : undefined;
   }
 
+  /** Remembers which tenant a user pool belongs to (a put of the same link again changes nothing). */
+  async linkUserPool(userPoolId: string, tenantId: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...poolKey(userPoolId), entity: "pool", tenantId },
+      }),
+    );
+  }
+
+  /** The tenant a user pool belongs to: two reads, the link then the tenant. */
+  async getByUserPool(userPoolId: string): Promise<Tenant | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: poolKey(userPoolId), ConsistentRead: true }),
+    );
+    return typeof Item?.tenantId === "string" ? this.get(Item.tenantId) : undefined;
+  }
+
+  /** Forgets the link of a deleted pool; one already gone is fine. */
+  async unlinkUserPool(userPoolId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: poolKey(userPoolId) }));
+  }
+
   /** All tenants (newest first), optionally of one status. A scan: fine for an operator's list. */
   async list(filter: { status?: TenantStatus } = {}): Promise<Tenant[]> {
     const tenants: Tenant[] = [];
@@ -143,12 +177,25 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     } else {
       remove = " REMOVE steps.#step.#error";
     }
-    await this.update(tenantId, `SET ${sets.join(", ")}${remove} ADD version :one`, values, {
-      "#step": step,
-      "#status": "status",
-      "#at": "at",
-      "#error": "error",
-    });
+    const names = { "#step": step, "#status": "status", "#at": "at", "#error": "error" };
+    try {
+      await this.update(tenantId, `SET ${sets.join(", ")}${remove} ADD version :one`, values, names);
+    } catch (err) {
+      if (!isMissingStep(err)) throw err;
+      // A record written before this step existed has no `steps.<step>` map yet: write it whole.
+      const progress = {
+        status,
+        at: now,
+        attempts: opts.countAttempt ? 1 : 0,
+        ...(opts.error ? { error: values[":error"] } : {}),
+      };
+      await this.update(
+        tenantId,
+        "SET steps.#step = if_not_exists(steps.#step, :progress), updatedAt = :now ADD version :one",
+        { ":progress": progress, ":now": now, ":one": 1 },
+        names,
+      );
+    }
   }
 
   async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {
@@ -165,50 +212,66 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
   }
 
   /**
-   * Moves the tenant to `to` if its current status allows it. Returns false when it is already there
-   * (a duplicate); throws IllegalTransitionError for anything else.
+   * Moves the tenant to `to` if its current status allows it, appending the lifecycle event the move publishes
+   * (if any) to the outbox in the same write. Returns false when it is already there (a duplicate); throws
+   * IllegalTransitionError for anything else.
    */
   async transition(
     tenantId: string,
     to: TenantStatus,
-    extra: { failure?: Tenant["failure"]; clearFailure?: boolean; set?: Record<string, unknown> } = {},
+    extra: {
+      failure?: Tenant["failure"];
+      clearFailure?: boolean;
+      set?: Record<string, unknown>;
+      cause?: TenantEventCause;
+    } = {},
   ): Promise<boolean> {
-    const from = allowedPredecessors(to);
-    const now = new Date().toISOString();
-    const values: Record<string, unknown> = { ":to": to, ":now": now, ":one": 1 };
-    const names: Record<string, string> = { "#status": "status" };
-    from.forEach((s, i) => {
-      values[`:f${i}`] = s;
-    });
-    const sets = ["#status = :to", "updatedAt = :now"];
-    if (extra.failure) {
-      sets.push("failure = :failure");
-      values[":failure"] = extra.failure;
-    }
-    for (const [i, [k, v]] of Object.entries(extra.set ?? {}).entries()) {
-      names[`#x${i}`] = k;
-      values[`:x${i}`] = v;
-      sets.push(`#x${i} = :x${i}`);
-    }
-    const remove = extra.clearFailure ? " REMOVE failure" : "";
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantKey(tenantId),
-          UpdateExpression: `SET ${sets.join(", ")}${remove} ADD version :one`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:f${i}`).join(", ")})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+    const allowed = allowedPredecessors(to);
+    for (let attempt = 1; ; attempt++) {
       const current = await this.require(tenantId);
       if (current.status === to) return false;
-      throw illegalTransition(current.status, to);
+      if (!allowed.includes(current.status)) throw illegalTransition(current.status, to);
+      const f = extra.failure;
+      const event = tenantEventFor({
+        tenantId,
+        slug: current.slug,
+        plan: current.plan,
+        previousStatus: current.status,
+        status: to,
+        previousVersion: current.eventVersion ?? 0,
+        cause: extra.cause ?? {},
+        ...(to === "FAILED" && f ? { failure: { step: f.step, error: f.error, cause: f.cause } } : {}),
+      });
+      const parts: UpdateParts = {
+        sets: ["#status = :to", "updatedAt = :now"],
+        removes: extra.clearFailure ? ["failure"] : [],
+        // The status read: a concurrent move makes this write fail and the loop decide again.
+        conditions: ["#status = :from"],
+        names: { "#status": "status" },
+        values: { ":to": to, ":from": current.status, ":now": new Date().toISOString() },
+      };
+      if (f) {
+        parts.sets.push("failure = :failure");
+        parts.values[":failure"] = f;
+      }
+      for (const [i, [k, v]] of Object.entries(extra.set ?? {}).entries()) {
+        parts.names[`#x${i}`] = k;
+        parts.values[`:x${i}`] = v;
+        parts.sets.push(`#x${i} = :x${i}`);
+      }
+      if (await sendUpdate(this.db, this.tableName, tenantId, withEvent(parts, current, event))) return true;
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new StepError(
+          "TransientError",
+          `Tenant ${tenantId} kept changing while moving it to ${to}; try again`,
+        );
+      }
     }
+  }
+
+  /** Removes the oldest outbox event once published; false when another drain removed it first. */
+  async removePublishedEvent(tenantId: string, eventId: string): Promise<boolean> {
+    return removeOldestEvent(this.db, this.tableName, tenantId, eventId);
   }
 
   /** Remembers the task token the tenant's pipeline step waits with (replaced on a retry or redrive). */
@@ -316,6 +379,15 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
       throw err;
     }
   }
+}
+
+/** DynamoDB's answer to SET a.b.c when map `a.b` does not exist. */
+function isMissingStep(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    err.name === "ValidationException" &&
+    /document path provided in the update expression is invalid/i.test(err.message)
+  );
 }
 
 /** DynamoDB rejects unused ExpressionAttributeNames; keep only those the expression mentions. */

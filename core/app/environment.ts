@@ -5,7 +5,8 @@
  * function's bundle carries, and its cold start loads, only the clients its own code calls (docs/deploy.md,
  * "Bundles"). AWS clients honour AWS_ENDPOINT_URL, so the same code runs on the local cloud.
  */
-import { SETTINGS } from "./resources.js";
+import type { PoolSettings } from "../ports.js";
+import { FUNCTION_REFS, SETTINGS } from "./resources.js";
 
 /** Makes one dependency from the environment. */
 export type Factory<T> = (env: NodeJS.ProcessEnv) => T;
@@ -38,5 +39,24 @@ export function mailSettings(env: NodeJS.ProcessEnv = process.env) {
     from: env[SETTINGS.senderEmail] ?? "Embark <no-reply@embark.example.com>",
     appUrl: env[SETTINGS.appUrl] ?? "https://app.embark.example.com",
     supportEmail: env[SETTINGS.supportEmail] ?? "support@embark.example.com",
+  };
+}
+
+/** The sign-in settings every tenant pool gets: the claims trigger, and mail through Embark's SES identity. */
+export function poolSettings(env: NodeJS.ProcessEnv = process.env): PoolSettings {
+  const trigger = env[FUNCTION_REFS.preTokenGeneration.env];
+  const sourceArn = env[SETTINGS.sesIdentityArn];
+  const configurationSet = env[SETTINGS.sesConfigurationSet];
+  return {
+    ...(trigger ? { preTokenGenerationArn: trigger } : {}),
+    ...(sourceArn
+      ? {
+          mail: {
+            sourceArn,
+            from: mailSettings(env).from,
+            ...(configurationSet ? { configurationSet } : {}),
+          },
+        }
+      : {}),
   };
 }

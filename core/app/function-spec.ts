@@ -14,6 +14,8 @@ export interface FunctionSpec {
   access: readonly Access[];
   /** Secrets only this function gets. */
   secrets?: readonly SecretKey[];
+  /** A service that invokes it directly (a Cognito trigger): its resource policy lets that service in. */
+  invokedBy?: "cognito-idp";
 }
 
 /** A function that runs one step of a state machine: its Task's payload is `input`. */

@@ -73,6 +73,19 @@ export const FUNCTIONS = {
     access: [dynamodb("tenants", "GetItem")],
   },
   "signup-page": { description: "GET / (the signup page)", timeoutSeconds: 10, access: [] },
+  "login-page": { description: "GET /login (the tenant sign-in page)", timeoutSeconds: 10, access: [] },
+  "tenant-sign-in": {
+    description: "GET /tenants/{slug}/sign-in (the tenant's user pool and app client ids)",
+    timeoutSeconds: 10,
+    access: [dynamodb("tenants", "GetItem")],
+  },
+  "pre-token-generation": {
+    description: "Cognito trigger: the tenant's id, slug and plan as claims in every token",
+    // Cognito waits 5 s for a trigger, then fails the sign-in.
+    timeoutSeconds: 5,
+    access: [dynamodb("tenants", "GetItem")], // the pool's link, then the tenant
+    invokedBy: "cognito-idp",
+  },
   "plan-catalog": { description: "GET /plans", timeoutSeconds: 10, access: [dynamodb("plans", "Scan")] },
   "slug-availability": {
     description: "GET /slugs/{slug}",
@@ -102,8 +115,12 @@ export const FUNCTIONS = {
   "record-failure": {
     description: "execution failed → tenant FAILED",
     timeoutSeconds: 30,
-    // + BillingRecords.recordWorkflowFailure (an UpdateItem)
-    access: [tenantProgress, executions(["GetExecutionHistory"], ...STATE_MACHINE_KEYS)],
+    // + BillingRecords.recordWorkflowFailure (an UpdateItem); publishes "Tenant Onboarding Failed".
+    access: [
+      tenantProgress,
+      executions(["GetExecutionHistory"], ...STATE_MACHINE_KEYS),
+      putEvents("tenants"),
+    ],
   },
   mailer: {
     description: "emails queue → SES",
@@ -140,6 +157,8 @@ export const ROUTES = {
   "GET /": "signup-page",
   "GET /plans": "plan-catalog",
   "GET /slugs/{slug}": "slug-availability",
+  "GET /login": "login-page",
+  "GET /tenants/{slug}/sign-in": "tenant-sign-in",
   "POST /billing/webhook": "billing-intake",
 } as const satisfies Record<string, FunctionName>;
 /** Routes anyone on the internet can call without a signature: throttled harder on AWS. */

@@ -24,6 +24,8 @@ export type QueueKey = keyof typeof QUEUES;
 export const BUSES = {
   /** Verified billing events from the webhook. */
   billing: { env: "BILLING_BUS_NAME" },
+  /** Tenant lifecycle events for the application plane (docs/events.md). */
+  tenants: { env: "TENANT_EVENTS_BUS_NAME" },
 } as const;
 export type BusKey = keyof typeof BUSES;
 
@@ -37,6 +39,12 @@ export const STATE_MACHINES = {
 export type { StateMachineKey };
 export const STATE_MACHINE_KEYS = Object.keys(STATE_MACHINES) as StateMachineKey[];
 
+/** Functions other code names by ARN (a user pool's trigger): the variable that carries it. */
+export const FUNCTION_REFS = {
+  preTokenGeneration: { env: "PRE_TOKEN_GENERATION_FUNCTION_ARN", function: "pre-token-generation" },
+} as const;
+export type FunctionRefKey = keyof typeof FUNCTION_REFS;
+
 /** Stage settings every function gets (names, addresses: nothing secret). */
 export const SETTINGS = {
   pipelineName: "PIPELINE_NAME",
@@ -46,6 +54,8 @@ export const SETTINGS = {
   appUrl: "EMBARK_APP_URL",
   supportEmail: "EMBARK_SUPPORT_EMAIL",
   sesConfigurationSet: "SES_CONFIGURATION_SET",
+  /** The SES identity Cognito mails tenant users through (EmailConfiguration.SourceArn). */
+  sesIdentityArn: "SES_IDENTITY_ARN",
 } as const;
 
 /** Secrets, each given only to the functions that name it in their spec. */
@@ -53,6 +63,20 @@ export const SECRETS = {
   stripeWebhookSecret: "EMBARK_STRIPE_WEBHOOK_SECRET",
 } as const;
 export type SecretKey = keyof typeof SECRETS;
+
+/**
+ * What a deployed stage publishes for operators' tools (the ops CLI's `--stage`): every resource's deployed
+ * name, URL or ARN, as one JSON SSM parameter. SST gives tables and queues generated suffixes, so tools read
+ * this instead of guessing names (docs/operations.md).
+ */
+export const stageResourcesParameter = (stage: string) => `/embark/${stage}/resources`;
+export interface StageResources {
+  stage: string;
+  tables: Record<TableKey, string>;
+  queues: Record<QueueKey, string>;
+  buses: Record<BusKey, string>;
+  stateMachines: Record<StateMachineKey, string>;
+}
 
 /** Names in the local cloud: `embark-<key>` (state machines: their contract names, design §4). */
 export const LOCAL_NAMES = {
@@ -71,12 +95,15 @@ export function resourceEnvironment<V>(of: {
   queue(key: QueueKey): V;
   bus(key: BusKey): V;
   stateMachine(key: StateMachineKey): V;
+  /** A function's ARN by its manifest name. */
+  functionArn(name: string): V;
 }): Record<string, V> {
   const env: Record<string, V> = {};
   for (const [k, t] of Object.entries(TABLES)) env[t.env] = of.table(k as TableKey);
   for (const [k, q] of Object.entries(QUEUES)) if (q.env) env[q.env] = of.queue(k as QueueKey);
   for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
   for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);
+  for (const f of Object.values(FUNCTION_REFS)) env[f.env] = of.functionArn(f.function);
   return env;
 }
 

@@ -4,6 +4,7 @@
  * tenants table): core/adapters/billing-records.ts. Every write that orders events is one conditional write,
  * so concurrent or repeated deliveries of events for one tenant cannot both win.
  */
+import type { TenantEventCause } from "../tenant/events.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
 import type { BillingAspect, BillingEvent, OutcomeKind } from "./event.js";
@@ -46,6 +47,8 @@ export interface TransitionIf {
   standingEventId?: string;
   set?: Record<string, unknown>;
   remove?: string[];
+  /** What caused it, for the lifecycle event the transition publishes. */
+  cause?: TenantEventCause;
 }
 
 export interface BillingRecords {
@@ -87,6 +90,7 @@ export interface BillingRecords {
     plan: string;
     eventId: string;
     previousPlan: string;
+    cause?: TenantEventCause;
   }): Promise<boolean>;
   /** The plan change a `recordPlan` made for this event, if it made one. */
   planChangeOf(tenantId: string): Promise<{ from: string; to: string; eventId: string } | undefined>;

@@ -5,7 +5,7 @@
 import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
 import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
-import { emailTask, statusTask } from "./tasks.js";
+import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
 
 export const OFFBOARD_STATES = {
   start: "Start offboarding",
@@ -14,6 +14,7 @@ export const OFFBOARD_STATES = {
   teardown: "Tear down dedicated resources",
   deleteIdentity: "Delete user pool",
   finish: "Finish offboarding",
+  publishEvents: PUBLISH_EVENTS_STATE,
   sendEmail: "Send farewell email",
   done: "Offboarded",
 } as const;
@@ -53,10 +54,11 @@ export function offboardDefinition(r: WorkflowRefs): StateMachineDefinition {
         comment: "Deletes the recorded user pool and any other pool tagged with the tenant.",
         resultPath: null,
       }),
-      [S.finish]: statusTask(r, "OFFBOARDED", S.sendEmail, {
+      [S.finish]: statusTask(r, "OFFBOARDED", S.publishEvents, {
         comment: "OFFBOARDING → OFFBOARDED with offboardedAt; the record is kept.",
         resultPath: null,
       }),
+      [S.publishEvents]: publishEventsTask(r, S.sendEmail),
       [S.sendEmail]: emailTask(r, "farewell", { Next: S.done }),
       [S.done]: { Type: "Succeed" },
     },

@@ -4,10 +4,11 @@
 import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
 import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
-import { emailTask } from "./tasks.js";
+import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask } from "./tasks.js";
 
 export const PLAN_CHANGE_STATES = {
   recordPlan: "Record new plan",
+  publishEvents: PUBLISH_EVENTS_STATE,
   changed: "Still the newest plan?",
   applyPolicy: "Apply plan to namespace",
   needsPipeline: "Dedicated resources change?",
@@ -25,9 +26,14 @@ export function planChangeDefinition(r: WorkflowRefs): StateMachineDefinition {
       "the pipeline when the tier's dedicated resources change (deploy or tear down), and emails the admin.",
     S.recordPlan,
     {
-      [S.recordPlan]: stepTask(r, F.recordPlan, S.changed, {
+      [S.recordPlan]: stepTask(r, F.recordPlan, S.publishEvents, {
         comment: "Conditional write: only while this event is the tenant's newest plan event.",
-        parameters: { "tenantId.$": "$.tenantId", "plan.$": "$.plan", "eventId.$": "$.eventId" },
+        parameters: {
+          "tenantId.$": "$.tenantId",
+          "plan.$": "$.plan",
+          "eventId.$": "$.eventId",
+          "execution.$": "$$.Execution.Name",
+        },
         resultSelector: {
           "changed.$": "$.changed",
           "plan.$": "$.plan",
@@ -37,6 +43,7 @@ export function planChangeDefinition(r: WorkflowRefs): StateMachineDefinition {
         },
         resultPath: "$.change",
       }),
+      [S.publishEvents]: publishEventsTask(r, S.changed),
       [S.changed]: {
         Type: "Choice",
         Choices: [{ Variable: "$.change.changed", BooleanEquals: true, Next: S.applyPolicy }],

@@ -4,10 +4,11 @@
 import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
 import { stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
-import { emailTask, statusTask } from "./tasks.js";
+import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
 
 export const REACTIVATE_STATES = {
   reactivate: "Reactivate tenant",
+  publishEvents: PUBLISH_EVENTS_STATE,
   due: "Reactivation still due?",
   enableSignIn: "Enable sign-in",
   restoreQuota: "Restore namespace quota",
@@ -24,11 +25,12 @@ export function reactivateDefinition(r: WorkflowRefs): StateMachineDefinition {
       "restored, and an email to the admin.",
     S.reactivate,
     {
-      [S.reactivate]: statusTask(r, "ACTIVE", S.due, {
+      [S.reactivate]: statusTask(r, "ACTIVE", S.publishEvents, {
         comment: "SUSPENDED → ACTIVE, only while this event is still the tenant's newest payment event.",
         resultSelector: { "proceed.$": "$.proceed" },
         resultPath: "$.reactivation",
       }),
+      [S.publishEvents]: publishEventsTask(r, S.due),
       [S.due]: {
         Type: "Choice",
         Choices: [{ Variable: "$.reactivation.proceed", BooleanEquals: true, Next: S.enableSignIn }],

@@ -29,7 +29,12 @@ export const LIFECYCLE_STEP_TABLE = {
     name: "set-tenant-status",
     description: "step: suspend / reactivate / start or finish offboarding",
     timeoutSeconds: 30,
-    input: TenantRef.extend({ to: z.enum(STATUS_TARGETS), eventId: z.string().min(1) }),
+    input: TenantRef.extend({
+      to: z.enum(STATUS_TARGETS),
+      eventId: z.string().min(1),
+      /** The execution making the change, for the lifecycle event's cause. */
+      execution: z.string().min(1).optional(),
+    }),
     // BillingRecords (in the tenants table): conditional status writes; PlanStore.find: no catalog scan.
     access: [tenantProgress, dynamodb("plans", "GetItem")],
   },
@@ -37,7 +42,11 @@ export const LIFECYCLE_STEP_TABLE = {
     name: "record-plan",
     description: "step: Record new plan",
     timeoutSeconds: 30,
-    input: TenantRef.extend({ plan: z.string().min(1), eventId: z.string().min(1) }),
+    input: TenantRef.extend({
+      plan: z.string().min(1),
+      eventId: z.string().min(1),
+      execution: z.string().min(1).optional(),
+    }),
     access: [tenantProgress, planLookup],
   },
   applyNamespacePolicy: {
@@ -94,6 +103,7 @@ export const LIFECYCLE_STEP_TABLE = {
     input: TenantRef,
     access: [
       readTenant,
+      dynamodb("tenants", "DeleteItem"), // the pool → tenant link
       anyResource("ListUserPools lists the account's pools", "cognito-idp:ListUserPools"),
       userPools("DescribeUserPool", "DeleteUserPool"),
     ],

@@ -10,6 +10,7 @@
 import { isAwsError } from "../adapters/aws-errors.js";
 import { tenantObjects } from "../cluster/tenant-objects.js";
 import type { TenantRef } from "../onboarding/step-table.js";
+import { causeOf } from "../tenant/events.js";
 import type { Tenant } from "../tenant/model.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStatus } from "../tenant/status.js";
@@ -36,9 +37,10 @@ const GONE: TenantStatus[] = ["OFFBOARDING", "OFFBOARDED"];
 
 export async function setTenantStatus(
   d: Uses<"records" | "tenants" | "plans">,
-  input: TenantRef & { to: StatusTarget; eventId: string },
+  input: TenantRef & { to: StatusTarget; eventId: string; execution?: string },
 ): Promise<StatusResult> {
   const { tenantId, to, eventId } = input;
+  const cause = causeOf(input);
   switch (to) {
     case "SUSPENDED":
       await d.records.transitionIf({
@@ -47,6 +49,7 @@ export async function setTenantStatus(
         to,
         standingEventId: eventId,
         set: { suspendedAt: now() },
+        cause,
       });
       break;
     case "ACTIVE":
@@ -56,6 +59,7 @@ export async function setTenantStatus(
         to,
         standingEventId: eventId,
         remove: ["suspendedAt"],
+        cause,
       });
       break;
     case "OFFBOARDING":
@@ -64,12 +68,19 @@ export async function setTenantStatus(
         from: ["ACTIVE", "SUSPENDED", "FAILED"],
         to,
         set: { offboardingStartedAt: now() },
+        cause,
       });
       break;
     case "OFFBOARDED":
       // The onboarding pipeline step's task token (if any) has nothing left to answer.
       await d.tenants.deletePipelineWaiter(tenantId);
-      await d.records.transitionIf({ tenantId, from: ["OFFBOARDING"], to, set: { offboardedAt: now() } });
+      await d.records.transitionIf({
+        tenantId,
+        from: ["OFFBOARDING"],
+        to,
+        set: { offboardedAt: now() },
+        cause,
+      });
       break;
   }
   const t = await d.tenants.require(tenantId);
@@ -109,13 +120,19 @@ export interface PlanChangeResult {
 
 export async function recordPlan(
   d: Uses<"plans" | "tenants" | "records">,
-  input: TenantRef & { plan: string; eventId: string },
+  input: TenantRef & { plan: string; eventId: string; execution?: string },
 ): Promise<PlanChangeResult> {
   const { tenantId, eventId } = input;
   const target = await d.plans.get(input.plan);
   const before = await d.tenants.require(tenantId);
   if (before.plan !== target.id) {
-    await d.records.recordPlan({ tenantId, plan: target.id, eventId, previousPlan: before.plan });
+    await d.records.recordPlan({
+      tenantId,
+      plan: target.id,
+      eventId,
+      previousPlan: before.plan,
+      cause: causeOf(input),
+    });
   }
   // Made by this event (now, or by an earlier attempt of this step)?
   const change = await d.records.planChangeOf(tenantId);
@@ -232,7 +249,10 @@ export async function deleteIdentity(d: Uses<"tenants" | "identity">, { tenantId
   const t = await requireOffboarding(d, tenantId);
   const pools = new Set(await d.identity.findPoolsForTenant(tenantId));
   if (t.resources.userPoolId) pools.add(t.resources.userPoolId);
-  for (const pool of pools) await d.identity.deleteTenantIdentity(pool);
+  for (const pool of pools) {
+    await d.identity.deleteTenantIdentity(pool);
+    await d.tenants.unlinkUserPool(pool);
+  }
   return { deletedUserPools: [...pools] };
 }
 

@@ -5,11 +5,12 @@
 import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
 import { stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
-import { emailTask, statusTask } from "./tasks.js";
+import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
 
 export const SUSPEND_STATES = {
   wait: "Wait for grace period",
   suspend: "Suspend tenant",
+  publishEvents: PUBLISH_EVENTS_STATE,
   due: "Suspension still due?",
   disableSignIn: "Disable sign-in",
   scaleToZero: "Scale namespace to zero",
@@ -27,11 +28,12 @@ export function suspendDefinition(r: WorkflowRefs): StateMachineDefinition {
     S.wait,
     {
       [S.wait]: { Type: "Wait", TimestampPath: "$.suspendAt", Next: S.suspend },
-      [S.suspend]: statusTask(r, "SUSPENDED", S.due, {
+      [S.suspend]: statusTask(r, "SUSPENDED", S.publishEvents, {
         comment: "ACTIVE → SUSPENDED, only while this event is still the tenant's newest payment event.",
         resultSelector: { "proceed.$": "$.proceed", "graceDays.$": "$.graceDays" },
         resultPath: "$.suspension",
       }),
+      [S.publishEvents]: publishEventsTask(r, S.due),
       [S.due]: {
         Type: "Choice",
         Choices: [{ Variable: "$.suspension.proceed", BooleanEquals: true, Next: S.disableSignIn }],

@@ -1,5 +1,6 @@
 // Tasks the lifecycle state machines share: a status change and queueing one of the tenant's emails.
 
+import { ONBOARDING_STEP_TABLE } from "../onboarding/step-table.js";
 import type { JsonValue, TaskState } from "../workflow/asl.js";
 import {
   sendMessageTask,
@@ -43,6 +44,22 @@ export function statusTask(
 ): TaskState {
   return stepTask(r, LIFECYCLE_STEP_TABLE.setTenantStatus, next, {
     ...o,
-    parameters: { "tenantId.$": "$.tenantId", to, "eventId.$": "$.eventId" },
+    parameters: {
+      "tenantId.$": "$.tenantId",
+      to,
+      "eventId.$": "$.eventId",
+      "execution.$": "$$.Execution.Name",
+    },
+  });
+}
+
+/** The state that puts the transition's lifecycle event on the tenant events bus, right after it. */
+export const PUBLISH_EVENTS_STATE = ONBOARDING_STEP_TABLE.publishEvents.label;
+
+/** The onboarding workflow's "Publish tenant events" function, here without recording an onboarding step. */
+export function publishEventsTask(r: WorkflowRefs, next: string): TaskState {
+  return stepTask(r, ONBOARDING_STEP_TABLE.publishEvents.function, next, {
+    comment: "Drains the tenant's outbox: the event this workflow's transition wrote goes on embark-tenants.",
+    resultPath: null,
   });
 }

@@ -1,5 +1,13 @@
+import type { MailSettings } from "../mail/tenant-email.js";
 import type { PlanStore } from "../plans/store.js";
-import type { ClusterProvisioner, IdentityProvisioner, PipelineRunner, TaskCallbacks } from "../ports.js";
+import type {
+  ClusterProvisioner,
+  IdentityProvisioner,
+  PipelineRunner,
+  PoolSettings,
+  TaskCallbacks,
+  TenantEventPublisher,
+} from "../ports.js";
 import type { TenantStore } from "../tenant/store.js";
 
 /** What the onboarding steps need; functions/ builds it from the environment, tests may build fakes. */
@@ -11,4 +19,10 @@ export interface OnboardingDeps {
   cluster: () => Promise<ClusterProvisioner>;
   pipeline: PipelineRunner;
   tasks: TaskCallbacks;
+  /** The tenant events bus the outbox drains to. */
+  events: TenantEventPublisher;
+  /** The app's address (login links in the invitation) and support address. */
+  settings: MailSettings;
+  /** What every tenant pool is set to (claims trigger, mail). */
+  signIn: PoolSettings;
 }

@@ -6,8 +6,9 @@
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import * as z from "zod";
 import type { BillingRecords } from "../billing/records.js";
-import type { WorkflowRunner } from "../ports.js";
+import type { TenantEventPublisher, WorkflowRunner } from "../ports.js";
 import { stepForStateName } from "../tenant/model.js";
+import { publishTenantEvents } from "../tenant/publish-events.js";
 import type { TenantStore } from "../tenant/store.js";
 import { STATE_MACHINE_FOR_WORKFLOW, WORKFLOWS, type Workflow } from "../workflow/names.js";
 
@@ -58,7 +59,13 @@ export function workflowOfStateMachine(stateMachineArn: string): Workflow | unde
 }
 
 export async function recordExecutionFailure(
-  d: { tenants: TenantStore; workflows: WorkflowRunner; records?: BillingRecords },
+  d: {
+    tenants: TenantStore;
+    workflows: WorkflowRunner;
+    records?: BillingRecords;
+    /** Where "Tenant Onboarding Failed" goes; without it the event waits in the outbox for the next drain. */
+    events?: TenantEventPublisher;
+  },
   change: ExecutionStatusChange,
 ): Promise<{ tenantId: string; step: string; recorded: boolean; workflow?: Workflow } | undefined> {
   if (change.status === "RUNNING" || change.status === "SUCCEEDED") return undefined;
@@ -98,7 +105,13 @@ export async function recordExecutionFailure(
   // is recorded on the step alone.
   const recorded =
     tenant.status === "PROVISIONING"
-      ? await d.tenants.transition(tenantId, "FAILED", { failure: { step, error, cause, at } })
+      ? await d.tenants.transition(tenantId, "FAILED", {
+          failure: { step, error, cause, at },
+          cause: { execution: change.name },
+        })
       : false;
+  // No workflow step runs after a failure: publish "Tenant Onboarding Failed" here (a retry of this function,
+  // or the next transition's drain, publishes it if this put fails).
+  if (d.events) await publishTenantEvents({ tenants: d.tenants, events: d.events }, tenantId);
   return { tenantId, step, recorded };
 }

@@ -15,6 +15,7 @@ import {
   eksAccessEntries,
   idempotencyRecords,
   planLookup,
+  putEvents,
   taskCallbacks,
   tenantProgress,
   userPools,
@@ -24,6 +25,9 @@ import type { StepFunctionSpec } from "../app/function-spec.js";
 export const TenantRef = z.object({ tenantId: z.string().min(1) });
 export type TenantRef = z.infer<typeof TenantRef>;
 export const PipelineStepInput = TenantRef.extend({ taskToken: z.string().min(1) });
+/** The lifecycle workflows run the same function without recording it as an onboarding step. */
+export const PublishEventsInput = TenantRef.extend({ onboardingStep: z.boolean().optional() });
+export type PublishEventsInput = z.infer<typeof PublishEventsInput>;
 export type PipelineStepInput = z.infer<typeof PipelineStepInput>;
 
 export interface OnboardingStepSpec {
@@ -53,6 +57,8 @@ export const ONBOARDING_STEP_TABLE = {
       idempotencyKey: "tenantId",
       access: [
         tenantProgress,
+        dynamodb("tenants", "PutItem"), // the pool → tenant link the claims trigger reads
+        planLookup, // the plan's invitation wording
         anyResource(
           "no pool exists before CreateUserPool; ListUserPools lists the account's pools",
           "cognito-idp:CreateUserPool",
@@ -60,6 +66,7 @@ export const ONBOARDING_STEP_TABLE = {
         ),
         userPools(
           "DescribeUserPool",
+          "UpdateUserPool", // the claims trigger, mail and invitation of a pool made before they existed
           "DeleteUserPool", // removes a twin pool a crashed CreateUserPool left behind
           "ListUserPoolClients",
           "CreateUserPoolClient",
@@ -118,6 +125,17 @@ export const ONBOARDING_STEP_TABLE = {
       timeoutSeconds: 30,
       input: TenantRef,
       access: [tenantProgress],
+    },
+  },
+  publishEvents: {
+    label: "Publish tenant events",
+    function: {
+      name: "publish-tenant-events",
+      description: "step: Publish tenant events (outbox → embark-tenants bus)",
+      timeoutSeconds: 30,
+      input: PublishEventsInput,
+      // require + remove the published event (an UpdateItem), progress; PutEvents on the tenants bus.
+      access: [tenantProgress, putEvents("tenants")],
     },
   },
   sendWelcome: { label: "Send welcome email" },

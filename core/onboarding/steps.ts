@@ -3,11 +3,19 @@
  * tags, conditional writes) and reuses it, so a retry, duplicate or redrive never makes a second resource.
  */
 import { tenantObjects } from "../cluster/tenant-objects.js";
+import { invitationFor } from "../plans/invitation.js";
+import { publishTenantEvents } from "../tenant/publish-events.js";
 import { namespaceForSlug } from "../tenant/slug.js";
+import { executionName } from "../workflow/names.js";
 import { StepError } from "../workflow/retry.js";
 import type { OnboardingDeps } from "./deps.js";
 import { runStep } from "./run-step.js";
-import type { OnboardingFunctionStep, PipelineStepInput, TenantRef } from "./step-table.js";
+import type {
+  OnboardingFunctionStep,
+  PipelineStepInput,
+  PublishEventsInput,
+  TenantRef,
+} from "./step-table.js";
 import type { OnboardingSummary } from "./workflow.js";
 
 /** The dependencies a step uses (its function builds only these). */
@@ -21,9 +29,13 @@ export async function reserveTenant(d: Uses<"tenants" | "plans">, { tenantId }: 
   });
 }
 
-export async function createIdentity(d: Uses<"tenants" | "identity">, { tenantId }: TenantRef) {
+export async function createIdentity(
+  d: Uses<"tenants" | "plans" | "identity" | "settings" | "signIn">,
+  { tenantId }: TenantRef,
+) {
   return runStep(d.tenants, tenantId, "createIdentity", async () => {
     const tenant = await d.tenants.require(tenantId);
+    const plan = await d.plans.get(tenant.plan);
     const identity = await d.identity.ensureTenantIdentity(
       {
         tenantId,
@@ -34,11 +46,19 @@ export async function createIdentity(d: Uses<"tenants" | "identity">, { tenantId
           userPoolId: tenant.resources.userPoolId,
           userPoolClientId: tenant.resources.userPoolClientId,
         },
+        invitation: invitationFor(tenant, plan, d.settings),
+        settings: d.signIn,
       },
-      // Record the pool before anything else can fail: CreateUserPool is not idempotent.
-      (userPoolId) => d.tenants.setResources(tenantId, { userPoolId }),
+      // Record the pool (and how tokens find the tenant) before anything else can fail: CreateUserPool is
+      // not idempotent.
+      async (userPoolId) => {
+        await d.tenants.setResources(tenantId, { userPoolId });
+        await d.tenants.linkUserPool(userPoolId, tenantId);
+      },
     );
     await d.tenants.setResources(tenantId, identity);
+    // A pool recorded by a run before pools were linked (or a crash in between) is linked now.
+    await d.tenants.linkUserPool(identity.userPoolId, tenantId);
     return { userPoolId: identity.userPoolId, userPoolClientId: identity.userPoolClientId };
   });
 }
@@ -130,7 +150,11 @@ export async function activateTenant(
       );
     }
     if (before.status !== "ACTIVE") {
-      await d.tenants.transition(tenantId, "ACTIVE", { set: { activatedAt: new Date().toISOString() } });
+      await d.tenants.transition(tenantId, "ACTIVE", {
+        set: { activatedAt: new Date().toISOString() },
+        // Onboarding is always `<slug>-onboard-1` (design §4).
+        cause: { execution: executionName(before.slug, "onboard", 1) },
+      });
     }
     let t = await d.tenants.require(tenantId);
     if (t.steps.runPipeline.status === "pending") {
@@ -152,6 +176,15 @@ export async function activateTenant(
   });
 }
 
+/**
+ * Puts the tenant's unpublished lifecycle events on the tenant events bus (core/tenant/publish-events.ts). The
+ * lifecycle workflows run it after their transitions too, without recording it as this onboarding step.
+ */
+export async function publishEvents(d: Uses<"tenants" | "events">, input: PublishEventsInput) {
+  const publish = () => publishTenantEvents(d, input.tenantId);
+  return input.onboardingStep ? runStep(d.tenants, input.tenantId, "publishEvents", publish) : publish();
+}
+
 /** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */
 export const ONBOARDING_STEP_BODIES = {
   reserveTenant,
@@ -159,4 +192,5 @@ export const ONBOARDING_STEP_BODIES = {
   setupNamespace,
   runPipeline: startPipeline,
   activateTenant,
+  publishEvents,
 } satisfies Record<OnboardingFunctionStep, (d: OnboardingDeps, input: never) => Promise<unknown>>;

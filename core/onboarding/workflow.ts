@@ -35,6 +35,7 @@ export const ONBOARDING_STATES = {
   needsDedicatedResources: "Needs dedicated resources?",
   runPipeline: T.runPipeline.label,
   activateTenant: T.activateTenant.label,
+  publishEvents: T.publishEvents.label,
   sendWelcome: T.sendWelcome.label,
   onboarded: "Onboarded",
 } as const;
@@ -116,7 +117,7 @@ export function onboardingDefinition(r: WorkflowRefs): StateMachineDefinition {
       ),
       [S.activateTenant]: lambdaTask(
         fn(T.activateTenant),
-        { Next: S.sendWelcome },
+        { Next: S.publishEvents },
         {
           comment: "Status ACTIVE, timestamps, ids of everything created.",
           resultSelector: keep(
@@ -131,6 +132,15 @@ export function onboardingDefinition(r: WorkflowRefs): StateMachineDefinition {
             "activatedAt",
           ),
           resultPath: "$.activation",
+        },
+      ),
+      [S.publishEvents]: lambdaTask(
+        fn(T.publishEvents),
+        { Next: S.sendWelcome },
+        {
+          comment: 'Puts "Tenant Activated" (and any earlier unpublished event) on the embark-tenants bus.',
+          parameters: { "tenantId.$": "$.tenantId", onboardingStep: true },
+          resultPath: null,
         },
       ),
       [S.sendWelcome]: sendMessageTask(

@@ -10,8 +10,21 @@ const SIGN_IN = "[Sign in to Embark]({{loginUrl}})";
 const email = (subject: string, ...paragraphs: string[]) =>
   composeEmail(subject, ["Hi there,", ...paragraphs, HELP, SIGN_OFF]);
 
+/**
+ * The invitation Cognito sends with the temporary password. `{####}` is Cognito's code for it
+ * (COGNITO_PASSWORD_CODE): Cognito fills it in when it sends the email, so the password appears nowhere else.
+ */
+export const SHIPPED_INVITATION = email(
+  "Your Embark sign-in for {{companyName}}",
+  "You're the administrator of **{{companyName}}**'s Embark workspace on the **{{planName}}** plan. Here is how you sign in for the first time.",
+  "Email: {{adminEmail}}\nTemporary password: **{####}**",
+  "[[Sign in to Embark]]({{loginUrl}})",
+  "You'll choose your own password when you first sign in. The temporary password expires after 7 days; if it has, ask us for a new one.",
+);
+
 function emails(planNote: string): Plan["emails"] {
   return {
+    invitation: SHIPPED_INVITATION,
     welcome: email(
       "Welcome to Embark, {{companyName}}!",
       "Your Embark workspace for **{{companyName}}** is ready on the **{{planName}}** plan.",

@@ -65,6 +65,15 @@ const COMMON_PLACEHOLDERS = [
   "supportEmail",
 ] as const;
 
+/**
+ * The invitation Cognito itself sends the tenant's admin (AdminCreateUser): Embark renders the `{{…}}` placeholders
+ * when it creates the pool, and Cognito fills in `{####}` (the temporary password, required) and `{username}`
+ * (optional) when it sends it, so the password exists only in that email. Its HTML part is Cognito's body.
+ */
+export const COGNITO_PASSWORD_CODE = "{####}";
+/** Cognito's limit for an invitation subject. */
+export const INVITATION_SUBJECT_MAX = 140;
+
 /** The variables the mailer supplies per email kind; templates may use only these. */
 export const EMAIL_PLACEHOLDERS: Readonly<Record<EmailKind, readonly string[]>> = {
   welcome: COMMON_PLACEHOLDERS,
@@ -73,6 +82,8 @@ export const EMAIL_PLACEHOLDERS: Readonly<Record<EmailKind, readonly string[]>> 
   reactivated: COMMON_PLACEHOLDERS,
   farewell: COMMON_PLACEHOLDERS,
 };
+/** The invitation's variables (Embark fills them at pool creation; Cognito fills `{####}`, `{username}`). */
+export const INVITATION_PLACEHOLDERS: readonly string[] = COMMON_PLACEHOLDERS;
 
 export const Plan = z
   .object({
@@ -92,6 +103,8 @@ export const Plan = z
       suspended: EmailTemplate,
       reactivated: EmailTemplate,
       farewell: EmailTemplate,
+      /** Optional: plans stored before it existed use the shipped invitation (core/plans/invitation.ts). */
+      invitation: EmailTemplate.optional(),
     }),
   })
   .superRefine((plan, ctx) => {
@@ -111,6 +124,35 @@ export const Plan = z
           path: ["limits", "default", res],
           message: `limits.default.${res} (${def[res]}) exceeds limits.max.${res} (${max[res]})`,
         });
+      }
+    }
+    const invitation = plan.emails.invitation;
+    if (invitation) {
+      const path = ["emails", "invitation"];
+      if (!invitation.html.includes(COGNITO_PASSWORD_CODE)) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `emails.invitation.html must contain ${COGNITO_PASSWORD_CODE}: Cognito puts the temporary password there`,
+        });
+      }
+      if (invitation.subject.length > INVITATION_SUBJECT_MAX) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `emails.invitation.subject is longer than Cognito's ${INVITATION_SUBJECT_MAX} characters`,
+        });
+      }
+      try {
+        for (const name of placeholdersOf(invitation).filter((n) => !INVITATION_PLACEHOLDERS.includes(n))) {
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `emails.invitation uses unknown placeholder {{${name}}}; allowed: ${INVITATION_PLACEHOLDERS.join(", ")}`,
+          });
+        }
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path, message: (err as Error).message });
       }
     }
     for (const kind of EMAIL_KINDS) {

@@ -33,3 +33,18 @@ export class IllegalTransitionError extends Error {
 export class InvalidTenantError extends Error {
   override name = "InvalidTenantError";
 }
+
+/** The workspace cannot be signed in to yet (being set up, or its setup failed). */
+export class TenantNotReadyError extends Error {
+  override name = "TenantNotReadyError";
+}
+
+/** The workspace is suspended (billing): its users cannot sign in until it is reactivated. */
+export class TenantSuspendedError extends Error {
+  override name = "TenantSuspendedError";
+}
+
+/** The workspace was offboarded (or is being offboarded): nobody signs in to it again. */
+export class TenantClosedError extends Error {
+  override name = "TenantClosedError";
+}

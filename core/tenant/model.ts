@@ -7,6 +7,7 @@ import {
 } from "../onboarding/step-table.js";
 import { describeIssues, PlanId } from "../plans/schema.js";
 import { WORKFLOWS } from "../workflow/names.js";
+import { TenantEvent } from "./events.js";
 import { validateSlug } from "./slug.js";
 import { TenantStatus } from "./status.js";
 
@@ -43,6 +44,24 @@ export const StepProgress = z.object({
 });
 export type StepProgress = z.infer<typeof StepProgress>;
 
+/** How a step a record predates (a step added after it was written) reads: pending, never attempted. */
+const NEVER = {
+  status: "pending",
+  at: "1970-01-01T00:00:00.000Z",
+  attempts: 0,
+} as const satisfies StepProgress;
+
+/** Every onboarding step's progress; a step added after the record was written reads as pending. */
+const Steps = z
+  .partialRecord(OnboardingStep, StepProgress)
+  .transform(
+    (steps) =>
+      Object.fromEntries(ONBOARDING_STEPS.map((s) => [s, steps[s] ?? { ...NEVER }])) as Record<
+        OnboardingStep,
+        StepProgress
+      >,
+  );
+
 /** A billing event applied to one aspect of the tenant, and the workflow it started (if any). */
 export const BillingMark = z.object({
   eventId: z.string().min(1),
@@ -75,7 +94,7 @@ export const Tenant = z.object({
   adminEmail: z.email(),
   plan: PlanId,
   status: TenantStatus,
-  steps: z.record(OnboardingStep, StepProgress),
+  steps: Steps,
   resources: z.object({
     userPoolId: z.string().optional(),
     userPoolClientId: z.string().optional(),
@@ -123,6 +142,10 @@ export const Tenant = z.object({
   offboardedAt: IsoTime.optional(),
   /** Incremented on every write; writes are conditional on the version read. */
   version: z.int().min(1),
+  /** The version of the newest lifecycle event (core/tenant/events.ts); absent before the first. */
+  eventVersion: z.int().min(0).optional(),
+  /** Lifecycle events written with their transition and not yet published, oldest first. */
+  outbox: z.array(TenantEvent).optional(),
 });
 export type Tenant = z.infer<typeof Tenant>;
 

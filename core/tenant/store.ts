@@ -3,6 +3,7 @@
  * test/support/fakes/tenant-store.ts. Status changes are conditional: a duplicate or late event never moves a
  * tenant backwards.
  */
+import type { TenantEventCause } from "./events.js";
 import type { OnboardingStep, StepProgress, Tenant } from "./model.js";
 import type { TenantStatus } from "./status.js";
 
@@ -20,6 +21,12 @@ export interface TenantStore {
   /** The tenant, or TenantNotFoundError. */
   require(tenantId: string): Promise<Tenant>;
   getBySlug(slug: string): Promise<Tenant | undefined>;
+  /** Remembers which tenant a user pool belongs to (its tokens' claims are looked up by pool). */
+  linkUserPool(userPoolId: string, tenantId: string): Promise<void>;
+  /** The tenant a user pool belongs to. */
+  getByUserPool(userPoolId: string): Promise<Tenant | undefined>;
+  /** Forgets the link of a deleted pool (offboarding keeps nothing of the tenant's identity). */
+  unlinkUserPool(userPoolId: string): Promise<void>;
   /** All tenants (newest first), optionally of one status: an operator's list, not a hot path. */
   list(filter?: { status?: TenantStatus }): Promise<Tenant[]>;
   /** Records a step's progress; `countAttempt` adds one to its attempts (a step starting again). */
@@ -31,14 +38,22 @@ export interface TenantStore {
   ): Promise<void>;
   setResources(tenantId: string, patch: ResourcesPatch): Promise<void>;
   /**
-   * Moves the tenant to `to` if its current status allows it. Returns false when it is already there
+   * Moves the tenant to `to` if its current status allows it, appending the lifecycle event the move publishes
+   * (core/tenant/events.ts) to the outbox in the same write. Returns false when it is already there
    * (a duplicate); throws IllegalTransitionError for anything else.
    */
   transition(
     tenantId: string,
     to: TenantStatus,
-    extra?: { failure?: Tenant["failure"]; clearFailure?: boolean; set?: Record<string, unknown> },
+    extra?: {
+      failure?: Tenant["failure"];
+      clearFailure?: boolean;
+      set?: Record<string, unknown>;
+      cause?: TenantEventCause;
+    },
   ): Promise<boolean>;
+  /** Removes the oldest outbox event once published; false when another drain removed it first. */
+  removePublishedEvent(tenantId: string, eventId: string): Promise<boolean>;
 
   // Task tokens are kept apart from the tenant record so they never reach it, Step Functions state or logs.
   /** The task token the tenant's onboarding pipeline step waits with (replaced on a retry or redrive). */

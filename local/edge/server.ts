@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { HttpService, JsonService } from "../aws/json-service.js";
 import { close } from "../emulators/listen.js";
 import type { RunningEmulator } from "../emulators/types.js";
+import { alreadyReady, type Readiness } from "../readiness.js";
 import { serveJson } from "./json-protocol.js";
 import { proxy } from "./proxy.js";
 import { signingServiceOf } from "./service-of.js";
@@ -26,8 +27,15 @@ export interface Edge {
   stop(): Promise<void>;
 }
 
-export async function startEdge(opts: { host?: string; port?: number } = {}): Promise<Edge> {
+/** Health paths: ours, the bare one, and LocalStack's (scripts written for LocalStack wait on it). */
+export const EDGE_HEALTH_PATHS = ["/_embark/health", "/health", "/_localstack/health"];
+
+export async function startEdge(
+  opts: { host?: string; port?: number; readiness?: Readiness } = {},
+): Promise<Edge> {
   const host = opts.host ?? "127.0.0.1";
+  // Without a shared readiness (a test's own edge) it is ready as soon as it listens.
+  const readiness = opts.readiness ?? alreadyReady();
   const routes = new Map<string, Route>();
   const targetPrefixes = new Map<string, string>();
 
@@ -42,9 +50,15 @@ export async function startEdge(opts: { host?: string; port?: number } = {}): Pr
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const path = new URL(req.url ?? "/", "http://edge").pathname;
-    if (req.method === "GET" && (path === "/_embark/health" || path === "/health")) {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: "ok", services: [...routes.keys()].sort() }));
+    if (req.method === "GET" && EDGE_HEALTH_PATHS.includes(path)) {
+      const health = readiness.health();
+      res.writeHead(health.status === "running" ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify(health));
+      return;
+    }
+    // Browsers call Cognito's user-pool API (InitiateAuth, …) cross-origin; AWS answers their preflight.
+    if (req.method === "OPTIONS" && req.headers["access-control-request-method"]) {
+      preflight(req, res);
       return;
     }
     let service = signingServiceOf(req, targetPrefixes);
@@ -52,7 +66,13 @@ export async function startEdge(opts: { host?: string; port?: number } = {}): Pr
     if (!service && /^\/[\w-]+_[\w]+\/\.well-known\//.test(path)) service = "cognito-idp";
     // Local-only inspection endpoints (e.g. /_aws/ses, the mail the local SES accepted), as LocalStack has them.
     if (!service && path.startsWith("/_aws/")) service = "_aws";
-    const route = service ? routes.get(service) : undefined;
+    let route = service ? routes.get(service) : undefined;
+    if (!route && !readiness.isReady) {
+      // Starting: the service may not be registered yet. Wait rather than call it unknown.
+      await readiness.whenReady().catch(() => {});
+      service = signingServiceOf(req, targetPrefixes) ?? service;
+      route = service ? routes.get(service) : undefined;
+    }
     if (!route) {
       unknownService(res, service);
       return;
@@ -77,24 +97,40 @@ export async function startEdge(opts: { host?: string; port?: number } = {}): Pr
   });
   const { port } = server.address() as AddressInfo;
 
+  const register = (name: string, route: Route) => {
+    routes.set(name, route);
+    if (!name.startsWith("_")) readiness.addService(name);
+  };
   return {
     url: `http://${host}:${port}`,
     port,
     addEmulator(emulator) {
-      for (const name of emulator.signingNames) routes.set(name, { kind: "proxy", url: emulator.url });
+      for (const name of emulator.signingNames) register(name, { kind: "proxy", url: emulator.url });
       for (const prefix of emulator.targetPrefixes ?? [])
         targetPrefixes.set(prefix, emulator.signingNames[0]!);
     },
     addJsonService(service) {
-      routes.set(service.signingName, { kind: "json", service });
+      register(service.signingName, { kind: "json", service });
       targetPrefixes.set(service.targetPrefix, service.signingName);
     },
     addHttpService(service) {
-      routes.set(service.signingName, { kind: "http", service });
+      register(service.signingName, { kind: "http", service });
     },
     services: () => [...routes.keys()].sort(),
     stop: () => close(server),
   };
+}
+
+/** The CORS preflight AWS's public endpoints answer: any origin, the methods and headers asked for. */
+function preflight(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(204, {
+    "access-control-allow-origin": req.headers.origin ?? "*",
+    "access-control-allow-methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "*",
+    "access-control-max-age": "600",
+    vary: "Origin",
+  });
+  res.end();
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

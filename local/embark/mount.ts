@@ -108,11 +108,14 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
       queue: (key) => queues[key].url,
       bus: LOCAL_NAMES.bus,
       stateMachine: stateMachineArn,
+      functionArn,
     }),
     ...settingsEnvironment({
       pipelineName: LOCAL_NAMES.pipeline,
       appUrl: process.env.EMBARK_APP_URL ?? cloud.endpoints.web,
       senderEmail: process.env.EMBARK_SENDER_EMAIL ?? "Embark <no-reply@embark.local>",
+      // Cognito mails tenant users through "Embark's SES identity": the local SES takes any sender.
+      sesIdentityArn: `arn:aws:ses:${region}:${accountId}:identity/embark.local`,
     }),
     // The billing webhook verifies with it, as it would with the SST secret on AWS.
     [SECRETS.stripeWebhookSecret]: secret,

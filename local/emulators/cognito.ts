@@ -1,12 +1,14 @@
 // cognito-local: Cognito user pools. We assemble its server the way its createDefaultServer does, but with
 // absolute state directories: the stock factory resolves ".cognito" against the process cwd on every write.
 // Gaps (see README): usernames become UUIDs in username-by-email pools, no domains/IdPs, wrong password →
-// InvalidPasswordException (AWS: NotAuthorizedException).
+// InvalidPasswordException (AWS: NotAuthorizedException) in USER_PASSWORD_AUTH. local/cognito/ adds SRP
+// sign-in, per-pool pre-token-generation triggers and Cognito's emails through the local SES.
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 
@@ -27,21 +29,21 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
   process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
   const lib = "cognito-local/lib";
   const pino = require("pino");
-  const { DateClock, TriggersService, LambdaService, MessagesService } = require(`${lib}/services`);
+  const { DateClock, TriggersService, LambdaService } = require(`${lib}/services`);
   const { CognitoServiceFactoryImpl } = require(`${lib}/services/cognitoService`);
   const { CryptoService } = require(`${lib}/services/crypto`);
   const { StormDBDataStoreFactory } = require(`${lib}/services/dataStore/stormDb`);
-  const { ConsoleMessageSender } = require(`${lib}/services/messageDelivery/consoleMessageSender`);
-  const { MessageDeliveryService } = require(`${lib}/services/messageDelivery/messageDelivery`);
   const { otp } = require(`${lib}/services/otp`);
-  const { JwtTokenGenerator } = require(`${lib}/services/tokenGenerator`);
   const { UserPoolServiceFactoryImpl } = require(`${lib}/services/userPoolService`);
   const { loadConfig } = require(`${lib}/server/config`);
   const { Router } = require(`${lib}/server/Router`);
   const { createServer } = require(`${lib}/server/server`);
   const AWS = require("aws-sdk");
 
-  const logger = pino({ level: process.env.EMBARK_COGNITO_LOG_LEVEL ?? "silent" });
+  const logger = pino({
+    level: process.env.EMBARK_COGNITO_LOG_LEVEL ?? "silent",
+    redact: COGNITO_LOG_REDACTIONS,
+  });
   const ctx = { logger };
   const config = await loadConfig(ctx, new StormDBDataStoreFactory(configDir));
   const clock = new DateClock();
@@ -57,16 +59,18 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
     new LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
     new CryptoService(config.KMSConfig),
   );
+  const added = cognitoAdditions({ cognito: cognitoClient, clock, edgeUrl: issuerDomain });
   const services = {
     clock,
     cognito: cognitoClient,
     config,
-    messages: new MessagesService(triggers, new MessageDeliveryService(new ConsoleMessageSender())),
+    messages: added.messages,
     otp,
-    tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+    tokenGenerator: added.tokenGenerator,
     triggers,
   };
-  const app = createServer(Router(services), logger, { port: 0, hostname: "127.0.0.1" }, services);
+  const router = added.router(Router(services), services);
+  const app = createServer(router, logger, { port: 0, hostname: "127.0.0.1" }, services);
   const server: Server = await app.start();
   const { port } = server.address() as AddressInfo;
   return {

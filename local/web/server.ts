@@ -8,10 +8,15 @@
  *
  * Known gaps: no CORS configuration, authorizers, throttling or custom domains; `GET /health` is a local-only
  * route; requests no route matches go to `staticHandler` (the local web pages) before the 404.
+ *
+ * Start-up: until the cloud's readiness is marked, `GET /health` answers 503 {"status":"starting"} and every
+ * other request waits for the routes to be wired (then 503 if start-up takes over a minute), so a script that
+ * only waits for the port never sees a 404 for a route that exists once ready.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FunctionRegistry } from "../lambda/registry.js";
+import { alreadyReady, type Readiness } from "../readiness.js";
 import { toApiGatewayV2Event } from "./apigw-event.js";
 import { fromLambdaResult } from "./apigw-response.js";
 import { RouteTable, type WebRoute } from "./routes.js";
@@ -29,6 +34,8 @@ export interface WebServerOptions {
   port: number;
   functions: FunctionRegistry;
   routes: WebRoute[];
+  /** Shared with the edge; default: ready as soon as it listens. */
+  readiness?: Readiness;
 }
 
 /** Serves what no route matched (local pages); resolves true when it wrote a response. */
@@ -48,6 +55,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const table = new RouteTable();
   for (const r of opts.routes) table.add(r);
   const staticHandlers: StaticHandler[] = [];
+  const readiness = opts.readiness ?? alreadyReady();
+  readiness.addService("web");
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -66,8 +75,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const method = (req.method ?? "GET").toUpperCase();
     const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
     if (method === "GET" && rawPath === "/health") {
-      sendJson(res, 200, { status: "ok" });
+      const health = readiness.health();
+      sendJson(res, health.status === "running" ? 200 : 503, health);
       return;
+    }
+    if (!readiness.isReady) {
+      try {
+        await readiness.whenReady();
+      } catch {
+        res.setHeader("retry-after", "5");
+        sendJson(res, 503, { message: "Service Unavailable" });
+        return;
+      }
     }
     const match = table.match(method, rawPath);
     if (!match) {

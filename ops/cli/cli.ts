@@ -3,8 +3,8 @@ import { parseArgs } from "node:util";
 import type { CommandSpec, OptionSpec } from "./command-spec.js";
 import { COMMANDS, GLOBAL_OPTIONS } from "./commands.js";
 import { OpsContext, type Output } from "./context.js";
+import { discoverTarget } from "./discover.js";
 import { EXIT, NotFoundError, UsageError } from "./errors.js";
-import { resolveTarget } from "./target.js";
 
 const PROGRAM = "npm run ops --";
 
@@ -135,7 +135,8 @@ export async function runCli(
 
   let ctx: OpsContext | undefined;
   try {
-    const target = resolveTarget(env, cwd);
+    const stage = typeof values.stage === "string" ? values.stage : undefined;
+    const target = await discoverTarget(env, cwd, stage ? { stage } : {});
     ctx = new OpsContext(target, io, { json: values.json === true, verbose: values.verbose === true });
     ctx.verbose(`target: ${target.description}`);
     ctx.verbose(

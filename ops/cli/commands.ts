@@ -129,6 +129,12 @@ export const COMMANDS: CommandSpec[] = [
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec & { short?: string }> = {
   json: { type: "boolean", description: "print JSON (for scripts) instead of tables" },
+  stage: {
+    type: "string",
+    value: "<stage>",
+    description:
+      "on AWS: the deployed stage whose resources to use (read from SSM /embark/<stage>/resources)",
+  },
   verbose: { type: "boolean", description: "say which AWS target and resources are used (on stderr)" },
   help: { type: "boolean", short: "h", description: "show help" },
 };

@@ -122,7 +122,7 @@ function readEndpoints(file: string): LocalEndpoints {
 export function requireName(value: string | undefined, variable: string): string {
   if (!value) {
     throw new UsageError(
-      `${variable} is not set: point it at the deployed resource (or run the local cloud with npm start)`,
+      `${variable} is not set: pass --stage <stage> for a deployed stage, point AWS_ENDPOINT_URL at a running local cloud (npm start), or set ${variable}`,
     );
   }
   return value;

@@ -91,6 +91,7 @@ function lambdaEnvironment(name: string): NodeJS.ProcessEnv {
       queue: (k) => `https://sqs.us-east-1.amazonaws.com/000000000000/embark-${k}`,
       bus: (k) => `embark-${k}`,
       stateMachine: (k) => arn("states", `stateMachine:embark-${k}`),
+      functionArn: (name) => arn("lambda", `function:embark-${name}`),
     }),
     ...settingsEnvironment({
       pipelineName: "embark-tenant-pipeline",

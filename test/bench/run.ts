@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: startup time and memory of `npm start`, and time from POST /signups to an ACTIVE tenant.
+ * `npm run bench`: startup time and memory of `npm start`, time from POST /signups to an ACTIVE tenant, and
+ * the admin's sign-ins (SRP with amazon-cognito-identity-js, as the sign-in page does; the claims trigger runs).
  * Prints numbers; asserts nothing (timings belong here, not in tests).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,9 +11,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalCloud } from "../../local/cloud.js";
 import { mountEmbark } from "../../local/embark/mount.js";
 import { startLocalMain } from "../support/npm-start.js";
+import { signIn } from "../support/srp-sign-in.js";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const SIGNUPS = Number(process.env.BENCH_SIGNUPS ?? 20);
+const SIGN_INS = Math.min(SIGNUPS, Number(process.env.BENCH_SIGN_INS ?? 10));
 
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,7 +41,44 @@ async function measureStart(): Promise<{ readyMs: number; rssMb: number; wallMs:
   return { readyMs: Number(ready), rssMb: Number(rss), wallMs };
 }
 
-async function measureOnboarding(): Promise<{ times: number[]; rssMb: number }> {
+interface SignInTimes {
+  /** Temporary password → NEW_PASSWORD_REQUIRED → new password → tokens. */
+  first: number[];
+  /** The new password → tokens. */
+  again: number[];
+}
+
+/** The first `SIGN_INS` tenants' admins sign in: first with the invitation's password, then again. */
+async function measureSignIns(edge: string, web: string, sesMessages: string): Promise<SignInTimes> {
+  const out: SignInTimes = { first: [], again: [] };
+  const store = (await (await fetch(sesMessages)).json()) as {
+    emails: Array<{ subject?: string; destination?: { to?: string[] }; body?: { html?: string } }>;
+  };
+  for (let i = 0; i < SIGN_INS; i++) {
+    const email = `ops${i}@bench.test`;
+    const invitation = store.emails.find(
+      (m) => m.destination?.to?.includes(email) && /sign-in for/.test(m.subject ?? ""),
+    );
+    const temporary = /Temporary password: <strong>([^<]+)<\/strong>/.exec(invitation?.body?.html ?? "")?.[1];
+    const t = (await (await fetch(`${web}/tenants/bench-co-${i}/sign-in`)).json()) as {
+      userPoolId: string;
+      clientId: string;
+    };
+    if (!temporary) throw new Error(`no invitation for ${email}`);
+    let t0 = performance.now();
+    const challenged = await signIn(edge, t, email, temporary);
+    if (challenged.kind !== "newPasswordRequired") throw new Error(`${email}: ${JSON.stringify(challenged)}`);
+    await challenged.complete("Bench-Password-2026!");
+    out.first.push(performance.now() - t0);
+    t0 = performance.now();
+    const again = await signIn(edge, t, email, "Bench-Password-2026!");
+    if (again.kind !== "signedIn") throw new Error(`${email}: ${JSON.stringify(again)}`);
+    out.again.push(performance.now() - t0);
+  }
+  return out;
+}
+
+async function measureOnboarding(): Promise<{ times: number[]; rssMb: number; signIns: SignInTimes }> {
   const stateDir = await mkdtemp(join(tmpdir(), "embark-bench-cloud-"));
   process.env.POWERTOOLS_LOG_LEVEL = "WARN";
   const cloud = await startLocalCloud({ stateDir, edgePort: 0, webPort: 0, kubePort: 0, wire: mountEmbark });
@@ -66,7 +106,9 @@ async function measureOnboarding(): Promise<{ times: number[]; rssMb: number }> 
       }
       times.push(performance.now() - t0);
     }
-    return { times, rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024) };
+    const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+    const e = cloud.endpoints;
+    return { times, rssMb, signIns: await measureSignIns(e.edge, e.web, e.sesMessages) };
   } finally {
     await cloud.stop();
     await rm(stateDir, { recursive: true, force: true });
@@ -86,4 +128,10 @@ const onboarding = await measureOnboarding();
 console.log(`POST /signups → ACTIVE, standard plan, ${SIGNUPS} tenants one after another`);
 console.log("  ms:", round(stats(onboarding.times)));
 console.log(`  RSS after ${SIGNUPS} tenants (MB): ${onboarding.rssMb}`);
+console.log(`Admin sign-in (SRP, amazon-cognito-identity-js, claims trigger), ${SIGN_INS} tenants`);
+console.log(
+  "  first (temporary password → new password → tokens), ms:",
+  round(stats(onboarding.signIns.first)),
+);
+console.log("  again (password → tokens), ms:", round(stats(onboarding.signIns.again)));
 process.exit(0);

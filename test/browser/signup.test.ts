@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)("signup page (Chromium)", () => {
     await page.locator("#plan-standard").check();
     await page.getByRole("button", { name: "Create workspace" }).dblclick();
 
-    await page.locator("#step-list li").nth(5).waitFor();
+    await page.locator("#step-list li").nth(6).waitFor();
     expect(page.url()).toMatch(/\?tenant=[0-9a-f-]{36}$/);
     expect(await page.locator("#step-list li .step-label").allTextContents()).toEqual(EXPECTED_STEP_LABELS);
     await screenshot(page, "signup-progress-1280");

@@ -29,7 +29,7 @@ const ARGS = [
 ];
 
 /** One browser per test file; Playwright gives it a fresh temporary --user-data-dir of its own. */
-function launchChromium(): Promise<Browser> {
+export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }
 
@@ -45,7 +45,7 @@ export interface TestPage {
 
 type Viewport = { width: number; height: number };
 
-async function newPage(browser: Browser, viewport: Viewport): Promise<TestPage> {
+export async function newPage(browser: Browser, viewport: Viewport): Promise<TestPage> {
   const phone = viewport.width < 500;
   const context = await browser.newContext({
     viewport,

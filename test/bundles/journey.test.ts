@@ -17,6 +17,8 @@ describe("every function, run from its bundle", () => {
   const j = journey(cloud());
   afterAll(() => j.destroy());
   let standardSlug: string;
+  let standardAdmin: string;
+  let standardPool: string | undefined;
 
   it("a standard signup reaches ACTIVE, and GET /tenants/{slug} shows it", async () => {
     const r = await j.standardSignup();
@@ -31,6 +33,16 @@ describe("every function, run from its bundle", () => {
     });
     expect(r.bySlug?.tenantId).toBe(r.body.tenantId);
     standardSlug = r.body.slug;
+    standardAdmin = r.adminEmail;
+    standardPool = r.active.resources.userPoolId;
+  });
+
+  it("the admin signs in for the first time: sign-in page, sign-in ids, SRP, new password, tenant claims", async () => {
+    const r = await j.firstSignIn(standardSlug, standardAdmin);
+    expect(r.page.status).toBe(200);
+    expect(r.page.text).toContain("Password");
+    expect(r.config.userPoolId).toBe(standardPool);
+    expect(r.claims).toMatchObject({ tenant_slug: standardSlug, tenant_plan: "standard" });
   });
 
   it("serves the signup page, the plan catalog and slug availability", async () => {

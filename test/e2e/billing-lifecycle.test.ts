@@ -136,6 +136,7 @@ describe("a customer's billing lifecycle", () => {
     const entered = (history.events ?? []).flatMap((h) => h.stateEnteredEventDetails?.name ?? []);
     expect(entered).toEqual([
       "Record new plan",
+      "Publish tenant events",
       "Still the newest plan?",
       "Apply plan to namespace",
       "Dedicated resources change?",

@@ -73,7 +73,8 @@ describe("enterprise onboarding waits on the pipeline", () => {
     expect(runs.map((r) => r?.status).sort()).toEqual(["Failed", "Succeeded"]);
     expect(await new CognitoIdentityProvisioner().findPoolsForTenant(tenantId)).toHaveLength(1);
     const mail = await eventually(
-      async () => (await sentMail()).filter((m) => m.to.includes(adminEmail)),
+      async () =>
+        (await sentMail()).filter((m) => m.to.includes(adminEmail) && /Welcome to Embark/.test(m.subject)),
       (m) => m.length > 0,
     );
     expect(mail).toHaveLength(1);

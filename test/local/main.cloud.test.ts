@@ -1,18 +1,116 @@
-/** `npm start` on a fresh state dir comes up, writes its endpoint files and shuts down cleanly on SIGINT. */
+/**
+ * `npm start` on a fresh state dir comes up, writes its endpoint files and shuts down cleanly on SIGINT; while
+ * it starts, its ports either refuse connections or answer honestly (503 "starting", or hold a request until
+ * the routes are wired), never 404 for a route that exists once ready.
+ */
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startLocalMain } from "../support/npm-start.js";
+
+/** A port nothing listens on right now (so the test knows the ports before the cloud prints them). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Probe {
+  statuses: number[];
+  healthBodies: string[];
+}
+
+/** Sends requests as a script waiting on the port would, until `stop()`; connection refusals are not answers. */
+function probe(base: string, send: (base: string) => Promise<Response>) {
+  const seen: Probe = { statuses: [], healthBodies: [] };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const res = await send(base);
+        seen.statuses.push(res.status);
+        const text = await res.text();
+        if (new URL(res.url).pathname.endsWith("/health")) seen.healthBodies.push(text);
+      } catch {
+        // Not listening yet: refused, which is honest.
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
 
 describe("npm start", () => {
   it("starts on a fresh .local/, writes endpoints.json and kubeconfig, stops on SIGINT", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "embark-start-"));
-    const { child, output, exited, waitForOutput } = startLocalMain(cwd);
+    const [edgePort, webPort] = [await freePort(), await freePort()];
+    const web = `http://127.0.0.1:${webPort}`;
+    const edge = `http://127.0.0.1:${edgePort}`;
+    // A script that waits for the port and then signs up; and one that waits on the health endpoints.
+    const signups = probe(web, (b) =>
+      fetch(`${b}/signups`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    );
+    const webHealth = probe(web, (b) => fetch(`${b}/health`));
+    const edgeHealth = probe(edge, (b) => fetch(`${b}/_localstack/health`));
+    // Free ports of our own so a developer's running `npm start` is not disturbed.
+    const tsx = import.meta.resolve("tsx");
+    const child = spawn(
+      process.execPath,
+      ["--import", tsx, join(process.cwd(), "local/main.ts"), "--fresh"],
+      {
+        cwd,
+        env: {
+          ...process.env,
+          EMBARK_EDGE_PORT: String(edgePort),
+          EMBARK_WEB_PORT: String(webPort),
+          EMBARK_KUBE_PORT: "0",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
-      await waitForOutput("Press Ctrl-C to stop.", 45_000);
-      expect(output()).toContain("Embark local cloud is ready");
+      // Generous: a cold start compiles every module, on a machine other suites keep busy.
+      const deadline = Date.now() + 100_000;
+      while (!output.includes("Press Ctrl-C to stop.") && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(output).toContain("Embark local cloud is ready");
+      await Promise.all([signups.stop(), webHealth.stop(), edgeHealth.stop()]);
+      // Every answer POST /signups got while starting was the route's own (400 for `{}`), never a 404.
+      expect(signups.seen.statuses.length).toBeGreaterThan(0);
+      expect(signups.seen.statuses.filter((s) => s !== 400)).toEqual([]);
+      for (const p of [webHealth, edgeHealth]) {
+        for (const [i, status] of p.seen.statuses.entries()) {
+          const body = JSON.parse(p.seen.healthBodies[i] ?? "{}") as { status?: string };
+          expect(status === 503 ? "starting" : "running").toBe(body.status);
+          expect([200, 503]).toContain(status);
+        }
+      }
+      const ready = (await (await fetch(`${edge}/_localstack/health`)).json()) as {
+        status: string;
+        services: Record<string, string>;
+      };
+      expect(ready.status).toBe("running");
+      expect(ready.services).toMatchObject({ "cognito-idp": "running", events: "running", web: "running" });
       const endpoints = JSON.parse(await readFile(join(cwd, ".local/endpoints.json"), "utf8"));
       expect(endpoints.edge).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(endpoints.services).toHaveProperty("states", endpoints.edge);
@@ -22,12 +120,12 @@ describe("npm start", () => {
 
       child.kill("SIGINT");
       expect(await exited).toBe(0);
-      expect(output()).toContain("stopped.");
+      expect(output).toContain("stopped.");
       // Nothing listens any more: the process tree is gone.
       await expect(fetch(`${endpoints.edge}/health`)).rejects.toThrow();
     } finally {
       child.kill("SIGKILL");
       await rm(cwd, { recursive: true, force: true });
     }
-  });
+  }, 150_000);
 });

@@ -70,11 +70,12 @@ describe("app", () => {
         "StripePartnerEventBus",
       ].sort(),
     );
-    // Not set in TEST_SECRETS: the placeholders apply.
+    // Not set in TEST_SECRETS: the placeholders apply; without an AppUrl, links go to the API's sign-in page.
     expect(lambdaFunction(run, "mailer").inputs.environment.variables).toMatchObject({
-      EMBARK_APP_URL: "https://app.example.com",
+      EMBARK_APP_URL: run.outputs.api,
       EMBARK_SUPPORT_EMAIL: "support@example.com",
     });
+    expect(String(run.outputs.api)).toMatch(/^https:\/\//);
   });
 
   it("exports what operators and the ops CLI need", () => {
@@ -84,6 +85,44 @@ describe("app", () => {
       plansTable: run.get("aws:dynamodb/table:Table", "PlansTable").inputs.name,
       onboardingStateMachineArn: run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state
         .arn,
+      tenantEventsBus: "embark-tenants-prod",
+    });
+  });
+
+  it("publishes the stage's resource names in SSM for `ops --stage`", () => {
+    const param = run.get("aws:ssm/parameter:Parameter", "StageResources").inputs;
+    expect(param.name).toBe("/embark/prod/resources");
+    const value = JSON.parse(String(param.value));
+    expect(value).toMatchObject({
+      stage: "prod",
+      tables: { tenants: run.get("aws:dynamodb/table:Table", "TenantsTable").inputs.name },
+      buses: { tenants: "embark-tenants-prod" },
+      stateMachines: {
+        onboarding: run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn,
+      },
+    });
+    expect(Object.keys(value.queues).sort()).toEqual(["billing", "emails", "signups"]);
+  });
+
+  it("lets Cognito mail through the SES identity for this account's pools only, and points pools at the trigger", () => {
+    const policy = JSON.parse(
+      String(run.get("aws:ses/identityPolicy:IdentityPolicy", "CognitoSendsAsEmbark").inputs.policy),
+    );
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "email.cognito-idp.amazonaws.com" },
+        Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+          ArnLike: { "aws:SourceArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*" },
+        },
+      }),
+    ]);
+    expect(lambdaFunction(run, "create-identity").inputs.environment.variables).toMatchObject({
+      PRE_TOKEN_GENERATION_FUNCTION_ARN:
+        "arn:aws:lambda:us-east-1:123456789012:function:embark-prod-pre-token-generation",
+      SES_IDENTITY_ARN: expect.stringMatching(/^arn:aws:ses:us-east-1:123456789012:identity\//),
+      TENANT_EVENTS_BUS_NAME: "embark-tenants-prod",
     });
   });
 });
@@ -213,7 +252,7 @@ describe("functions", () => {
     }
   });
 
-  it("every function has a trigger: a route, a queue, a rule or a state machine Task", () => {
+  it("every function has a trigger: a route, a queue, a rule, a state machine Task or a Cognito pool", () => {
     const definition = run
       .ofType("aws:sfn/stateMachine:StateMachine")
       .map((m) => m.inputs.definition as string)
@@ -223,6 +262,14 @@ describe("functions", () => {
       ...run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping").map((m) => m.inputs.functionName),
       ...run.ofType("aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs.arn),
     ]);
+    // Tenant pools are made at run time: Cognito may invoke a trigger through its resource policy.
+    for (const p of run.ofType("aws:lambda/permission:Permission")) {
+      if (p.inputs.principal === "cognito-idp.amazonaws.com") {
+        expect(p.inputs.sourceArn).toBe("arn:aws:cognito-idp:us-east-1:123456789012:userpool/*");
+        triggered.add(fnArn(String(p.inputs.function).replace(/^embark-prod-/, "") as FunctionName));
+      }
+    }
+    expect(triggered.has(fnArn("pre-token-generation"))).toBe(true);
     for (const fn of NAMES) {
       expect(triggered.has(fnArn(fn)) || definition.includes(`"${fnArn(fn)}"`), fn).toBe(true);
     }
@@ -313,6 +360,8 @@ describe("api", () => {
       "GET /": fnArn("signup-page"),
       "GET /plans": fnArn("plan-catalog"),
       "GET /slugs/{slug}": fnArn("slug-availability"),
+      "GET /login": fnArn("login-page"),
+      "GET /tenants/{slug}/sign-in": fnArn("tenant-sign-in"),
       "POST /billing/webhook": fnArn("billing-intake"),
     });
     const stage = run.get("aws:apigatewayv2/stage:Stage", "ApiStage");

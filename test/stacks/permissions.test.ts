@@ -52,6 +52,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return [table("TenantsTable")];
     case "functions/billing-intake.ts": // PutEvents onto the billing bus
       return [run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").state.arn];
+    case "tenant-events.ts": // PutEvents onto the tenant lifecycle events bus
+      return [run.get("aws:cloudwatch/eventBus:EventBus", "TenantsBus").state.arn];
     case "plan-store.ts":
       return [table("PlansTable")];
     case "queues.ts":

@@ -25,6 +25,7 @@ import {
   subscriptionDeleted,
   subscriptionUpdated,
 } from "./billing.js";
+import { claimsOf, signIn } from "./srp-sign-in.js";
 
 export interface JourneyCloud {
   web: string;
@@ -137,9 +138,40 @@ export function journey(c: JourneyCloud) {
         plan: "standard",
       });
       const body = json<{ tenantId: string; slug: string }>(res);
-      const active = await waitForTenant(body.tenantId, ["ACTIVE", "FAILED"]);
+      await waitForTenant(body.tenantId, ["ACTIVE", "FAILED"]);
+      // ACTIVE is written inside "Activate tenant", just before the step records itself done.
+      const active = await poll(`tenant ${body.tenantId}'s activation to be recorded`, async () => {
+        const t = await tenant(body.tenantId);
+        const step = t?.steps.find((s) => s.name === "activateTenant")?.status;
+        return t && (t.status !== "ACTIVE" || step === "done") ? t : undefined;
+      });
       const bySlug = await tenant(body.slug);
-      return { status: res.status, body, active, bySlug };
+      return { status: res.status, body, active, bySlug, adminEmail: `ops+${run}@standard.test` };
+    },
+
+    /**
+     * The admin's first sign-in, as the sign-in page does it: the page, the tenant's sign-in ids, the invitation
+     * from the mail store, SRP with the temporary password, a new password, tokens (the claims trigger runs).
+     */
+    async firstSignIn(slug: string, adminEmail: string) {
+      const page = await http("GET", `/login?tenant=${encodeURIComponent(slug)}`);
+      const config = json<{ userPoolId: string; clientId: string }>(
+        await http("GET", `/tenants/${encodeURIComponent(slug)}/sign-in`),
+      );
+      const invitation = await poll(`the invitation to ${adminEmail}`, async () => {
+        const store = (await (await fetch(`${c.edge}/_aws/ses`)).json()) as {
+          emails?: Array<{ destination?: { to?: string[] }; body?: { html?: string } }>;
+        };
+        return store.emails?.find(
+          (e) => e.destination?.to?.includes(adminEmail) && /Temporary password/.test(e.body?.html ?? ""),
+        );
+      });
+      const temporary =
+        /Temporary password: <strong>([^<]+)<\/strong>/.exec(invitation.body?.html ?? "")?.[1] ?? "";
+      const first = await signIn(c.edge, config, adminEmail, temporary);
+      if (first.kind !== "newPasswordRequired") throw new Error(`first sign-in answered ${first.kind}`);
+      const session = await first.complete(`Journey-${run}-Aa1!`);
+      return { page, config, claims: claimsOf(session.getIdToken().getJwtToken()) };
     },
 
     /** The other HTTP routes: the signup page, the plan catalog, slug availability. */

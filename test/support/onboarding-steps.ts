@@ -8,5 +8,6 @@ export const EXPECTED_STEP_LABELS = [
   "Set up namespace",
   "Run deployment pipeline",
   "Activate tenant",
+  "Publish tenant events",
   "Send welcome email",
 ];

@@ -19,7 +19,19 @@ import {
   TAG_SLUG,
   TAG_TENANT_ID,
 } from "../../../core/adapters/identity.js";
-import type { TenantIdentityInput } from "../../../core/ports.js";
+import { DEFAULT_PLANS } from "../../../core/plans/catalog.js";
+import { invitationFor } from "../../../core/plans/invitation.js";
+import type { PoolSettings, TenantIdentityInput } from "../../../core/ports.js";
+
+/** The settings the local cloud gives every tenant pool (local/embark/mount.ts). */
+const SETTINGS: PoolSettings = {
+  preTokenGenerationArn: "arn:aws:lambda:us-east-1:000000000000:function:pre-token-generation",
+  mail: {
+    sourceArn: "arn:aws:ses:us-east-1:000000000000:identity/embark.local",
+    from: "Embark <no-reply@embark.local>",
+  },
+};
+
 import { awsConfig } from "../../support/cloud.js";
 
 // cognito-local behind the local cloud's edge (started once by the vitest global setup).
@@ -31,11 +43,17 @@ beforeAll(() => {
 
 function tenant(overrides: Partial<TenantIdentityInput> = {}): TenantIdentityInput {
   const tenantId = randomUUID();
-  return {
+  const t = {
     tenantId,
     slug: `acme-${tenantId.slice(0, 8)}`,
     companyName: "Acme <Rockets> & Co",
     adminEmail: `admin-${tenantId.slice(0, 8)}@acme.example`,
+  };
+  const standard = DEFAULT_PLANS.find((p) => p.id === "standard")!;
+  return {
+    ...t,
+    invitation: invitationFor(t, standard, { appUrl: "http://app.test", supportEmail: "help@app.test" }),
+    settings: SETTINGS,
     ...overrides,
   };
 }
@@ -81,7 +99,17 @@ describe("CognitoIdentityProvisioner", () => {
     const invite = pool.AdminCreateUserConfig?.InviteMessageTemplate;
     expect(invite?.EmailMessage).toContain("{####}");
     expect(invite?.EmailMessage).toContain("Acme &lt;Rockets&gt; &amp; Co");
-    expect(invite?.EmailSubject).toContain("Embark administrator account");
+    expect(invite?.EmailMessage).toContain(`href="http://app.test/login?tenant=${input.slug}"`);
+    expect(invite?.EmailSubject).toBe("Your Embark sign-in for Acme <Rockets> & Co");
+    expect(pool.EmailConfiguration).toEqual({
+      EmailSendingAccount: "DEVELOPER",
+      SourceArn: SETTINGS.mail?.sourceArn,
+      From: SETTINGS.mail?.from,
+    });
+    expect(pool.LambdaConfig?.PreTokenGenerationConfig).toEqual({
+      LambdaVersion: "V2_0",
+      LambdaArn: SETTINGS.preTokenGenerationArn,
+    });
 
     const appClient = (
       await client.send(

@@ -34,6 +34,8 @@ const LIFECYCLE_FUNCTIONS = [
   "run-lifecycle-pipeline",
   "delete-namespace",
   "delete-identity",
+  // The onboarding step's function, reused after each transition to publish its lifecycle event.
+  "publish-tenant-events",
 ];
 const setTenantStatus = fn("set-tenant-status");
 const recordPlan = fn("record-plan");
@@ -145,12 +147,18 @@ describe("the lifecycle state machines (runs)", () => {
     {
       when: "without a dedicated-resources change skips the pipeline",
       changed: true,
-      visits: ["Record new plan", "Apply plan to namespace", "Send plan change email"],
+      visits: [
+        "Record new plan",
+        "Publish tenant events",
+        "Apply plan to namespace",
+        "Send plan change email",
+      ],
     },
     {
+      // A superseded change wrote no event; the drain is harmless (and publishes anything left over).
       when: "superseded by a newer plan event does nothing after recording",
       changed: false,
-      visits: ["Record new plan"],
+      visits: ["Record new plan", "Publish tenant events"],
     },
   ])("PlanChange $when", async ({ changed, visits }) => {
     const { visited } = await run(
@@ -167,12 +175,13 @@ describe("the lifecycle state machines (runs)", () => {
     const recovered = await run(def, input, {
       [setTenantStatus]: () => ({ proceed: false, graceDays: "14" }),
     });
-    expect(recovered.visited).toEqual(["Suspend tenant"]);
+    expect(recovered.visited).toEqual(["Suspend tenant", "Publish tenant events"]);
     const suspended = await run(def, input, {
       [setTenantStatus]: () => ({ proceed: true, graceDays: "14" }),
     });
     expect(suspended.visited).toEqual([
       "Suspend tenant",
+      "Publish tenant events",
       "Disable sign-in",
       "Scale namespace to zero",
       "Send suspension email",
@@ -190,6 +199,7 @@ describe("the lifecycle state machines (runs)", () => {
       "Delete namespace",
       "Delete user pool",
       "Finish offboarding",
+      "Publish tenant events",
       "Send farewell email",
     ]);
     const dedicated = await run(def, input, {

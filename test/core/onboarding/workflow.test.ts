@@ -314,6 +314,8 @@ function tenantFakes(plan: "standard" | "enterprise") {
     // What the pipeline callback passes to SendTaskSuccess.
     [S.runPipeline]: () => ({ pipelineExecutionId: "pe-1", status: "Succeeded" }),
     [S.activateTenant]: () => ({ ...summary, adminEmail: "admin@acme.test" }),
+    // Its result is dropped (ResultPath null): the activation summary flows on untouched.
+    [S.publishEvents]: () => ({ tenantId: "t-1", published: ["t-1:1"] }),
     // The SQS integration's result shape.
     [S.sendWelcome]: () => ({ MessageId: "m-1", MD5OfMessageBody: "d41d8cd98f00b204e9800998ecf8427e" }),
   };
@@ -355,12 +357,15 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
       S.provision,
       S.needsDedicatedResources,
       S.activateTenant,
+      S.publishEvents,
       S.sendWelcome,
       S.onboarded,
     ]);
     for (const step of [S.reserveTenant, S.createIdentity, S.setupNamespace, S.activateTenant]) {
       expect(run.calls[step], step).toEqual([{ tenantId: "t-1" }]);
     }
+    // "Tenant Activated" is published after the transition, recorded as the onboarding step.
+    expect(run.calls[S.publishEvents]).toEqual([{ tenantId: "t-1", onboardingStep: true }]);
     expect(run.calls[S.sendWelcome]).toEqual([
       { QueueUrl: EMAILS_QUEUE_URL, MessageBody: { tenantId: "t-1", template: "welcome" } },
     ]);
@@ -377,7 +382,14 @@ describe("onboarding data flow (aws-local-stepfunctions)", () => {
     expect(run.calls[S.runPipeline]).toEqual([
       { FunctionName: embarkFunctionArn("start-pipeline"), Payload: { tenantId: "t-1", taskToken: TOKEN } },
     ]);
-    const order = [S.needsDedicatedResources, S.runPipeline, S.activateTenant, S.sendWelcome, S.onboarded];
+    const order = [
+      S.needsDedicatedResources,
+      S.runPipeline,
+      S.activateTenant,
+      S.publishEvents,
+      S.sendWelcome,
+      S.onboarded,
+    ];
     expect(run.entered.filter((n) => (order as string[]).includes(n))).toEqual(order);
     expect(run.output).toEqual(summary);
     expect(JSON.stringify(run.output)).not.toContain(TOKEN);

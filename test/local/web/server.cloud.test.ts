@@ -19,10 +19,13 @@ async function echo(
 }
 
 describe("web server (API Gateway HTTP API)", () => {
-  it("answers GET /health", async () => {
+  it("answers GET /health with every service running once ready", async () => {
     const res = await fetch(url("/health"));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    const health = (await res.json()) as { status: string; services: Record<string, string> };
+    expect(health.status).toBe("running");
+    expect(health.services).toMatchObject({ web: "running", dynamodb: "running", states: "running" });
+    expect(new Set(Object.values(health.services))).toEqual(new Set(["running"]));
   });
 
   it("answers 404 Not Found for a path or method no route matches", async () => {

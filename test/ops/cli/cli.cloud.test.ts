@@ -18,6 +18,7 @@ import { DynamoTenantStore } from "../../../core/adapters/tenant-store.js";
 import { LOCAL_NAMES } from "../../../core/app/resources.js";
 import type { Plan } from "../../../core/plans/catalog.js";
 import { newTenant, STEP_LABELS } from "../../../core/tenant/model.js";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../../local/aws/constants.js";
 import { awsConfig, cloud } from "../../support/cloud.js";
 import { postSignup, uniqueCompany, useEmbarkEnvironment, waitForTenant } from "../../support/embark.js";
 import { opsAwsEnv, runOpsCli } from "../../support/ops-cli.js";
@@ -70,6 +71,36 @@ beforeAll(async () => {
   const tenant = await waitForTenant(String(res.body.tenantId), ["ACTIVE", "FAILED"]);
   expect(tenant.status).toBe("ACTIVE");
   active = { tenantId: tenant.tenantId, slug: tenant.slug };
+});
+
+describe("target", () => {
+  it("with only AWS_ENDPOINT_URL (and credentials) exported, finds the local cloud's tables and lists and shows tenants", async () => {
+    // What a user has in a shell after `export AWS_ENDPOINT_URL=…`: no table names, no ARNs.
+    const shell: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ENDPOINT_URL: cloud().edge,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    };
+    const list = await ops(["tenants", "list", "--verbose"], shell);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toContain(`local cloud at ${cloud().edge}`);
+    expect(list.stdout).toMatch(new RegExp(`${active.slug}\\s+ACTIVE\\s+enterprise`));
+    const show = await ops(["tenants", "show", active.slug], shell);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(active.tenantId);
+    // Executions are found too: the state machines have the local cloud's names.
+    expect(show.stdout).toContain(`${active.slug}-onboard-1`);
+  });
+
+  it("names what it looked for when a stage does not exist", async () => {
+    // The local cloud has no SSM: the CLI says what it looked for and where instead of failing obscurely.
+    const run = await ops(["tenants", "list", "--stage", "nosuchstage"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/ssm|\/embark\/nosuchstage\/resources/i);
+  });
 });
 
 describe("tenants", () => {

@@ -42,6 +42,17 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     idempotency: false,
   },
   "signup-page": { via: "functions/signup-page.ts (renders HTML only)", calls: [], idempotency: false },
+  "login-page": { via: "functions/login-page.ts (renders HTML only)", calls: [], idempotency: false },
+  "tenant-sign-in": {
+    via: "core/tenant/sign-in.ts signInConfig",
+    calls: ["tenant-store.ts#DynamoTenantStore.getBySlug"],
+    idempotency: false,
+  },
+  "pre-token-generation": {
+    via: "core/tenant/token-claims.ts addTenantClaims",
+    calls: ["tenant-store.ts#DynamoTenantStore.getByUserPool"],
+    idempotency: false,
+  },
   "plan-catalog": {
     via: "functions/plan-catalog.ts",
     calls: ["plan-store.ts#DynamoPlanStore.list"],
@@ -67,6 +78,8 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [
       ...RUN_STEP,
       "tenant-store.ts#DynamoTenantStore.setResources",
+      "tenant-store.ts#DynamoTenantStore.linkUserPool",
+      "plan-store.ts#DynamoPlanStore.get",
       "identity.ts#CognitoIdentityProvisioner.ensureTenantIdentity",
     ],
     idempotency: true,
@@ -101,6 +114,15 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [...RUN_STEP],
     idempotency: false,
   },
+  "publish-tenant-events": {
+    via: "core/onboarding/steps.ts publishEvents → core/tenant/publish-events.ts",
+    calls: [
+      ...RUN_STEP,
+      "tenant-store.ts#DynamoTenantStore.removePublishedEvent",
+      "tenant-events.ts#EventBridgeTenantEvents.publish",
+    ],
+    idempotency: false,
+  },
   "pipeline-callback": {
     via: "core/onboarding/pipeline-callback.ts onPipelineStateChange + answerIfFinished",
     calls: [
@@ -124,6 +146,10 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.markStep",
       "tenant-store.ts#DynamoTenantStore.transition",
       "billing-records.ts#DynamoBillingRecords.recordWorkflowFailure", // a failed lifecycle workflow
+      // "Tenant Onboarding Failed" (core/tenant/publish-events.ts)
+      "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.removePublishedEvent",
+      "tenant-events.ts#EventBridgeTenantEvents.publish",
     ],
     idempotency: false,
   },
@@ -225,6 +251,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.require",
       "identity.ts#CognitoIdentityProvisioner.findPoolsForTenant",
       "identity.ts#CognitoIdentityProvisioner.deleteTenantIdentity",
+      "tenant-store.ts#DynamoTenantStore.unlinkUserPool",
     ],
     idempotency: false,
   },

@@ -15,9 +15,10 @@
  */
 import type { BillingAspect } from "../../../core/billing/event.js";
 import type { BillingRecords, MarkInput, TransitionIf } from "../../../core/billing/records.js";
+import { type TenantEventCause, tenantEventFor } from "../../../core/tenant/events.js";
 import type { BillingMark, Tenant } from "../../../core/tenant/model.js";
 import { Recording, sdkError } from "./recording.js";
-import { bump, type FakeTenantStore, type Item, invalidPath } from "./tenant-store.js";
+import { appendEvent, bump, type FakeTenantStore, type Item, invalidPath } from "./tenant-store.js";
 
 type Used =
   | "transitionIf"
@@ -40,6 +41,18 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
     const t = this.tenants.tenantItem(input.tenantId);
     if (!t || !input.from.includes(t.status)) return false;
     if (input.standingEventId && billingOf(t)?.standing?.eventId !== input.standingEventId) return false;
+    appendEvent(
+      t,
+      tenantEventFor({
+        tenantId: input.tenantId,
+        slug: String(t.slug),
+        plan: String(t.plan),
+        previousStatus: t.status,
+        status: input.to,
+        previousVersion: Number(t.eventVersion ?? 0),
+        cause: input.cause ?? {},
+      }),
+    );
     t.status = input.to;
     for (const [k, v] of Object.entries(input.set ?? {})) t[k] = structuredClone(v);
     for (const k of input.remove ?? []) delete t[k];
@@ -47,7 +60,13 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
     return true;
   }
 
-  async recordPlan(input: { tenantId: string; plan: string; eventId: string; previousPlan: string }) {
+  async recordPlan(input: {
+    tenantId: string;
+    plan: string;
+    eventId: string;
+    previousPlan: string;
+    cause?: TenantEventCause;
+  }) {
     await this.record("recordPlan", [input]);
     const t = this.tenants.tenantItem(input.tenantId);
     const ok =
@@ -57,6 +76,22 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
       (t.status === "ACTIVE" || t.status === "SUSPENDED");
     if (!ok) return false;
     const at = new Date().toISOString();
+    appendEvent(
+      t,
+      tenantEventFor(
+        {
+          tenantId: input.tenantId,
+          slug: String(t.slug),
+          plan: input.plan,
+          previousPlan: input.previousPlan,
+          previousStatus: t.status,
+          status: t.status,
+          previousVersion: Number(t.eventVersion ?? 0),
+          cause: input.cause ?? {},
+        },
+        "Tenant Plan Changed",
+      ),
+    );
     t.plan = input.plan;
     t.planChange = { from: input.previousPlan, to: input.plan, eventId: input.eventId, at };
     bump(t, at);

@@ -10,6 +10,7 @@ import { FakeIdentity } from "./identity.js";
 import { FakePipeline } from "./pipeline.js";
 import { FakePlanStore } from "./plan-store.js";
 import { FakeTaskCallbacks } from "./task-callbacks.js";
+import { FakeTenantEvents } from "./tenant-events.js";
 import { FakeTenantStore } from "./tenant-store.js";
 
 export function fakes() {
@@ -20,6 +21,7 @@ export function fakes() {
   const cluster = new FakeCluster();
   const pipeline = new FakePipeline();
   const tasks = new FakeTaskCallbacks();
+  const events = new FakeTenantEvents();
   /** Cluster connections opened (one per step invocation). */
   let connections = 0;
   const deps: LifecycleDeps = {
@@ -33,6 +35,9 @@ export function fakes() {
     },
     pipeline,
     tasks,
+    events,
+    settings: { appUrl: "https://app.example.test", supportEmail: "support@example.test" },
+    signIn: {},
   };
   return {
     deps,
@@ -43,6 +48,7 @@ export function fakes() {
     cluster,
     pipeline,
     tasks,
+    events,
     connections: () => connections,
   };
 }

@@ -1,12 +1,12 @@
 /**
  * An in-memory TenantStore (core/tenant/store.ts) for unit tests, holding the same items as the DynamoDB
  * adapter (core/adapters/tenant-store.ts): TENANT#<id>, SLUG#<slug>, WAITER#<id>, RUNWAITER#<run>,
- * LIFECYCLERUN#<key>, in `items`, which the fake billing records write to as well (one table).
+ * LIFECYCLERUN#<key>, POOL#<pool>, in `items`, which the fake billing records write to as well (one table).
  *
  * Copies from the adapter: the conditional slug claim (SlugTakenError) and a create that never overwrites a
  * tenant; discard releasing only its own slug; require → TenantNotFoundError; updates only of an existing
  * tenant (TenantNotFoundError); transition conditional on allowedPredecessors(to), false for a duplicate and
- * illegalTransition() otherwise; markStep's attempts, error (message cut at 1000 characters) and its removal;
+ * illegalTransition() otherwise, appending its lifecycle event to the outbox (removed oldest first); markStep's attempts, error (message cut at 1000 characters) and its removal;
  * `version` + 1 and `updatedAt` on every write; reads through Tenant.parse (unknown attributes stripped, an
  * invalid record throws); list newest first. Every write checks and writes with no await in between, so it is
  * atomic like a conditional UpdateItem. Items are copied in and out: callers never share objects with it.
@@ -16,6 +16,7 @@
  * Points (see recording.ts): every method's name.
  */
 import { SlugTakenError, TenantNotFoundError } from "../../../core/tenant/errors.js";
+import { type TenantEvent, type TenantEventCause, tenantEventFor } from "../../../core/tenant/events.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../../../core/tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../../../core/tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../../../core/tenant/store.js";
@@ -34,6 +35,14 @@ const slugKey = (slug: string) => `SLUG#${slug}`;
 const waiterKey = (tenantId: string) => `WAITER#${tenantId}`;
 const runWaiterKey = (run: string) => `RUNWAITER#${run}`;
 const lifecycleRunKey = (runKey: string) => `LIFECYCLERUN#${runKey}`;
+const poolKey = (userPoolId: string) => `POOL#${userPoolId}`;
+
+/** The adapter's outbox (core/adapters/tenant-outbox.ts): the event appended, `eventVersion` advanced. */
+export function appendEvent(t: Item, event: TenantEvent | undefined): void {
+  if (!event) return;
+  t.outbox = [...((t.outbox as unknown[]) ?? []), structuredClone(event)];
+  t.eventVersion = event.detail.version;
+}
 
 const now = () => new Date().toISOString();
 
@@ -126,7 +135,12 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
   async transition(
     tenantId: string,
     to: TenantStatus,
-    extra: { failure?: Tenant["failure"]; clearFailure?: boolean; set?: Record<string, unknown> } = {},
+    extra: {
+      failure?: Tenant["failure"];
+      clearFailure?: boolean;
+      set?: Record<string, unknown>;
+      cause?: TenantEventCause;
+    } = {},
   ): Promise<boolean> {
     await this.record("transition", [tenantId, to, extra]);
     const t = this.tenantItem(tenantId);
@@ -135,12 +149,52 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
       if (t.status === to) return false;
       throw illegalTransition(t.status, to);
     }
+    const f = extra.failure;
+    appendEvent(
+      t,
+      tenantEventFor({
+        tenantId,
+        slug: String(t.slug),
+        plan: String(t.plan),
+        previousStatus: t.status,
+        status: to,
+        previousVersion: Number(t.eventVersion ?? 0),
+        cause: extra.cause ?? {},
+        ...(to === "FAILED" && f ? { failure: { step: f.step, error: f.error, cause: f.cause } } : {}),
+      }),
+    );
     t.status = to;
     if (extra.failure) t.failure = structuredClone(extra.failure);
     for (const [k, v] of Object.entries(extra.set ?? {})) t[k] = structuredClone(v);
     if (extra.clearFailure) delete t.failure;
     bump(t, now());
     return true;
+  }
+
+  async removePublishedEvent(tenantId: string, eventId: string): Promise<boolean> {
+    await this.record("removePublishedEvent", [tenantId, eventId]);
+    const t = this.tenantItem(tenantId);
+    if (!t) throw new TenantNotFoundError(tenantId);
+    const outbox = (t.outbox ?? []) as Array<{ detail: { eventId: string } }>;
+    if (outbox[0]?.detail.eventId !== eventId) return false;
+    t.outbox = outbox.slice(1);
+    return true;
+  }
+
+  async linkUserPool(userPoolId: string, tenantId: string): Promise<void> {
+    await this.record("linkUserPool", [userPoolId, tenantId]);
+    this.put(poolKey(userPoolId), { entity: "pool", userPoolId, tenantId });
+  }
+
+  async getByUserPool(userPoolId: string): Promise<Tenant | undefined> {
+    await this.record("getByUserPool", [userPoolId]);
+    const tenantId = this.items.get(poolKey(userPoolId))?.tenantId;
+    return typeof tenantId === "string" ? this.get(tenantId) : undefined;
+  }
+
+  async unlinkUserPool(userPoolId: string): Promise<void> {
+    await this.record("unlinkUserPool", [userPoolId]);
+    this.items.delete(poolKey(userPoolId));
   }
 
   async putPipelineWaiter(tenantId: string, taskToken: string): Promise<void> {
