@@ -21,6 +21,7 @@ import { createEmail } from "./email.js";
 import { createRules } from "./events.js";
 import { createFunctions } from "./functions.js";
 import { createQueues } from "./queues.js";
+import { createSchedules } from "./schedules.js";
 import { createWorkflows, stateMachineArn, stateMachineName } from "./workflows.js";
 
 const RETENTION_DAYS = { "2 weeks": 14, "3 months": 90 } as const;
@@ -38,6 +39,7 @@ export function embark() {
       ...resourceEnvironment<$util.Input<string>>({
         table: (k) => data[k].name,
         queue: (k) => queues.work[k].queue.url,
+        deadLetterQueue: (k) => queues.work[k].dlq.url,
         bus: () => billingBus.name,
         stateMachine: (k) => stateMachineArn(ctx, k),
       }),
@@ -61,6 +63,9 @@ export function embark() {
         QueueKey,
         $util.Output<string>
       >,
+      deadLetterQueues: Object.fromEntries(
+        Object.entries(queues.work).map(([k, q]) => [k, q.dlq.arn]),
+      ) as Record<QueueKey, $util.Output<string>>,
       buses: { billing: billingBus.arn },
       stateMachine: (k: StateMachineKey) => stateMachineArn(ctx, k),
       executions: (k: StateMachineKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`),
@@ -107,6 +112,7 @@ export function embark() {
     ) as Record<StateMachineKey, $util.Output<string>>,
   });
 
+  createSchedules(ctx, { functions, eventsDlqArn: queues.eventsDlq.arn });
   createClusterAccess(config, functions);
   const api = createApi(config, functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });

@@ -5,12 +5,14 @@
  */
 import { DynamoBillingRecords } from "../adapters/billing-records.js";
 import { clusterFromEnvironment } from "../adapters/cluster.js";
+import { SqsDeadLetterQueue } from "../adapters/dead-letters.js";
 import { documentClient } from "../adapters/dynamo.js";
 import { CognitoIdentityProvisioner } from "../adapters/identity.js";
 import { SesMailSender } from "../adapters/mail-sender.js";
 import { CodePipelineRunner } from "../adapters/pipeline.js";
 import { DynamoPlanStore } from "../adapters/plan-store.js";
 import { SqsJsonQueue } from "../adapters/queues.js";
+import { DynamoReconcileStore } from "../adapters/reconcile-store.js";
 import { StepFunctionsTaskCallbacks } from "../adapters/task-callbacks.js";
 import { DynamoTenantStore } from "../adapters/tenant-store.js";
 import { StepFunctionsWorkflows } from "../adapters/workflows.js";
@@ -18,6 +20,7 @@ import type { BillingDeps } from "../billing/deps.js";
 import type { LifecycleDeps } from "../lifecycle/deps.js";
 import type { MailDeps } from "../mail/tenant-email.js";
 import type { ClusterProvisioner } from "../ports.js";
+import type { ReconcileDeps } from "../reconcile/deps.js";
 import { LIFECYCLE_WORKFLOWS, type LifecycleWorkflow, STATE_MACHINE_OF } from "../workflow/names.js";
 import { BUSES, LOCAL_NAMES, QUEUES, requireEnv, SETTINGS, STATE_MACHINES, TABLES } from "./resources.js";
 
@@ -48,6 +51,27 @@ export function appDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       ) as Record<LifecycleWorkflow, string>,
     onboardingStateMachineArn: () => requireEnv(STATE_MACHINES.onboarding.env, env),
     billingBusName: () => requireEnv(BUSES.billing.env, env),
+  });
+}
+
+/** What the reconciler needs (core/reconcile): the same adapters, plus its store and the DLQs to sweep. */
+export function reconcileDeps(env: NodeJS.ProcessEnv = process.env): ReconcileDeps {
+  const app = appDeps(env);
+  return lazily<ReconcileDeps>({
+    tenants: () => app.tenants,
+    store: () => DynamoReconcileStore.fromEnvironment(env),
+    plans: () => app.plans,
+    identity: () => new CognitoIdentityProvisioner(),
+    cluster: () => () => clusterFromEnvironment(env),
+    workflows: () => new StepFunctionsWorkflows(),
+    pipeline: () => new CodePipelineRunner(env[SETTINGS.pipelineName] ?? LOCAL_NAMES.pipeline),
+    deadLetters: () =>
+      Object.values(QUEUES).flatMap((q) =>
+        q.dlqEnv && env[q.dlqEnv] ? [new SqsDeadLetterQueue(env[q.dlqEnv]!)] : [],
+      ),
+    onboardingStateMachineArn: () => requireEnv(STATE_MACHINES.onboarding.env, env),
+    offboardStateMachineArn: () => requireEnv(STATE_MACHINES.offboard.env, env),
+    now: () => () => new Date(),
   });
 }
 

@@ -13,7 +13,7 @@
  * atomically (no per-item merge by key) and ignores managedFields sent by clients; JSON only (no protobuf, so
  * imperative `kubectl create ns|role` fails with 415); Table output has the default columns only; no subresources
  * (status, finalize) and no deletecollection; namespace spec.finalizers are not honoured (metadata.finalizers
- * are); no limit/continue paging; generation counts every non-metadata change for every kind; a Terminating namespace's
+ * are); limit/continue pages are not a snapshot (a continued list sees later changes); generation counts every non-metadata change for every kind; a Terminating namespace's
  * contents are removed without waiting for their own finalizers; no default ServiceAccount per namespace; a
  * finite watch history (older resourceVersions get 410 Expired).
  */

@@ -50,6 +50,12 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
     case "tenant-store.ts":
     case "billing-records.ts": // billing records live in the tenants table
       return [table("TenantsTable")];
+    case "reconcile-store.ts": // its cursor and records live in the tenants table; tenants by status in its index
+      return action === "dynamodb:Query"
+        ? [`${table("TenantsTable")}/index/by-status`]
+        : [table("TenantsTable")];
+    case "dead-letters.ts": // the signups and emails DLQs
+      return ["SignupsDlq", "EmailsDlq"].map((q) => run.get("aws:sqs/queue:Queue", `${q}Queue`).state.arn);
     case "functions/billing-intake.ts": // PutEvents onto the billing bus
       return [run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").state.arn];
     case "plan-store.ts":
@@ -57,13 +63,16 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
     case "queues.ts":
       return [run.get("aws:sqs/queue:Queue", "SignupsQueueQueue").state.arn];
     case "workflows.ts": {
-      // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both.
+      // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both;
+      // the reconciler starts onboarding and reads (and redrives) onboarding and offboard executions.
       const started =
         fn === "billing-router"
           ? LIFECYCLE
           : fn === "record-failure"
             ? ["onboarding", ...LIFECYCLE]
-            : ["onboarding"];
+            : fn === "reconcile" && action !== "states:StartExecution"
+              ? ["onboarding", "offboard"]
+              : ["onboarding"];
       return action === "states:StartExecution" ? started.map(smArn) : started.map(executions);
     }
     case "pipeline.ts":
