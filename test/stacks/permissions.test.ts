@@ -222,8 +222,12 @@ describe("no broad grants", () => {
 
   it("no role has a wildcard action, and `*` resources only for actions that have no narrower ARN", () => {
     const roles = run.ofType("aws:iam/role:Role");
-    // The functions' and the five state machines'.
-    expect(roles.length).toBe(NAMES.length + run.ofType("aws:sfn/stateMachine:StateMachine").length);
+    // The functions', the five state machines' and the schedules'.
+    expect(roles.length).toBe(
+      NAMES.length +
+        run.ofType("aws:sfn/stateMachine:StateMachine").length +
+        run.ofType("aws:scheduler/schedule:Schedule").length,
+    );
     expect(run.ofType("aws:sfn/stateMachine:StateMachine")).toHaveLength(5);
     for (const role of roles) {
       for (const [action, resources] of grants(roleStatements(role))) {
@@ -234,14 +238,18 @@ describe("no broad grants", () => {
     }
   });
 
-  it("Lambda roles trust only Lambda; the state machine role trusts only Step Functions", () => {
+  it("Lambda roles trust only Lambda; state machine roles only Step Functions; schedule roles only Scheduler", () => {
     for (const role of run.ofType("aws:iam/role:Role")) {
       const trust =
         typeof role.inputs.assumeRolePolicy === "string"
           ? JSON.parse(role.inputs.assumeRolePolicy)
           : role.inputs.assumeRolePolicy;
       const principals = trust.Statement.map((s: { Principal: unknown }) => s.Principal);
-      const expected = role.name.includes("Workflow") ? "states.amazonaws.com" : "lambda.amazonaws.com";
+      const expected = role.name.includes("Workflow")
+        ? "states.amazonaws.com"
+        : role.name.endsWith("ScheduleRole")
+          ? "scheduler.amazonaws.com"
+          : "lambda.amazonaws.com";
       expect(principals, role.name).toEqual([{ Service: expected }]);
     }
   });
