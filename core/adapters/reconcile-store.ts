@@ -14,9 +14,10 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { requireEnv, TABLES } from "../app/resources.js";
+import { applyRecordChange } from "../reconcile/record.js";
 import type { ReconcileCursor, ReconcileStore, RecordChange, StatusCursor } from "../reconcile/store.js";
-import { MAX_RECONCILE_ENTRIES, Tenant, type TenantReconcile } from "../tenant/model.js";
-import { canTransition, TenantStatus } from "../tenant/status.js";
+import { Tenant } from "../tenant/model.js";
+import { TenantStatus } from "../tenant/status.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
 
 export const STATUS_INDEX = "by-status";
@@ -145,20 +146,7 @@ export class DynamoReconcileStore extends DynamoTable implements ReconcileStore 
       if (!Item) return { recorded: false };
       const t = Tenant.parse(Item);
       const now = new Date().toISOString();
-      const next: TenantReconcile = {
-        ...(t.reconcile?.degraded ? { degraded: t.reconcile.degraded } : {}),
-        entries: [...(t.reconcile?.entries ?? []), ...change.entries].slice(-MAX_RECONCILE_ENTRIES),
-      };
-      let status = t.status;
-      if (change.degrade && canTransition(t.status, "DEGRADED")) {
-        next.degraded = { ...change.degrade, at: now, previousStatus: t.status };
-        status = "DEGRADED";
-      }
-      if (change.restore && t.status === "DEGRADED" && next.degraded) {
-        status = next.degraded.previousStatus;
-        delete next.degraded;
-      }
-      const failure = change.failure && t.status === "FAILED" && !t.failure ? change.failure : undefined;
+      const { reconcile, status, failure } = applyRecordChange(t, change, now);
       try {
         await this.db.send(
           new UpdateCommand({
@@ -168,7 +156,7 @@ export class DynamoReconcileStore extends DynamoTable implements ReconcileStore 
             ConditionExpression: "version = :v",
             ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: {
-              ":r": next,
+              ":r": reconcile,
               ":s": status,
               ":now": now,
               ":one": 1,
