@@ -20,8 +20,9 @@ export interface PipelineBehaviour {
   /** A failure reason: executions started while it is set fail with it. */
   fail?: string;
   /**
-   * Only runs whose variables have these values are affected by `fail` (e.g. {TENANT_SLUG: "acme"}), so
-   * tests sharing one cloud can fail one tenant's runs without touching the others'.
+   * Only runs whose variables have these values get this behaviour (e.g. {TENANT_SLUG: "acme"}), so tests
+   * sharing one cloud can fail or slow one tenant's runs without touching the others'. One behaviour is kept
+   * per match; setting one again (even empty) replaces it.
    */
   match?: Record<string, string>;
 }
@@ -43,7 +44,11 @@ export class DeployJobs {
   constructor(
     private readonly store: PipelineStore,
     private readonly emitter: StateChangeEmitter,
-    private readonly behaviourOf: (pipeline: string) => PipelineBehaviour,
+    /** The behaviour for a run: the one whose `match` its variables meet, else the pipeline's general one. */
+    private readonly behaviourOf: (
+      pipeline: string,
+      variables: ExecutionRecord["variables"],
+    ) => PipelineBehaviour,
     private readonly defaultDurationMs: number,
   ) {}
 
@@ -100,7 +105,7 @@ export class DeployJobs {
 
   private async run(exec: ExecutionRecord, pipeline: PipelineRecord): Promise<void> {
     if (exec.status !== "InProgress") return; // stopped while queued
-    const behaviour = this.behaviourOf(pipeline.name);
+    const behaviour = this.behaviourOf(pipeline.name, exec.variables);
     const duration = behaviour.durationMs ?? this.defaultDurationMs;
     const matches = Object.entries(behaviour.match ?? {}).every(([name, value]) =>
       exec.variables.some((v) => v.name === name && v.resolvedValue === value),

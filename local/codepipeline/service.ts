@@ -82,11 +82,26 @@ export async function createCodePipelineService(
   const store = new PipelineStore(ctx.stateDir);
   await store.load();
   const emitter = new StateChangeEmitter(ctx);
-  const behaviours = new Map<string, PipelineBehaviour>();
+  // Per pipeline, one behaviour per `match` (the one without a match applies to the runs no other matches),
+  // so suites sharing one cloud set their tenant's behaviour without undoing another's.
+  const behaviours = new Map<string, Map<string, PipelineBehaviour>>();
+  const matchKey = (match: Record<string, string> | undefined) =>
+    JSON.stringify(Object.entries(match ?? {}).sort(([a], [b]) => a.localeCompare(b)));
   const jobs = new DeployJobs(
     store,
     emitter,
-    (name) => behaviours.get(name) ?? {},
+    (name, variables) => {
+      const all = [...(behaviours.get(name)?.values() ?? [])];
+      const matches = (b: PipelineBehaviour) =>
+        Object.entries(b.match ?? {}).every(([k, v]) =>
+          variables.some((x) => x.name === k && x.resolvedValue === v),
+        );
+      return (
+        all.find((b) => Object.keys(b.match ?? {}).length > 0 && matches(b)) ??
+        all.find((b) => Object.keys(b.match ?? {}).length === 0) ??
+        {}
+      );
+    },
     opts.defaultDurationMs ?? 1500,
   );
   const pipelineArn = (name: string) => `arn:aws:codepipeline:${ctx.region}:${ctx.accountId}:${name}`;
@@ -299,7 +314,9 @@ export async function createCodePipelineService(
       if (!ok) throw validation("match must map variable names to string values");
       clean.match = behaviour.match;
     }
-    behaviours.set(name, clean);
+    const forPipeline = behaviours.get(name) ?? new Map<string, PipelineBehaviour>();
+    forPipeline.set(matchKey(clean.match), clean);
+    behaviours.set(name, forPipeline);
   }
 
   const operations: Record<string, (input: Input) => unknown> = {
