@@ -186,11 +186,16 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     }
   }
 
+  // A recurring schedule's first run is one period after boot, so start-up is not slowed by a pass (on AWS the
+  // schedule starts when it is deployed).
+  const bootedAt = Date.now() / 1000;
   for (const [key, schedule] of Object.entries(SCHEDULES as Record<string, ScheduleSpec>)) {
+    const period = ratePeriodSeconds(schedule.expression);
     await cloud.scheduler.putSchedule({
       Name: LOCAL_NAMES.schedule(key),
       Description: schedule.description,
       ScheduleExpression: schedule.expression,
+      ...(period ? { StartDate: bootedAt + period } : {}),
       FlexibleTimeWindow: { Mode: "OFF" },
       State: opts.schedules === false ? "DISABLED" : "ENABLED",
       Target: {
@@ -219,6 +224,13 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
   }
   // Operator console (ops/console/): local-only pages at /console, read through the AWS APIs at the edge.
   cloud.web.addStaticHandler(operatorConsole({ edgeUrl: edge, tenantsTable: LOCAL_NAMES.table("tenants") }));
+}
+
+/** The period of a `rate(n unit)` expression in seconds (undefined for cron and at). */
+function ratePeriodSeconds(expression: string): number | undefined {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (!m) return undefined;
+  return Number(m[1]) * { minute: 60, hour: 3600, day: 86_400 }[m[2] as "minute" | "hour" | "day"];
 }
 
 /** Creates the table with its indexes; a table from an earlier run gets the indexes it lacks. */
