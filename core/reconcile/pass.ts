@@ -68,11 +68,12 @@ export async function runReconcilePass(
   };
 
   if (req.tenants) {
+    // The sweep only ever acts for offboarded tenants and tenant ids without a record: only those are swept.
     const ids = new Set<string>();
     for (const ref of req.tenants) {
       const tenant = await findTenant(d.tenants, ref);
       if (tenant) {
-        ids.add(tenant.tenantId);
+        if (tenant.status === "OFFBOARDED") ids.add(tenant.tenantId);
         checked(tenant.status);
         await checkTenant(p, tenant, emit);
       } else {
@@ -80,9 +81,11 @@ export async function runReconcilePass(
         if (UUID.test(ref)) ids.add(ref.toLowerCase());
       }
     }
-    const swept = await sweep(p, { statuses: {} }, { tenantIds: ids });
-    report.sweep = swept.stats;
-    await carryOut(p, swept.actions, emit);
+    if (ids.size > 0) {
+      const swept = await sweep(p, { statuses: {} }, { tenantIds: ids });
+      report.sweep = swept.stats;
+      await carryOut(p, swept.actions, emit);
+    }
   } else {
     const cursor = await d.store.loadCursor();
     for (const status of TENANT_STATUSES) {
