@@ -10,13 +10,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import type { ReconcileReport } from "../../core/reconcile/report.js";
 import { newTenant, type Tenant } from "../../core/tenant/model.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
-import { awsConfig, cloud } from "../support/cloud.js";
+import { cloud } from "../support/cloud.js";
 import {
   eventually,
   getTenant,

@@ -29,9 +29,9 @@ describe("driftOf", () => {
 
   it("compares quantities by value", () => {
     const live = served(byKind("ResourceQuota"));
-    (live.spec as { hard: Record<string, string> })["hard"]["requests.memory"] = "8192Mi";
+    (live.spec as { hard: Record<string, string> }).hard["requests.memory"] = "8192Mi";
     expect(driftOf(byKind("ResourceQuota"), live)).toEqual([]);
-    (live.spec as { hard: Record<string, string> })["hard"]["requests.memory"] = "8193Mi";
+    (live.spec as { hard: Record<string, string> }).hard["requests.memory"] = "8193Mi";
     expect(driftOf(byKind("ResourceQuota"), live)).toEqual([
       { path: "spec.hard.requests.memory", want: "8Gi", have: "8193Mi" },
     ]);
