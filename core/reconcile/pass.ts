@@ -186,8 +186,18 @@ async function checkTenant(
       problem: f.problem,
       ...(error ? { error } : {}),
     }));
+    // A condition that stays (flagged, or a repair that keeps failing) is recorded once, not every pass.
+    const last = new Map((tenant.reconcile?.entries ?? []).map((e) => [e.check, e]));
+    const fresh = entries.filter((e) => {
+      const before = last.get(e.check);
+      const same =
+        before?.action === e.action && before.problem === e.problem && before.outcome === e.outcome;
+      return e.outcome === "repaired" || !same;
+    });
     try {
-      await p.d.store.record(tenant.tenantId, { entries, ...change });
+      if (fresh.length > 0 || Object.keys(change).length > 0) {
+        await p.d.store.record(tenant.tenantId, { entries: fresh, ...change });
+      }
     } catch (err) {
       // The repairs happened; only their record (and a status change riding on it) did not.
       for (const x of done) {

@@ -444,6 +444,36 @@ describe("bounded work", () => {
     expect(r.actions[0]!.error).toBe("TooManyRequestsException: Rate exceeded");
   });
 
+  it("a condition that stays is recorded on the tenant once, not every pass; a repair every time", async () => {
+    const w = new ReconcileWorld();
+    const t = await w.provisioned("ACTIVE", { plan: "standard" });
+    w.tenants.items.get(t.tenantId)!.plan = "retired";
+    const first = await pass(w);
+    expect(summary(first.actions)).toEqual(["namespace:flag:flagged"]);
+    expect(first.actions[0]!.problem).toBe(
+      'Plan "retired" is not in the catalog: the namespace and guard rails cannot be checked',
+    );
+    w.tenants.writes.length = 0;
+    expect(summary((await pass(w)).actions)).toEqual(["namespace:flag:flagged"]);
+    expect(w.tenants.writes).toEqual([]);
+    expect(w.get(t.tenantId).reconcile?.entries).toHaveLength(1);
+
+    w.tenants.items.get(t.tenantId)!.plan = "standard";
+    for (let i = 0; i < 2; i++) {
+      await w.cluster.remove({
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "tenant-workloads", namespace: ns(t.slug) },
+      });
+      await pass(w);
+    }
+    expect(w.get(t.tenantId).reconcile?.entries.map((e) => e.action)).toEqual([
+      "flag",
+      "apply-objects",
+      "apply-objects",
+    ]);
+  });
+
   it("a targeted pass checks the tenants asked for, by slug or id, whatever their budget", async () => {
     const w = new ReconcileWorld();
     const t = await w.provisioned("ACTIVE");
