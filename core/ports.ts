@@ -114,3 +114,109 @@ export interface TenantEventPublisher {
   /** Puts one event on the bus; throws when the bus did not take it (the caller retries). */
   publish(event: TenantEvent): Promise<void>;
 }
+
+// What the reconciler (core/reconcile) reads and repairs beyond the provisioning ports above. Each is
+// implemented by the same adapter as its provisioning port, kept apart so a step's fakes need not grow.
+
+/** A user pool as the reconciler sees it. */
+export interface PoolFacts {
+  id: string;
+  name?: string;
+  /** The tenant id the pool's name says it was made for (`embark-tenant-<id>`), if it is named like Embark's. */
+  namedFor?: string;
+  /** The `embark:tenant-id` tag, and whether `embark:managed-by` says it is Embark's. */
+  tenantId?: string;
+  managedByEmbark: boolean;
+  created?: Date;
+}
+
+export interface IdentityInspector {
+  /** DescribeUserPool on a known id (never a listing): undefined when the pool does not exist. */
+  describePool(userPoolId: string): Promise<PoolFacts | undefined>;
+  appClientExists(userPoolId: string, clientId: string): Promise<boolean>;
+  /** The pool's `embark-app` client: the known one, else one found by name, else a new one. */
+  ensureAppClient(userPoolId: string, knownClientId?: string): Promise<string>;
+  /**
+   * One page of the account's pools (ListUserPools: paged at 60 and rate-limited on AWS, so only the orphan
+   * sweep calls it, once per pass). No tags: names only.
+   */
+  listPools(page: { token?: string; max: number }): Promise<{ pools: PoolFacts[]; next?: string }>;
+}
+
+/** Which Kubernetes object: kind, group version, name and namespace. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/** A live Kubernetes object as the API server returns it. */
+export type LiveObject = Record<string, unknown> & {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: string };
+};
+
+export interface ClusterInspector {
+  /** The live objects for `objects`, in the same order; undefined where one is missing. */
+  read(objects: readonly ObjectRef[]): Promise<Array<LiveObject | undefined>>;
+  /**
+   * One page of the namespaces labelled as Embark's (label selector; only one tenant's with `tenantId`), with
+   * the tenant id they are labelled with.
+   */
+  listManagedNamespaces(page: { limit: number; continue?: string; tenantId?: string }): Promise<{
+    namespaces: Array<{ name: string; tenantId?: string; created?: Date; terminating: boolean }>;
+    continue?: string;
+  }>;
+  /** Starts a namespace's deletion without waiting for the cascade (a gone namespace is fine). */
+  startNamespaceDelete(namespace: string): Promise<void>;
+  /** Deletes one namespaced object (a gone one is fine): for drift an apply cannot undo. */
+  remove(object: ObjectRef): Promise<void>;
+}
+
+export type ExecutionStatus =
+  | "RUNNING"
+  | "SUCCEEDED"
+  | "FAILED"
+  | "TIMED_OUT"
+  | "ABORTED"
+  | "PENDING_REDRIVE";
+
+export interface ExecutionFacts {
+  executionArn: string;
+  status: ExecutionStatus;
+  startDate?: Date;
+  stopDate?: Date;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+}
+
+export interface ExecutionInspector {
+  /** DescribeExecution by state machine and name: undefined when there is no such execution. */
+  describe(stateMachineArn: string, name: string): Promise<ExecutionFacts | undefined>;
+  /** Resumes a FAILED, TIMED_OUT or ABORTED Standard execution at the state it stopped in. */
+  redrive(executionArn: string): Promise<void>;
+}
+
+export interface PipelineControl {
+  /** Stops a run in progress, abandoning its current actions (a run already finished is fine). */
+  stop(executionId: string, reason: string): Promise<void>;
+}
+
+/** A message in a dead-letter queue. */
+export interface DeadLetter {
+  body: unknown;
+  receipt: string;
+  sentAt?: Date;
+}
+
+/** A work queue's dead-letter queue, as the reconciler's sweep reads it. */
+export interface DeadLetterQueue {
+  readonly name: string;
+  /** Approximate number of messages (visible and in flight). */
+  depth(): Promise<number>;
+  /** Receives up to `max` messages, hidden from other readers for `hideSeconds`. */
+  receive(max: number, hideSeconds: number): Promise<DeadLetter[]>;
+  remove(receipt: string): Promise<void>;
+  /** Makes a received message visible again at once. */
+  release(receipt: string): Promise<void>;
+}

@@ -19,6 +19,7 @@ import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createReadiness, type Readiness } from "./readiness.js";
+import { createSchedulerService, type SchedulerService } from "./scheduler/service.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
 import { startWebServer } from "./web/server.js";
 
@@ -68,6 +69,7 @@ export interface LocalCloud {
   stepFunctions: Awaited<ReturnType<typeof createStepFunctionsService>>;
   eventBridge: Awaited<ReturnType<typeof createEventBridgeService>>;
   codePipeline: Awaited<ReturnType<typeof createCodePipelineService>>;
+  scheduler: SchedulerService;
   /** Registers a stop hook (e.g. an SQS event source mapping) run before the services stop. */
   onStop(fn: () => Promise<void>): void;
   stop(): Promise<void>;
@@ -122,23 +124,25 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   stops.push(kube.stop);
 
   await Promise.all(
-    ["stepfunctions", "eventbridge", "codepipeline"].map((d) =>
+    ["stepfunctions", "eventbridge", "codepipeline", "scheduler"].map((d) =>
       mkdir(join(stateDir, d), { recursive: true }),
     ),
   );
-  const [stepFunctions, eventBridge, codePipeline] = await Promise.all([
+  const [stepFunctions, eventBridge, codePipeline, scheduler] = await Promise.all([
     createStepFunctionsService(sub("stepfunctions"), { retryIntervalScale: opts.retryIntervalScale }),
     createEventBridgeService(sub("eventbridge")),
     createCodePipelineService(sub("codepipeline"), { defaultDurationMs: opts.pipelineDurationMs }),
+    createSchedulerService(sub("scheduler")),
   ]);
   edge.addJsonService(stepFunctions);
   edge.addJsonService(eventBridge);
   edge.addJsonService(codePipeline);
   const lambdaApi = createLambdaApi(context);
   edge.addHttpService(lambdaApi);
+  edge.addHttpService(scheduler);
   stops.push(async () => lambdaApi.stop());
   edge.addHttpService(sesMessagesService(ses.url));
-  stops.push(stepFunctions.stop, eventBridge.stop, codePipeline.stop);
+  stops.push(stepFunctions.stop, eventBridge.stop, codePipeline.stop, scheduler.stop);
 
   const web = await startWebServer({
     port: opts.webPort ?? envPort("EMBARK_WEB_PORT", 3000),
@@ -174,6 +178,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     stepFunctions,
     eventBridge,
     codePipeline,
+    scheduler,
     onStop: (fn) => early.push(fn),
     stop() {
       stopped ??= (async () => {

@@ -16,6 +16,8 @@ export const STATE_MACHINE_ALARM_METRICS = [
   "ExecutionThrottled",
 ] as const;
 export const FUNCTION_ALARM_METRICS = ["Errors", "Throttles"] as const;
+/** Emitted by the reconcile function (Powertools EMF, namespace Embark, dimension service). */
+export const DEGRADED_TENANTS_METRIC = "DegradedTenants";
 
 export function createAlarms(
   config: EmbarkConfig,
@@ -79,6 +81,17 @@ export function createAlarms(
       });
     }
   }
+
+  // A DEGRADED tenant lost something Embark cannot restore (design §2): a person must decide. The reconcile
+  // function reports how many there are after every pass, so the alarm stays on until none is left.
+  alarm("TenantsDegraded", {
+    namespace: "Embark",
+    metricName: DEGRADED_TENANTS_METRIC,
+    statistic: "Maximum",
+    dimensions: { service: "embark" },
+    description:
+      "A tenant is DEGRADED (e.g. its user pool was deleted). `npm run ops -- tenants list --status DEGRADED` names it and the reason.",
+  });
 
   for (const [name, fn] of Object.entries(deps.functions)) {
     for (const metricName of FUNCTION_ALARM_METRICS) {

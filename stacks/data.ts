@@ -3,7 +3,7 @@
  * into the plans table once: later deploys leave the items alone, so an operator's plan edits survive (design
  * §3). Tables of lasting records are deletion-protected in production; expiring records (ttl) are not.
  */
-import { TABLES, type TableKey } from "../core/app/resources.js";
+import { TABLES, type TableKey, tableIndexes } from "../core/app/resources.js";
 import { DEFAULT_PLANS } from "../core/plans/catalog.js";
 import { type Context, pascal } from "./context.js";
 
@@ -11,14 +11,36 @@ export type Data = Record<TableKey, sst.aws.Dynamo>;
 
 export function createData(ctx: Context): Data {
   const data = Object.fromEntries(
-    Object.entries(TABLES).map(([key, table]) => [
-      key,
-      new sst.aws.Dynamo(pascal(key), {
-        fields: { [table.key]: "string" },
-        primaryIndex: { hashKey: table.key },
-        ...("ttl" in table ? { ttl: table.ttl } : { deletionProtection: ctx.production }),
-      }),
-    ]),
+    Object.entries(TABLES).map(([key, table]) => {
+      const indexes = tableIndexes(key as TableKey);
+      const indexFields = Object.values(indexes).flatMap((i) => [
+        i.hashKey,
+        ...(i.rangeKey ? [i.rangeKey] : []),
+      ]);
+      return [
+        key,
+        new sst.aws.Dynamo(pascal(key), {
+          fields: Object.fromEntries([table.key, ...indexFields].map((f) => [f, "string" as const])),
+          primaryIndex: { hashKey: table.key },
+          // Every attribute projected: a page of the index is a page of whole records.
+          ...(Object.keys(indexes).length > 0
+            ? {
+                globalIndexes: Object.fromEntries(
+                  Object.entries(indexes).map(([name, i]) => [
+                    name,
+                    {
+                      hashKey: i.hashKey,
+                      ...(i.rangeKey ? { rangeKey: i.rangeKey } : {}),
+                      projection: "all" as const,
+                    },
+                  ]),
+                ),
+              }
+            : {}),
+          ...("ttl" in table ? { ttl: table.ttl } : { deletionProtection: ctx.production }),
+        }),
+      ];
+    }),
   ) as Data;
 
   for (const plan of DEFAULT_PLANS) {

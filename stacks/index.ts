@@ -23,6 +23,7 @@ import { createEmail } from "./email.js";
 import { createRules } from "./events.js";
 import { createFunctions } from "./functions.js";
 import { createQueues } from "./queues.js";
+import { createSchedules } from "./schedules.js";
 import { createWorkflows, stateMachineArn, stateMachineName } from "./workflows.js";
 
 const RETENTION_DAYS = { "2 weeks": 14, "3 months": 90 } as const;
@@ -46,6 +47,7 @@ export function embark() {
       ...resourceEnvironment<$util.Input<string>>({
         table: (k) => data[k].name,
         queue: (k) => queues.work[k].queue.url,
+        deadLetterQueue: (k) => queues.work[k].dlq.url,
         bus: (k) => buses[k].name,
         stateMachine: (k) => stateMachineArn(ctx, k),
         // From its name: a pool trigger's ARN, with no cycle through the functions themselves.
@@ -72,6 +74,9 @@ export function embark() {
         QueueKey,
         $util.Output<string>
       >,
+      deadLetterQueues: Object.fromEntries(
+        Object.entries(queues.work).map(([k, q]) => [k, q.dlq.arn]),
+      ) as Record<QueueKey, $util.Output<string>>,
       buses: { billing: billingBus.arn, tenants: tenantsBus.arn },
       stateMachine: (k: StateMachineKey) => stateMachineArn(ctx, k),
       executions: (k: StateMachineKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`),
@@ -142,6 +147,7 @@ export function embark() {
       ),
   });
 
+  createSchedules(ctx, { functions, eventsDlqArn: queues.eventsDlq.arn });
   createClusterAccess(config, functions);
   api.addRoutes(functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });

@@ -16,6 +16,7 @@ export interface Statement {
 export interface PermissionTargets {
   tables: Record<TableKey, $util.Input<string>>;
   queues: Record<QueueKey, $util.Input<string>>;
+  deadLetterQueues: Record<QueueKey, $util.Input<string>>;
   buses: Record<BusKey, $util.Input<string>>;
   stateMachine(key: StateMachineKey): $util.Input<string>;
   /** Executions of a state machine (`…:execution:<name>:*`). */
@@ -38,8 +39,12 @@ function resourcesOf(on: AccessTarget, t: PermissionTargets): $util.Input<string
   switch (on.kind) {
     case "table":
       return [t.tables[on.table]];
+    case "tableIndex":
+      return [$interpolate`${t.tables[on.table]}/index/${on.index}`];
     case "queue":
       return [t.queues[on.queue]];
+    case "deadLetterQueue":
+      return [t.deadLetterQueues[on.queue]];
     case "bus":
       return [t.buses[on.bus]];
     case "stateMachines":

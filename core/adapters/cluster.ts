@@ -9,18 +9,13 @@
  */
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { type Cluster, KubeConfig } from "@kubernetes/client-node";
-import type { ClusterProvisioner } from "../ports.js";
+import { MANAGED_BY_LABEL, TENANT_ID_LABEL } from "../cluster/tenant-objects.js";
+import type { ClusterInspector, ClusterProvisioner, LiveObject, ObjectRef } from "../ports.js";
 import { type EksAccessConfig, grantTenantAccess, revokeTenantAccess } from "./eks-access.js";
 import { eksBearerToken } from "./eks-auth.js";
 import { KubeHttp, statusError, transientError } from "./kube-http.js";
 
 export const FIELD_MANAGER = "embark";
-
-interface KubeObjectRef {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-}
 
 interface DiscoveredResource {
   name: string;
@@ -39,7 +34,7 @@ export interface ClusterOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class KubernetesClusterProvisioner implements ClusterProvisioner {
+export class KubernetesClusterProvisioner implements ClusterProvisioner, ClusterInspector {
   private readonly http: KubeHttp;
   private readonly discovery = new Map<string, Promise<DiscoveredResource[]>>();
 
@@ -53,7 +48,7 @@ export class KubernetesClusterProvisioner implements ClusterProvisioner {
   async apply(objects: ReadonlyArray<Record<string, unknown>>): Promise<void> {
     // In order: the Namespace comes first and the objects inside it need it.
     for (const object of objects) {
-      const path = await this.objectPath(object as unknown as KubeObjectRef);
+      const path = await this.objectPath(object as unknown as ObjectRef);
       const res = await this.http.request("PATCH", path, {
         // JSON is YAML: the body goes out byte for byte as the object was written.
         body: JSON.stringify(object),
@@ -77,10 +72,7 @@ export class KubernetesClusterProvisioner implements ClusterProvisioner {
   }
 
   async deleteNamespace(namespace: string): Promise<void> {
-    const path = namespacePath(namespace);
-    const res = await this.http.request("DELETE", path);
-    if (res.status !== 200 && res.status !== 202 && res.status !== 404)
-      throw statusError("DELETE", path, res);
+    await this.startNamespaceDelete(namespace);
 
     // Deletion is asynchronous: the namespace stays (Terminating) until everything in it is gone.
     const deadline = Date.now() + (this.options.deleteTimeoutMs ?? 60_000);
@@ -104,8 +96,84 @@ export class KubernetesClusterProvisioner implements ClusterProvisioner {
     throw statusError("GET", path, res);
   }
 
+  /**
+   * Reads the objects with as few requests as the API allows: a GET per cluster-scoped object, one list per
+   * kind and namespace for the rest (a tenant's guard rails: six lists, not nine GETs).
+   */
+  async read(objects: readonly ObjectRef[]): Promise<Array<LiveObject | undefined>> {
+    const lists = new Map<string, Promise<Map<string, LiveObject>>>();
+    return Promise.all(
+      objects.map(async (object) => {
+        const path = await this.objectPath(object);
+        const { namespace, name } = object.metadata;
+        if (!namespace) {
+          const res = await this.http.request("GET", path);
+          if (res.status === 404) return undefined;
+          if (res.status !== 200) throw statusError("GET", path, res);
+          return res.body as LiveObject;
+        }
+        const listPath = path.slice(0, path.lastIndexOf("/"));
+        let list = lists.get(listPath);
+        if (!list) {
+          list = this.http.request("GET", listPath).then((res) => {
+            // Listing in a namespace that does not exist answers an empty list, as the apiserver does.
+            if (res.status !== 200) throw statusError("GET", listPath, res);
+            const items = (res.body as { items?: LiveObject[] }).items ?? [];
+            return new Map(items.map((item) => [item.metadata.name, item]));
+          });
+          lists.set(listPath, list);
+        }
+        return (await list).get(name);
+      }),
+    );
+  }
+
+  async listManagedNamespaces(page: { limit: number; continue?: string; tenantId?: string }) {
+    const selector = [
+      `${MANAGED_BY_LABEL}=embark`,
+      ...(page.tenantId ? [`${TENANT_ID_LABEL}=${page.tenantId}`] : []),
+    ];
+    const path = "/api/v1/namespaces";
+    const res = await this.http.request("GET", path, {
+      query: {
+        labelSelector: selector.join(","),
+        limit: String(page.limit),
+        ...(page.continue ? { continue: page.continue } : {}),
+      },
+    });
+    if (res.status !== 200) throw statusError("GET", path, res);
+    const body = res.body as { items?: LiveObject[]; metadata?: { continue?: string } };
+    return {
+      namespaces: (body.items ?? []).map((ns) => {
+        const meta = ns.metadata as LiveObject["metadata"] & { creationTimestamp?: string };
+        const phase = (ns.status as { phase?: string } | undefined)?.phase;
+        return {
+          name: meta.name,
+          tenantId: meta.labels?.[TENANT_ID_LABEL],
+          created: meta.creationTimestamp ? new Date(meta.creationTimestamp) : undefined,
+          terminating: meta.deletionTimestamp !== undefined || phase === "Terminating",
+        };
+      }),
+      ...(body.metadata?.continue ? { continue: body.metadata.continue } : {}),
+    };
+  }
+
+  async startNamespaceDelete(namespace: string): Promise<void> {
+    const path = namespacePath(namespace);
+    const res = await this.http.request("DELETE", path);
+    if (res.status !== 200 && res.status !== 202 && res.status !== 404)
+      throw statusError("DELETE", path, res);
+  }
+
+  async remove(object: ObjectRef): Promise<void> {
+    const path = await this.objectPath(object);
+    const res = await this.http.request("DELETE", path);
+    if (res.status !== 200 && res.status !== 202 && res.status !== 404)
+      throw statusError("DELETE", path, res);
+  }
+
   /** The object's URL path, e.g. /apis/networking.k8s.io/v1/namespaces/tenant-acme/networkpolicies/x. */
-  private async objectPath(object: KubeObjectRef): Promise<string> {
+  private async objectPath(object: ObjectRef): Promise<string> {
     const { apiVersion, kind, metadata } = object;
     if (!apiVersion || !kind || !metadata?.name)
       throw new Error("A Kubernetes object needs apiVersion, kind and name");

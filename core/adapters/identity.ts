@@ -24,6 +24,7 @@ import {
   CreateUserPoolCommand,
   DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
+  DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   ListGroupsCommand,
   ListUserPoolClientsCommand,
@@ -32,7 +33,13 @@ import {
   UpdateUserPoolCommand,
   type UserPoolType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import type { IdentityProvisioner, TenantIdentity, TenantIdentityInput } from "../ports.js";
+import type {
+  IdentityInspector,
+  IdentityProvisioner,
+  PoolFacts,
+  TenantIdentity,
+  TenantIdentityInput,
+} from "../ports.js";
 import { isAwsError } from "./aws-errors.js";
 
 export const POOL_NAME_PREFIX = "embark-tenant-";
@@ -43,6 +50,9 @@ export const APP_CLIENT_NAME = "embark-app";
 export const ADMINS_GROUP = "admins";
 
 export const poolNameFor = (tenantId: string): string => `${POOL_NAME_PREFIX}${tenantId}`;
+/** The tenant id a pool's name says it was made for, if it is named like Embark's. */
+const tenantNamedBy = (name: string | undefined): string | undefined =>
+  name?.startsWith(POOL_NAME_PREFIX) ? name.slice(POOL_NAME_PREFIX.length) : undefined;
 
 /** A pool as found: enough to pick the oldest of twins. */
 interface FoundPool {
@@ -50,7 +60,7 @@ interface FoundPool {
   created: number;
 }
 
-export class CognitoIdentityProvisioner implements IdentityProvisioner {
+export class CognitoIdentityProvisioner implements IdentityProvisioner, IdentityInspector {
   constructor(
     private readonly client: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
   ) {}
@@ -62,7 +72,7 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     const userPoolId = await this.ensurePool(input, onPoolCreated);
     // Before the admin user: its invitation is sent with the pool's mail settings and wording.
     await this.ensurePoolSettings(userPoolId, input);
-    const userPoolClientId = await this.ensureAppClient(userPoolId, input.known?.userPoolClientId);
+    const userPoolClientId = await this.ensureClient(userPoolId, input.known?.userPoolClientId);
     await this.ensureAdminsGroup(userPoolId);
     const adminUsername = await this.ensureAdminUser(userPoolId, input.adminEmail);
     // Adding a member twice is a no-op on AWS and cognito-local alike.
@@ -107,6 +117,56 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     return (await this.findTenantPools(tenantId)).map((p) => p.id);
   }
 
+  async describePool(userPoolId: string): Promise<PoolFacts | undefined> {
+    const pool = await this.describeUserPool(userPoolId);
+    if (!pool) return undefined;
+    const tags = pool.UserPoolTags ?? {};
+    return {
+      id: userPoolId,
+      name: pool.Name,
+      namedFor: tenantNamedBy(pool.Name),
+      tenantId: tags[TAG_TENANT_ID],
+      managedByEmbark: tags[TAG_MANAGED_BY] === "embark",
+      created: pool.CreationDate,
+    };
+  }
+
+  async appClientExists(userPoolId: string, clientId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
+      );
+      return true;
+    } catch (err) {
+      if (isAwsError(err, "ResourceNotFoundException")) return false;
+      throw err;
+    }
+  }
+
+  ensureAppClient(userPoolId: string, knownClientId?: string): Promise<string> {
+    return this.ensureClient(userPoolId, knownClientId);
+  }
+
+  async listPools(page: { token?: string; max: number }): Promise<{ pools: PoolFacts[]; next?: string }> {
+    const out = await this.client.send(
+      new ListUserPoolsCommand({ MaxResults: Math.min(Math.max(page.max, 1), 60), NextToken: page.token }),
+    );
+    const pools = (out.UserPools ?? []).flatMap((p): PoolFacts[] =>
+      p.Id
+        ? [
+            {
+              id: p.Id,
+              name: p.Name,
+              namedFor: tenantNamedBy(p.Name),
+              managedByEmbark: false,
+              created: p.CreationDate,
+            },
+          ]
+        : [],
+    );
+    return { pools, ...(out.NextToken ? { next: out.NextToken } : {}) };
+  }
+
   /** The tenant's pool: the recorded one if it still exists, else the oldest tagged one, else a new one. */
   private async ensurePool(
     input: TenantIdentityInput,
@@ -114,7 +174,7 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
   ): Promise<string> {
     const known = input.known?.userPoolId;
     if (known) {
-      const pool = await this.describePool(known);
+      const pool = await this.describeUserPool(known);
       if (pool && this.belongsTo(pool, input.tenantId)) return known;
     }
 
@@ -150,7 +210,7 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
 
   /** Brings an existing pool's managed settings (trigger, mail, invitation) to what `input` asks for. */
   private async ensurePoolSettings(userPoolId: string, input: TenantIdentityInput): Promise<void> {
-    const pool = await this.describePool(userPoolId);
+    const pool = await this.describeUserPool(userPoolId);
     if (!pool) throw new Error(`User pool ${userPoolId} disappeared while it was being set up`);
     const want = poolSettings(input);
     const invite = pool.AdminCreateUserConfig?.InviteMessageTemplate;
@@ -195,14 +255,14 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
     const found: FoundPool[] = [];
     // ListUserPools carries no tags: confirm each same-named pool with DescribeUserPool.
     for (const id of candidates) {
-      const pool = await this.describePool(id);
+      const pool = await this.describeUserPool(id);
       if (pool && this.belongsTo(pool, tenantId))
         found.push({ id, created: pool.CreationDate?.getTime() ?? 0 });
     }
     return found;
   }
 
-  private async describePool(userPoolId: string): Promise<UserPoolType | undefined> {
+  private async describeUserPool(userPoolId: string): Promise<UserPoolType | undefined> {
     try {
       return (await this.client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool;
     } catch (err) {
@@ -217,7 +277,7 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner {
   }
 
   /** The `embark-app` client (public: no secret, SRP sign-in + refresh), found by name before creating. */
-  private async ensureAppClient(userPoolId: string, knownClientId: string | undefined): Promise<string> {
+  private async ensureClient(userPoolId: string, knownClientId: string | undefined): Promise<string> {
     const ours: string[] = [];
     let token: string | undefined;
     do {

@@ -3,10 +3,11 @@ import {
   CodePipelineClient,
   GetPipelineExecutionCommand,
   StartPipelineExecutionCommand,
+  StopPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
-import type { PipelineRunner, PipelineRunStatus } from "../ports.js";
+import type { PipelineControl, PipelineRunner, PipelineRunStatus } from "../ports.js";
 
-export class CodePipelineRunner implements PipelineRunner {
+export class CodePipelineRunner implements PipelineRunner, PipelineControl {
   constructor(
     readonly pipelineName: string,
     private readonly client = new CodePipelineClient({}),
@@ -45,5 +46,23 @@ export class CodePipelineRunner implements PipelineRunner {
       status: (out.pipelineExecution?.status ?? "InProgress") as PipelineRunStatus,
       summary: out.pipelineExecution?.statusSummary,
     };
+  }
+
+  /** Stops a run, abandoning its actions; a run that is no longer in progress is left as it is. */
+  async stop(executionId: string, reason: string): Promise<void> {
+    try {
+      await this.client.send(
+        new StopPipelineExecutionCommand({
+          pipelineName: this.pipelineName,
+          pipelineExecutionId: executionId,
+          abandon: true,
+          reason: reason.slice(0, 200),
+        }),
+      );
+    } catch (err) {
+      const name = err instanceof Error ? err.name : "";
+      if (name !== "PipelineExecutionNotStoppableException" && name !== "DuplicatedStopRequestException")
+        throw err;
+    }
   }
 }

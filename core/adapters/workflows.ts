@@ -3,12 +3,16 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import type { WorkflowRunner } from "../ports.js";
+import type { ExecutionFacts, ExecutionInspector, ExecutionStatus, WorkflowRunner } from "../ports.js";
 
-export class StepFunctionsWorkflows implements WorkflowRunner {
+export const executionArnOf = (stateMachineArn: string, name: string) =>
+  `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+
+export class StepFunctionsWorkflows implements WorkflowRunner, ExecutionInspector {
   constructor(private readonly client = new SFNClient({})) {}
 
   /**
@@ -24,11 +28,34 @@ export class StepFunctionsWorkflows implements WorkflowRunner {
       return out.executionArn;
     } catch (err) {
       if (!(err instanceof Error) || err.name !== "ExecutionAlreadyExists") throw err;
-      const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+      const executionArn = executionArnOf(stateMachineArn, name);
       const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
       if (existing.input !== undefined && sameJson(existing.input, json)) return executionArn;
       throw err;
     }
+  }
+
+  async describe(stateMachineArn: string, name: string): Promise<ExecutionFacts | undefined> {
+    const executionArn = executionArnOf(stateMachineArn, name);
+    try {
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return {
+        executionArn,
+        status: (out.status ?? "RUNNING") as ExecutionStatus,
+        startDate: out.startDate,
+        stopDate: out.stopDate,
+        error: out.error,
+        cause: out.cause,
+        redriveCount: out.redriveCount ?? 0,
+      };
+    } catch (err) {
+      if (err instanceof Error && err.name === "ExecutionDoesNotExist") return undefined;
+      throw err;
+    }
+  }
+
+  async redrive(executionArn: string): Promise<void> {
+    await this.client.send(new RedriveExecutionCommand({ executionArn }));
   }
 
   async history(executionArn: string): Promise<HistoryEvent[]> {

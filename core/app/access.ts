@@ -7,7 +7,11 @@ import type { BusKey, QueueKey, StateMachineKey, TableKey } from "./resources.js
 
 export type AccessTarget =
   | { kind: "table"; table: TableKey }
+  /** A global secondary index of a table (Query on an index is authorised on the index's ARN). */
+  | { kind: "tableIndex"; table: TableKey; index: string }
   | { kind: "queue"; queue: QueueKey }
+  /** A work queue's dead-letter queue. */
+  | { kind: "deadLetterQueue"; queue: QueueKey }
   | { kind: "bus"; bus: BusKey }
   | { kind: "stateMachines"; machines: StateMachineKey[] }
   | { kind: "executions"; machines: StateMachineKey[] }
@@ -31,7 +35,11 @@ const grant =
 
 export const dynamodb = (table: TableKey, ...actions: string[]) =>
   grant("dynamodb", { kind: "table", table })(...actions);
+export const queryIndex = (table: TableKey, index: string) =>
+  grant("dynamodb", { kind: "tableIndex", table, index })("Query");
 export const sendToQueue = (queue: QueueKey) => grant("sqs", { kind: "queue", queue })("SendMessage");
+export const deadLetters = (queue: QueueKey, ...actions: string[]) =>
+  grant("sqs", { kind: "deadLetterQueue", queue })(...actions);
 export const putEvents = (bus: BusKey) => grant("events", { kind: "bus", bus })("PutEvents");
 export const startExecution = (...machines: StateMachineKey[]) =>
   grant("states", { kind: "stateMachines", machines })("StartExecution");

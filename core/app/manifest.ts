@@ -18,17 +18,22 @@ import type { StateMachineDefinition } from "../workflow/asl.js";
 import { executionFailedPattern } from "../workflow/failure-events.js";
 import type { WorkflowRefs } from "../workflow/task.js";
 import {
+  anyResource,
   codepipeline,
+  deadLetters,
   dynamodb,
+  eks,
   executions,
   idempotencyRecords,
   planLookup,
   putEvents,
+  queryIndex,
   sendEmail,
   sendToQueue,
   startExecution,
   taskCallbacks,
   tenantProgress,
+  userPools,
 } from "./access.js";
 import type { FunctionSpec, StepFunctionSpec } from "./function-spec.js";
 import { type QueueKey, STATE_MACHINE_KEYS, type StateMachineKey } from "./resources.js";
@@ -146,6 +151,38 @@ export const FUNCTIONS = {
     ],
   },
   ...stepFunctions(asSteps(LIFECYCLE_STEP_TABLE)),
+  reconcile: {
+    description: "schedule → keeps every tenant's status true (design §2)",
+    // A pass is bounded (core/reconcile/settings.ts); the margin covers a slow cluster or a throttled API.
+    timeoutSeconds: 300,
+    access: [
+      // Tenants by status; the cursor (PutItem); records, transitions and resources (UpdateItem); statuses of
+      // the tenants swept resources name (BatchGetItem).
+      dynamodb("tenants", "GetItem", "PutItem", "UpdateItem", "BatchGetItem"),
+      queryIndex("tenants", "by-status"),
+      dynamodb("plans", "Scan"),
+      startExecution("onboarding"),
+      executions(["DescribeExecution", "RedriveExecution", "GetExecutionHistory"], "onboarding", "offboard"),
+      userPools(
+        "DescribeUserPool",
+        "DescribeUserPoolClient",
+        "ListUserPoolClients",
+        "CreateUserPoolClient",
+        "DeleteUserPoolClient",
+        "DeleteUserPool",
+      ),
+      anyResource(
+        "the orphan sweep lists the account's pools (one page per pass)",
+        "cognito-idp:ListUserPools",
+      ),
+      eks("DescribeCluster"),
+      codepipeline("GetPipelineExecution", "StopPipelineExecution"),
+      ...(["signups", "emails"] as const).map((q) =>
+        deadLetters(q, "GetQueueAttributes", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility"),
+      ),
+      putEvents("tenants"), // lifecycle events a crash left in a tenant's outbox
+    ],
+  },
 } satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -233,13 +270,32 @@ export const RULES = {
 } as const satisfies Record<string, RuleSpec>;
 export type RuleName = keyof typeof RULES;
 
-/** Functions invoked asynchronously by rules (Lambda's own retries, then the events DLQ on AWS). */
+export interface ScheduleSpec {
+  description: string;
+  /** An EventBridge Scheduler expression, UTC: `rate(…)`, `cron(…)` or `at(…)`. Flexible time window off. */
+  expression: string;
+  /** The function invoked (asynchronously) and the event it gets. */
+  target: { function: FunctionName; input: Record<string, unknown> };
+}
+
+/** EventBridge Scheduler schedules (stacks/schedules.ts on AWS; local/scheduler/ in the local cloud). */
+export const SCHEDULES = {
+  reconcile: {
+    description: "a reconcile pass (design §2: status truth)",
+    expression: "rate(5 minutes)",
+    target: { function: "reconcile", input: {} },
+  },
+} as const satisfies Record<string, ScheduleSpec>;
+export type ScheduleName = keyof typeof SCHEDULES;
+
+/** Functions invoked asynchronously by rules and schedules (Lambda's own retries, then the events DLQ on AWS). */
 export const ASYNC_FUNCTIONS: readonly FunctionName[] = [
-  ...new Set(
-    Object.values(RULES as Record<string, RuleSpec>).flatMap((r) =>
+  ...new Set([
+    ...Object.values(RULES as Record<string, RuleSpec>).flatMap((r) =>
       "function" in r.target ? [r.target.function] : [],
     ),
-  ),
+    ...Object.values(SCHEDULES as Record<string, ScheduleSpec>).map((s) => s.target.function),
+  ]),
 ];
 
 /** The state machines' definitions (design §1, §2): Standard workflows, JSONPath ASL. */

@@ -6,18 +6,31 @@
 import { STATE_MACHINE_NAMES, type StateMachineKey } from "../workflow/names.js";
 
 export const TABLES = {
-  tenants: { env: "TENANTS_TABLE", key: "pk" },
+  tenants: {
+    env: "TENANTS_TABLE",
+    key: "pk",
+    /**
+     * Tenant records by status, least recently changed first (only tenant items carry `status`): the reconciler
+     * pages one status at a time with a cursor, so a pass never scans the growing table. All attributes.
+     */
+    indexes: { "by-status": { hashKey: "status", rangeKey: "updatedAt" } },
+  },
   plans: { env: "PLANS_TABLE", key: "planId" },
   /** Powertools idempotency records; DynamoDBPersistenceLayer writes their expiry to `expiration`. */
   idempotency: { env: "IDEMPOTENCY_TABLE", key: "id", ttl: "expiration" },
 } as const;
 export type TableKey = keyof typeof TABLES;
+/** A table's global secondary indexes: name → key attributes (strings), every attribute projected. */
+export type TableIndexes = Readonly<Record<string, { hashKey: string; rangeKey?: string }>>;
+export const tableIndexes = (key: TableKey): TableIndexes =>
+  "indexes" in TABLES[key] ? (TABLES[key] as { indexes: TableIndexes }).indexes : {};
 
 export const QUEUES = {
-  signups: { env: "SIGNUPS_QUEUE_URL" },
-  emails: { env: "EMAILS_QUEUE_URL" },
-  /** Only EventBridge rules send to it: no function needs its URL. */
-  billing: { env: undefined },
+  /** `dlqEnv`: the dead-letter queue's URL, for the reconciler's sweep of messages about offboarded tenants. */
+  signups: { env: "SIGNUPS_QUEUE_URL", dlqEnv: "SIGNUPS_DLQ_URL" },
+  emails: { env: "EMAILS_QUEUE_URL", dlqEnv: "EMAILS_DLQ_URL" },
+  /** Only EventBridge rules send to it: no function needs its URL (its events name customers, not tenants). */
+  billing: { env: undefined, dlqEnv: undefined },
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 
@@ -87,12 +100,14 @@ export const LOCAL_NAMES = {
   /** Named like the bus Stripe's EventBridge destination creates (`aws.partner/stripe.com/<id>`). */
   stripePartnerBus: "aws.partner/stripe.com/embark-local",
   pipeline: "embark-tenant-pipeline",
+  schedule: (key: string) => `embark-${key}`,
 } as const;
 
 /** Every resource's environment variable and its value (a name, URL or ARN; Pulumi outputs on AWS). */
 export function resourceEnvironment<V>(of: {
   table(key: TableKey): V;
   queue(key: QueueKey): V;
+  deadLetterQueue(key: QueueKey): V;
   bus(key: BusKey): V;
   stateMachine(key: StateMachineKey): V;
   /** A function's ARN by its manifest name. */
@@ -100,7 +115,10 @@ export function resourceEnvironment<V>(of: {
 }): Record<string, V> {
   const env: Record<string, V> = {};
   for (const [k, t] of Object.entries(TABLES)) env[t.env] = of.table(k as TableKey);
-  for (const [k, q] of Object.entries(QUEUES)) if (q.env) env[q.env] = of.queue(k as QueueKey);
+  for (const [k, q] of Object.entries(QUEUES)) {
+    if (q.env) env[q.env] = of.queue(k as QueueKey);
+    if (q.dlqEnv) env[q.dlqEnv] = of.deadLetterQueue(k as QueueKey);
+  }
   for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
   for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);
   for (const f of Object.values(FUNCTION_REFS)) env[f.env] = of.functionArn(f.function);

@@ -28,7 +28,7 @@ export function offboardDefinition(r: WorkflowRefs): StateMachineDefinition {
     S.start,
     {
       [S.start]: statusTask(r, "OFFBOARDING", S.deleteNamespace, {
-        comment: "ACTIVE | SUSPENDED | FAILED → OFFBOARDING (already there: carry on).",
+        comment: "ACTIVE | SUSPENDED | FAILED | DEGRADED → OFFBOARDING (already there: carry on).",
         resultSelector: { "dedicatedResources.$": "$.dedicatedResources" },
         resultPath: "$.offboarding",
       }),

@@ -65,7 +65,7 @@ export async function setTenantStatus(
     case "OFFBOARDING":
       await d.records.transitionIf({
         tenantId,
-        from: ["ACTIVE", "SUSPENDED", "FAILED"],
+        from: ["ACTIVE", "SUSPENDED", "FAILED", "DEGRADED"],
         to,
         set: { offboardingStartedAt: now() },
         cause,

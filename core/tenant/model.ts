@@ -74,6 +74,36 @@ export const BillingMark = z.object({
 });
 export type BillingMark = z.infer<typeof BillingMark>;
 
+/** One thing the reconciler found on the tenant and what it did (core/reconcile). */
+export const ReconcileEntry = z.object({
+  at: IsoTime,
+  /** The invariant check (core/reconcile/invariants.ts) that failed. */
+  check: z.string().min(1),
+  /** What was done: the repair's name, or "flag" when nothing could be. */
+  action: z.string().min(1),
+  outcome: z.enum(["repaired", "flagged", "failed"]),
+  /** What was wrong, for a person. */
+  problem: z.string(),
+  error: z.string().optional(),
+});
+export type ReconcileEntry = z.infer<typeof ReconcileEntry>;
+
+export const TenantReconcile = z.object({
+  /** Set while the tenant is DEGRADED: what was lost (check), why, and the status to return to. */
+  degraded: z
+    .object({
+      check: z.string().min(1),
+      reason: z.string().min(1),
+      at: IsoTime,
+      previousStatus: TenantStatus,
+    })
+    .optional(),
+  /** The latest entries, oldest first (a bounded list: MAX_RECONCILE_ENTRIES). */
+  entries: z.array(ReconcileEntry),
+});
+export type TenantReconcile = z.infer<typeof TenantReconcile>;
+export const MAX_RECONCILE_ENTRIES = 20;
+
 export const TenantId = z.uuid();
 export type TenantId = z.infer<typeof TenantId>;
 
@@ -134,6 +164,8 @@ export const Tenant = z.object({
   failure: z
     .object({ step: z.string().min(1), error: z.string().min(1), cause: z.string(), at: IsoTime })
     .optional(),
+  /** What the reconciler found wrong and did about it (design §2): why the tenant is DEGRADED, latest repairs. */
+  reconcile: TenantReconcile.optional(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   activatedAt: IsoTime.optional(),

@@ -7,6 +7,8 @@ export const TENANT_STATUSES = [
   "ACTIVE",
   "FAILED",
   "SUSPENDED",
+  /** Something Embark cannot restore is gone (a deleted user pool): the reason is on `reconcile.degraded`. */
+  "DEGRADED",
   "OFFBOARDING",
   "OFFBOARDED",
 ] as const;
@@ -21,8 +23,10 @@ export type TenantStatus = z.infer<typeof TenantStatus>;
 const NEXT: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = {
   PROVISIONING: ["ACTIVE", "FAILED"],
   FAILED: ["PROVISIONING", "OFFBOARDING"], // a redrive retries; or clean up a failed onboarding
-  ACTIVE: ["SUSPENDED", "OFFBOARDING"],
-  SUSPENDED: ["ACTIVE", "OFFBOARDING"],
+  ACTIVE: ["SUSPENDED", "OFFBOARDING", "DEGRADED"],
+  SUSPENDED: ["ACTIVE", "OFFBOARDING", "DEGRADED"],
+  // The reconciler degrades a tenant and restores its previous status once what was lost is back.
+  DEGRADED: ["ACTIVE", "SUSPENDED", "OFFBOARDING"],
   OFFBOARDING: ["OFFBOARDED"],
   OFFBOARDED: [],
 };

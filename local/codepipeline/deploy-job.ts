@@ -20,8 +20,9 @@ export interface PipelineBehaviour {
   /** A failure reason: executions started while it is set fail with it. */
   fail?: string;
   /**
-   * Only runs whose variables have these values are affected by `fail` (e.g. {TENANT_SLUG: "acme"}), so
-   * tests sharing one cloud can fail one tenant's runs without touching the others'.
+   * Only runs whose variables have these values get this behaviour (e.g. {TENANT_SLUG: "acme"}), so tests
+   * sharing one cloud can fail or slow one tenant's runs without touching the others'. One behaviour is kept
+   * per match; setting one again (even empty) replaces it.
    */
   match?: Record<string, string>;
 }

@@ -8,6 +8,7 @@ import type { HttpService, JsonService } from "../aws/json-service.js";
 import { close } from "../emulators/listen.js";
 import type { RunningEmulator } from "../emulators/types.js";
 import { alreadyReady, type Readiness } from "../readiness.js";
+import { CallCounter } from "./calls.js";
 import { serveJson } from "./json-protocol.js";
 import { proxy } from "./proxy.js";
 import { signingServiceOf } from "./service-of.js";
@@ -38,6 +39,7 @@ export async function startEdge(
   const readiness = opts.readiness ?? alreadyReady();
   const routes = new Map<string, Route>();
   const targetPrefixes = new Map<string, string>();
+  const calls = new CallCounter();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -61,6 +63,12 @@ export async function startEdge(
       preflight(req, res);
       return;
     }
+    if (path === "/_embark/calls" && (req.method === "GET" || req.method === "DELETE")) {
+      if (req.method === "DELETE") calls.reset();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(calls.snapshot()));
+      return;
+    }
     let service = signingServiceOf(req, targetPrefixes);
     // Cognito's JWKS and OpenID documents are fetched unsigned, by path.
     if (!service && /^\/[\w-]+_[\w]+\/\.well-known\//.test(path)) service = "cognito-idp";
@@ -77,6 +85,7 @@ export async function startEdge(
       unknownService(res, service);
       return;
     }
+    if (service && service !== "_aws") calls.count(service, req, body);
     if (route.kind === "proxy") return proxy(req, body, res, route.url);
     if (route.kind === "json") return serveJson(route.service, req, body, res);
     return route.service.handleHttp(req, body, res);

@@ -7,7 +7,13 @@
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTableCommand,
+} from "@aws-sdk/client-dynamodb";
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -28,6 +34,8 @@ import {
   RULES,
   type RuleBus,
   type RuleSpec,
+  SCHEDULES,
+  type ScheduleSpec,
   STATE_MACHINE_DEFINITIONS,
   visibilityTimeoutFor,
   WORK_QUEUES,
@@ -43,7 +51,9 @@ import {
   type StateMachineKey,
   settingsEnvironment,
   TABLES,
+  type TableIndexes,
   type TableKey,
+  tableIndexes,
 } from "../../core/app/resources.js";
 import { operatorConsole } from "../../ops/console/index.js";
 import { localClientConfig } from "../aws/client-config.js";
@@ -61,7 +71,12 @@ export interface EmbarkEndpoints {
   stripeWebhookSecret: string;
 }
 
-export async function mountEmbark(cloud: LocalCloud): Promise<void> {
+export interface MountOptions {
+  /** Whether the manifest's schedules run (default true); tests create them DISABLED and reconcile on demand. */
+  schedules?: boolean;
+}
+
+export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): Promise<void> {
   const { region, accountId, edge } = cloud.endpoints;
   const config = localClientConfig(edge);
   const ddb = new DynamoDBClient(config);
@@ -78,7 +93,7 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
 
   await Promise.all(
     (Object.keys(TABLES) as TableKey[]).map((key) =>
-      createTable(ddb, LOCAL_NAMES.table(key), TABLES[key].key),
+      createTable(ddb, LOCAL_NAMES.table(key), TABLES[key].key, tableIndexes(key)),
     ),
   );
   const queues = Object.fromEntries(
@@ -88,7 +103,7 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
           [key, await createQueueWithDlq(sqs, LOCAL_NAMES.queue(key), visibilityTimeoutFor(key))] as const,
       ),
     ),
-  ) as Record<QueueKey, { url: string; arn: string }>;
+  ) as Record<QueueKey, { url: string; arn: string; dlqUrl: string }>;
   for (const bus of [
     ...(Object.keys(BUSES) as BusKey[]).map(LOCAL_NAMES.bus),
     LOCAL_NAMES.stripePartnerBus,
@@ -106,6 +121,7 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
     ...resourceEnvironment({
       table: LOCAL_NAMES.table,
       queue: (key) => queues[key].url,
+      deadLetterQueue: (key) => queues[key].dlqUrl,
       bus: LOCAL_NAMES.bus,
       stateMachine: stateMachineArn,
       functionArn,
@@ -181,6 +197,26 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
     }
   }
 
+  // A recurring schedule's first run is one period after boot, so start-up is not slowed by a pass (on AWS the
+  // schedule starts when it is deployed).
+  const bootedAt = Date.now() / 1000;
+  for (const [key, schedule] of Object.entries(SCHEDULES as Record<string, ScheduleSpec>)) {
+    const period = ratePeriodSeconds(schedule.expression);
+    await cloud.scheduler.putSchedule({
+      Name: LOCAL_NAMES.schedule(key),
+      Description: schedule.description,
+      ScheduleExpression: schedule.expression,
+      ...(period ? { StartDate: bootedAt + period } : {}),
+      FlexibleTimeWindow: { Mode: "OFF" },
+      State: opts.schedules === false ? "DISABLED" : "ENABLED",
+      Target: {
+        Arn: functionArn(schedule.target.function),
+        RoleArn: `arn:aws:iam::${accountId}:role/embark-scheduler`,
+        Input: JSON.stringify(schedule.target.input),
+      },
+    });
+  }
+
   for (const [key, q] of Object.entries(WORK_QUEUES)) {
     const mapping = startSqsEventSource({
       ctx: cloud.context,
@@ -201,18 +237,59 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
   cloud.web.addStaticHandler(operatorConsole({ edgeUrl: edge, tenantsTable: LOCAL_NAMES.table("tenants") }));
 }
 
-async function createTable(ddb: DynamoDBClient, name: string, key: string): Promise<void> {
+/** The period of a `rate(n unit)` expression in seconds (undefined for cron and at). */
+function ratePeriodSeconds(expression: string): number | undefined {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (!m) return undefined;
+  return Number(m[1]) * { minute: 60, hour: 3600, day: 86_400 }[m[2] as "minute" | "hour" | "day"];
+}
+
+/** Creates the table with its indexes; a table from an earlier run gets the indexes it lacks. */
+async function createTable(
+  ddb: DynamoDBClient,
+  name: string,
+  key: string,
+  indexes: TableIndexes,
+): Promise<void> {
+  const attributes = [
+    ...new Set([
+      key,
+      ...Object.values(indexes).flatMap((i) => (i.rangeKey ? [i.hashKey, i.rangeKey] : [i.hashKey])),
+    ]),
+  ].map((AttributeName) => ({ AttributeName, AttributeType: "S" as const }));
+  const gsi = (indexName: string) => ({
+    IndexName: indexName,
+    KeySchema: [
+      { AttributeName: indexes[indexName]!.hashKey, KeyType: "HASH" as const },
+      ...(indexes[indexName]!.rangeKey
+        ? [{ AttributeName: indexes[indexName]!.rangeKey!, KeyType: "RANGE" as const }]
+        : []),
+    ],
+    Projection: { ProjectionType: "ALL" as const },
+  });
   try {
     await ddb.send(
       new CreateTableCommand({
         TableName: name,
         KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
+        AttributeDefinitions: attributes,
         BillingMode: "PAY_PER_REQUEST",
+        ...(Object.keys(indexes).length > 0 ? { GlobalSecondaryIndexes: Object.keys(indexes).map(gsi) } : {}),
       }),
     );
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const indexName of Object.keys(indexes).filter((n) => !have.has(n))) {
+      await ddb.send(
+        new UpdateTableCommand({
+          TableName: name,
+          AttributeDefinitions: attributes,
+          GlobalSecondaryIndexUpdates: [{ Create: gsi(indexName) }],
+        }),
+      );
+    }
   }
 }
 
@@ -220,7 +297,7 @@ async function createQueueWithDlq(
   sqs: SQSClient,
   name: string,
   visibilityTimeout: number,
-): Promise<{ url: string; arn: string }> {
+): Promise<{ url: string; arn: string; dlqUrl: string }> {
   const arnOf = async (QueueUrl: string | undefined) => {
     const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
     const arn = out.Attributes?.QueueArn;
@@ -228,6 +305,7 @@ async function createQueueWithDlq(
     return arn;
   };
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  if (!dlq.QueueUrl) throw new Error(`CreateQueue ${name}-dlq returned no URL`);
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: name,
@@ -241,5 +319,5 @@ async function createQueueWithDlq(
     }),
   );
   if (!queue.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
-  return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl) };
+  return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl), dlqUrl: dlq.QueueUrl };
 }

@@ -97,7 +97,8 @@ export const get = (ctx: Ctx, req: KubeRequest): Reply => ({ code: 200, body: ex
 export function list(ctx: Ctx, req: KubeRequest): Reply {
   const byLabel = labelSelector(req.query.get("labelSelector"));
   const byField = fieldSelector(req.query.get("fieldSelector"));
-  const found = ctx.store.list(req.rt, req.ns).filter((o) => byLabel(o) && byField(o));
+  const all = ctx.store.list(req.rt, req.ns).filter((o) => byLabel(o) && byField(o));
+  const { page: found, next, remaining } = paged(all, req.query);
   const rv = String(ctx.store.rv);
   if (wantsTable(req.accept))
     return { code: 200, body: toTable(req.rt, found, rv, req.query.get("includeObject")) };
@@ -108,10 +109,44 @@ export function list(ctx: Ctx, req: KubeRequest): Reply {
     body: {
       kind: `${req.rt.kind}List`,
       apiVersion: apiVersionOf(req.rt),
-      metadata: { resourceVersion: rv },
+      metadata: {
+        resourceVersion: rv,
+        ...(next ? { continue: next, remainingItemCount: remaining } : {}),
+      },
       items,
     },
   };
+}
+
+/**
+ * `limit` and `continue` as the apiserver pages a list: in key order (namespace, name), the token naming the
+ * last key returned. Unlike etcd, a continued list reads the objects as they are now (no snapshot).
+ */
+function paged(items: KubeObject[], query: URLSearchParams) {
+  const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
+  const token = query.get("continue");
+  let start = 0;
+  if (token) {
+    let after: string;
+    try {
+      after = JSON.parse(Buffer.from(token, "base64url").toString("utf8")).after;
+      if (typeof after !== "string") throw new Error("no key");
+    } catch {
+      throw badRequest("continue key is not valid: illegal base64 data or malformed key");
+    }
+    start = items.findIndex((o) => keyOf(o) > after);
+    if (start < 0) start = items.length;
+  }
+  const limitText = query.get("limit");
+  const limit = limitText && /^[1-9][0-9]*$/.test(limitText) ? Number(limitText) : undefined;
+  const page = limit === undefined ? items.slice(start) : items.slice(start, start + limit);
+  const remaining = items.length - start - page.length;
+  const last = page.at(-1);
+  const next =
+    remaining > 0 && last
+      ? Buffer.from(JSON.stringify({ after: keyOf(last) })).toString("base64url")
+      : undefined;
+  return { page, next, remaining };
 }
 
 /** The tail of update and non-apply patches: resourceVersion precondition, stamping, ownership, write. */

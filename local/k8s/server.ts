@@ -4,7 +4,8 @@
  * (rbac.authorization.k8s.io/v1), as kubectl v1.32 and @kubernetes/client-node 1.4 speak to them over plain HTTP.
  * It serves discovery, create/get/list/update/patch/delete, server-side apply with managedFields and conflicts,
  * watch, Status errors with the apiserver's reasons and messages, Terminating namespaces with a cascade delete,
- * and an optional JSON state file.
+ * and an optional JSON state file. Local-only: `GET /_embark/calls` counts requests by verb and resource
+ * (`DELETE` resets it), as the edge does for AWS calls.
  *
  * Known gaps: no authentication or authorization (any token works, no RBAC checks or escalation prevention); no
  * admission (quotas and limit ranges are stored, never enforced; ResourceQuota status is never filled); no OpenAPI
@@ -13,7 +14,7 @@
  * atomically (no per-item merge by key) and ignores managedFields sent by clients; JSON only (no protobuf, so
  * imperative `kubectl create ns|role` fails with 415); Table output has the default columns only; no subresources
  * (status, finalize) and no deletecollection; namespace spec.finalizers are not honoured (metadata.finalizers
- * are); no limit/continue paging; generation counts every non-metadata change for every kind; a Terminating namespace's
+ * are); limit/continue pages are not a snapshot (a continued list sees later changes); generation counts every non-metadata change for every kind; a Terminating namespace's
  * contents are removed without waiting for their own finalizers; no default ServiceAccount per namespace; a
  * finite watch history (older resourceVersions get 410 Expired).
  */
@@ -127,6 +128,15 @@ export async function startKubeApi(opts: {
   };
   const ctx: Ctx = { store, defer };
   startNamespaces(store, defer);
+  // Local-only, like the edge's: requests by verb and resource (`list networkpolicies`), at GET /_embark/calls.
+  const calls = new Map<string, number>();
+  const VERBS: Record<string, string> = {
+    GET: "get",
+    PUT: "update",
+    PATCH: "patch",
+    DELETE: "delete",
+    POST: "create",
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -138,7 +148,20 @@ export async function startKubeApi(opts: {
         res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
         return;
       }
+      if (url.pathname === "/_embark/calls" && (method === "GET" || method === "DELETE")) {
+        if (method === "DELETE") calls.clear();
+        const operations = Object.fromEntries([...calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
+        sendJson(res, 200, { total: [...calls.values()].reduce((a, b) => a + b, 0), operations });
+        return;
+      }
       const r = route(parts);
+      const verb = !r
+        ? "discover"
+        : r.name === undefined && method === "GET"
+          ? "list"
+          : (VERBS[method] ?? method);
+      const counted = `${verb} ${r ? r.rt.plural : url.pathname}`;
+      calls.set(counted, (calls.get(counted) ?? 0) + 1);
       if (!r) {
         const doc = method === "GET" ? discovery(parts, req.headers.host ?? "") : undefined;
         if (!doc) throw pathNotFound();

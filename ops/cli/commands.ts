@@ -125,6 +125,40 @@ export const COMMANDS: CommandSpec[] = [
       (await import("./plans.js")).plansSet(ctx, plan ?? "", field ?? "", value ?? ""),
   },
   ...LIFECYCLE_COMMANDS,
+  {
+    name: "reconcile",
+    args: [],
+    summary: "One reconcile pass: check every status's invariant (design §2), repair or flag what drifted",
+    details:
+      "The scheduled reconcile function runs the same pass every few minutes. A full pass takes a bounded page\n" +
+      "of each status (round-robin) and one page of the orphan sweep; --tenant checks only those tenants (ids or\n" +
+      "slugs, comma-separated; an id without a tenant is swept for orphans). Exit 1 when a repair failed.",
+    options: {
+      "dry-run": { type: "boolean", description: "report what would be done; change nothing" },
+      tenant: {
+        type: "string",
+        value: "T",
+        description: "only these tenants (ids or slugs, comma-separated)",
+      },
+      "stale-after": {
+        type: "string",
+        value: "MIN",
+        description: "look at PROVISIONING/OFFBOARDING tenants idle this long (default 15)",
+      },
+      "orphan-grace": {
+        type: "string",
+        value: "MIN",
+        description: "delete orphans once this old (default 1440)",
+      },
+    },
+    run: async (ctx, _a, o) =>
+      (await import("./reconcile.js")).reconcileCommand(ctx, {
+        dryRun: o["dry-run"] === true,
+        tenants: str(o.tenant),
+        staleAfter: str(o["stale-after"]),
+        orphanGrace: str(o["orphan-grace"]),
+      }),
+  },
 ];
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec & { short?: string }> = {

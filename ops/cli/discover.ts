@@ -74,6 +74,8 @@ function localEdgeTarget(base: OpsTarget, endpoint: string, env: NodeJS.ProcessE
     plansTable: env.PLANS_TABLE ?? LOCAL_NAMES.table("plans"),
     stateMachineArns: { ...Object.fromEntries(WORKFLOW_KEYS.map((k) => [k, arn(k)])), ...configured(env) },
     local: { region, accountId: LOCAL_ACCOUNT },
+    kubeconfig: env.KUBECONFIG ?? base.kubeconfig,
+    env,
   };
 }
 

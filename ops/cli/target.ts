@@ -36,6 +36,10 @@ export interface OpsTarget {
   stateMachineArns: Partial<Record<WorkflowKey, string>>;
   /** For building ARNs of the local cloud's state machines. */
   local?: { region: string; accountId: string };
+  /** The cluster's kubeconfig: KUBECONFIG, or the local cloud's (endpoints.json). */
+  kubeconfig?: string;
+  /** Variables the reconcile command reads (EKS_CLUSTER_NAME, PIPELINE_NAME, the DLQ URLs, …). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** The variable that names a state machine's ARN, as the functions read it (`PLAN_CHANGE_STATE_MACHINE_ARN`). */
@@ -47,6 +51,7 @@ interface LocalEndpoints {
   edge: string;
   region: string;
   accountId: string;
+  kubeconfig?: string;
 }
 
 export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): OpsTarget {
@@ -77,6 +82,8 @@ export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = proces
       tenantsTable: env.TENANTS_TABLE,
       plansTable: env.PLANS_TABLE,
       stateMachineArns: fromEnv,
+      kubeconfig: env.KUBECONFIG,
+      env,
     };
   }
 
@@ -98,6 +105,8 @@ export function resolveTarget(env: NodeJS.ProcessEnv = process.env, cwd = proces
       ...fromEnv,
     },
     local: { region: local.region, accountId: local.accountId },
+    kubeconfig: env.KUBECONFIG ?? local.kubeconfig,
+    env,
   };
 }
 
@@ -115,7 +124,12 @@ function readEndpoints(file: string): LocalEndpoints {
   ) {
     throw new Error(`${file} lacks edge/region/accountId; restart the local cloud (npm start)`);
   }
-  return { edge: parsed.edge, region: parsed.region, accountId: parsed.accountId };
+  return {
+    edge: parsed.edge,
+    region: parsed.region,
+    accountId: parsed.accountId,
+    ...(typeof parsed.kubeconfig === "string" ? { kubeconfig: parsed.kubeconfig } : {}),
+  };
 }
 
 /** A configured name, or a usage error saying which variable to set. */

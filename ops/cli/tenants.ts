@@ -2,7 +2,7 @@
 import { findTenant } from "../../core/tenant/lookup.js";
 import { stepLabel, type Tenant } from "../../core/tenant/model.js";
 import { TENANT_STATUSES, type TenantStatus } from "../../core/tenant/status.js";
-import { failingStep, onboardingSteps, resourceFacts } from "../read/tenants.js";
+import { failingStep, onboardingSteps, reconcileEntries, resourceFacts } from "../read/tenants.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { executionColumns, listExecutions } from "./executions.js";
@@ -39,6 +39,8 @@ export async function requireTenant(ctx: OpsContext, ref: string): Promise<Tenan
   if (!tenant) throw new NotFoundError(`No tenant with id or slug "${ref}"`);
   return tenant;
 }
+
+const isDegraded = (t: Tenant) => t.status === "DEGRADED" && t.reconcile?.degraded !== undefined;
 
 export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
   const tenant = await requireTenant(ctx, ref);
@@ -91,6 +93,31 @@ export async function tenantsShow(ctx: OpsContext, ref: string): Promise<void> {
               ["Error", f.error],
               ["Cause", f.cause],
               ["At", time(f.at)],
+            ])}`,
+          ]
+        : []),
+      ...(isDegraded(tenant)
+        ? [
+            `Degraded\n${fields([
+              ["Lost", tenant.reconcile?.degraded?.check],
+              ["Reason", tenant.reconcile?.degraded?.reason],
+              ["Since", time(tenant.reconcile?.degraded?.at)],
+              ["Was", tenant.reconcile?.degraded?.previousStatus],
+            ])}`,
+          ]
+        : []),
+      ...(reconcileEntries(tenant).length > 0
+        ? [
+            `Reconciler (newest first)\n${table(reconcileEntries(tenant), [
+              { header: "AT", value: (e) => time(e.at) },
+              { header: "CHECK", value: (e) => e.check },
+              { header: "ACTION", value: (e) => e.action },
+              { header: "OUTCOME", value: (e) => e.outcome },
+              {
+                header: "PROBLEM",
+                value: (e) => (e.error ? `${e.problem} — ${e.error}` : e.problem),
+                max: 100,
+              },
             ])}`,
           ]
         : []),

@@ -9,6 +9,7 @@ import {
   FUNCTIONS,
   type FunctionName,
   MAX_RECEIVE_COUNT,
+  SCHEDULES,
   STATE_MACHINE_DEFINITIONS,
   WORK_QUEUES,
 } from "../../core/app/manifest.js";
@@ -144,6 +145,19 @@ describe("data", () => {
     }
   });
 
+  it("indexes tenants by status, least recently changed first, whole records (the reconciler's pages)", () => {
+    const tenants = run.get("aws:dynamodb/table:Table", "TenantsTable").inputs;
+    expect(tenants.globalSecondaryIndexes).toEqual([
+      { name: "by-status", hashKey: "status", rangeKey: "updatedAt", projectionType: "ALL" },
+    ]);
+    expect(tenants.attributes).toEqual(
+      expect.arrayContaining([
+        { name: "status", type: "S" },
+        { name: "updatedAt", type: "S" },
+      ]),
+    );
+  });
+
   it("seeds the shipped plans once, as items PlanStore reads back", () => {
     const plansTable = run.get("aws:dynamodb/table:Table", "PlansTable").inputs.name;
     const items = run.ofType("aws:dynamodb/tableItem:TableItem");
@@ -261,6 +275,7 @@ describe("functions", () => {
       ...run.ofType("aws:apigatewayv2/integration:Integration").map((i) => i.inputs.integrationUri),
       ...run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping").map((m) => m.inputs.functionName),
       ...run.ofType("aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs.arn),
+      ...run.ofType("aws:scheduler/schedule:Schedule").map((s) => s.inputs.target.arn),
     ]);
     // Tenant pools are made at run time: Cognito may invoke a trigger through its resource policy.
     for (const p of run.ofType("aws:lambda/permission:Permission")) {
@@ -428,6 +443,42 @@ describe("events", () => {
   });
 });
 
+describe("schedules", () => {
+  it("runs each manifest schedule on EventBridge Scheduler: its expression, window off, a role for its function", () => {
+    const schedules = run.ofType("aws:scheduler/schedule:Schedule");
+    expect(schedules.map((s) => s.inputs.name).sort()).toEqual(
+      Object.keys(SCHEDULES)
+        .map((k) => `embark-${TEST_STAGE}-${k}`)
+        .sort(),
+    );
+    const eventsDlq = run.get("aws:sqs/queue:Queue", "EventsDlqQueue").state.arn;
+    for (const [key, spec] of Object.entries(SCHEDULES)) {
+      const s = schedules.find((x) => x.inputs.name === `embark-${TEST_STAGE}-${key}`)!;
+      expect(s.inputs).toMatchObject({
+        scheduleExpression: spec.expression,
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: {
+          arn: fnArn(spec.target.function),
+          input: JSON.stringify(spec.target.input),
+          deadLetterConfig: { arn: eventsDlq },
+        },
+      });
+      const role = run.ofType("aws:iam/role:Role").find((r) => r.state.arn === s.inputs.target.roleArn)!;
+      const policy = JSON.parse(role.inputs.inlinePolicies[0].policy);
+      expect(policy.Statement).toEqual([
+        {
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          Resource: [fnArn(spec.target.function), `${fnArn(spec.target.function)}:*`],
+        },
+        { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [eventsDlq] },
+      ]);
+    }
+    expect(SCHEDULES.reconcile.expression).toMatch(/^rate\(\d+ minutes\)$/);
+  });
+});
+
 describe("cluster, email, alarms", () => {
   it("maps every function that talks to the cluster (and only those) to the provisioner group", () => {
     const talksToCluster = NAMES.filter((fn) =>
@@ -469,6 +520,12 @@ describe("cluster, email, alarms", () => {
     }
     for (const fn of NAMES)
       expect(metricsFor("FunctionName", `embark-${TEST_STAGE}-${fn}`), fn).toEqual(["Errors", "Throttles"]);
+    // The reconcile function's count of DEGRADED tenants (Powertools EMF: namespace Embark, dimension service).
+    expect(alarms.find((a) => a.inputs.metricName === "DegradedTenants")?.inputs).toMatchObject({
+      namespace: "Embark",
+      statistic: "Maximum",
+      dimensions: { service: "embark" },
+    });
     expect(
       run.get("aws:sns/topicSubscription:TopicSubscription", "OperatorAlarmsEmail").inputs,
     ).toMatchObject({

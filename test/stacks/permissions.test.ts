@@ -50,6 +50,12 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
     case "tenant-store.ts":
     case "billing-records.ts": // billing records live in the tenants table
       return [table("TenantsTable")];
+    case "reconcile-store.ts": // its cursor and records live in the tenants table; tenants by status in its index
+      return action === "dynamodb:Query"
+        ? [`${table("TenantsTable")}/index/by-status`]
+        : [table("TenantsTable")];
+    case "dead-letters.ts": // the signups and emails DLQs
+      return ["SignupsDlq", "EmailsDlq"].map((q) => run.get("aws:sqs/queue:Queue", `${q}Queue`).state.arn);
     case "functions/billing-intake.ts": // PutEvents onto the billing bus
       return [run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").state.arn];
     case "tenant-events.ts": // PutEvents onto the tenant lifecycle events bus
@@ -59,13 +65,16 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
     case "queues.ts":
       return [run.get("aws:sqs/queue:Queue", "SignupsQueueQueue").state.arn];
     case "workflows.ts": {
-      // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both.
+      // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both;
+      // the reconciler starts onboarding and reads (and redrives) onboarding and offboard executions.
       const started =
         fn === "billing-router"
           ? LIFECYCLE
           : fn === "record-failure"
             ? ["onboarding", ...LIFECYCLE]
-            : ["onboarding"];
+            : fn === "reconcile" && action !== "states:StartExecution"
+              ? ["onboarding", "offboard"]
+              : ["onboarding"];
       return action === "states:StartExecution" ? started.map(smArn) : started.map(executions);
     }
     case "pipeline.ts":
@@ -210,8 +219,12 @@ describe("no broad grants", () => {
 
   it("no role has a wildcard action, and `*` resources only for actions that have no narrower ARN", () => {
     const roles = run.ofType("aws:iam/role:Role");
-    // The functions' and the five state machines'.
-    expect(roles.length).toBe(NAMES.length + run.ofType("aws:sfn/stateMachine:StateMachine").length);
+    // The functions', the five state machines' and the schedules'.
+    expect(roles.length).toBe(
+      NAMES.length +
+        run.ofType("aws:sfn/stateMachine:StateMachine").length +
+        run.ofType("aws:scheduler/schedule:Schedule").length,
+    );
     expect(run.ofType("aws:sfn/stateMachine:StateMachine")).toHaveLength(5);
     for (const role of roles) {
       for (const [action, resources] of grants(roleStatements(role))) {
@@ -222,14 +235,18 @@ describe("no broad grants", () => {
     }
   });
 
-  it("Lambda roles trust only Lambda; the state machine role trusts only Step Functions", () => {
+  it("Lambda roles trust only Lambda; state machine roles only Step Functions; schedule roles only Scheduler", () => {
     for (const role of run.ofType("aws:iam/role:Role")) {
       const trust =
         typeof role.inputs.assumeRolePolicy === "string"
           ? JSON.parse(role.inputs.assumeRolePolicy)
           : role.inputs.assumeRolePolicy;
       const principals = trust.Statement.map((s: { Principal: unknown }) => s.Principal);
-      const expected = role.name.includes("Workflow") ? "states.amazonaws.com" : "lambda.amazonaws.com";
+      const expected = role.name.includes("Workflow")
+        ? "states.amazonaws.com"
+        : role.name.endsWith("ScheduleRole")
+          ? "scheduler.amazonaws.com"
+          : "lambda.amazonaws.com";
       expect(principals, role.name).toEqual([{ Service: expected }]);
     }
   });

@@ -7,7 +7,8 @@ import { wireWebFixtures } from "./fixture-functions-web.js";
 /** Embark's own wiring plus the fixtures the local-cloud suites use. */
 export async function testWiring(cloud: LocalCloud): Promise<void> {
   for (const def of fixtureFunctions) cloud.functions.register(def);
-  await mountEmbark(cloud);
+  // Schedules created DISABLED: suites reconcile on demand, so a scheduled pass never races their assertions.
+  await mountEmbark(cloud, { schedules: false });
   await wireSqsFixtures(cloud);
   await wireWebFixtures(cloud);
 }

@@ -2,6 +2,7 @@
 import { DynamoBillingRecords } from "../../adapters/billing-records.js";
 import { documentClient } from "../../adapters/dynamo.js";
 import { DynamoPlanStore } from "../../adapters/plan-store.js";
+import { DynamoReconcileStore } from "../../adapters/reconcile-store.js";
 import { DynamoTenantStore } from "../../adapters/tenant-store.js";
 import { requireEnv, TABLES } from "../resources.js";
 
@@ -9,3 +10,5 @@ export const tenants = (env: NodeJS.ProcessEnv) => DynamoTenantStore.fromEnviron
 export const plans = (env: NodeJS.ProcessEnv) => DynamoPlanStore.fromEnvironment(env);
 export const records = (env: NodeJS.ProcessEnv) =>
   new DynamoBillingRecords(documentClient(), requireEnv(TABLES.tenants.env, env));
+/** The reconciler's own items (its cursor, orphans seen) in the tenants table. */
+export const reconcileStore = (env: NodeJS.ProcessEnv) => DynamoReconcileStore.fromEnvironment(env);

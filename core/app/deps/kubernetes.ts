@@ -8,3 +8,5 @@ import type { ClusterProvisioner } from "../../ports.js";
 /** A fresh cluster connection per invocation: EKS tokens expire after minutes. */
 export const cluster = (env: NodeJS.ProcessEnv) => (): Promise<ClusterProvisioner> =>
   clusterFromEnvironment(env);
+/** The same connection, with the reads the reconciler compares live objects with. */
+export const inspectableCluster = (env: NodeJS.ProcessEnv) => () => clusterFromEnvironment(env);

@@ -13,3 +13,5 @@ export const stateMachines = (env: NodeJS.ProcessEnv) =>
   Object.fromEntries(
     LIFECYCLE_WORKFLOWS.map((wf) => [wf, requireEnv(STATE_MACHINES[STATE_MACHINE_OF[wf]].env, env)]),
   ) as Record<LifecycleWorkflow, string>;
+export const offboardStateMachineArn = (env: NodeJS.ProcessEnv) =>
+  requireEnv(STATE_MACHINES.offboard.env, env);

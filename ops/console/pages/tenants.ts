@@ -4,7 +4,7 @@ import { stepLabel, type Tenant } from "../../../core/tenant/model.js";
 import { TENANT_STATUSES } from "../../../core/tenant/status.js";
 import { listExecutionsOf, listStateMachines, ofTenant } from "../../read/executions.js";
 import { readMail, sentTo } from "../../read/mail.js";
-import { failingStep, onboardingSteps, resourceFacts } from "../../read/tenants.js";
+import { failingStep, onboardingSteps, reconcileEntries, resourceFacts } from "../../read/tenants.js";
 import {
   type ConsoleRequest,
   type ConsoleResponse,
@@ -87,6 +87,11 @@ ${
     ? html`<div class="failure" role="note"><strong>${stepLabel(tenant.failure.step)} failed</strong> (${tenant.failure.error}) at ${when(tenant.failure.at)}<br>${tenant.failure.cause}</div>`
     : ""
 }
+${
+  tenant.status === "DEGRADED" && tenant.reconcile?.degraded
+    ? html`<div class="failure" role="note"><strong>Degraded: ${tenant.reconcile.degraded.check}</strong> since ${when(tenant.reconcile.degraded.at)} (was ${tenant.reconcile.degraded.previousStatus})<br>${tenant.reconcile.degraded.reason}</div>`
+    : ""
+}
 <div class="grid2">
   <section class="card" aria-labelledby="record-h">
     <h2 id="record-h">Record</h2>
@@ -121,6 +126,17 @@ ${
       html`<tr><td>${p.label}</td><td>${p.status ? badge(p.status) : "—"}</td><td class="num">${p.attempts ?? 0}</td><td>${when(p.at)}</td><td>${p.error ? html`<strong>${p.error.name}</strong> ${p.error.message}` : html`<span class="muted">—</span>`}</td></tr>`,
   )}
   </tbody></table></div>
+
+<h2>Reconciler</h2>
+<div class="table-wrap">${
+    reconcileEntries(tenant).length === 0
+      ? empty("The reconciler has found nothing wrong with this tenant.")
+      : html`<table><thead><tr><th scope="col">When</th><th scope="col">Check</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">What was wrong</th></tr></thead><tbody>
+  ${reconcileEntries(tenant).map(
+    (e) =>
+      html`<tr><td>${when(e.at)}</td><td class="mono">${e.check}</td><td class="mono">${e.action}</td><td>${badge(e.outcome)}</td><td>${e.problem}${e.error ? html`<br><span class="muted">${e.error}</span>` : ""}</td></tr>`,
+  )}</tbody></table>`
+  }</div>
 
 <h2>Executions</h2>
 <div class="table-wrap">${

@@ -46,6 +46,7 @@ export function billingRecordsContract(
         ACTIVE: ["ACTIVE"],
         FAILED: ["FAILED"],
         SUSPENDED: ["ACTIVE", "SUSPENDED"],
+        DEGRADED: ["ACTIVE", "DEGRADED"],
         OFFBOARDING: ["ACTIVE", "OFFBOARDING"],
         OFFBOARDED: ["ACTIVE", "OFFBOARDING", "OFFBOARDED"],
       };

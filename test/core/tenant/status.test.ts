@@ -20,11 +20,16 @@ const LEGAL: Array<[TenantStatus, TenantStatus]> = [
   ["SUSPENDED", "OFFBOARDING"],
   ["OFFBOARDING", "OFFBOARDED"],
   ["FAILED", "OFFBOARDING"],
+  ["ACTIVE", "DEGRADED"],
+  ["SUSPENDED", "DEGRADED"],
+  ["DEGRADED", "ACTIVE"],
+  ["DEGRADED", "SUSPENDED"],
+  ["DEGRADED", "OFFBOARDING"],
 ];
 
 describe("tenant status", () => {
-  it("schema accepts the six statuses and nothing else", () => {
-    expect(TENANT_STATUSES).toHaveLength(6);
+  it("schema accepts the seven statuses and nothing else", () => {
+    expect(TENANT_STATUSES).toHaveLength(7);
     for (const s of TENANT_STATUSES) expect(TenantStatusSchema.parse(s)).toBe(s);
     expect(TenantStatusSchema.safeParse("active").success).toBe(false);
     expect(TenantStatusSchema.safeParse("DELETED").success).toBe(false);
@@ -48,11 +53,12 @@ describe("tenant status", () => {
   });
 
   it("lists predecessors for conditional writes", () => {
-    expect(allowedPredecessors("ACTIVE").sort()).toEqual(["PROVISIONING", "SUSPENDED"]);
-    expect(allowedPredecessors("OFFBOARDING").sort()).toEqual(["ACTIVE", "FAILED", "SUSPENDED"]);
+    expect(allowedPredecessors("ACTIVE").sort()).toEqual(["DEGRADED", "PROVISIONING", "SUSPENDED"]);
+    expect(allowedPredecessors("OFFBOARDING").sort()).toEqual(["ACTIVE", "DEGRADED", "FAILED", "SUSPENDED"]);
+    expect(allowedPredecessors("DEGRADED").sort()).toEqual(["ACTIVE", "SUSPENDED"]);
     expect(allowedPredecessors("PROVISIONING")).toEqual(["FAILED"]);
     expect(allowedPredecessors("FAILED")).toEqual(["PROVISIONING"]);
-    expect(allowedPredecessors("SUSPENDED")).toEqual(["ACTIVE"]);
+    expect(allowedPredecessors("SUSPENDED").sort()).toEqual(["ACTIVE", "DEGRADED"]);
     expect(allowedPredecessors("OFFBOARDED")).toEqual(["OFFBOARDING"]);
   });
 

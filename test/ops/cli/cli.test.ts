@@ -58,7 +58,7 @@ describe("ops command line", () => {
     const status = await cli("tenants", "list", "--status", "sleepy");
     expect(status).toMatchObject({ code: 2, stdout: "" });
     expect(status.stderr).toBe(
-      'error: Unknown tenant status "sleepy"; choose one of: PROVISIONING, ACTIVE, FAILED, SUSPENDED, OFFBOARDING, OFFBOARDED\n',
+      'error: Unknown tenant status "sleepy"; choose one of: PROVISIONING, ACTIVE, FAILED, SUSPENDED, DEGRADED, OFFBOARDING, OFFBOARDED\n',
     );
     const execStatus = await cli("executions", "list", "--status", "done");
     expect(execStatus.code).toBe(2);
@@ -69,6 +69,12 @@ describe("ops command line", () => {
     const limit = await cli("executions", "list", "--limit", "0");
     expect(limit.code).toBe(2);
     expect(limit.stderr).toContain("--limit expects a positive whole number");
+    const stale = await cli("reconcile", "--stale-after", "soon");
+    expect(stale).toMatchObject({ code: 2, stdout: "" });
+    expect(stale.stderr).toContain('--stale-after expects a number of minutes, got "soon"');
+    const tenants = await cli("reconcile", "--tenant", " , ");
+    expect(tenants.code).toBe(2);
+    expect(tenants.stderr).toContain("--tenant expects ids or slugs");
   });
 
   it("prints help on stdout with exit 0, globally, per group and per command", async () => {

@@ -186,6 +186,7 @@ export const STATUS_TEXT: Readonly<Record<TenantStatus, string>> = {
   ACTIVE: "Ready",
   FAILED: "Needs attention",
   SUSPENDED: "Suspended",
+  DEGRADED: "Needs attention",
   OFFBOARDING: "Closing",
   OFFBOARDED: "Closed",
 };

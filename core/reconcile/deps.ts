@@ -1,0 +1,34 @@
+import type { PlanStore } from "../plans/store.js";
+import type {
+  ClusterInspector,
+  ClusterProvisioner,
+  DeadLetterQueue,
+  ExecutionInspector,
+  IdentityInspector,
+  IdentityProvisioner,
+  PipelineControl,
+  PipelineRunner,
+  TenantEventPublisher,
+  WorkflowRunner,
+} from "../ports.js";
+import type { TenantStore } from "../tenant/store.js";
+import type { ReconcileStore } from "./store.js";
+
+/** What a reconcile pass needs; functions/reconcile.ts and the ops CLI build it, unit tests use fakes. */
+export interface ReconcileDeps {
+  tenants: TenantStore;
+  store: ReconcileStore;
+  plans: Pick<PlanStore, "list">;
+  identity: Pick<IdentityProvisioner, "deleteTenantIdentity"> & IdentityInspector;
+  /** A fresh cluster connection (EKS tokens expire after minutes): one per pass. */
+  cluster: () => Promise<Pick<ClusterProvisioner, "apply"> & ClusterInspector>;
+  workflows: WorkflowRunner & ExecutionInspector;
+  pipeline: Pick<PipelineRunner, "status"> & PipelineControl;
+  /** The work queues' DLQs whose messages name a tenant (signups, emails). */
+  deadLetters: readonly DeadLetterQueue[];
+  onboardingStateMachineArn: string;
+  offboardStateMachineArn: string;
+  /** Where the outbox drains to (lifecycle events a crash left behind, a FAILED the pass wrote). */
+  events?: TenantEventPublisher;
+  now?: () => Date;
+}

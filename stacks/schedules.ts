@@ -1,0 +1,55 @@
+/**
+ * The manifest's schedules (core/app/manifest.ts SCHEDULES, the same ones local/scheduler/ runs): one EventBridge
+ * Scheduler schedule each, flexible time window off, invoking its function with the manifest's input through a
+ * role that may invoke exactly that function. Failed deliveries go to the events DLQ after Scheduler's retries.
+ */
+import { SCHEDULES, type ScheduleSpec } from "../core/app/manifest.js";
+import { type Context, pascal } from "./context.js";
+import type { Functions } from "./functions.js";
+
+export interface ScheduleDeps {
+  functions: Functions;
+  eventsDlqArn: $util.Input<string>;
+}
+
+/** Scheduler's retries for a target it cannot invoke (an async Lambda invoke is then retried by Lambda). */
+export const SCHEDULE_RETRY = { maximumEventAgeInSeconds: 60 * 60, maximumRetryAttempts: 10 };
+
+export function createSchedules(ctx: Context, deps: ScheduleDeps) {
+  return Object.entries(SCHEDULES as Record<string, ScheduleSpec>).map(([key, spec]) => {
+    const fn = deps.functions[spec.target.function];
+    const role = new aws.iam.Role(`${pascal(key)}ScheduleRole`, {
+      assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }),
+      inlinePolicies: [
+        {
+          name: "invoke",
+          policy: $jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["lambda:InvokeFunction"],
+                Resource: [fn.arn, $interpolate`${fn.arn}:*`],
+              },
+              { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deps.eventsDlqArn] },
+            ],
+          }),
+        },
+      ],
+    });
+    return new aws.scheduler.Schedule(`${pascal(key)}Schedule`, {
+      name: ctx.physicalName(key),
+      description: spec.description,
+      scheduleExpression: spec.expression,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      target: {
+        arn: fn.arn,
+        roleArn: role.arn,
+        input: JSON.stringify(spec.target.input),
+        retryPolicy: SCHEDULE_RETRY,
+        deadLetterConfig: { arn: deps.eventsDlqArn },
+      },
+    });
+  });
+}
