@@ -91,6 +91,20 @@ export interface MessageQueue {
   send(body: unknown): Promise<string | undefined>;
 }
 
+/** A received message no retry can help (not JSON, not the expected shape). */
+export interface RejectedMessage {
+  messageId: string;
+  body: string;
+}
+
+/**
+ * A consumer's dead-letter queue, for messages it refuses outright: they go there at once with the reason,
+ * instead of being received again and again until the queue's redrive moves them without one.
+ */
+export interface DeadLetters {
+  reject(message: RejectedMessage, reason: string): Promise<void>;
+}
+
 export interface MailSender {
   /** Sends one email; returns the provider's message id. */
   send(to: string, email: RenderedEmail): Promise<string>;

@@ -38,6 +38,7 @@ export function embark() {
       ...resourceEnvironment<$util.Input<string>>({
         table: (k) => data[k].name,
         queue: (k) => queues.work[k].queue.url,
+        deadLetterQueue: (k) => queues.work[k].dlq.url,
         bus: () => billingBus.name,
         stateMachine: (k) => stateMachineArn(ctx, k),
       }),
@@ -76,6 +77,9 @@ export function embark() {
         WORK_QUEUES[k].consumer,
         queues.work[k].queue.arn,
       ]),
+    ),
+    deadLetters: Object.fromEntries(
+      (Object.keys(WORK_QUEUES) as QueueKey[]).map((k) => [WORK_QUEUES[k].consumer, queues.work[k].dlq.arn]),
     ),
     eventsDlqArn: queues.eventsDlq.arn,
     logRetention: config.logRetention,

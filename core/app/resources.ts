@@ -14,11 +14,12 @@ export const TABLES = {
 export type TableKey = keyof typeof TABLES;
 
 export const QUEUES = {
-  signups: { env: "SIGNUPS_QUEUE_URL" },
-  emails: { env: "EMAILS_QUEUE_URL" },
+  signups: { env: "SIGNUPS_QUEUE_URL", dlqEnv: "SIGNUPS_DLQ_URL" },
+  emails: { env: "EMAILS_QUEUE_URL", dlqEnv: "EMAILS_DLQ_URL" },
   /** Only EventBridge rules send to it: no function needs its URL. */
-  billing: { env: undefined },
+  billing: { env: undefined, dlqEnv: "BILLING_DLQ_URL" },
 } as const;
+/** Each queue's DLQ URL is there for its consumer, which sends the messages it refuses there with the reason. */
 export type QueueKey = keyof typeof QUEUES;
 
 export const BUSES = {
@@ -69,12 +70,16 @@ export const LOCAL_NAMES = {
 export function resourceEnvironment<V>(of: {
   table(key: TableKey): V;
   queue(key: QueueKey): V;
+  deadLetterQueue(key: QueueKey): V;
   bus(key: BusKey): V;
   stateMachine(key: StateMachineKey): V;
 }): Record<string, V> {
   const env: Record<string, V> = {};
   for (const [k, t] of Object.entries(TABLES)) env[t.env] = of.table(k as TableKey);
-  for (const [k, q] of Object.entries(QUEUES)) if (q.env) env[q.env] = of.queue(k as QueueKey);
+  for (const [k, q] of Object.entries(QUEUES)) {
+    if (q.env) env[q.env] = of.queue(k as QueueKey);
+    env[q.dlqEnv] = of.deadLetterQueue(k as QueueKey);
+  }
   for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
   for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);
   return env;

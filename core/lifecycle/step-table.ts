@@ -17,7 +17,11 @@ import {
   userPools,
 } from "../app/access.js";
 import type { StepFunctionSpec } from "../app/function-spec.js";
-import { TenantRef } from "../onboarding/step-table.js";
+import { TaskToken, TenantRef } from "../onboarding/step-table.js";
+import { PlanId } from "../plans/schema.js";
+
+/** The billing event (or ops command) a lifecycle execution applies. */
+const EventId = z.string().min(1).max(255);
 
 export const STATUS_TARGETS = ["SUSPENDED", "ACTIVE", "OFFBOARDING", "OFFBOARDED"] as const;
 export type StatusTarget = (typeof STATUS_TARGETS)[number];
@@ -29,7 +33,7 @@ export const LIFECYCLE_STEP_TABLE = {
     name: "set-tenant-status",
     description: "step: suspend / reactivate / start or finish offboarding",
     timeoutSeconds: 30,
-    input: TenantRef.extend({ to: z.enum(STATUS_TARGETS), eventId: z.string().min(1) }),
+    input: TenantRef.extend({ to: z.enum(STATUS_TARGETS), eventId: EventId }),
     // BillingRecords (in the tenants table): conditional status writes; PlanStore.find: no catalog scan.
     access: [tenantProgress, dynamodb("plans", "GetItem")],
   },
@@ -37,7 +41,7 @@ export const LIFECYCLE_STEP_TABLE = {
     name: "record-plan",
     description: "step: Record new plan",
     timeoutSeconds: 30,
-    input: TenantRef.extend({ plan: z.string().min(1), eventId: z.string().min(1) }),
+    input: TenantRef.extend({ plan: PlanId, eventId: EventId }),
     access: [tenantProgress, planLookup],
   },
   applyNamespacePolicy: {
@@ -60,8 +64,8 @@ export const LIFECYCLE_STEP_TABLE = {
     timeoutSeconds: 30,
     input: TenantRef.extend({
       action: z.enum(["deploy", "teardown"]),
-      runKey: z.string().min(1),
-      taskToken: z.string().min(1),
+      runKey: z.string().min(1).max(255),
+      taskToken: TaskToken,
     }),
     access: [
       dynamodb("tenants", "GetItem", "PutItem"), // + the run and waiter records

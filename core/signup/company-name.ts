@@ -68,7 +68,8 @@ const codePoint = (c: string) => `U+${c.codePointAt(0)?.toString(16).toUpperCase
 
 /** Why a (normalized) company name is refused, or undefined when it is fine. */
 export function companyNameProblem(name: string): string | undefined {
-  if (!name.isWellFormed()) return "companyName is not valid Unicode (it has an unpaired surrogate)";
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name))
+    return "companyName is not valid Unicode (it has an unpaired surrogate)";
   const control = /[\p{Cc}\u2028\u2029]/u.exec(name);
   if (control)
     return `companyName must be one line without control characters (it has ${codePoint(control[0])})`;

@@ -88,7 +88,7 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
           [key, await createQueueWithDlq(sqs, LOCAL_NAMES.queue(key), visibilityTimeoutFor(key))] as const,
       ),
     ),
-  ) as Record<QueueKey, { url: string; arn: string }>;
+  ) as Record<QueueKey, { url: string; arn: string; dlqUrl: string }>;
   for (const bus of [
     ...(Object.keys(BUSES) as BusKey[]).map(LOCAL_NAMES.bus),
     LOCAL_NAMES.stripePartnerBus,
@@ -106,6 +106,7 @@ export async function mountEmbark(cloud: LocalCloud): Promise<void> {
     ...resourceEnvironment({
       table: LOCAL_NAMES.table,
       queue: (key) => queues[key].url,
+      deadLetterQueue: (key) => queues[key].dlqUrl,
       bus: LOCAL_NAMES.bus,
       stateMachine: stateMachineArn,
     }),
@@ -217,7 +218,7 @@ async function createQueueWithDlq(
   sqs: SQSClient,
   name: string,
   visibilityTimeout: number,
-): Promise<{ url: string; arn: string }> {
+): Promise<{ url: string; arn: string; dlqUrl: string }> {
   const arnOf = async (QueueUrl: string | undefined) => {
     const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
     const arn = out.Attributes?.QueueArn;
@@ -237,6 +238,6 @@ async function createQueueWithDlq(
       },
     }),
   );
-  if (!queue.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
-  return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl) };
+  if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
+  return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl), dlqUrl: dlq.QueueUrl };
 }

@@ -89,6 +89,7 @@ function lambdaEnvironment(name: string): NodeJS.ProcessEnv {
     ...resourceEnvironment({
       table: (k) => `embark-${k}`,
       queue: (k) => `https://sqs.us-east-1.amazonaws.com/000000000000/embark-${k}`,
+      deadLetterQueue: (k) => `https://sqs.us-east-1.amazonaws.com/000000000000/embark-${k}-dlq`,
       bus: (k) => `embark-${k}`,
       stateMachine: (k) => arn("states", `stateMachine:embark-${k}`),
     }),

@@ -122,6 +122,13 @@ function expectedPlatformGrants(fn: FunctionName): Map<string, Set<string>> {
     for (const a of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]) {
       g.set(a, new Set([mapping.inputs.eventSourceArn]));
     }
+    // The messages it refuses go to that queue's DLQ at once, with the reason (core/runtime/sqs-batch.ts).
+    const queue = run
+      .ofType("aws:sqs/queue:Queue")
+      .find((q) => q.state.arn === mapping.inputs.eventSourceArn);
+    const dlq = JSON.parse(String(queue?.inputs.redrivePolicy ?? "{}")).deadLetterTargetArn;
+    expect(dlq, `the DLQ of ${mapping.inputs.eventSourceArn}`).toBeDefined();
+    g.set("sqs:SendMessage", new Set([dlq]));
   }
   const invokeConfig = run
     .ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
