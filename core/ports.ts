@@ -109,3 +109,14 @@ export interface MailSender {
   /** Sends one email; returns the provider's message id. */
   send(to: string, email: RenderedEmail): Promise<string>;
 }
+
+/** One counted attempt against a limit: taken, or refused until the window ends. */
+export type RateLimitTake = { ok: true; count: number } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * Fixed-window counters shared by every instance of a function (a Lambda's memory is not): `take` counts one
+ * attempt for `key` in the window holding `now`, unless `limit` attempts were already counted there.
+ */
+export interface RateLimiter {
+  take(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateLimitTake>;
+}

@@ -57,7 +57,12 @@ export function embark() {
     },
     secrets: { stripeWebhookSecret: config.stripeWebhookSecret },
     targets: {
-      tables: { tenants: data.tenants.arn, plans: data.plans.arn, idempotency: data.idempotency.arn },
+      tables: {
+        tenants: data.tenants.arn,
+        plans: data.plans.arn,
+        idempotency: data.idempotency.arn,
+        rateLimits: data.rateLimits.arn,
+      },
       queues: Object.fromEntries(Object.entries(queues.work).map(([k, q]) => [k, q.queue.arn])) as Record<
         QueueKey,
         $util.Output<string>

@@ -10,6 +10,8 @@ export const TABLES = {
   plans: { env: "PLANS_TABLE", key: "planId" },
   /** Powertools idempotency records; DynamoDBPersistenceLayer writes their expiry to `expiration`. */
   idempotency: { env: "IDEMPOTENCY_TABLE", key: "id", ttl: "expiration" },
+  /** Signup rate-limit counters (core/adapters/rate-limiter.ts), one item per key and window. */
+  rateLimits: { env: "RATE_LIMITS_TABLE", key: "pk", ttl: "expiresAt" },
 } as const;
 export type TableKey = keyof typeof TABLES;
 

@@ -54,6 +54,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return [run.get("aws:cloudwatch/eventBus:EventBus", "BillingBus").state.arn];
     case "plan-store.ts":
       return [table("PlansTable")];
+    case "rate-limiter.ts":
+      return [table("RateLimitsTable")];
     case "queues.ts":
       return [run.get("aws:sqs/queue:Queue", "SignupsQueueQueue").state.arn];
     case "workflows.ts": {
