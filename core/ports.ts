@@ -65,7 +65,7 @@ export interface PipelineRunner {
   readonly pipelineName: string;
   /** Starts a run; the same clientRequestToken returns the same run (a retried start is not a second deploy). */
   start(input: { variables: Record<string, string>; clientRequestToken: string }): Promise<string>;
-  /** A run's resolved variables (TENANT_ID names the tenant it deploys). */
+  /** A run's resolved variables (TENANT_ID names the tenant it deploys); none for a run the pipeline does not know. */
   variables(executionId: string): Promise<Record<string, string>>;
   status(executionId: string): Promise<{ status: PipelineRunStatus; summary?: string }>;
 }

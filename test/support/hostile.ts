@@ -6,16 +6,19 @@
  */
 import fc from "fast-check";
 
-/** Cases per property: `quick` in `npm test`, EMBARK_FUZZ_RUNS (at least 2,000 with `npm run fuzz`) in the soak. */
-export function fuzzRuns(quick: number): number {
+/**
+ * Cases per property: `quick` in `npm test`; in the soak (`npm run fuzz` sets EMBARK_FUZZ_RUNS=2000) that many
+ * times `soakShare` (slow doors, such as whole state machine executions, take a share), never fewer than `quick`.
+ */
+export function fuzzRuns(quick: number, soakShare = 1): number {
   const soak = Number(process.env.EMBARK_FUZZ_RUNS);
-  return Number.isInteger(soak) && soak > 0 ? soak : quick;
+  return Number.isInteger(soak) && soak > 0 ? Math.max(quick, Math.ceil(soak * soakShare)) : quick;
 }
 
 /** fast-check parameters for a property: the run count, and a seed from EMBARK_FUZZ_SEED to replay a failure. */
-export function fuzzParams(quick: number): fc.Parameters<unknown> {
+export function fuzzParams(quick: number, soakShare = 1): fc.Parameters<unknown> {
   const seed = Number(process.env.EMBARK_FUZZ_SEED);
-  return { numRuns: fuzzRuns(quick), ...(Number.isInteger(seed) ? { seed } : {}) };
+  return { numRuns: fuzzRuns(quick, soakShare), ...(Number.isInteger(seed) ? { seed } : {}) };
 }
 
 export const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"];
