@@ -6,7 +6,11 @@
  * watch, Status errors with the apiserver's reasons and messages, Terminating namespaces with a cascade delete,
  * and an optional JSON state file.
  *
- * Known gaps: no authentication or authorization (any token works, no RBAC checks or escalation prevention); no
+ * Impersonated requests (kubectl --as/--as-group) are authorized by RBAC with the built-in roles (authz.ts,
+ * rbac.ts, bootstrap-rbac.ts); Pods, ConfigMaps, Secrets, Services, Deployments and the other workload kinds a
+ * tenant Role names are stored too (workload-resources.ts), never run.
+ *
+ * Known gaps: no authentication (any token is the administrator; see authz.ts for the RBAC gaps); no
  * admission (quotas and limit ranges are stored, never enforced; ResourceQuota status is never filled); no OpenAPI
  * validation (unknown or mistyped fields are stored as sent; fieldValidation is accepted and ignored); strategic
  * merge patch behaves as a JSON merge patch (lists replaced, no $patch directives); server-side apply owns lists
@@ -19,6 +23,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  guard,
+  isSelfSubjectAccessReview,
+  requestAttributes,
+  requestUser,
+  reviewRequestAttributes,
+  selfSubjectAccessReview,
+} from "./authz.js";
+import { bootstrapRbac } from "./bootstrap-rbac.js";
 import {
   apiGroupDoc,
   apiGroupList,
@@ -99,10 +112,10 @@ function dispatch(ctx: Ctx, method: string, r: Route, req: KubeRequest): Reply |
   throw methodNotAllowed();
 }
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 };
 
 const sendJson = (res: ServerResponse, code: number, body: unknown): void => {
@@ -127,13 +140,27 @@ export async function startKubeApi(opts: {
   };
   const ctx: Ctx = { store, defer };
   startNamespaces(store, defer);
+  bootstrapRbac(store);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? "GET";
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString("utf8");
     try {
+      // Impersonated requests (kubectl --as) are authorized by RBAC (authz.ts); others act as the administrator.
+      const user = requestUser(req);
+      if (isSelfSubjectAccessReview(method, parts)) {
+        if (user) guard(store, user, reviewRequestAttributes());
+        const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+        sendJson(res, 201, selfSubjectAccessReview(store, user, raw, type));
+        return;
+      }
+      if (user) {
+        const r = route(parts);
+        guard(store, user, requestAttributes(method, parts, url.searchParams, r), r?.rt);
+      }
       if (["healthz", "livez", "readyz"].includes(parts[0] ?? "")) {
         res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
         return;
