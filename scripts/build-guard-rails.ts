@@ -26,7 +26,7 @@ export function guardRailsYaml(): string {
   return (
     header +
     guardRailPolicies()
-      .map((o) => dump(o, { lineWidth: -1, noRefs: true }))
+      .map((o) => dump(o, { lineWidth: -1, noRefs: true, quoteStyle: "double" }))
       .join("---\n")
   );
 }

@@ -144,7 +144,8 @@ export function selfSubjectAccessReview(
   let review: unknown;
   try {
     // kubectl sends built-in kinds as protobuf; client-node and curl as JSON.
-    review = contentType === PROTOBUF ? decodeSelfSubjectAccessReview(body) : JSON.parse(body.toString("utf8"));
+    review =
+      contentType === PROTOBUF ? decodeSelfSubjectAccessReview(body) : JSON.parse(body.toString("utf8"));
   } catch (e) {
     throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
   }
