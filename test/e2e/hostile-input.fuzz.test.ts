@@ -28,7 +28,7 @@ import {
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type * as z from "zod";
 import { documentClient } from "../../core/adapters/dynamo.js";
 import { POOL_NAME_PREFIX } from "../../core/adapters/identity.js";
