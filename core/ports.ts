@@ -78,7 +78,7 @@ export interface PipelineRunner {
   readonly pipelineName: string;
   /** Starts a run; the same clientRequestToken returns the same run (a retried start is not a second deploy). */
   start(input: { variables: Record<string, string>; clientRequestToken: string }): Promise<string>;
-  /** A run's resolved variables (TENANT_ID names the tenant it deploys). */
+  /** A run's resolved variables (TENANT_ID names the tenant it deploys); none for a run the pipeline does not know. */
   variables(executionId: string): Promise<Record<string, string>>;
   status(executionId: string): Promise<{ status: PipelineRunStatus; summary?: string }>;
 }
@@ -102,6 +102,20 @@ export interface WorkflowRunner {
 /** A queue that takes JSON messages. */
 export interface MessageQueue {
   send(body: unknown): Promise<string | undefined>;
+}
+
+/** A received message no retry can help (not JSON, not the expected shape). */
+export interface RejectedMessage {
+  messageId: string;
+  body: string;
+}
+
+/**
+ * A consumer's dead-letter queue, for messages it refuses outright: they go there at once with the reason,
+ * instead of being received again and again until the queue's redrive moves them without one.
+ */
+export interface DeadLetters {
+  reject(message: RejectedMessage, reason: string): Promise<void>;
 }
 
 export interface MailSender {
@@ -219,4 +233,15 @@ export interface DeadLetterQueue {
   remove(receipt: string): Promise<void>;
   /** Makes a received message visible again at once. */
   release(receipt: string): Promise<void>;
+}
+
+/** One counted attempt against a limit: taken, or refused until the window ends. */
+export type RateLimitTake = { ok: true; count: number } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * Fixed-window counters shared by every instance of a function (a Lambda's memory is not): `take` counts one
+ * attempt for `key` in the window holding `now`, unless `limit` attempts were already counted there.
+ */
+export interface RateLimiter {
+  take(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateLimitTake>;
 }

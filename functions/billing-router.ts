@@ -5,7 +5,7 @@
  */
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { plans, records, tenants } from "../core/app/deps/dynamodb.js";
-import { signups } from "../core/app/deps/sqs.js";
+import { deadLettersOf, signups } from "../core/app/deps/sqs.js";
 import { stateMachines, workflows } from "../core/app/deps/step-functions.js";
 import { dependencies } from "../core/app/environment.js";
 import {
@@ -19,7 +19,15 @@ import { lambda } from "../core/runtime/handler.js";
 import { onceEach } from "../core/runtime/idempotency.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = dependencies({ tenants, plans, records, workflows, signups, stateMachines });
+const deps = dependencies({
+  tenants,
+  plans,
+  records,
+  workflows,
+  signups,
+  stateMachines,
+  deadLetters: deadLettersOf("billing", "billing-router"),
+});
 const applyOnce = onceEach(
   "billing-router",
   (stripeEvent: { id: string }) => handleStripeEvent(deps, stripeEvent),
@@ -42,18 +50,20 @@ const processBatch = sqsJsonBatch(
       if (applied.length > 0) info("parked billing events applied", { tenantId, outcomes: applied });
       return;
     }
-    const detail = message.detail as { id?: unknown; type?: unknown };
-    if (typeof detail?.id !== "string") {
-      warn("billing message without an event id; dropped", { source: message.source });
-      return;
-    }
+    // QueuedEvent checked the envelope: a Stripe event with an id, type and created.
+    const detail = message.detail as { id: string; type: string };
     await deps.records.countDelivery(detail.id);
     const outcome = await applyOnce.run(detail as { id: string });
     // Nothing matched (an unhandled type, no customer): worth a look. Anything else is business as usual.
     const log = outcome.outcome === "ignored" && !outcome.tenantId ? warn : info;
     log("billing event", { billingEventId: detail.id, billingEventType: detail.type, ...outcome });
   },
-  { processInParallel: false },
+  {
+    processInParallel: false,
+    deadLetters: () => deps.deadLetters,
+    onRejected: (record, reason) =>
+      warn("message refused to the DLQ", { messageId: record.messageId, reason }),
+  },
 );
 
 export const handler = lambda("billing-router", async (event: SQSEvent, context, { logger }) => {

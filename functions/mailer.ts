@@ -5,13 +5,20 @@
 import type { SQSEvent } from "aws-lambda";
 import { plans, tenants } from "../core/app/deps/dynamodb.js";
 import { sender, settings } from "../core/app/deps/ses.js";
+import { deadLettersOf } from "../core/app/deps/sqs.js";
 import { dependencies } from "../core/app/environment.js";
 import { sendTenantEmail, TenantEmailMessage } from "../core/mail/tenant-email.js";
 import { lambda } from "../core/runtime/handler.js";
 import { onceEach } from "../core/runtime/idempotency.js";
 import { sqsJsonBatch } from "../core/runtime/sqs-batch.js";
 
-const deps = dependencies({ tenants, plans, sender, settings });
+const deps = dependencies({
+  tenants,
+  plans,
+  sender,
+  settings,
+  deadLetters: deadLettersOf("emails", "mailer"),
+});
 // One email per tenant and kind (welcome), or per tenant, kind and occurrence (lifecycle emails, which may
 // repeat); a year covers any redelivery or redrive. Keys without an occurrence are as they always were.
 const sendOnce = onceEach("mailer", (message: TenantEmailMessage) => sendTenantEmail(deps, message), {
@@ -21,13 +28,21 @@ const sendOnce = onceEach("mailer", (message: TenantEmailMessage) => sendTenantE
 
 export const handler = lambda("mailer", async (event: SQSEvent, context, { logger, metrics }) => {
   sendOnce.registerLambdaContext(context);
-  return sqsJsonBatch(TenantEmailMessage, async (message) => {
-    const sent = await sendOnce.run(message);
-    logger.info("email sent", {
-      tenantId: message.tenantId,
-      template: message.template,
-      messageId: sent.messageId,
-    });
-    metrics.addMetric("EmailsSent", "Count", 1);
-  })(event, context);
+  return sqsJsonBatch(
+    TenantEmailMessage,
+    async (message) => {
+      const sent = await sendOnce.run(message);
+      logger.info("email sent", {
+        tenantId: message.tenantId,
+        template: message.template,
+        messageId: sent.messageId,
+      });
+      metrics.addMetric("EmailsSent", "Count", 1);
+    },
+    {
+      deadLetters: () => deps.deadLetters,
+      onRejected: (record, reason) =>
+        logger.warn("message refused to the DLQ", { messageId: record.messageId, reason }),
+    },
+  )(event, context);
 });

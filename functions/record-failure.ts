@@ -9,12 +9,14 @@ import { workflows } from "../core/app/deps/step-functions.js";
 import { dependencies } from "../core/app/environment.js";
 import { ExecutionStatusChange, recordExecutionFailure } from "../core/onboarding/record-failure.js";
 import { lambda } from "../core/runtime/handler.js";
+import { parseInput } from "../core/runtime/input.js";
 
 const deps = dependencies({ tenants, workflows, records });
 const Event = EventBridgeSchema.extend({ source: z.literal("aws.states"), detail: ExecutionStatusChange });
 
 export const handler = lambda("record-failure", async (event: unknown, _context, { logger, metrics }) => {
-  const { detail } = Event.parse(event);
+  // A malformed event fails with what is wrong in it (on AWS it ends in the events DLQ with that message).
+  const { detail } = parseInput(Event, event, "The execution status change event");
   const result = await recordExecutionFailure(deps, detail);
   if (result) {
     logger.appendKeys({ tenantId: result.tenantId });

@@ -4,7 +4,7 @@ import {
   IdempotencyValidationError,
 } from "@aws-lambda-powertools/idempotency";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { plans, tenants } from "../core/app/deps/dynamodb.js";
+import { plans, rateLimiter, tenants } from "../core/app/deps/dynamodb.js";
 import { signups } from "../core/app/deps/sqs.js";
 import { dependencies } from "../core/app/environment.js";
 import { json } from "../core/http/response.js";
@@ -12,17 +12,26 @@ import { UnknownPlanError } from "../core/plans/errors.js";
 import { lambda } from "../core/runtime/handler.js";
 import { HttpProblem, jsonBody } from "../core/runtime/http.js";
 import { onceEach } from "../core/runtime/idempotency.js";
+import { checkSignupLimits, SignupRateLimitedError, signupLimits } from "../core/signup/rate-limit.js";
 import { MAX_SIGNUP_BODY_BYTES, parseSignup, type SignupRequest } from "../core/signup/request.js";
 import { submitSignup } from "../core/signup/submit.js";
 import { SlugTakenError } from "../core/tenant/errors.js";
 
-const deps = dependencies({ tenants, plans, signups });
-// The same Idempotency-Key with the same body returns the first 202; with another body it is refused.
-const submitOnce = onceEach(
-  "signup-intake",
-  (input: { key: string; request: SignupRequest }) => submitSignup(deps, input.request),
-  { key: "key", validate: "request", expiresAfterSeconds: 24 * 60 * 60 },
-);
+const deps = dependencies({ tenants, plans, signups, rateLimiter, limits: signupLimits });
+
+type Signup = { request: SignupRequest; sourceIp: string };
+/** A signup counts against the rate limits, then makes its tenant. */
+async function submit({ request, sourceIp }: Signup) {
+  await checkSignupLimits(deps, { sourceIp, adminEmail: request.adminEmail });
+  return submitSignup(deps, request);
+}
+// The same Idempotency-Key with the same body returns the first 202 (and counts once); with another body it is
+// refused.
+const submitOnce = onceEach("signup-intake", (input: Signup & { key: string }) => submit(input), {
+  key: "key",
+  validate: "request",
+  expiresAfterSeconds: 24 * 60 * 60,
+});
 
 export const handler = lambda(
   "signup-intake",
@@ -39,9 +48,8 @@ export const handler = lambda(
       );
     }
     submitOnce.registerLambdaContext(context);
-    const accepted = key
-      ? await submitOnce.run({ key, request: parsed.value })
-      : await submitSignup(deps, parsed.value);
+    const signup = { request: parsed.value, sourceIp: event.requestContext.http.sourceIp };
+    const accepted = key ? await submitOnce.run({ key, ...signup }) : await submit(signup);
     logger.appendKeys({ tenantId: accepted.tenantId });
     logger.info("signup accepted", { slug: accepted.slug, plan: accepted.plan });
     metrics.addMetric("SignupsAccepted", "Count", 1);
@@ -50,6 +58,12 @@ export const handler = lambda(
   },
   {
     errors: [
+      {
+        error: SignupRateLimitedError,
+        status: 429,
+        code: "rate_limited",
+        headers: (err) => ({ "retry-after": String((err as SignupRateLimitedError).retryAfterSeconds) }),
+      },
       { error: SlugTakenError, status: 409, code: "slug_taken", field: "slug" },
       { error: UnknownPlanError, status: 422, code: "unknown_plan", field: "plan" },
       {

@@ -5,11 +5,12 @@
  * EKS access policy: AmazonEKSClusterAdminPolicy would be far more than namespaces, quotas, policies and RBAC.
  */
 import { CLUSTER_FUNCTIONS } from "../core/app/manifest.js";
+import { PROVISIONER_GROUP } from "../core/cluster/tenant-objects.js";
 import type { EmbarkConfig } from "./config.js";
 import { type Context, pascal } from "./context.js";
 import type { Functions } from "./functions.js";
 
-export const PROVISIONER_GROUP = "embark-provisioner";
+export { PROVISIONER_GROUP };
 
 export const clusterArn = (ctx: Context, config: EmbarkConfig) =>
   ctx.arn("eks", $interpolate`cluster/${config.eksClusterName}`);

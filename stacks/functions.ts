@@ -2,8 +2,8 @@
  * One Lambda per function of the app manifest (core/app/manifest.ts): nodejs22.x, the same handler modules the
  * local cloud runs, X-Ray active tracing, and a role with exactly:
  * - what the code calls (its manifest access, permissions.ts),
- * - what its trigger needs from the role (an SQS consumer reads its queue; an async target sends its failures
- *   to the events DLQ),
+ * - what its trigger needs from the role (an SQS consumer reads its queue and sends the messages it refuses to
+ *   the queue's DLQ; an async target sends its failures to the events DLQ),
  * - writing its own log group and X-Ray segments.
  * SST's default AWSLambdaBasicExecutionRole (logs on `*`) is replaced by the log-group-scoped statement, its
  * trust policy is narrowed to Lambda, and nothing is `link`ed (links grant broad actions).
@@ -32,6 +32,8 @@ export interface FunctionWiring {
   targets: PermissionTargets;
   /** Queue ARN per consuming function. */
   consumes: Partial<Record<FunctionName, $util.Input<string>>>;
+  /** The DLQ ARN of the queue a function consumes: it sends the messages it refuses there (core/runtime/sqs-batch.ts). */
+  deadLetters: Partial<Record<FunctionName, $util.Input<string>>>;
   eventsDlqArn: $util.Input<string>;
   logRetention: "2 weeks" | "3 months";
   /** Every user pool of the account (`…:userpool/*`): Cognito triggers may be invoked by any tenant's pool. */
@@ -45,10 +47,12 @@ export function createFunctions(ctx: Context, w: FunctionWiring): Functions {
     const spec: FunctionSpec = FUNCTIONS[name];
     const physicalName = ctx.physicalName(name);
     const queue = w.consumes[name];
+    const deadLetters = w.deadLetters[name];
     const isAsync = ASYNC_FUNCTIONS.includes(name);
     const permissions: Statement[] = [
       ...statementsFor(spec.access, w.targets),
       ...(queue ? [{ actions: SQS_CONSUMER_ACTIONS, resources: [queue] }] : []),
+      ...(deadLetters ? [{ actions: ["sqs:SendMessage"], resources: [deadLetters] }] : []),
       ...(isAsync ? [{ actions: ["sqs:SendMessage"], resources: [w.eventsDlqArn] }] : []),
       { actions: LOG_ACTIONS, resources: [ctx.arn("logs", `log-group:/aws/lambda/${physicalName}:*`)] },
       { actions: XRAY_ACTIONS, resources: ["*"] },

@@ -69,7 +69,12 @@ export function embark() {
     },
     secrets: { stripeWebhookSecret: config.stripeWebhookSecret },
     targets: {
-      tables: { tenants: data.tenants.arn, plans: data.plans.arn, idempotency: data.idempotency.arn },
+      tables: {
+        tenants: data.tenants.arn,
+        plans: data.plans.arn,
+        idempotency: data.idempotency.arn,
+        rateLimits: data.rateLimits.arn,
+      },
       queues: Object.fromEntries(Object.entries(queues.work).map(([k, q]) => [k, q.queue.arn])) as Record<
         QueueKey,
         $util.Output<string>
@@ -93,6 +98,9 @@ export function embark() {
         WORK_QUEUES[k].consumer,
         queues.work[k].queue.arn,
       ]),
+    ),
+    deadLetters: Object.fromEntries(
+      (Object.keys(WORK_QUEUES) as QueueKey[]).map((k) => [WORK_QUEUES[k].consumer, queues.work[k].dlq.arn]),
     ),
     eventsDlqArn: queues.eventsDlq.arn,
     logRetention: config.logRetention,

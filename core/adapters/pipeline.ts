@@ -2,10 +2,12 @@
 import {
   CodePipelineClient,
   GetPipelineExecutionCommand,
+  type GetPipelineExecutionCommandOutput,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
 import type { PipelineControl, PipelineRunner, PipelineRunStatus } from "../ports.js";
+import { isAwsError } from "./aws-errors.js";
 
 export class CodePipelineRunner implements PipelineRunner, PipelineControl {
   constructor(
@@ -28,9 +30,19 @@ export class CodePipelineRunner implements PipelineRunner, PipelineControl {
 
   /** A run's resolved variables (TENANT_ID names the tenant it deploys). */
   async variables(executionId: string): Promise<Record<string, string>> {
-    const out = await this.client.send(
-      new GetPipelineExecutionCommand({ pipelineName: this.pipelineName, pipelineExecutionId: executionId }),
-    );
+    let out: GetPipelineExecutionCommandOutput;
+    try {
+      out = await this.client.send(
+        new GetPipelineExecutionCommand({
+          pipelineName: this.pipelineName,
+          pipelineExecutionId: executionId,
+        }),
+      );
+    } catch (err) {
+      // A run this pipeline does not know (an event replayed or forged): it names no tenant.
+      if (isAwsError(err, "PipelineExecutionNotFoundException")) return {};
+      throw err;
+    }
     return Object.fromEntries(
       (out.pipelineExecution?.variables ?? []).flatMap((v) =>
         v.name && v.resolvedValue !== undefined ? [[v.name, v.resolvedValue]] : [],

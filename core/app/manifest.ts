@@ -68,6 +68,7 @@ export const FUNCTIONS = {
     access: [
       planLookup,
       dynamodb("tenants", "PutItem", "DeleteItem"), // TenantStore.create (slug claim + tenant), discard
+      dynamodb("rateLimits", "UpdateItem"), // one conditional counter per limit (core/signup/rate-limit.ts)
       sendToQueue("signups"),
       idempotencyRecords, // Idempotency-Key
     ],

@@ -18,6 +18,8 @@ export const TABLES = {
   plans: { env: "PLANS_TABLE", key: "planId" },
   /** Powertools idempotency records; DynamoDBPersistenceLayer writes their expiry to `expiration`. */
   idempotency: { env: "IDEMPOTENCY_TABLE", key: "id", ttl: "expiration" },
+  /** Signup rate-limit counters (core/adapters/rate-limiter.ts), one item per key and window. */
+  rateLimits: { env: "RATE_LIMITS_TABLE", key: "pk", ttl: "expiresAt" },
 } as const;
 export type TableKey = keyof typeof TABLES;
 /** A table's global secondary indexes: name → key attributes (strings), every attribute projected. */
@@ -26,12 +28,12 @@ export const tableIndexes = (key: TableKey): TableIndexes =>
   "indexes" in TABLES[key] ? (TABLES[key] as { indexes: TableIndexes }).indexes : {};
 
 export const QUEUES = {
-  /** `dlqEnv`: the dead-letter queue's URL, for the reconciler's sweep of messages about offboarded tenants. */
   signups: { env: "SIGNUPS_QUEUE_URL", dlqEnv: "SIGNUPS_DLQ_URL" },
   emails: { env: "EMAILS_QUEUE_URL", dlqEnv: "EMAILS_DLQ_URL" },
   /** Only EventBridge rules send to it: no function needs its URL (its events name customers, not tenants). */
-  billing: { env: undefined, dlqEnv: undefined },
+  billing: { env: undefined, dlqEnv: "BILLING_DLQ_URL" },
 } as const;
+/** Each queue's DLQ URL is there for its consumer, which sends the messages it refuses there with the reason. */
 export type QueueKey = keyof typeof QUEUES;
 
 export const BUSES = {
@@ -117,7 +119,7 @@ export function resourceEnvironment<V>(of: {
   for (const [k, t] of Object.entries(TABLES)) env[t.env] = of.table(k as TableKey);
   for (const [k, q] of Object.entries(QUEUES)) {
     if (q.env) env[q.env] = of.queue(k as QueueKey);
-    if (q.dlqEnv) env[q.dlqEnv] = of.deadLetterQueue(k as QueueKey);
+    env[q.dlqEnv] = of.deadLetterQueue(k as QueueKey);
   }
   for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
   for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);

@@ -7,7 +7,7 @@
  * Unhandled types are acknowledged and recorded, never retried. Every outcome is recorded (log.ts).
  */
 import * as z from "zod";
-import type { ExecutionStatusChange } from "../onboarding/record-failure.js";
+import { ExecutionStatusChange } from "../onboarding/record-failure.js";
 import { StepError } from "../workflow/retry.js";
 import { applyToTenant } from "./apply.js";
 import type { BillingDeps } from "./deps.js";
@@ -16,13 +16,24 @@ import { recordOutcome } from "./log.js";
 import { normalizeStripeEvent, StripeEvent } from "./stripe-event.js";
 import { sortedParked, subscribe } from "./subscribe.js";
 
-/** The body of a billing-queue message: the EventBridge event as the rule delivered it. */
-export const QueuedEvent = z.looseObject({
-  id: z.string().optional(),
-  source: z.string().min(1),
-  "detail-type": z.string(),
-  detail: z.unknown(),
-});
+/**
+ * The body of a billing-queue message: the EventBridge event as the rule delivered it, with a `detail` that is
+ * an execution status change (source `aws.states`) or a Stripe event's envelope (any other source).
+ */
+export const QueuedEvent = z
+  .looseObject({
+    id: z.string().max(255).optional(),
+    source: z.string().min(1).max(256),
+    "detail-type": z.string().max(256),
+    detail: z.unknown(),
+  })
+  .superRefine((message, ctx) => {
+    const detail = (message.source === "aws.states" ? ExecutionStatusChange : StripeEvent).safeParse(
+      message.detail,
+    );
+    for (const issue of detail.error?.issues ?? [])
+      ctx.addIssue({ code: "custom", path: ["detail", ...issue.path], message: issue.message });
+  });
 export type QueuedEvent = z.infer<typeof QueuedEvent>;
 
 export const isExecutionStatusChange = (msg: QueuedEvent) => msg.source === "aws.states";

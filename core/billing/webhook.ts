@@ -31,6 +31,8 @@ export function verifyWebhook(
   if (!signatureHeader) {
     return refuse("missing_signature", "The Stripe-Signature header is missing");
   }
+  if (rawBody.trim() === "")
+    return refuse("empty_body", "The request body is empty: a Stripe event was expected");
   if (Buffer.byteLength(rawBody) > MAX_EVENT_BYTES) {
     return refuse("body_too_large", `The event must be at most ${MAX_EVENT_BYTES} bytes`, 413);
   }

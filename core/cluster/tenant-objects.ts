@@ -18,6 +18,9 @@ export const TENANT_ID_LABEL = "embark.io/tenant-id";
 export const PLAN_LABEL = "embark.io/plan";
 export const TENANT_ROLE = "tenant-admin";
 
+/** The Kubernetes group Embark's cluster functions act as (their EKS access entries map their roles to it). */
+export const PROVISIONER_GROUP = "embark-provisioner";
+
 /** The Kubernetes group (EKS access entry `kubernetesGroups`) holding a tenant's admins. */
 export function TENANT_GROUP(slug: string): string {
   return `embark:tenant:${slug}:admins`;

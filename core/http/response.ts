@@ -14,8 +14,14 @@ export function json(
 }
 
 /** `{error: {code, message, field?}}`: the one error shape every Embark endpoint answers with. */
-export function problem(statusCode: number, code: string, message: string, field?: string) {
-  return json(statusCode, { error: { code, message, ...(field ? { field } : {}) } });
+export function problem(
+  statusCode: number,
+  code: string,
+  message: string,
+  field?: string,
+  headers: Record<string, string> = {},
+) {
+  return json(statusCode, { error: { code, message, ...(field ? { field } : {}) } }, headers);
 }
 
 /** The raw request body as text (API Gateway base64-encodes non-text bodies). */

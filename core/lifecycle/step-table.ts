@@ -17,7 +17,11 @@ import {
   userPools,
 } from "../app/access.js";
 import type { StepFunctionSpec } from "../app/function-spec.js";
-import { TenantRef } from "../onboarding/step-table.js";
+import { TaskToken, TenantRef } from "../onboarding/step-table.js";
+import { PlanId } from "../plans/schema.js";
+
+/** The billing event (or ops command) a lifecycle execution applies. */
+const EventId = z.string().min(1).max(255);
 
 export const STATUS_TARGETS = ["SUSPENDED", "ACTIVE", "OFFBOARDING", "OFFBOARDED"] as const;
 export type StatusTarget = (typeof STATUS_TARGETS)[number];
@@ -31,9 +35,9 @@ export const LIFECYCLE_STEP_TABLE = {
     timeoutSeconds: 30,
     input: TenantRef.extend({
       to: z.enum(STATUS_TARGETS),
-      eventId: z.string().min(1),
+      eventId: EventId,
       /** The execution making the change, for the lifecycle event's cause. */
-      execution: z.string().min(1).optional(),
+      execution: z.string().min(1).max(80).optional(),
     }),
     // BillingRecords (in the tenants table): conditional status writes; PlanStore.find: no catalog scan.
     access: [tenantProgress, dynamodb("plans", "GetItem")],
@@ -43,9 +47,9 @@ export const LIFECYCLE_STEP_TABLE = {
     description: "step: Record new plan",
     timeoutSeconds: 30,
     input: TenantRef.extend({
-      plan: z.string().min(1),
-      eventId: z.string().min(1),
-      execution: z.string().min(1).optional(),
+      plan: PlanId,
+      eventId: EventId,
+      execution: z.string().min(1).max(80).optional(),
     }),
     access: [tenantProgress, planLookup],
   },
@@ -69,8 +73,8 @@ export const LIFECYCLE_STEP_TABLE = {
     timeoutSeconds: 30,
     input: TenantRef.extend({
       action: z.enum(["deploy", "teardown"]),
-      runKey: z.string().min(1),
-      taskToken: z.string().min(1),
+      runKey: z.string().min(1).max(255),
+      taskToken: TaskToken,
     }),
     access: [
       dynamodb("tenants", "GetItem", "PutItem"), // + the run and waiter records

@@ -3,6 +3,7 @@
  * occurrence, for lifecycle emails) is the mailer's job (Powertools idempotency); this module renders and sends.
  */
 import * as z from "zod";
+import { TenantIdField } from "../onboarding/step-table.js";
 import { EMAIL_KINDS } from "../plans/catalog.js";
 import type { PlanStore } from "../plans/store.js";
 import type { MailSender } from "../ports.js";
@@ -12,10 +13,16 @@ import type { TenantStore } from "../tenant/store.js";
 import { renderTemplate } from "./render.js";
 
 export const TenantEmailMessage = z.strictObject({
-  tenantId: z.string().min(1),
+  tenantId: TenantIdField,
   template: z.enum(EMAIL_KINDS),
-  /** Extra placeholder values some kinds use (previousPlanName, graceDays). */
-  vars: z.record(z.string(), z.string()).optional(),
+  /**
+   * Extra placeholder values some kinds use, short. Only these: a message never overrides what the tenant record
+   * says (companyName, loginUrl, …).
+   */
+  vars: z
+    .strictObject({ previousPlanName: z.string().max(200), graceDays: z.string().max(20) })
+    .partial()
+    .optional(),
   /**
    * Which occurrence of a kind that may repeat (a second plan change, a second suspension): the lifecycle
    * execution's name. Exactly once per tenant, kind and occurrence; without it, once per tenant and kind.

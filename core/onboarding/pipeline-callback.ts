@@ -12,9 +12,11 @@ import { answerIfFinished } from "./steps.js";
 export const PipelineStateChange = EventBridgeSchema.extend({
   source: z.literal("aws.codepipeline"),
   detail: z.looseObject({
-    pipeline: z.string(),
-    "execution-id": z.string(),
-    state: z.string(),
+    pipeline: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, { error: "pipeline must be a pipeline name" }),
+    "execution-id": z.uuid({ error: "execution-id must be a pipeline execution id (a UUID)" }),
+    state: z
+      .string()
+      .regex(/^[A-Z_]{1,30}$/, { error: "state must be a pipeline state (STARTED, SUCCEEDED, …)" }),
   }),
 });
 export type PipelineStateChange = z.infer<typeof PipelineStateChange>;

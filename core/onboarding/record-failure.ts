@@ -7,23 +7,41 @@ import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import * as z from "zod";
 import type { BillingRecords } from "../billing/records.js";
 import type { TenantEventPublisher, WorkflowRunner } from "../ports.js";
+import { jsonOrUndefined } from "../runtime/input.js";
 import { stepForStateName } from "../tenant/model.js";
 import { publishTenantEvents } from "../tenant/publish-events.js";
 import type { TenantStore } from "../tenant/store.js";
 import { STATE_MACHINE_FOR_WORKFLOW, WORKFLOWS, type Workflow } from "../workflow/names.js";
+import { TenantIdField } from "./step-table.js";
 
+const NAME = "[A-Za-z0-9_-]{1,80}";
+/** The `detail` of a Step Functions execution status change, with the bounds AWS gives each field. */
 export const ExecutionStatusChange = z.object({
-  executionArn: z.string(),
-  stateMachineArn: z.string(),
-  name: z.string(),
+  executionArn: z
+    .string()
+    .regex(new RegExp(`^arn:aws[\\w-]*:states:[a-z0-9-]+:\\d{12}:execution:${NAME}:${NAME}$`), {
+      error: "executionArn must be a Step Functions execution ARN",
+    }),
+  stateMachineArn: z
+    .string()
+    .regex(new RegExp(`^arn:aws[\\w-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:${NAME}$`), {
+      error: "stateMachineArn must be a Step Functions state machine ARN",
+    }),
+  name: z.string().regex(new RegExp(`^${NAME}$`), { error: "name must be an execution name" }),
   status: z.enum(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]),
-  input: z.string().nullish(),
-  error: z.string().nullish(),
-  cause: z.string().nullish(),
+  input: z
+    .string()
+    .max(256 * 1024)
+    .nullish(),
+  error: z.string().max(256).nullish(),
+  cause: z
+    .string()
+    .max(32 * 1024)
+    .nullish(),
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
 
-const TenantInput = z.object({ tenantId: z.string().min(1) });
+const TenantInput = z.object({ tenantId: TenantIdField });
 
 /** The innermost state that was entered and never exited: where the execution stopped. */
 export function failedStateOf(events: HistoryEvent[]): string | undefined {
@@ -69,7 +87,8 @@ export async function recordExecutionFailure(
   change: ExecutionStatusChange,
 ): Promise<{ tenantId: string; step: string; recorded: boolean; workflow?: Workflow } | undefined> {
   if (change.status === "RUNNING" || change.status === "SUCCEEDED") return undefined;
-  const parsed = TenantInput.safeParse(JSON.parse(change.input ?? "{}"));
+  // An execution started with input that names no tenant failed at its first step: nothing to record it on.
+  const parsed = TenantInput.safeParse(jsonOrUndefined(change.input));
   if (!parsed.success) return undefined;
   const { tenantId } = parsed.data;
   const tenant = await d.tenants.get(tenantId);

@@ -22,9 +22,16 @@ import {
 } from "../app/access.js";
 import type { StepFunctionSpec } from "../app/function-spec.js";
 
-export const TenantRef = z.object({ tenantId: z.string().min(1) });
+/** A tenant id as a payload or message carries it: a UUID (core/tenant/model.ts), checked before any lookup. */
+export const TenantIdField = z.uuid({
+  error: (iss) =>
+    iss.input === undefined ? "tenantId is required" : "tenantId must be a tenant id (a UUID)",
+});
+export const TenantRef = z.object({ tenantId: TenantIdField });
 export type TenantRef = z.infer<typeof TenantRef>;
-export const PipelineStepInput = TenantRef.extend({ taskToken: z.string().min(1) });
+/** Task tokens are opaque; AWS's are well under this. */
+export const TaskToken = z.string().min(1).max(8192);
+export const PipelineStepInput = TenantRef.extend({ taskToken: TaskToken });
 /** The lifecycle workflows run the same function without recording it as an onboarding step. */
 export const PublishEventsInput = TenantRef.extend({ onboardingStep: z.boolean().optional() });
 export type PublishEventsInput = z.infer<typeof PublishEventsInput>;

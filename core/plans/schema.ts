@@ -5,7 +5,8 @@ import { isQuantity, parseQuantity } from "./quantity.js";
 
 /** Plan schema (design §3, contract). Import from ./catalog.js. */
 /** Any slug-like id: operators may add plans. */
-export const PlanId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
+export const PLAN_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export const PlanId = z.string().regex(PLAN_ID_PATTERN, {
   error: "Plan id must be 1-40 characters of a-z, 0-9 and '-', starting and ending with a letter or digit",
 });
 export type PlanId = z.infer<typeof PlanId>;

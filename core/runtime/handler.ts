@@ -18,7 +18,12 @@ import { type Observability, observability } from "./observability.js";
 export function lambda<E, R>(
   name: string,
   body: (event: E, context: Context, o: Observability) => Promise<R>,
-  opts: { idempotent?: middy.MiddlewareObj; errors?: readonly ErrorAnswer[] } = {},
+  opts: {
+    /** Runs before idempotency: a payload it refuses never reaches the idempotency table. */
+    validate?: middy.MiddlewareObj;
+    idempotent?: middy.MiddlewareObj;
+    errors?: readonly ErrorAnswer[];
+  } = {},
 ) {
   const o = observability(name);
   const handler = middy((event: E, context: Context) => body(event, context, o));
@@ -27,6 +32,7 @@ export function lambda<E, R>(
   handler.use(injectLambdaContext(o.logger, { resetKeys: true }));
   // With metrics disabled (local runs) logMetrics would only warn about an empty flush on every call.
   if (process.env.POWERTOOLS_METRICS_DISABLED !== "true") handler.use(logMetrics(o.metrics));
+  if (opts.validate) handler.use(opts.validate);
   if (opts.idempotent) handler.use(opts.idempotent);
   return handler;
 }

@@ -30,6 +30,8 @@ export interface ErrorAnswer {
   /** Default: the error's own message. */
   message?: string;
   field?: string;
+  /** Response headers taken from the error (Retry-After). */
+  headers?: (err: Error) => Record<string, string>;
 }
 
 /** middy middleware: an error thrown by the handler becomes the answer its class has in `answers`. */
@@ -50,6 +52,7 @@ export function errorAnswers(
           answer.code,
           answer.message ?? String(err?.message),
           answer.field,
+          answer.headers?.(err as Error),
         );
       }
     },

@@ -6,6 +6,7 @@
 import type { StepFunctionSpec } from "../app/function-spec.js";
 import { lambda } from "./handler.js";
 import { idempotentHandler } from "./idempotency.js";
+import { parseInput } from "./input.js";
 
 export function stepHandler<D>(
   spec: StepFunctionSpec,
@@ -16,8 +17,7 @@ export function stepHandler<D>(
   let d: D | undefined;
   return lambda(
     spec.name,
-    async (event: unknown, _context, { logger }) => {
-      const input = spec.input.parse(event);
+    async (input: unknown, _context, { logger }) => {
       const tenantId = (input as { tenantId?: unknown }).tenantId;
       if (typeof tenantId === "string") logger.appendKeys({ tenantId });
       d ??= deps();
@@ -25,6 +25,17 @@ export function stepHandler<D>(
       logger.info("step done", { result });
       return result;
     },
-    spec.idempotencyKey ? { idempotent: idempotentHandler(spec.name, { key: spec.idempotencyKey }) } : {},
+    {
+      // A bad payload fails the Task at once (ValidationError is not retried) with what is wrong in it, before
+      // idempotency or the body see it.
+      validate: {
+        before: (request) => {
+          request.event = parseInput(spec.input, request.event, `The input of ${spec.name}`);
+        },
+      },
+      ...(spec.idempotencyKey
+        ? { idempotent: idempotentHandler(spec.name, { key: spec.idempotencyKey }) }
+        : {}),
+    },
   );
 }

@@ -1,5 +1,8 @@
 import * as z from "zod";
+import { quoteInput } from "../errors.js";
+import { PLAN_ID_PATTERN } from "../plans/schema.js";
 import { slugCandidate, validateSlug } from "../tenant/slug.js";
+import { companyNameProblem, normalizeCompanyName } from "./company-name.js";
 
 /** Bodies above this are refused before parsing (413 at the edge). */
 export const MAX_SIGNUP_BODY_BYTES = 16 * 1024;
@@ -16,9 +19,18 @@ const str = (field: Field) =>
 export const SignupRequest = z
   .strictObject({
     companyName: str("companyName")
-      .trim()
-      .min(2, { error: "companyName must be at least 2 characters" })
-      .max(100, { error: "companyName must be at most 100 characters" }),
+      .transform(normalizeCompanyName)
+      .pipe(
+        z
+          .string()
+          .min(2, { error: "companyName must be at least 2 characters" })
+          .max(100, { error: "companyName must be at most 100 characters" })
+          .superRefine((name, ctx) => {
+            const problem = companyNameProblem(name);
+            if (problem)
+              ctx.addIssue({ code: "custom", message: problem, params: { code: "invalid_company_name" } });
+          }),
+      ),
     adminEmail: str("adminEmail")
       .trim()
       .toLowerCase()
@@ -27,7 +39,12 @@ export const SignupRequest = z
     plan: str("plan")
       .trim()
       .min(1, { error: "plan must not be empty" })
-      .max(40, { error: "plan must be at most 40 characters" }),
+      .max(40, { error: "plan must be at most 40 characters" })
+      .refine((plan) => PLAN_ID_PATTERN.test(plan), {
+        error: (iss) =>
+          `plan ${quoteInput(String(iss.input))} is not a plan id (lowercase letters, digits and "-")`,
+        params: { code: "invalid_plan" },
+      }),
     // An HTML form sends "" for an empty optional input: treat it (and null) as not given.
     slug: z.preprocess((v) => (v === "" || v === null ? undefined : v), str("slug").optional()),
   })
@@ -52,7 +69,7 @@ export const SignupRequest = z
       ctx.addIssue({
         code: "custom",
         path: ["companyName"],
-        message: `companyName ${JSON.stringify(req.companyName)} does not yield a valid slug${why}; pass one explicitly`,
+        message: `companyName ${quoteInput(req.companyName)} does not yield a valid slug${why}; pass one explicitly`,
         params: { code: "no_valid_slug" },
       });
       return z.NEVER;
@@ -92,7 +109,11 @@ function classify(
   const field = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0] ?? "";
-    const error = { code: "unknown_field", message: `Unknown field "${key}"`, field: key };
+    const error = {
+      code: "unknown_field",
+      message: `Unknown field ${quoteInput(key)}`,
+      field: key.slice(0, 100),
+    };
     return { rank: 0, status: 400, error };
   }
   if (issue.code === "invalid_type") {

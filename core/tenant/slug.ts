@@ -2,6 +2,8 @@
  * Tenant slugs are DNS-1123 labels: they name the namespace `tenant-<slug>`, the Cognito group
  * and execution names (design §2, contract).
  */
+import { quoteInput } from "../errors.js";
+
 export const SLUG_MIN_LENGTH = 3;
 export const SLUG_MAX_LENGTH = 40;
 
@@ -44,7 +46,7 @@ export class InvalidSlugError extends Error {
 
 export function validateSlug(slug: string): SlugValidation {
   if (typeof slug !== "string") return { ok: false, reason: "format", message: "Slug must be a string" };
-  const quoted = JSON.stringify(slug);
+  const quoted = quoteInput(slug);
   if (slug.length < SLUG_MIN_LENGTH || slug.length > SLUG_MAX_LENGTH) {
     return {
       ok: false,

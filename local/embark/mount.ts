@@ -318,6 +318,6 @@ async function createQueueWithDlq(
       },
     }),
   );
-  if (!queue.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
+  if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
   return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl), dlqUrl: dlq.QueueUrl };
 }

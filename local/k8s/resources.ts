@@ -1,4 +1,5 @@
 /** The kinds the stand-in serves, and the object shapes it stores. */
+import { WORKLOAD_RESOURCES } from "./workload-resources.js";
 
 export interface ResourceType {
   group: string;
@@ -78,6 +79,7 @@ export const RESOURCES: readonly ResourceType[] = [
     namespaced: true,
     shortNames: [],
   },
+  ...WORKLOAD_RESOURCES,
 ];
 
 export const NAMESPACES = RESOURCES[0]!;

@@ -7,7 +7,11 @@
  * and an optional JSON state file. Local-only: `GET /_embark/calls` counts requests by verb and resource
  * (`DELETE` resets it), as the edge does for AWS calls.
  *
- * Known gaps: no authentication or authorization (any token works, no RBAC checks or escalation prevention); no
+ * Impersonated requests (kubectl --as/--as-group) are authorized by RBAC with the built-in roles (authz.ts,
+ * rbac.ts, bootstrap-rbac.ts); Pods, ConfigMaps, Secrets, Services, Deployments and the other workload kinds a
+ * tenant Role names are stored too (workload-resources.ts), never run.
+ *
+ * Known gaps: no authentication (any token is the administrator; see authz.ts for the RBAC gaps); no
  * admission (quotas and limit ranges are stored, never enforced; ResourceQuota status is never filled); no OpenAPI
  * validation (unknown or mistyped fields are stored as sent; fieldValidation is accepted and ignored); strategic
  * merge patch behaves as a JSON merge patch (lists replaced, no $patch directives); server-side apply owns lists
@@ -20,6 +24,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  guard,
+  isSelfSubjectAccessReview,
+  requestAttributes,
+  requestUser,
+  reviewRequestAttributes,
+  selfSubjectAccessReview,
+} from "./authz.js";
+import { bootstrapRbac } from "./bootstrap-rbac.js";
 import {
   apiGroupDoc,
   apiGroupList,
@@ -100,10 +113,10 @@ function dispatch(ctx: Ctx, method: string, r: Route, req: KubeRequest): Reply |
   throw methodNotAllowed();
 }
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 };
 
 const sendJson = (res: ServerResponse, code: number, body: unknown): void => {
@@ -128,6 +141,7 @@ export async function startKubeApi(opts: {
   };
   const ctx: Ctx = { store, defer };
   startNamespaces(store, defer);
+  bootstrapRbac(store);
   // Local-only, like the edge's: requests by verb and resource (`list networkpolicies`), at GET /_embark/calls.
   const calls = new Map<string, number>();
   const VERBS: Record<string, string> = {
@@ -142,8 +156,21 @@ export async function startKubeApi(opts: {
     const url = new URL(req.url ?? "/", "http://localhost");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? "GET";
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString("utf8");
     try {
+      // Impersonated requests (kubectl --as) are authorized by RBAC (authz.ts); others act as the administrator.
+      const user = requestUser(req);
+      if (isSelfSubjectAccessReview(method, parts)) {
+        if (user) guard(store, user, reviewRequestAttributes());
+        const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+        sendJson(res, 201, selfSubjectAccessReview(store, user, raw, type));
+        return;
+      }
+      if (user) {
+        const r = route(parts);
+        guard(store, user, requestAttributes(method, parts, url.searchParams, r), r?.rt);
+      }
       if (["healthz", "livez", "readyz"].includes(parts[0] ?? "")) {
         res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
         return;

@@ -62,6 +62,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return [run.get("aws:cloudwatch/eventBus:EventBus", "TenantsBus").state.arn];
     case "plan-store.ts":
       return [table("PlansTable")];
+    case "rate-limiter.ts":
+      return [table("RateLimitsTable")];
     case "queues.ts":
       return [run.get("aws:sqs/queue:Queue", "SignupsQueueQueue").state.arn];
     case "workflows.ts": {
@@ -133,6 +135,13 @@ function expectedPlatformGrants(fn: FunctionName): Map<string, Set<string>> {
     for (const a of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]) {
       g.set(a, new Set([mapping.inputs.eventSourceArn]));
     }
+    // The messages it refuses go to that queue's DLQ at once, with the reason (core/runtime/sqs-batch.ts).
+    const queue = run
+      .ofType("aws:sqs/queue:Queue")
+      .find((q) => q.state.arn === mapping.inputs.eventSourceArn);
+    const dlq = JSON.parse(String(queue?.inputs.redrivePolicy ?? "{}")).deadLetterTargetArn;
+    expect(dlq, `the DLQ of ${mapping.inputs.eventSourceArn}`).toBeDefined();
+    g.set("sqs:SendMessage", new Set([dlq]));
   }
   const invokeConfig = run
     .ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")

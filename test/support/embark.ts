@@ -16,6 +16,7 @@ export function useEmbarkEnvironment(): void {
     TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
     PLANS_TABLE: LOCAL_NAMES.table("plans"),
     IDEMPOTENCY_TABLE: LOCAL_NAMES.table("idempotency"),
+    RATE_LIMITS_TABLE: LOCAL_NAMES.table("rateLimits"),
     PIPELINE_NAME: LOCAL_NAMES.pipeline,
     KUBECONFIG: c.kubeconfig,
     POWERTOOLS_METRICS_DISABLED: "true",

@@ -13,6 +13,10 @@ let stateDir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   // Functions run inside this process: keep their INFO lines out of the test report.
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+  // Every suite signs up from 127.0.0.1: the shared cloud still counts each signup (the limiter's write runs) but
+  // far above what the suites need. test/e2e/rate-limits.test.ts runs a cloud of its own with tight limits.
+  process.env.EMBARK_SIGNUP_LIMIT_PER_IP ??= "100000/3600";
+  process.env.EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN ??= "100000/3600";
   stateDir = await mkdtemp(join(tmpdir(), "embark-test-"));
   cloud = await startLocalCloud({
     stateDir,

@@ -1,11 +1,14 @@
-/** Dependencies backed by SQS: the signups queue (onboarding-starter takes each signup on), the DLQs. */
+/** Dependencies backed by SQS: the signups queue, consumers' DLQs, and the DLQs the reconciler sweeps. */
 import { SqsDeadLetterQueue } from "../../adapters/dead-letters.js";
-import { SqsJsonQueue } from "../../adapters/queues.js";
-import { QUEUES, requireEnv } from "../resources.js";
+import { SqsDeadLetters, SqsJsonQueue } from "../../adapters/queues.js";
+import { QUEUES, type QueueKey, requireEnv } from "../resources.js";
 
 export const signups = (env: NodeJS.ProcessEnv) => new SqsJsonQueue(requireEnv(QUEUES.signups.env, env));
-/** The work queues' dead-letter queues whose messages name a tenant (the reconciler sweeps them). */
+
+/** The DLQ of `queue`, where its consumer (named) puts the messages it refuses, with the reason. */
+export const deadLettersOf = (queue: QueueKey, consumer: string) => (env: NodeJS.ProcessEnv) =>
+  new SqsDeadLetters(requireEnv(QUEUES[queue].dlqEnv, env), consumer);
+
+/** The work queues' DLQs whose messages name a tenant (signups, emails): the reconciler sweeps them. */
 export const deadLetters = (env: NodeJS.ProcessEnv) =>
-  Object.values(QUEUES).flatMap((q) =>
-    "dlqEnv" in q && q.dlqEnv && env[q.dlqEnv] ? [new SqsDeadLetterQueue(env[q.dlqEnv]!)] : [],
-  );
+  (["signups", "emails"] as const).map((q) => new SqsDeadLetterQueue(requireEnv(QUEUES[q].dlqEnv, env)));

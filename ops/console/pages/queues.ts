@@ -3,6 +3,7 @@
  * for a DLQ, moves them back to their source queue (StartMessageMoveTask, SQS's own DLQ redrive).
  */
 import { type Message, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
+import { REJECTION_ATTRIBUTES } from "../../../core/adapters/queues.js";
 import { moveTasks, peekMessages, type QueueInfo, readQueueNamed, readQueues } from "../../read/queues.js";
 import { type ConsoleRequest, type ConsoleResponse, flashOf, NotFound } from "../context.js";
 import { type Html, html } from "../html.js";
@@ -135,6 +136,9 @@ function messageTable(messages: Message[]): Html {
 <thead><tr><th scope="col">Message</th><th scope="col">Sent</th><th scope="col" class="num">Receives</th><th scope="col">Body</th></tr></thead>
 <tbody>${messages.map((m) => {
     const sent = Number(m.Attributes?.SentTimestamp);
-    return html`<tr><td class="mono">${m.MessageId}</td><td>${when(Number.isFinite(sent) ? new Date(sent) : undefined)}</td><td class="num">${m.Attributes?.ApproximateReceiveCount ?? "—"}</td><td>${jsonBlock("Body", m.Body, true)}</td></tr>`;
+    // A message its consumer refused carries the reason (core/adapters/queues.ts, SqsDeadLetters).
+    const reason = m.MessageAttributes?.[REJECTION_ATTRIBUTES.reason]?.StringValue;
+    const by = m.MessageAttributes?.[REJECTION_ATTRIBUTES.by]?.StringValue;
+    return html`<tr><td class="mono">${m.MessageId}</td><td>${when(Number.isFinite(sent) ? new Date(sent) : undefined)}</td><td class="num">${m.Attributes?.ApproximateReceiveCount ?? "—"}</td><td>${reason ? html`<p><span class="badge bad">refused</span> by ${by ?? "its consumer"}: ${reason}</p>` : ""}${jsonBlock("Body", m.Body, true)}</td></tr>`;
   })}</tbody></table>`;
 }

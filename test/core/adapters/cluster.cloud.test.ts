@@ -174,8 +174,10 @@ describe("KubernetesClusterProvisioner", () => {
   it("reports an object the server rejects with the server's reason", async () => {
     const cluster = await clusterFromEnvironment({ KUBECONFIG: kubeconfigPath });
     await expect(
-      cluster.apply([{ apiVersion: "v1", kind: "Pod", metadata: { name: "x", namespace: "default" } }]),
-    ).rejects.toThrow(/does not serve Pod/);
+      cluster.apply([
+        { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "x", namespace: "default" } },
+      ]),
+    ).rejects.toThrow(/does not serve DaemonSet/);
   });
 });
 

@@ -27,12 +27,13 @@ const RUN_STEP = [
 
 export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   "signup-intake": {
-    via: "core/signup/submit.ts submitSignup; core/signup/idempotent-submit.ts",
+    via: "core/signup/submit.ts submitSignup; core/signup/rate-limit.ts checkSignupLimits",
     calls: [
       "plan-store.ts#DynamoPlanStore.get",
       "tenant-store.ts#DynamoTenantStore.create",
       "tenant-store.ts#DynamoTenantStore.discard",
       "queues.ts#SqsJsonQueue.send",
+      "rate-limiter.ts#DynamoRateLimiter.take",
     ],
     idempotency: true,
   },

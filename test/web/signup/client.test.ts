@@ -29,6 +29,12 @@ describe("client-side checks mirror POST /signups", () => {
     [{ companyName: " " }, "companyName", "Enter your company name."],
     [{ companyName: "A" }, "companyName", "Company name must be at least 2 characters."],
     [{ companyName: "x".repeat(101) }, "companyName", "Company name must be at most 100 characters."],
+    [{ companyName: "<b>Acme</b>" }, "companyName", 'Company name must not contain "<" or ">".'],
+    [
+      { companyName: "\u0410cme" },
+      "companyName",
+      'Company name mixes scripts in the word "\u0410cme" (Cyrillic and Latin): write each word in one script.',
+    ],
     [{ adminEmail: "" }, "adminEmail", "Enter the email address of your workspace admin."],
     [{ adminEmail: "ops@acme" }, "adminEmail", '"ops@acme" is not a valid email address.'],
     [{ plan: "" }, "plan", "Choose a plan."],

@@ -4,6 +4,7 @@
  * into the page by scripts/build-web.ts.
  */
 import { regexes } from "zod/v4/core";
+import { companyNameProblem, normalizeCompanyName } from "../../../core/signup/company-name.js";
 import type { SignupRequest } from "../../../core/signup/request.js";
 import type { PublicStep, PublicTenantView } from "../../../core/tenant/model.js";
 import { slugCandidate, validateSlug } from "../../../core/tenant/slug.js";
@@ -34,6 +35,10 @@ export function checkSignup(v: SignupValues): FieldErrors {
   else if (company.length < COMPANY_NAME_MIN_LENGTH)
     errors.companyName = `Company name must be at least ${COMPANY_NAME_MIN_LENGTH} characters.`;
   else if (company.length > 100) errors.companyName = "Company name must be at most 100 characters.";
+  else {
+    const problem = companyNameProblem(normalizeCompanyName(company));
+    if (problem) errors.companyName = `${problem.replace(/^companyName/, "Company name")}.`;
+  }
 
   const email = v.adminEmail.trim().toLowerCase();
   if (email.length === 0) errors.adminEmail = "Enter the email address of your workspace admin.";
