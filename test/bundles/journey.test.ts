@@ -45,6 +45,13 @@ describe("every function, run from its bundle", () => {
     expect(r.claims).toMatchObject({ tenant_slug: standardSlug, tenant_plan: "standard" });
   });
 
+  it("a reconcile pass over the active tenant finds nothing to repair", async () => {
+    const r = await j.reconcile(standardSlug);
+    expect(r.functionError).toBeUndefined();
+    expect(r.report.checked).toEqual({ ACTIVE: 1 });
+    expect(r.report.actions).toEqual([]);
+  });
+
   it("serves the signup page, the plan catalog and slug availability", async () => {
     const r = await j.httpRoutes(standardSlug);
     expect(r.page.status).toBe(200);

@@ -3,7 +3,7 @@
  * sees a cold start: the time to load its code (import) and the whole first call (load + handler). Optionally
  * writes the record to a JSON file after each first call, for a test in another process to read.
  */
-import { writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import type { LocalCloud } from "../../local/cloud.js";
 
@@ -34,7 +34,12 @@ export function recordFirstInvocations(cloud: LocalCloud, file?: string): Map<st
             throw err;
           } finally {
             seen.set(def.name, { loadMs, firstInvocationMs: performance.now() - t0, failed });
-            if (file) await writeFile(file, JSON.stringify(Object.fromEntries(seen)));
+            // Whole or not at all: the test reads the file while other functions still start.
+            if (file) {
+              const tmp = `${file}.${def.name}.tmp`;
+              await writeFile(tmp, JSON.stringify(Object.fromEntries(seen)));
+              await rename(tmp, file);
+            }
           }
         };
       },

@@ -7,6 +7,7 @@
  * wakes. Endpoints are passed in, so it runs inside or outside vitest.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import Stripe from "stripe";
@@ -50,6 +51,7 @@ export function journey(c: JourneyCloud) {
   const config = localClientConfig(c.edge);
   const docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
   const sfn = new SFNClient(config);
+  const lambda = new LambdaClient(config);
   const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
   const http = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -174,6 +176,20 @@ export function journey(c: JourneyCloud) {
       return { page, config, claims: claimsOf(session.getIdToken().getJwtToken()) };
     },
 
+    /** A reconcile pass for one tenant, invoked as the schedule invokes it (Lambda Invoke on the edge). */
+    async reconcile(slug: string) {
+      const out = await lambda.send(
+        new InvokeCommand({ FunctionName: "reconcile", Payload: JSON.stringify({ tenants: [slug] }) }),
+      );
+      return {
+        functionError: out.FunctionError,
+        report: JSON.parse(new TextDecoder().decode(out.Payload)) as {
+          checked: Record<string, number>;
+          actions: Array<{ outcome: string }>;
+        },
+      };
+    },
+
     /** The other HTTP routes: the signup page, the plan catalog, slug availability. */
     async httpRoutes(takenSlug: string) {
       const page = await http("GET", "/");
@@ -265,6 +281,7 @@ export function journey(c: JourneyCloud) {
     destroy() {
       docs.destroy();
       sfn.destroy();
+      lambda.destroy();
     },
   };
 }
