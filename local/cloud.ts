@@ -98,6 +98,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   const stops: Array<() => Promise<void>> = [];
   const functions = new FunctionRegistry();
   for (const def of opts.functions ?? []) functions.register(def);
+  await functions.useDurableAsync(join(stateDir, "lambda"));
   const context: LocalContext = {
     stateDir,
     edgeUrl: edge.url,
@@ -195,6 +196,8 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   };
 
   if (opts.wire) await opts.wire(cloud);
+  // Async invocations a stop or a crash left pending run once the app's functions are registered.
+  functions.resumeAsync();
   await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;
