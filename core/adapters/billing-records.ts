@@ -8,7 +8,6 @@
  * Every write that orders events is one conditional UpdateItem, so concurrent or repeated deliveries of
  * events for one tenant cannot both win.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { requireEnv, TABLES } from "../app/resources.js";
 import type { BillingAspect, BillingEvent, OutcomeKind } from "../billing/event.js";
