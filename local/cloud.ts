@@ -109,7 +109,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
 
   const [dynamodb, sqs, cognito, ses, kube] = await Promise.all([
     startDynamoDb(join(stateDir, "dynamodb")),
-    startSqs(edge.port),
+    startSqs(join(stateDir, "sqs"), edge.url),
     startCognito(join(stateDir, "cognito"), edge.url),
     startSes(),
     startKubeApi({
@@ -117,10 +117,12 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
       stateFile: join(stateDir, "k8s.json"),
     }),
   ]);
-  for (const emulator of [dynamodb, sqs, cognito, ses]) {
+  for (const emulator of [dynamodb, cognito, ses]) {
     edge.addEmulator(emulator);
     stops.push(emulator.stop);
   }
+  edge.addHttpService(sqs);
+  stops.push(sqs.stop);
   stops.push(kube.stop);
 
   await Promise.all(
