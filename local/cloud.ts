@@ -195,6 +195,11 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   };
 
   if (opts.wire) await opts.wire(cloud);
+  // Work a crash or stop left in flight continues once the app's functions are registered, before requests
+  // are served.
+  stepFunctions.resume();
+  eventBridge.resume();
+  codePipeline.resume();
   await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;
