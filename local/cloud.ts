@@ -3,9 +3,10 @@
  * EventBridge, CodePipeline and Lambda services, the Kubernetes stand-in and the web server. One process,
  * loopback only. Used by `npm start` (local/main.ts) and by the vitest global setup.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
+import { writeFileAtomic } from "./aws/state-file.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
 import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
@@ -111,7 +112,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     startDynamoDb(join(stateDir, "dynamodb")),
     startSqs(edge.port),
     startCognito(join(stateDir, "cognito"), edge.url),
-    startSes(),
+    startSes(join(stateDir, "ses")),
     startKubeApi({
       port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
       stateFile: join(stateDir, "k8s.json"),
@@ -193,7 +194,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   };
 
   if (opts.wire) await opts.wire(cloud);
-  await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+  await writeFileAtomic(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;
 }
