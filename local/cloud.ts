@@ -35,7 +35,7 @@ export interface CloudOptions {
   kubePort?: number;
   /** Scales Step Functions Retry intervals (tests use a small factor). */
   retryIntervalScale?: number;
-  /** Default duration of a local pipeline run. */
+  /** Default duration of a local pipeline run (EMBARK_PIPELINE_DURATION_MS, else 1500 ms). */
   pipelineDurationMs?: number;
   /** Extra functions to register (test fixtures). */
   functions?: FunctionDefinition[];
@@ -79,6 +79,11 @@ export interface LocalCloud {
 function envPort(name: string, fallback: number): number {
   const raw = process.env[name];
   return raw === undefined || raw === "" ? fallback : Number(raw);
+}
+
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === "" ? undefined : Number(raw);
 }
 
 export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalCloud> {
@@ -132,7 +137,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   const [stepFunctions, eventBridge, codePipeline, scheduler] = await Promise.all([
     createStepFunctionsService(sub("stepfunctions"), { retryIntervalScale: opts.retryIntervalScale }),
     createEventBridgeService(sub("eventbridge")),
-    createCodePipelineService(sub("codepipeline"), { defaultDurationMs: opts.pipelineDurationMs }),
+    createCodePipelineService(sub("codepipeline"), {
+      defaultDurationMs: opts.pipelineDurationMs ?? envNumber("EMBARK_PIPELINE_DURATION_MS"),
+    }),
     createSchedulerService(sub("scheduler")),
   ]);
   edge.addJsonService(stepFunctions);
