@@ -3,9 +3,10 @@
  * EventBridge, CodePipeline and Lambda services, the Kubernetes stand-in and the web server. One process,
  * loopback only. Used by `npm start` (local/main.ts) and by the vitest global setup.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
+import { writeFileAtomic } from "./aws/state-file.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
 import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
@@ -34,7 +35,7 @@ export interface CloudOptions {
   kubePort?: number;
   /** Scales Step Functions Retry intervals (tests use a small factor). */
   retryIntervalScale?: number;
-  /** Default duration of a local pipeline run. */
+  /** Default duration of a local pipeline run (EMBARK_PIPELINE_DURATION_MS, else 1500 ms). */
   pipelineDurationMs?: number;
   /** Extra functions to register (test fixtures). */
   functions?: FunctionDefinition[];
@@ -80,6 +81,11 @@ function envPort(name: string, fallback: number): number {
   return raw === undefined || raw === "" ? fallback : Number(raw);
 }
 
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === "" ? undefined : Number(raw);
+}
+
 export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalCloud> {
   const stateDir = resolve(opts.stateDir ?? ".local");
   if (opts.fresh) await rm(stateDir, { recursive: true, force: true });
@@ -111,7 +117,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     startDynamoDb(join(stateDir, "dynamodb")),
     startSqs(join(stateDir, "sqs"), edge.url),
     startCognito(join(stateDir, "cognito"), edge.url),
-    startSes(),
+    startSes(join(stateDir, "ses")),
     startKubeApi({
       port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
       stateFile: join(stateDir, "k8s.json"),
@@ -133,7 +139,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   const [stepFunctions, eventBridge, codePipeline, scheduler] = await Promise.all([
     createStepFunctionsService(sub("stepfunctions"), { retryIntervalScale: opts.retryIntervalScale }),
     createEventBridgeService(sub("eventbridge")),
-    createCodePipelineService(sub("codepipeline"), { defaultDurationMs: opts.pipelineDurationMs }),
+    createCodePipelineService(sub("codepipeline"), {
+      defaultDurationMs: opts.pipelineDurationMs ?? envNumber("EMBARK_PIPELINE_DURATION_MS"),
+    }),
     createSchedulerService(sub("scheduler")),
   ]);
   edge.addJsonService(stepFunctions);
@@ -200,7 +208,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   stepFunctions.resume();
   eventBridge.resume();
   codePipeline.resume();
-  await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+  await writeFileAtomic(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;
 }

@@ -205,7 +205,11 @@ export async function startKubeApi(opts: {
       };
       const reply = dispatch(ctx, method, r, kreq);
       if (reply === "watch") watch(store, kreq, res);
-      else sendJson(res, reply.code, reply.body);
+      else {
+        // A write is answered once it is on disk: a kill after the answer can't lose it.
+        if (method !== "GET") await store.flush();
+        sendJson(res, reply.code, reply.body);
+      }
     } catch (e) {
       const err =
         e instanceof ApiError
