@@ -22,6 +22,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
+import { duplicated } from "../faults/delivery.js";
 import { type RuleRef, type TargetInputConfig, targetInput } from "./input.js";
 
 export interface Target extends TargetInputConfig {
@@ -65,7 +66,10 @@ export class TargetDelivery {
   /** Starts delivering in the background; PutEvents does not wait for it. */
   deliver(rule: RuleRef, target: Target, event: Record<string, unknown>, ingestionTime: string): void {
     if (this.stopped) return;
-    const p = this.run(rule, target, event, ingestionTime).catch((err) => {
+    // Fault plan hook (local/faults/): an event delivered twice.
+    const p = duplicated("eventsDuplicate", target.Arn, () =>
+      this.run(rule, target, event, ingestionTime),
+    ).catch((err) => {
       console.error(`[eventbridge] delivery to ${target.Arn} failed unexpectedly:`, err);
     });
     this.pending.add(p);
