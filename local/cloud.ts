@@ -15,6 +15,7 @@ import { startDynamoDb } from "./emulators/dynamodb.js";
 import { startSes } from "./emulators/ses.js";
 import { startSqs } from "./emulators/sqs.js";
 import { createEventBridgeService } from "./eventbridge/service.js";
+import { faultPlanFromEnv, faults } from "./faults/index.js";
 import { writeKubeconfig } from "./k8s/kubeconfig.js";
 import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
@@ -87,6 +88,9 @@ function envNumber(name: string): number | undefined {
 }
 
 export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalCloud> {
+  // Fault injection (local/faults/): EMBARK_FAULTS at start, POST /_embark/faults later. None by default.
+  faults.setPlan(faultPlanFromEnv());
+  faults.resetCounts();
   const stateDir = resolve(opts.stateDir ?? ".local");
   if (opts.fresh) await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
