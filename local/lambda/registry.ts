@@ -4,10 +4,12 @@
  * invocation with "Task timed out after N seconds", errors keep their name, and functions are addressed by
  * name or ARN (qualifiers ignored).
  */
+
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
 import { AwsError } from "../aws/errors.js";
+import { asyncInvocation } from "../faults/delivery.js";
 import { AsyncInvocations } from "./async-invocations.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
@@ -56,7 +58,11 @@ export class FunctionRegistry {
    * are registered. Without it (tests' own registries) async invocations live in memory.
    */
   async useDurableAsync(dir: string): Promise<void> {
-    this.durable = await AsyncInvocations.open(dir, this, this.asyncRetryDelaysMs);
+    this.durable = await AsyncInvocations.open(
+      dir,
+      { invoke: (name, event) => this.invokeWithFaults(name, event) },
+      this.asyncRetryDelaysMs,
+    );
   }
 
   /** Runs the async invocations a stop or a crash left pending. */
@@ -83,8 +89,13 @@ export class FunctionRegistry {
     return Promise.resolve();
   }
 
+  /** Fault plan hook (local/faults/): an invocation that dies after its side effect is retried like a failure. */
+  private invokeWithFaults(name: string, event: unknown): Promise<unknown> {
+    return asyncInvocation(name, () => this.invoke(name, event));
+  }
+
   private invokeInMemory(name: string, event: unknown, attempt: number): void {
-    const p = this.invoke(name, event)
+    const p = this.invokeWithFaults(name, event)
       .then(
         () => undefined,
         (err: unknown) => {
