@@ -65,7 +65,7 @@ export async function crashCloud(): Promise<CrashCloud> {
       };
       proc.stdout?.on("data", collect);
       proc.stderr?.on("data", collect);
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 150_000;
       for (;;) {
         const m = /CRASH-CLOUD-READY (.*)/.exec(mine);
         if (m?.[1]) {

@@ -30,7 +30,7 @@ const connect = () => {
 beforeAll(async () => {
   cloud = await crashCloud();
   connect();
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   sfn?.destroy();
@@ -184,5 +184,5 @@ describe("Step Functions after kill -9", () => {
     expect(exited).toBeGreaterThanOrEqual(Math.floor(deadline / 1000) * 1000);
     expect(exited).toBeLessThan(resumedAt + (WAIT_SECONDS * 1000) / 2);
     expect(entered(historyC, "Pause")).toHaveLength(1);
-  }, 120_000);
+  }, 240_000);
 });
