@@ -29,6 +29,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
+import { duplicated } from "../faults/delivery.js";
 import { type RuleRef, type TargetInputConfig, targetInput } from "./input.js";
 import type { DeliveryJournal, PendingDelivery } from "./journal.js";
 
@@ -112,7 +113,8 @@ export class TargetDelivery {
 
   private start(delivery: PendingDelivery): void {
     if (this.stopped) return;
-    const p = this.run(delivery).catch((err) => {
+    // Fault plan hook (local/faults/): an event delivered twice.
+    const p = duplicated("eventsDuplicate", delivery.target.Arn, () => this.run(delivery)).catch((err) => {
       console.error(`[eventbridge] delivery to ${delivery.target.Arn} failed unexpectedly:`, err);
     });
     this.pending.add(p);
