@@ -1,4 +1,4 @@
-/** Runs test/support/crash-cloud.ts as a child process that a test can SIGKILL and start again. */
+/** Runs test/support/crash-cloud-bare.ts as a child process that a test can SIGKILL and start again. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 
@@ -15,7 +15,7 @@ export async function startCrashCloud(stateDir: string, recordFile: string): Pro
     [
       "--import",
       import.meta.resolve("tsx"),
-      join(import.meta.dirname, "crash-cloud.ts"),
+      join(import.meta.dirname, "crash-cloud-bare.ts"),
       stateDir,
       recordFile,
     ],

@@ -1,48 +1,89 @@
 /**
- * A bare local cloud (no app wired) in a child process, for tests that SIGKILL it and start it again on the
- * same state directory: `tsx crash-cloud.ts <stateDir> <recordFile>`. Prints `CRASH_CLOUD <endpoints>` when
- * ready. Its fixture functions append each event they run to <recordFile>:
- * - crash-hang: waits (up to its 30 s timeout) while `<recordFile>.gate` is missing, then records;
- * - crash-flaky: records an attempt line, and fails while the gate file is missing.
+ * The local cloud as a child process (test/support/crash-cloud-main.ts) that tests kill with SIGKILL at a moment
+ * of their choosing and start again on the same state directory, as `kill -9` and a restart of `npm start` would.
  */
-import { access, appendFile } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startLocalCloud } from "../../local/cloud.js";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-const [stateDir, recordFile] = process.argv.slice(2);
-if (!stateDir || !recordFile) throw new Error("usage: crash-cloud.ts <stateDir> <recordFile>");
-const gateOpen = () =>
-  access(`${recordFile}.gate`).then(
-    () => true,
-    () => false,
-  );
-const record = (fn: string, event: unknown, note: string) =>
-  appendFile(recordFile, `${JSON.stringify({ fn, event, note, pid: process.pid })}\n`);
+export interface CrashCloud {
+  /** The edge of the running incarnation (it changes at each start: ports are picked afresh). */
+  edge: string;
+  stateDir: string;
+  /** Lines the fixture functions wrote, parsed. */
+  sideEffects(): Promise<Array<Record<string, unknown>>>;
+  /** SIGKILL, then waits for the exit. */
+  kill(): Promise<void>;
+  /** Starts a new incarnation on the same state directory. */
+  start(): Promise<void>;
+  output(): string;
+  /** Kills the child and removes the directory. */
+  dispose(): Promise<void>;
+}
 
-const cloud = await startLocalCloud({
-  stateDir,
-  edgePort: 0,
-  webPort: 0,
-  kubePort: 0,
-  functions: [
-    {
-      name: "crash-hang",
-      load: async () => async (event: unknown) => {
-        while (!(await gateOpen())) await sleep(50);
-        await record("crash-hang", event, "ran");
-        return { ok: true };
-      },
+export async function crashCloud(): Promise<CrashCloud> {
+  const dir = await mkdtemp(join(tmpdir(), "embark-crash-"));
+  const stateDir = join(dir, "state");
+  const sideEffectsFile = join(dir, "side-effects.jsonl");
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let output = "";
+  const cloud: CrashCloud = {
+    edge: "",
+    stateDir,
+    async sideEffects() {
+      const text = await readFile(sideEffectsFile, "utf8").catch(() => "");
+      return text
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l));
     },
-    {
-      name: "crash-flaky",
-      load: async () => async (event: unknown) => {
-        const open = await gateOpen();
-        await record("crash-flaky", event, open ? "ran" : "failed");
-        if (!open) throw new Error("gate closed");
-        return { ok: true };
-      },
+    async kill() {
+      child?.kill("SIGKILL");
+      await exited;
+      child = undefined;
     },
-  ],
-});
-console.log(`CRASH_CLOUD ${JSON.stringify(cloud.endpoints)}`);
-process.on("SIGTERM", () => void cloud.stop().then(() => process.exit(0)));
+    async start() {
+      const proc = spawn(
+        process.execPath,
+        [
+          "--import",
+          import.meta.resolve("tsx"),
+          join(process.cwd(), "test/support/crash-cloud-main.ts"),
+          stateDir,
+          sideEffectsFile,
+        ],
+        { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      child = proc;
+      exited = new Promise((resolve) => proc.on("exit", () => resolve()));
+      let mine = "";
+      const collect = (d: Buffer) => {
+        mine += d;
+        output += d;
+      };
+      proc.stdout?.on("data", collect);
+      proc.stderr?.on("data", collect);
+      const deadline = Date.now() + 150_000;
+      for (;;) {
+        const m = /CRASH-CLOUD-READY (.*)/.exec(mine);
+        if (m?.[1]) {
+          cloud.edge = (JSON.parse(m[1]) as { edge: string }).edge;
+          return;
+        }
+        if (proc.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`the crash cloud did not come up:\n${mine}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    output: () => output,
+    async dispose() {
+      await cloud.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await cloud.start();
+  return cloud;
+}

@@ -1,7 +1,7 @@
 /**
  * Async (Event) invocations accepted with a 202 survive a SIGKILL of the local cloud: one cut off while it
  * ran and one waiting for its retry both run after a restart on the same state directory
- * (test/support/crash-cloud.ts serves the fixture functions; real Lambda client over HTTP).
+ * (test/support/crash-cloud-bare.ts serves the fixture functions; real Lambda client over HTTP).
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,6 +1,6 @@
 /**
  * The local SQS keeps what it acknowledged across a real SIGKILL of the process serving it: a local cloud runs
- * in a child process (test/support/crash-cloud.ts), is killed mid-work, and started again on the same state
+ * in a child process (test/support/crash-cloud-bare.ts), is killed mid-work, and started again on the same state
  * directory. Real SDK clients over HTTP throughout.
  */
 import { mkdtemp, rm } from "node:fs/promises";
