@@ -15,6 +15,7 @@ import { startDynamoDb } from "./emulators/dynamodb.js";
 import { startSes } from "./emulators/ses.js";
 import { startSqs } from "./emulators/sqs.js";
 import { createEventBridgeService } from "./eventbridge/service.js";
+import { faultPlanFromEnv, faults } from "./faults/index.js";
 import { writeKubeconfig } from "./k8s/kubeconfig.js";
 import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
@@ -87,6 +88,9 @@ function envNumber(name: string): number | undefined {
 }
 
 export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalCloud> {
+  // Fault injection (local/faults/): EMBARK_FAULTS at start, POST /_embark/faults later. None by default.
+  faults.setPlan(faultPlanFromEnv());
+  faults.resetCounts();
   const stateDir = resolve(opts.stateDir ?? ".local");
   if (opts.fresh) await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
@@ -115,7 +119,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
 
   const [dynamodb, sqs, cognito, ses, kube] = await Promise.all([
     startDynamoDb(join(stateDir, "dynamodb")),
-    startSqs(edge.port),
+    startSqs(join(stateDir, "sqs"), edge.url),
     startCognito(join(stateDir, "cognito"), edge.url),
     startSes(join(stateDir, "ses")),
     startKubeApi({
@@ -123,10 +127,12 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
       stateFile: join(stateDir, "k8s.json"),
     }),
   ]);
-  for (const emulator of [dynamodb, sqs, cognito, ses]) {
+  for (const emulator of [dynamodb, cognito, ses]) {
     edge.addEmulator(emulator);
     stops.push(emulator.stop);
   }
+  edge.addHttpService(sqs);
+  stops.push(sqs.stop);
   stops.push(kube.stop);
 
   await Promise.all(
@@ -201,6 +207,11 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   };
 
   if (opts.wire) await opts.wire(cloud);
+  // Work a crash or stop left in flight continues once the app's functions are registered, before requests
+  // are served.
+  stepFunctions.resume();
+  eventBridge.resume();
+  codePipeline.resume();
   await writeFileAtomic(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;

@@ -99,10 +99,11 @@ async function replaceFile(path: string, data: string | Buffer, mode: number | u
     await rm(tmp, { force: true });
     throw e;
   }
-  await syncDir(dir);
+  await fsyncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory, so a rename or a new file in it survives a power cut. */
+export async function fsyncDir(dir: string): Promise<void> {
   const dh = await open(dir, "r");
   try {
     await dh.sync();
@@ -192,7 +193,7 @@ export async function quarantine(
 ): Promise<DamagedFile> {
   const movedTo = quarantinePath(path);
   await rename(path, movedTo);
-  await syncDir(dirname(path));
+  await fsyncDir(dirname(path));
   const d: DamagedFile = { path, movedTo, bytes: Buffer.byteLength(text), ...describeDamage(text) };
   report(service, d, consequence);
   return d;
@@ -224,7 +225,7 @@ export function quarantineSync(
  */
 export async function readJsonState<T>(
   path: string,
-  service: string,
+  service = basename(dirname(path)),
   opts: { consequence?: string; reviver?: (key: string, value: unknown) => unknown } = {},
 ): Promise<T | undefined> {
   let text: string;
@@ -245,7 +246,7 @@ export async function readJsonState<T>(
 /** The synchronous form of `readJsonState`. */
 export function readJsonStateSync<T>(
   path: string,
-  service: string,
+  service = basename(dirname(path)),
   opts: { consequence?: string; reviver?: (key: string, value: unknown) => unknown } = {},
 ): T | undefined {
   let text: string;

@@ -24,6 +24,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { faults } from "../faults/index.js";
+import { injectFault } from "../faults/inject.js";
+import { kubeFaultReply } from "../faults/replies.js";
 import {
   guard,
   isSelfSubjectAccessReview,
@@ -194,6 +197,16 @@ export async function startKubeApi(opts: {
         if (!doc) throw pathNotFound();
         sendJson(res, 200, doc);
         return;
+      }
+      // The fault plan (local/faults/), as `kubernetes:<verb>` (get, list, create, update, patch, apply, delete).
+      if (
+        faults.active &&
+        !(method === "GET" && ["true", "1"].includes(url.searchParams.get("watch") ?? ""))
+      ) {
+        const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+        const op = method === "PATCH" && contentType === "application/apply-patch+yaml" ? "apply" : verb;
+        const fault = faults.decide("kubernetes", op);
+        if ((await injectFault(fault, req, res, kubeFaultReply)) === "handled") return;
       }
       const kreq: KubeRequest = {
         ...r,
