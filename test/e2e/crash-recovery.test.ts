@@ -6,8 +6,10 @@
  * successful pipeline run where its plan needs one and one welcome email, and nothing orphaned. It prints the
  * figures (accepted, ACTIVE, pools, namespaces, emails, time to converge).
  *
- * Scale with EMBARK_KILL_SIGNUPS (default 50 accepted signups), EMBARK_KILL_LOOP (20 kills) and
- * EMBARK_KILL_ROUNDS (1 round of the three moments); `npm run soak:kill` runs more.
+ * Scale with EMBARK_KILL_SIGNUPS (default 50 accepted signups), EMBARK_KILL_LOOP (20 kills),
+ * EMBARK_KILL_LOOP_HEALTHY_EVERY (4: every 4th loop kill comes after a healthy start amid signups, the others at
+ * a random instant of start-up, where each start must not have exited by itself) and EMBARK_KILL_ROUNDS (1 round
+ * of the three moments); `npm run soak:kill` runs more, with every restart of the loop healthy.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -38,6 +40,8 @@ import { freePorts, KillableCloud, type Run } from "../support/killable-cloud.js
 const SIGNUPS = Number(process.env.EMBARK_KILL_SIGNUPS ?? 50);
 const LOOP = Number(process.env.EMBARK_KILL_LOOP ?? 20);
 const ROUNDS = Number(process.env.EMBARK_KILL_ROUNDS ?? 1);
+/** Every n-th kill of the loop waits for a healthy start first (1: every restart); the others land in start-up. */
+const HEALTHY_EVERY = Number(process.env.EMBARK_KILL_LOOP_HEALTHY_EVERY ?? 4);
 const PIPELINE_MS = 5000;
 const ROOT = resolve(import.meta.dirname, "../..");
 const TAG_TENANT_ID = "embark:tenant-id";
@@ -170,7 +174,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
   // must not exit by itself; every healthy-round start must come up.
   for (let i = 0; i < LOOP; i++) {
     await current?.kill();
-    if (i % 4 === 3) {
+    if (i % HEALTHY_EVERY === HEALTHY_EVERY - 1) {
       current = await started();
       const b = burst(3, 3);
       await sleep(random(0, 800));
