@@ -13,7 +13,6 @@ import {
   dynamodb,
   eks,
   eksAccessEntries,
-  idempotencyRecords,
   planLookup,
   putEvents,
   taskCallbacks,
