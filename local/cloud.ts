@@ -23,6 +23,8 @@ import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js"
 import { createReadiness, type Readiness } from "./readiness.js";
 import { createSchedulerService, type SchedulerService } from "./scheduler/service.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
+import { createTaggingService } from "./tagging/service.js";
+import { tagIndexFor } from "./tagging/tag-index.js";
 import { startWebServer } from "./web/server.js";
 
 export interface CloudOptions {
@@ -152,6 +154,8 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   edge.addJsonService(stepFunctions);
   edge.addJsonService(eventBridge);
   edge.addJsonService(codePipeline);
+  // GetResources over the tags the local Cognito indexes (a pool found by its tag without a listing).
+  edge.addJsonService(createTaggingService(tagIndexFor(stateDir)));
   const lambdaApi = createLambdaApi(context);
   edge.addHttpService(lambdaApi);
   edge.addHttpService(scheduler);

@@ -108,8 +108,8 @@ export const LIFECYCLE_STEP_TABLE = {
     access: [
       readTenant,
       dynamodb("tenants", "DeleteItem"), // the pool → tenant link
-      anyResource("ListUserPools lists the account's pools", "cognito-idp:ListUserPools"),
-      userPools("DescribeUserPool", "DeleteUserPool"),
+      anyResource("GetResources finds the tenant's pools by their tag", "tag:GetResources"),
+      userPools("DeleteUserPool"),
     ],
   },
 } as const satisfies Record<string, StepFunctionSpec>;

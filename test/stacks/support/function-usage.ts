@@ -18,8 +18,10 @@ export interface FunctionUsage {
   via: string;
 }
 
-// runStep (core/onboarding/run-step.ts) wraps every onboarding step: require, transition on a redrive, markStep.
+// runStep (core/onboarding/run-step.ts) wraps every onboarding step: startStep, else require, transition on a
+// redrive, markStep.
 const RUN_STEP = [
+  "tenant-store.ts#DynamoTenantStore.startStep",
   "tenant-store.ts#DynamoTenantStore.require",
   "tenant-store.ts#DynamoTenantStore.transition",
   "tenant-store.ts#DynamoTenantStore.markStep",
@@ -83,7 +85,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "plan-store.ts#DynamoPlanStore.get",
       "identity.ts#CognitoIdentityProvisioner.ensureTenantIdentity",
     ],
-    idempotency: true,
+    idempotency: false,
   },
   "setup-namespace": {
     via: "core/onboarding/steps.ts setupNamespace",
@@ -95,7 +97,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "cluster.ts#KubernetesClusterProvisioner.apply",
       "cluster.ts#KubernetesClusterProvisioner.grantNamespaceAccess",
     ],
-    idempotency: true,
+    idempotency: false,
   },
   "start-pipeline": {
     via: "core/onboarding/steps.ts startPipeline + answerIfFinished",
