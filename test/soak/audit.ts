@@ -212,6 +212,25 @@ async function allQueueMessages(edge: string): Promise<{
   return { counts, messages };
 }
 
+/** Messages on the work queues (not the DLQs), visible or in flight. */
+export async function workQueueDepth(edge: string): Promise<number> {
+  const { sqs } = clients(edge);
+  const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
+  let n = 0;
+  for (const url of QueueUrls.filter((u) => !u.endsWith("-dlq"))) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    n +=
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+  return n;
+}
+
 function kube(kubeconfig: string) {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);

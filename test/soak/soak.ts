@@ -22,6 +22,7 @@ import {
   readEmails,
   type StoredEmail,
   scanTable,
+  workQueueDepth,
 } from "./audit.js";
 import { CloudProcess, type SoakEndpoints } from "./cloud-process.js";
 import { checkoutOf, http, planTenants, runId, type SoakTenant, shuffle, sign, sleep } from "./drive.js";
@@ -94,6 +95,8 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
     EMBARK_SIGNUP_LIMIT_PER_IP: "off",
     EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN: "off",
     EMBARK_FAULTS: "",
+    // A message a consumer failed on comes back in 15 s, not 3 minutes (6× a 30 s consumer timeout).
+    EMBARK_VISIBILITY_TIMEOUT_SECONDS: "15",
   });
   let ep: SoakEndpoints = await cloud.start();
   const plan = soakPlan(opts.faultRate);
@@ -289,6 +292,7 @@ async function progress(ep: SoakEndpoints, tenants: SoakTenant[]): Promise<strin
     if (kind === t.expected.status || st === "FAILED") there++;
   }
   const running = (await listExecutions(ep.edge)).filter((e) => e.status === "RUNNING").length;
-  const word = there === tenants.length && running === 0 ? "settled" : "waiting";
-  return `${word}: ${there}/${tenants.length} where asked ${JSON.stringify(statuses)}, ${running} running`;
+  const queued = await workQueueDepth(ep.edge);
+  const word = there === tenants.length && running === 0 && queued === 0 ? "settled" : "waiting";
+  return `${word}: ${there}/${tenants.length} where asked ${JSON.stringify(statuses)}, ${running} running, ${queued} queued`;
 }
