@@ -77,7 +77,7 @@ export const LIFECYCLE_STEP_TABLE = {
       taskToken: TaskToken,
     }),
     access: [
-      dynamodb("tenants", "GetItem", "PutItem"), // + the run and waiter records
+      dynamodb("tenants", "GetItem", "PutItem", "DeleteItem"), // + the run and waiter records (deleted once answered)
       codepipeline("StartPipelineExecution", "GetPipelineExecution"),
       taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
     ],

@@ -117,7 +117,8 @@ export const ONBOARDING_STEP_TABLE = {
       timeoutSeconds: 30,
       input: PipelineStepInput,
       access: [
-        dynamodb("tenants", "GetItem", "UpdateItem", "PutItem"), // + PutItem: the pipeline waiter record
+        // + PutItem/DeleteItem: the pipeline waiter record, deleted once the task is answered
+        dynamodb("tenants", "GetItem", "UpdateItem", "PutItem", "DeleteItem"),
         codepipeline("StartPipelineExecution", "GetPipelineExecution"),
         taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
       ],

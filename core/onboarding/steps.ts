@@ -137,6 +137,8 @@ export async function answerIfFinished(
   if (status === "Succeeded") {
     await d.tasks.succeed(taskToken, { pipelineExecutionId: executionId, status });
     await d.tenants.markStep(tenantId, "runPipeline", "done");
+    // Answered: the token is of no more use and is not left in the table (the soak's secrets scan found it).
+    await d.tenants.deletePipelineWaiter(tenantId);
     return true;
   }
   if (status === "Failed" || status === "Stopped" || status === "Cancelled" || status === "Superseded") {
@@ -145,6 +147,7 @@ export async function answerIfFinished(
       error: { name: "PipelineFailed", message: cause },
     });
     await d.tasks.fail(taskToken, "PipelineFailed", cause);
+    await d.tenants.deletePipelineWaiter(tenantId);
     return true;
   }
   return false;

@@ -183,7 +183,9 @@ describe("setTenantStatus: suspend and reactivate", () => {
 describe("setTenantStatus: offboarding", () => {
   it("ACTIVE → OFFBOARDING → OFFBOARDED with timestamps; repeats carry on; the onboarding task token goes", async () => {
     const t = await active("enterprise");
-    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBe("onboarding-token");
+    // An answered task's token is forgotten at once; this one is still waiting (e.g. a run that never ended).
+    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBeUndefined();
+    await f.tenants.putPipelineWaiter(t.tenantId, "onboarding-token");
 
     const start = await setTenantStatus(f.deps, {
       tenantId: t.tenantId,

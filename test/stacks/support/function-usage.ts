@@ -104,6 +104,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [
       ...RUN_STEP,
       "tenant-store.ts#DynamoTenantStore.putPipelineWaiter",
+      "tenant-store.ts#DynamoTenantStore.deletePipelineWaiter",
       "tenant-store.ts#DynamoTenantStore.setResources",
       "pipeline.ts#CodePipelineRunner.status",
       "pipeline.ts#CodePipelineRunner.start",
@@ -138,6 +139,8 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "task-callbacks.ts#StepFunctionsTaskCallbacks.fail",
       "task-callbacks.ts#StepFunctionsTaskCallbacks.heartbeat",
       "tenant-store.ts#DynamoTenantStore.getRunWaiter", // a lifecycle run's waiter (answerRunIfFinished)
+      "tenant-store.ts#DynamoTenantStore.deleteRunWaiter",
+      "tenant-store.ts#DynamoTenantStore.deletePipelineWaiter",
     ],
     idempotency: false,
   },
@@ -231,6 +234,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.getLifecycleRun",
       "tenant-store.ts#DynamoTenantStore.putLifecycleRun",
       "tenant-store.ts#DynamoTenantStore.putRunWaiter",
+      "tenant-store.ts#DynamoTenantStore.deleteRunWaiter", // answered: the token is not kept
       "pipeline.ts#CodePipelineRunner.status",
       "pipeline.ts#CodePipelineRunner.start",
       "task-callbacks.ts#StepFunctionsTaskCallbacks.succeed",
