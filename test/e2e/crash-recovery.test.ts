@@ -229,11 +229,28 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
         ]),
       ),
     ) as Record<string, string>;
+  /** Welcome emails sent so far, by recipient (the local SES keeps every email it sent). */
+  const welcomesSent = async () => {
+    const mail = (await (await fetch(`${cloud.edge}/_aws/ses`)).json()) as {
+      emails: Array<{ subject: string; destination: { to: string[] } }>;
+    };
+    const sent = new Map<string, number>();
+    for (const m of mail.emails) {
+      if (!m.subject.startsWith("Welcome to Embark")) continue;
+      for (const to of m.destination.to) sent.set(to, (sent.get(to) ?? 0) + 1);
+    }
+    return sent;
+  };
+  // Converged: every accepted signup ACTIVE and welcomed (the welcome is queued after activation, so an ACTIVE
+  // tenant may still be waiting for it).
+  const converged = async (now: Record<string, string>) =>
+    Object.values(now).every((s) => s === "ACTIVE") &&
+    (await welcomesSent().then((w) => [...accepted.values()].every((a) => w.has(a.email))));
   let now = await statuses();
   const convergeDeadline = Date.now() + 240_000;
   let passes = 0;
   let lastPass = Date.now();
-  while (Object.values(now).some((s) => s !== "ACTIVE") && Date.now() < convergeDeadline) {
+  while (!(await converged(now)) && Date.now() < convergeDeadline) {
     if (Date.now() - lastPass > 20_000) {
       await reconcile();
       passes++;
@@ -321,14 +338,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     pipeToken = page.nextToken;
   } while (pipeToken);
 
-  const mail = (await (await fetch(`${cloud.edge}/_aws/ses`)).json()) as {
-    emails: Array<{ subject: string; destination: { to: string[] } }>;
-  };
-  const welcomes = new Map<string, number>();
-  for (const m of mail.emails) {
-    if (!m.subject.startsWith("Welcome to Embark")) continue;
-    for (const to of m.destination.to) welcomes.set(to, (welcomes.get(to) ?? 0) + 1);
-  }
+  const welcomes = await welcomesSent();
 
   const list = [...accepted.values()];
   const active = list.filter((a) => now[a.tenantId] === "ACTIVE");
