@@ -37,7 +37,6 @@ import {
   SCHEDULES,
   type ScheduleSpec,
   STATE_MACHINE_DEFINITIONS,
-  visibilityTimeoutFor,
   WORK_QUEUES,
 } from "../../core/app/manifest.js";
 import {
@@ -62,6 +61,7 @@ import { lambdaCodeFromEnv, stageTaskRoots } from "../lambda/bundle-loader.js";
 import { functionArn, type LambdaHandler } from "../lambda/registry.js";
 import { startSqsEventSource } from "../lambda/sqs-event-source.js";
 import { stripeWebhookSecret } from "./stripe-secret.js";
+import { localVisibilityTimeout } from "./visibility-timeout.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -320,15 +320,4 @@ async function createQueueWithDlq(
   );
   if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
   return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl), dlqUrl: dlq.QueueUrl };
-}
-
-/**
- * The queue's visibility timeout (6× its consumer's timeout), or at most EMBARK_VISIBILITY_TIMEOUT_SECONDS: a
- * local-only cap so a soak under faults sees failed messages come back in seconds, not minutes.
- */
-function localVisibilityTimeout(key: QueueKey): number {
-  const cap = Number(process.env.EMBARK_VISIBILITY_TIMEOUT_SECONDS ?? "");
-  return Number.isInteger(cap) && cap > 0
-    ? Math.min(cap, visibilityTimeoutFor(key))
-    : visibilityTimeoutFor(key);
 }

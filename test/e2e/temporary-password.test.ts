@@ -92,7 +92,9 @@ describe("the temporary password", () => {
 
     // Cognito keeps the user's password (AWS: hashed); the local SES keeps the mail it accepted, where the
     // invitation is the one message that may hold it.
-    const files = (await filesUnder(c.stateDir)).filter((f) => !relative(c.stateDir, f).startsWith("cognito"));
+    const files = (await filesUnder(c.stateDir)).filter(
+      (f) => !relative(c.stateDir, f).startsWith("cognito"),
+    );
     const mailJournal = (f: string) => relative(c.stateDir, f) === join("ses", "mail.jsonl");
     expect(files.length).toBeGreaterThan(3);
     for (const f of files.filter((f) => !mailJournal(f))) {
