@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { retireFile, writeFileAtomic } from "../aws/state-file.js";
 import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
 import { AtomicStormDbDataStoreFactory, quarantineDamaged } from "../cognito/atomic-store.js";
+import { backfillPoolTags } from "../cognito/pool-tag-backfill.js";
 import { tagIndexFor } from "../tagging/tag-index.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
@@ -70,6 +71,7 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
     new LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
     new CryptoService(config.KMSConfig),
   );
+  await backfillPoolTags(dataDir, tagIndexFor(dirname(stateDir)));
   const added = cognitoAdditions({
     cognito: cognitoClient,
     clock,
