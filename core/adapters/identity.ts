@@ -72,6 +72,12 @@ interface FoundPool {
 
 export class CognitoIdentityProvisioner implements IdentityProvisioner, IdentityInspector {
   private readonly tagging: ResourceGroupsTaggingAPIClient;
+  /**
+   * CreateUserPool without the SDK's own retries: it takes no client token, so a retry after a lost answer makes
+   * a second pool (the soak found tenants with two). A failed create fails the step's attempt instead, and the
+   * step's retry finds the pool by its tag before creating.
+   */
+  private readonly createOnce: CognitoIdentityProviderClient;
 
   constructor(
     private readonly client: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
@@ -79,6 +85,12 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
   ) {
     // Same endpoint, Region and credentials as the Cognito client unless told otherwise.
     const c = client.config;
+    this.createOnce = new CognitoIdentityProviderClient({
+      region: c.region,
+      credentials: c.credentials,
+      ...(c.endpoint ? { endpoint: c.endpoint as never } : {}),
+      maxAttempts: 1,
+    });
     this.tagging =
       tagging ??
       new ResourceGroupsTaggingAPIClient({
@@ -211,7 +223,7 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
 
     let pools = await this.findTenantPools(input.tenantId);
     if (pools.length === 0) {
-      const made = await this.client.send(
+      const made = await this.createOnce.send(
         new CreateUserPoolCommand({
           PoolName: poolNameFor(input.tenantId),
           UsernameAttributes: ["email"],
