@@ -5,15 +5,16 @@
 // sign-in, per-pool pre-token-generation triggers and Cognito's emails through the local SES.
 // Durability: every StormDB file is written atomically, one write per file at a time (local/cognito/atomic-store.ts);
 // a file found damaged at start is moved aside and logged, and cognito-local starts with the rest.
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
-import { readJsonState, retireFile, writeFileAtomic } from "../aws/state-file.js";
-import { COGNITO_LOG_REDACTIONS, cognitoAdditions, userPoolArn } from "../cognito/additions.js";
+import { retireFile, writeFileAtomic } from "../aws/state-file.js";
+import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
 import { AtomicStormDbDataStoreFactory, quarantineDamaged } from "../cognito/atomic-store.js";
-import { type TagIndex, tagIndexFor } from "../tagging/tag-index.js";
+import { backfillPoolTags } from "../cognito/pool-tag-backfill.js";
+import { tagIndexFor } from "../tagging/tag-index.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 
@@ -70,9 +71,13 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
     new LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
     new CryptoService(config.KMSConfig),
   );
-  const tags = tagIndexFor(dirname(stateDir));
-  await indexUnindexedPools(dataDir, tags);
-  const added = cognitoAdditions({ cognito: cognitoClient, clock, edgeUrl: issuerDomain, tags });
+  await backfillPoolTags(dataDir, tagIndexFor(dirname(stateDir)));
+  const added = cognitoAdditions({
+    cognito: cognitoClient,
+    clock,
+    edgeUrl: issuerDomain,
+    tags: tagIndexFor(dirname(stateDir)),
+  });
   const services = {
     clock,
     cognito: cognitoClient,
@@ -92,21 +97,4 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
     url: `http://127.0.0.1:${port}`,
     stop: () => close(server),
   };
-}
-
-/**
- * A kill between a pool's file and its tag-index line (CreateUserPool writes the pool, then the index) would
- * hide the pool from GetResources and a retry would make a second one: at start, index every pool file the
- * index lacks (one pass over the pool files, at start only).
- */
-async function indexUnindexedPools(dataDir: string, tags: TagIndex): Promise<void> {
-  for (const file of await readdir(dataDir)) {
-    if (!file.endsWith(".json") || file === "clients.json") continue;
-    const id = file.slice(0, -".json".length);
-    if (tags.tagsOf(userPoolArn(id))) continue;
-    const pool = await readJsonState<{ Options?: { UserPoolTags?: Record<string, string> } }>(
-      join(dataDir, file),
-    );
-    if (pool) tags.set(userPoolArn(id), pool.Options?.UserPoolTags ?? {});
-  }
 }
