@@ -62,6 +62,8 @@ export interface ClusterProvisioner {
   /** Deletes the namespace and waits until it is gone (cascade). */
   deleteNamespace(namespace: string): Promise<void>;
   namespaceExists(namespace: string): Promise<boolean>;
+  /** Deletes every pod in the namespace (a cancelled tenant's workloads stop); returns how many. */
+  evictPods(namespace: string): Promise<number>;
 }
 
 export type PipelineRunStatus =
@@ -147,6 +149,8 @@ export interface PoolFacts {
 export interface IdentityInspector {
   /** DescribeUserPool on a known id (never a listing): undefined when the pool does not exist. */
   describePool(userPoolId: string): Promise<PoolFacts | undefined>;
+  /** How many of the pool's users are enabled (ListUsers, paged): a cancelled tenant's must be none. */
+  enabledUsers(userPoolId: string): Promise<number>;
   appClientExists(userPoolId: string, clientId: string): Promise<boolean>;
   /** The pool's `embark-app` client: the known one, else one found by name, else a new one. */
   ensureAppClient(userPoolId: string, knownClientId?: string): Promise<string>;
@@ -244,4 +248,23 @@ export type RateLimitTake = { ok: true; count: number } | { ok: false; retryAfte
  */
 export interface RateLimiter {
   take(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateLimitTake>;
+}
+
+/** What a purge schedule fires with: the tenant and the cancellation it purges for. */
+export interface PurgeTarget {
+  tenantId: string;
+  eventId: string;
+}
+
+/**
+ * A cancelled tenant's purge timer (design §2, retention): one EventBridge Scheduler one-time schedule per
+ * tenant, `at(<purgeAfter>)`, invoking `start-purge`. Durable, outside any deployment and any execution.
+ */
+export interface PurgeSchedules {
+  /** Creates the tenant's schedule, or moves it to `at` with `target` (idempotent). */
+  schedule(at: Date, target: PurgeTarget): Promise<void>;
+  /** Deletes it; one that is gone (fired, or never made) is fine. */
+  cancel(tenantId: string): Promise<void>;
+  /** When it fires and for which cancellation; undefined when there is none. */
+  describe(tenantId: string): Promise<{ at: string; target: PurgeTarget } | undefined>;
 }

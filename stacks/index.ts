@@ -6,6 +6,7 @@
 import { WORK_QUEUES } from "../core/app/manifest.js";
 import {
   type QueueKey,
+  RUNTIME_SCHEDULES,
   resourceEnvironment,
   STATE_MACHINE_KEYS,
   type StageResources,
@@ -23,7 +24,7 @@ import { createEmail } from "./email.js";
 import { createRules } from "./events.js";
 import { createFunctions } from "./functions.js";
 import { createQueues } from "./queues.js";
-import { createSchedules } from "./schedules.js";
+import { createRuntimeScheduleRoles, createSchedules, runtimeScheduleRoleArn } from "./schedules.js";
 import { createWorkflows, stateMachineArn, stateMachineName } from "./workflows.js";
 
 const RETENTION_DAYS = { "2 weeks": 14, "3 months": 90 } as const;
@@ -52,6 +53,7 @@ export function embark() {
         stateMachine: (k) => stateMachineArn(ctx, k),
         // From its name: a pool trigger's ARN, with no cycle through the functions themselves.
         functionArn: (name) => ctx.arn("lambda", `function:${ctx.physicalName(name)}`),
+        scheduleRole: (k) => runtimeScheduleRoleArn(ctx, k),
       }),
       ...settingsEnvironment<$util.Input<string>>({
         pipelineName: config.pipelineName,
@@ -91,6 +93,8 @@ export function embark() {
       userPools: ctx.arn("cognito-idp", "userpool/*"),
       sesIdentity: email.identityArn,
       sesConfigurationSet: email.configurationSetArn,
+      runtimeSchedules: (k) => ctx.arn("scheduler", `schedule/default/${RUNTIME_SCHEDULES[k].prefix}*`),
+      scheduleRole: (k) => runtimeScheduleRoleArn(ctx, k),
     },
     userPoolsArn: ctx.arn("cognito-idp", "userpool/*"),
     consumes: Object.fromEntries(
@@ -156,6 +160,7 @@ export function embark() {
   });
 
   createSchedules(ctx, { functions, eventsDlqArn: queues.eventsDlq.arn });
+  createRuntimeScheduleRoles(ctx, { functions, eventsDlqArn: queues.eventsDlq.arn });
   createClusterAccess(config, functions);
   api.addRoutes(functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });

@@ -5,7 +5,13 @@
  * (or a stale entry) fails there.
  */
 import type { Access, AccessTarget } from "../core/app/access.js";
-import type { BusKey, QueueKey, StateMachineKey, TableKey } from "../core/app/resources.js";
+import type {
+  BusKey,
+  QueueKey,
+  RuntimeScheduleKey,
+  StateMachineKey,
+  TableKey,
+} from "../core/app/resources.js";
 
 export interface Statement {
   actions: string[];
@@ -29,6 +35,9 @@ export interface PermissionTargets {
   userPools: $util.Input<string>;
   sesIdentity: $util.Input<string>;
   sesConfigurationSet: $util.Input<string>;
+  /** A runtime schedule kind's schedules (`…:schedule/default/<prefix>*`) and the role Scheduler assumes. */
+  runtimeSchedules(key: RuntimeScheduleKey): $util.Input<string>;
+  scheduleRole(key: RuntimeScheduleKey): $util.Input<string>;
 }
 
 export function statementsFor(access: readonly Access[], t: PermissionTargets): Statement[] {
@@ -62,6 +71,10 @@ function resourcesOf(on: AccessTarget, t: PermissionTargets): $util.Input<string
     case "mailIdentity":
       // SendEmail is authorised on the identity and, when one is given, the configuration set.
       return [t.sesIdentity, t.sesConfigurationSet];
+    case "runtimeSchedules":
+      return [t.runtimeSchedules(on.schedule)];
+    case "scheduleRole":
+      return [t.scheduleRole(on.schedule)];
     case "any":
       return ["*"];
   }

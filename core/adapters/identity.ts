@@ -105,6 +105,19 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
     } while (token);
   }
 
+  async enabledUsers(userPoolId: string): Promise<number> {
+    let token: string | undefined;
+    let enabled = 0;
+    do {
+      const page = await this.client.send(
+        new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
+      );
+      enabled += (page.Users ?? []).filter((u) => u.Enabled !== false).length;
+      token = page.PaginationToken;
+    } while (token);
+    return enabled;
+  }
+
   async deleteTenantIdentity(userPoolId: string): Promise<void> {
     try {
       await this.client.send(new DeleteUserPoolCommand({ UserPoolId: userPoolId }));

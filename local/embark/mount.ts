@@ -55,6 +55,7 @@ import {
   type TableKey,
   tableIndexes,
 } from "../../core/app/resources.js";
+import { DEFAULT_PLANS } from "../../core/plans/catalog.js";
 import { operatorConsole } from "../../ops/console/index.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
@@ -74,6 +75,11 @@ export interface EmbarkEndpoints {
 export interface MountOptions {
   /** Whether the manifest's schedules run (default true); tests create them DISABLED and reconcile on demand. */
   schedules?: boolean;
+  /**
+   * The shipped plans' grace period between a cancellation and the purge, in seconds (default: the plans', 30
+   * days; env EMBARK_OFFBOARD_GRACE_SECONDS). Only for plans not stored yet: an operator's edit stays.
+   */
+  offboardGraceSeconds?: number;
 }
 
 export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): Promise<void> {
@@ -125,6 +131,7 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
       bus: LOCAL_NAMES.bus,
       stateMachine: stateMachineArn,
       functionArn,
+      scheduleRole: (key) => `arn:aws:iam::${accountId}:role/embark-${key}-schedule`,
     }),
     ...settingsEnvironment({
       pipelineName: LOCAL_NAMES.pipeline,
@@ -139,7 +146,11 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     POWERTOOLS_SERVICE_NAME: "embark",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
   });
-  await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans")).seedDefaults();
+  const graceEnv = process.env.EMBARK_OFFBOARD_GRACE_SECONDS;
+  const grace = opts.offboardGraceSeconds ?? (graceEnv !== undefined ? Number(graceEnv) : undefined);
+  const plans =
+    grace === undefined ? DEFAULT_PLANS : DEFAULT_PLANS.map((p) => ({ ...p, offboardGraceSeconds: grace }));
+  await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans"), plans).seedDefaults();
 
   // EMBARK_LAMBDA_CODE=bundle (npm start -- --bundles): the deployment bundles, each in a task root of its own.
   const bundles =

@@ -93,6 +93,7 @@ function lambdaEnvironment(name: string): NodeJS.ProcessEnv {
       bus: (k) => `embark-${k}`,
       stateMachine: (k) => arn("states", `stateMachine:embark-${k}`),
       functionArn: (name) => arn("lambda", `function:embark-${name}`),
+      scheduleRole: (k) => `arn:aws:iam::000000000000:role/embark-${k}-schedule`,
     }),
     ...settingsEnvironment({
       pipelineName: "embark-tenant-pipeline",

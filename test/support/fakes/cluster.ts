@@ -68,6 +68,12 @@ export class FakeCluster
     }
   }
 
+  /** Pods are not modelled: nothing to evict. */
+  async evictPods(namespace: string): Promise<number> {
+    await this.record("evictPods", [namespace]);
+    return 0;
+  }
+
   async namespaceExists(namespace: string): Promise<boolean> {
     await this.record("namespaceExists", [namespace]);
     return this.hasNamespace(namespace);

@@ -9,6 +9,7 @@ import { FakeCluster } from "./cluster.js";
 import { FakeIdentity } from "./identity.js";
 import { FakePipeline } from "./pipeline.js";
 import { FakePlanStore } from "./plan-store.js";
+import { FakePurgeSchedules } from "./purge-schedules.js";
 import { FakeTaskCallbacks } from "./task-callbacks.js";
 import { FakeTenantEvents } from "./tenant-events.js";
 import { FakeTenantStore } from "./tenant-store.js";
@@ -22,6 +23,7 @@ export function fakes() {
   const pipeline = new FakePipeline();
   const tasks = new FakeTaskCallbacks();
   const events = new FakeTenantEvents();
+  const purgeSchedules = new FakePurgeSchedules();
   /** Cluster connections opened (one per step invocation). */
   let connections = 0;
   const deps: LifecycleDeps = {
@@ -38,9 +40,11 @@ export function fakes() {
     events,
     settings: { appUrl: "https://app.example.test", supportEmail: "support@example.test" },
     signIn: {},
+    purgeSchedules,
   };
   return {
     deps,
+    purgeSchedules,
     tenants,
     plans,
     records,

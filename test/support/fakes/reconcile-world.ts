@@ -230,6 +230,8 @@ interface FakePool {
   managed: boolean;
   created: Date;
   clients: Set<string>;
+  /** Users able to sign in (a CANCELLED tenant's must be none). */
+  enabledUsers?: number;
 }
 
 export class FakeIdentity {
@@ -269,6 +271,15 @@ export class FakeIdentity {
       managedByEmbark: p.managed,
       created: p.created,
     };
+  }
+  async enabledUsers(poolId: string): Promise<number> {
+    this.calls.push(`enabledUsers ${poolId}`);
+    return this.pools.get(poolId)?.enabledUsers ?? 0;
+  }
+  async setUsersEnabled(poolId: string, enabled: boolean): Promise<void> {
+    this.calls.push(`setUsersEnabled ${poolId} ${enabled}`);
+    const p = this.pools.get(poolId);
+    if (p) p.enabledUsers = enabled ? 1 : 0;
   }
   async appClientExists(poolId: string, clientId: string): Promise<boolean> {
     this.calls.push(`appClientExists ${poolId}`);
