@@ -17,6 +17,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
+import { atExpression } from "../../core/adapters/purge-schedules.js";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { DEFAULT_PLANS } from "../../core/plans/catalog.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
@@ -116,7 +117,7 @@ describe("cancel, restore and purge", () => {
     const schedule = await new SchedulerClient(awsConfig()).send(
       new GetScheduleCommand({ Name: `embark-purge-${tenantId}` }),
     );
-    expect(schedule.ScheduleExpression).toBe(`at(${(record?.purgeAfter as string).slice(0, 19)})`);
+    expect(schedule.ScheduleExpression).toBe(atExpression(new Date(String(record?.purgeAfter))));
     expect(JSON.parse(schedule.Target?.Input ?? "{}")).toEqual({ tenantId, eventId: cancelled.id });
     // The sign-in config answers with the workspace's status: no tokens for a cancelled tenant.
     expect((await fetch(`${cloud().web}/tenants/${slug}/sign-in`)).status).not.toBe(200);
