@@ -315,8 +315,10 @@ export async function applySignIn(d: Uses<"tenants" | "identity">, { tenantId }:
       try {
         await d.identity.setUsersEnabled(userPoolId, enabled);
       } catch (err) {
-        // Offboarding deleted the pool meanwhile: nothing left to enable or disable.
-        const gone = GONE.includes((await d.tenants.require(tenantId)).status);
+        // Offboarding deleted the pool meanwhile, or a cancelled tenant's pool was already gone (the reconciler's
+        // retained-pool check flags it): nothing left to enable or disable.
+        const now = (await d.tenants.require(tenantId)).status;
+        const gone = GONE.includes(now) || now === "CANCELLED";
         if (gone && isAwsError(err, "ResourceNotFoundException"))
           return { userPoolId, enabled, applied: false };
         throw err;

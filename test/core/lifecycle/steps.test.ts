@@ -649,6 +649,13 @@ describe("applySignIn", () => {
     expect(await applySignIn(f.deps, t)).toMatchObject({ applied: false });
   });
 
+  it("takes a cancelled tenant's missing pool as nothing to disable (the reconciler flags it)", async () => {
+    const t = await active();
+    await cancel(t, 600);
+    f.identity.pools.delete(t.resources.userPoolId!);
+    expect(await applySignIn(f.deps, t)).toMatchObject({ applied: false });
+  });
+
   it("fails on a missing pool while the tenant is not being offboarded", async () => {
     const t = await suspended();
     f.identity.pools.delete(t.resources.userPoolId!);
