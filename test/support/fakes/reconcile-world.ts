@@ -8,6 +8,7 @@
  * Written for the reconciler while the shared fakes (test/support/fakes/) were being added on main; the
  * tenant store here can give way to the shared one.
  */
+
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import type { KubeObject } from "../../../core/cluster/tenant-objects.js";
 import { DEFAULT_PLANS } from "../../../core/plans/catalog.js";
@@ -38,6 +39,7 @@ import {
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../../../core/tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../../../core/tenant/store.js";
 import { executionName } from "../../../core/workflow/names.js";
+import { FakePurgeSchedules } from "./purge-schedules.js";
 
 export class Clock {
   constructor(public t = Date.parse("2026-12-01T12:00:00Z")) {}
@@ -517,6 +519,7 @@ export class ReconcileWorld {
   readonly workflows = new FakeWorkflows();
   readonly pipeline = new FakePipeline();
   readonly signupsDlq = new FakeDeadLetterQueue("embark-signups-dlq");
+  readonly purgeSchedules = new FakePurgeSchedules();
   private seq = 0;
 
   get deps(): ReconcileDeps {
@@ -531,6 +534,7 @@ export class ReconcileWorld {
       deadLetters: [this.signupsDlq],
       onboardingStateMachineArn: ONBOARDING_ARN,
       offboardStateMachineArn: OFFBOARD_ARN,
+      purgeSchedules: this.purgeSchedules,
       now: this.clock.now,
     };
   }
@@ -556,7 +560,7 @@ export class ReconcileWorld {
 
   /** A tenant with everything onboarding makes: pool, client, namespace and guard rails as its plan says. */
   async provisioned(
-    status: "ACTIVE" | "SUSPENDED" = "ACTIVE",
+    status: "ACTIVE" | "SUSPENDED" | "CANCELLED" = "ACTIVE",
     opts: { ageMinutes?: number; plan?: string } = {},
   ) {
     const t = await this.tenant(status, opts);
@@ -564,7 +568,7 @@ export class ReconcileWorld {
     const plan = DEFAULT_PLANS.find((p) => p.id === t.plan)!;
     const { tenantObjects } = await import("../../../core/cluster/tenant-objects.js");
     await this.cluster.apply(
-      tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan, suspended: status === "SUSPENDED" }),
+      tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan, suspended: status !== "ACTIVE" }),
     );
     const stored = this.tenants.items.get(t.tenantId)!;
     stored.resources = { userPoolId: poolId, userPoolClientId: clientId, namespace: `tenant-${t.slug}` };
