@@ -3,9 +3,10 @@
  * EventBridge, CodePipeline and Lambda services, the Kubernetes stand-in and the web server. One process,
  * loopback only. Used by `npm start` (local/main.ts) and by the vitest global setup.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
+import { writeFileAtomic } from "./aws/state-file.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
 import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
@@ -14,6 +15,7 @@ import { startDynamoDb } from "./emulators/dynamodb.js";
 import { startSes } from "./emulators/ses.js";
 import { startSqs } from "./emulators/sqs.js";
 import { createEventBridgeService } from "./eventbridge/service.js";
+import { faultPlanFromEnv, faults } from "./faults/index.js";
 import { writeKubeconfig } from "./k8s/kubeconfig.js";
 import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
@@ -34,7 +36,7 @@ export interface CloudOptions {
   kubePort?: number;
   /** Scales Step Functions Retry intervals (tests use a small factor). */
   retryIntervalScale?: number;
-  /** Default duration of a local pipeline run. */
+  /** Default duration of a local pipeline run (EMBARK_PIPELINE_DURATION_MS, else 1500 ms). */
   pipelineDurationMs?: number;
   /** Extra functions to register (test fixtures). */
   functions?: FunctionDefinition[];
@@ -80,7 +82,15 @@ function envPort(name: string, fallback: number): number {
   return raw === undefined || raw === "" ? fallback : Number(raw);
 }
 
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === "" ? undefined : Number(raw);
+}
+
 export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalCloud> {
+  // Fault injection (local/faults/): EMBARK_FAULTS at start, POST /_embark/faults later. None by default.
+  faults.setPlan(faultPlanFromEnv());
+  faults.resetCounts();
   const stateDir = resolve(opts.stateDir ?? ".local");
   if (opts.fresh) await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
@@ -109,18 +119,20 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
 
   const [dynamodb, sqs, cognito, ses, kube] = await Promise.all([
     startDynamoDb(join(stateDir, "dynamodb")),
-    startSqs(edge.port),
+    startSqs(join(stateDir, "sqs"), edge.url),
     startCognito(join(stateDir, "cognito"), edge.url),
-    startSes(),
+    startSes(join(stateDir, "ses")),
     startKubeApi({
       port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
       stateFile: join(stateDir, "k8s.json"),
     }),
   ]);
-  for (const emulator of [dynamodb, sqs, cognito, ses]) {
+  for (const emulator of [dynamodb, cognito, ses]) {
     edge.addEmulator(emulator);
     stops.push(emulator.stop);
   }
+  edge.addHttpService(sqs);
+  stops.push(sqs.stop);
   stops.push(kube.stop);
 
   await Promise.all(
@@ -131,7 +143,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   const [stepFunctions, eventBridge, codePipeline, scheduler] = await Promise.all([
     createStepFunctionsService(sub("stepfunctions"), { retryIntervalScale: opts.retryIntervalScale }),
     createEventBridgeService(sub("eventbridge")),
-    createCodePipelineService(sub("codepipeline"), { defaultDurationMs: opts.pipelineDurationMs }),
+    createCodePipelineService(sub("codepipeline"), {
+      defaultDurationMs: opts.pipelineDurationMs ?? envNumber("EMBARK_PIPELINE_DURATION_MS"),
+    }),
     createSchedulerService(sub("scheduler")),
   ]);
   edge.addJsonService(stepFunctions);
@@ -193,7 +207,12 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   };
 
   if (opts.wire) await opts.wire(cloud);
-  await writeFile(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+  // Work a crash or stop left in flight continues once the app's functions are registered, before requests
+  // are served.
+  stepFunctions.resume();
+  eventBridge.resume();
+  codePipeline.resume();
+  await writeFileAtomic(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;
 }

@@ -8,10 +8,8 @@
  * Every write that orders events is one conditional UpdateItem, so concurrent or repeated deliveries of
  * events for one tenant cannot both win.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { requireEnv, TABLES } from "../app/resources.js";
-import type { BillingAspect, BillingEvent, OutcomeKind } from "../billing/event.js";
+import type { BillingEvent } from "../billing/event.js";
 import type {
   BillingRecords,
   CustomerLink,
@@ -20,10 +18,10 @@ import type {
   TransitionIf,
 } from "../billing/records.js";
 import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
-import type { BillingMark, Tenant } from "../tenant/model.js";
+import type { Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
 import { StepError } from "../workflow/retry.js";
-import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
+import { DynamoTable, isConditionFailure } from "./dynamo.js";
 import { MAX_WRITE_ATTEMPTS, readTenant, sendUpdate, type UpdateParts, withEvent } from "./tenant-outbox.js";
 
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });

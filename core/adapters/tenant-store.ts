@@ -1,24 +1,10 @@
-import type { TenantStore } from "../tenant/store.js";
-/**
- * Tenant records in DynamoDB (one table, `pk` string key):
- *   TENANT#<id>       the tenant (design §2)
- *   SLUG#<slug>       the slug claim; a conditional put makes slugs unique without transactions
- *   WAITER#<id>       the task token of the tenant's step waiting on its pipeline run (kept apart so it never
- *                     appears in the tenant record, Step Functions state or logs)
- *   RUNWAITER#<run>   the same for a lifecycle workflow waiting on pipeline run <run> (deploy or teardown)
- *   LIFECYCLERUN#<n>  the pipeline run lifecycle execution <n> started (reused by its retries)
- *   POOL#<userPoolId> which tenant a user pool belongs to (the token claims trigger looks tenants up by pool)
- * Status changes are conditional writes (design §2): a duplicate or late event never moves a tenant backwards.
- */
-
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { requireEnv, TABLES } from "../app/resources.js";
 import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
 import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
 import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
-import type { ResourcesPatch } from "../tenant/store.js";
+import type { ResourcesPatch, TenantStore } from "../tenant/store.js";
 import { StepError } from "../workflow/retry.js";
 import { DynamoTable, documentClient, isConditionFailure } from "./dynamo.js";
 import {

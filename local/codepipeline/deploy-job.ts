@@ -4,6 +4,10 @@
  * at each step. QUEUED pipelines run one execution at a time, in start order; PARALLEL ones run all at once.
  * Stop and wait lets the running action finish before the execution becomes Stopped; stop and abandon stops
  * at once (the action is ABANDONED).
+ *
+ * Durable: the job's plan (duration, failure) and progress (stage, when it started, action ids) are in the
+ * execution record, so after a restart (crash or stop) resume() continues it: the stage in flight ends when it
+ * was going to, without its STARTED events again; queued executions run after it, in start order.
  */
 import { randomUUID } from "node:crypto";
 import type { StateChangeEmitter } from "./events.js";
@@ -50,6 +54,15 @@ export class DeployJobs {
 
   launch(exec: ExecutionRecord, pipeline: PipelineRecord): void {
     this.emitter.pipeline(exec, "STARTED");
+    this.enqueue(exec, pipeline);
+  }
+
+  /** Continues an execution InProgress or Stopping when the process last ended. */
+  resume(exec: ExecutionRecord, pipeline: PipelineRecord): void {
+    this.enqueue(exec, pipeline);
+  }
+
+  private enqueue(exec: ExecutionRecord, pipeline: PipelineRecord): void {
     const job = () =>
       this.run(exec, pipeline).catch((err) => {
         console.error(`[codepipeline] execution ${exec.pipelineExecutionId} crashed:`, err);
@@ -93,31 +106,54 @@ export class DeployJobs {
     this.finish(exec, "Stopped", reason);
   }
 
-  /** Aborts running jobs without touching their records (a restart marks them failed). */
+  /** Aborts running jobs without touching their records (the next start resumes them). */
   shutdown(): void {
     for (const r of this.running.values()) r.abort.abort();
     this.running.clear();
   }
 
   private async run(exec: ExecutionRecord, pipeline: PipelineRecord): Promise<void> {
-    if (exec.status !== "InProgress") return; // stopped while queued
-    const variables = Object.fromEntries(exec.variables.map((v) => [v.name, v.resolvedValue]));
-    const behaviour = this.behaviourOf(pipeline.name, variables);
-    const duration = behaviour.durationMs ?? this.defaultDurationMs;
-    const failure = (variables[FAIL_VARIABLE] || undefined) ?? behaviour.fail;
+    // Stopped while queued; or resumed while Stopping before a stage ran.
+    if (exec.status !== "InProgress" && !(exec.status === "Stopping" && exec.job)) {
+      if (exec.status === "Stopping") this.finish(exec, "Stopped", exec.stopTrigger?.reason);
+      return;
+    }
+    const resumed = exec.job;
+    if (!exec.job) {
+      const variables = Object.fromEntries(exec.variables.map((v) => [v.name, v.resolvedValue]));
+      const behaviour = this.behaviourOf(pipeline.name, variables);
+      exec.job = {
+        durationMs: behaviour.durationMs ?? this.defaultDurationMs,
+        failure: (variables[FAIL_VARIABLE] || undefined) ?? behaviour.fail,
+        stageIndex: 0,
+        stageStartedAt: Date.now(),
+        actionIds: [],
+      };
+    }
+    const job = exec.job;
+    const duration = job.durationMs;
+    const failure = job.failure;
     const stages = pipeline.stages;
     for (const [i, stage] of stages.entries()) {
+      if (i < job.stageIndex) continue; // finished before a restart
+      const inFlight = resumed !== undefined && i === job.stageIndex && job.actionIds.length > 0;
       const current: RunningStage = {
         stage,
-        actionIds: stage.actions.map(() => randomUUID()),
+        actionIds: inFlight ? job.actionIds : stage.actions.map(() => randomUUID()),
         abort: new AbortController(),
-        stopAfterAction: false,
+        stopAfterAction: exec.status === "Stopping",
       };
       this.running.set(exec.pipelineExecutionId, current);
-      this.emitter.stage(exec, stage.name, "STARTED");
-      this.actions(exec, current, "STARTED");
+      if (!inFlight) {
+        job.stageIndex = i;
+        job.stageStartedAt = Date.now();
+        job.actionIds = current.actionIds;
+        this.emitter.stage(exec, stage.name, "STARTED");
+        this.actions(exec, current, "STARTED");
+      }
 
-      const completed = await sleep(duration / stages.length, current.abort.signal);
+      const ends = job.stageStartedAt + duration / stages.length;
+      const completed = await sleep(Math.max(0, ends - Date.now()), current.abort.signal);
       if (!completed) return; // abandoned or shut down: stop() or the next boot records the outcome
       this.running.delete(exec.pipelineExecutionId);
 
@@ -127,6 +163,11 @@ export class DeployJobs {
         this.emitter.stage(exec, stage.name, "FAILED");
         this.finish(exec, "Failed", failure);
         return;
+      }
+      if (!current.stopAfterAction) {
+        // Saved with the first event below: a restart from here goes on with the next stage.
+        job.stageIndex = i + 1;
+        job.actionIds = [];
       }
       this.actions(exec, current, "SUCCEEDED");
       if (current.stopAfterAction) {

@@ -3,7 +3,9 @@
  * shows the emitted events: source "aws.codepipeline", resources [pipeline ARN], and a detail with pipeline,
  * execution-id, start-time, state, version and pipeline-execution-attempt (plus execution-trigger on pipeline
  * events, stage on stage events, action/type/execution-result on action events). They go to the default bus
- * through the edge with the real EventBridge client, in order, retried while the edge is not up yet.
+ * through the edge with the real EventBridge client, in order, retried while the edge is not up yet. Each event
+ * waits in the store's outbox (saved with the change that caused it) until EventBridge took it, so a restart
+ * sends what a crash left unsent.
  *
  * AWS puts no failure reason in the emitted pipeline FAILED event (only CodeStar notifications add
  * additionalAttributes.failedActions); neither do we. The reason travels as AWS sends it: in the action FAILED
@@ -13,6 +15,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
+import type { PendingEvent } from "./store.js";
 
 export const PIPELINE_STATE_CHANGE = "CodePipeline Pipeline Execution State Change";
 export const STAGE_STATE_CHANGE = "CodePipeline Stage Execution State Change";
@@ -39,7 +42,11 @@ export class StateChangeEmitter {
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly ctx: LocalContext) {
+  constructor(
+    private readonly ctx: LocalContext,
+    private readonly outbox: PendingEvent[],
+    private readonly save: () => void,
+  ) {
     this.client = new EventBridgeClient({ ...localClientConfig(ctx.edgeUrl), maxAttempts: 1 });
   }
 
@@ -113,33 +120,59 @@ export class StateChangeEmitter {
     this.client.destroy();
   }
 
-  private emit(exec: ExecutionRef, detailType: string, detail: Record<string, unknown>): void {
-    const entry: PutEventsRequestEntry = {
-      Source: "aws.codepipeline",
-      DetailType: detailType,
-      Detail: JSON.stringify(detail),
-      Resources: [`arn:aws:codepipeline:${this.ctx.region}:${this.ctx.accountId}:${exec.pipelineName}`],
-      Time: new Date(),
-      EventBusName: "default",
-    };
-    this.chain = this.chain.then(() => this.put(entry));
+  /** Sends what the outbox held at start. */
+  resume(): void {
+    for (const event of [...this.outbox]) this.send(event);
   }
 
-  private async put(entry: PutEventsRequestEntry): Promise<void> {
+  private emit(exec: ExecutionRef, detailType: string, detail: Record<string, unknown>): void {
+    const event: PendingEvent = {
+      detailType,
+      detail,
+      resources: [`arn:aws:codepipeline:${this.ctx.region}:${this.ctx.accountId}:${exec.pipelineName}`],
+      time: Date.now(),
+    };
+    this.outbox.push(event);
+    this.save();
+    this.send(event);
+  }
+
+  private send(event: PendingEvent): void {
+    const entry: PutEventsRequestEntry = {
+      Source: "aws.codepipeline",
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      Resources: event.resources,
+      Time: new Date(event.time),
+      EventBusName: "default",
+    };
+    this.chain = this.chain.then(async () => {
+      // Unsent because the service stops: it stays in the outbox for the next start.
+      if (!(await this.put(entry))) return;
+      const i = this.outbox.indexOf(event);
+      if (i >= 0) this.outbox.splice(i, 1);
+      this.save();
+    });
+  }
+
+  /** False when stopped before it was put; true once put (or given up on, logged). */
+  private async put(entry: PutEventsRequestEntry): Promise<boolean> {
     for (let attempt = 0; attempt < ATTEMPTS && !this.stopped; attempt++) {
       try {
         const out = await this.client.send(new PutEventsCommand({ Entries: [entry] }));
         if (out.FailedEntryCount) {
           console.error(`[codepipeline] EventBridge refused ${entry.DetailType}:`, out.Entries?.[0]);
         }
-        return;
+        return true;
       } catch (err) {
-        if (attempt === ATTEMPTS - 1 || this.stopped) {
+        if (this.stopped) return false;
+        if (attempt === ATTEMPTS - 1) {
           console.error(`[codepipeline] could not put ${entry.DetailType} event:`, err);
-          return;
+          return true;
         }
         await new Promise((resolve) => setTimeout(resolve, BASE_DELAY_MS * 2 ** attempt));
       }
     }
+    return false;
   }
 }

@@ -16,9 +16,12 @@
  * Known gaps: no real actions run (no source, build or deploy providers, no artifacts or S3), so stage
  * declarations only name the stages and actions the job walks through; CreatePipeline does not require a
  * source stage or two stages; SUPERSEDED mode runs like QUEUED; no retries of stages, approvals, triggers,
- * webhooks, tags or GetPipelineState; behaviours are kept in memory only. An execution still InProgress or
- * Stopping when the local cloud stops is marked Failed at the next start ("the local deploy job was lost"),
- * with a FAILED event, because its job cannot resume.
+ * webhooks, tags or GetPipelineState; behaviours are kept in memory only (a run keeps the duration and failure
+ * it started with: they are in its record).
+ *
+ * Durable: an execution InProgress or Stopping when the local cloud stops or is killed continues at the next
+ * start (resume()): its job finishes at its planned time and its events are sent (from the store's outbox).
+ * Only a run whose pipeline was deleted meanwhile is marked Failed ("the local deploy job was lost").
  */
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
@@ -52,13 +55,15 @@ export interface PipelineDefinition {
 export interface CodePipelineService extends JsonService {
   /** Creates or updates a pipeline (boot-time wiring); the version goes up when the definition changes. */
   definePipeline(definition: PipelineDefinition): Promise<void>;
+  /** Continues the executions in progress when the process last ended (once the app is wired). */
+  resume(): void;
   /** Failure injection and timing for the pipeline's next runs; `{}` restores the defaults. */
   setPipelineBehaviour(name: string, behaviour: PipelineBehaviour): void;
   stop(): Promise<void>;
 }
 
 const LOST_ON_RESTART =
-  "The local cloud restarted while this execution was in progress; its local deploy job was lost.";
+  "The local cloud restarted while this execution was in progress and its pipeline was deleted meanwhile; its local deploy job was lost.";
 const TRIGGER_DETAIL = "arn:aws:sts::000000000000:assumed-role/embark-local/local";
 const NAME_RE = /^[A-Za-z0-9.@\-_]{1,100}$/;
 const VARIABLE_NAME_RE = /^[A-Za-z0-9@\-_]{1,128}$/;
@@ -83,7 +88,9 @@ export async function createCodePipelineService(
 ): Promise<CodePipelineService> {
   const store = new PipelineStore(ctx.stateDir);
   await store.load();
-  const emitter = new StateChangeEmitter(ctx);
+  const emitter = new StateChangeEmitter(ctx, store.outbox, () => {
+    store.save().catch((err) => console.error("[codepipeline] could not save state:", err));
+  });
   // Per pipeline: a behaviour for every run, and rules for the runs whose variables `match` (suites sharing one
   // cloud each narrow theirs to their own tenants, so they never undo each other's).
   const behaviours = new Map<string, { all: PipelineBehaviour; rules: Map<string, PipelineBehaviour> }>();
@@ -97,18 +104,26 @@ export async function createCodePipelineService(
   const jobs = new DeployJobs(store, emitter, behaviourOf, opts.defaultDurationMs ?? 1500);
   const pipelineArn = (name: string) => `arn:aws:codepipeline:${ctx.region}:${ctx.accountId}:${name}`;
 
-  // Jobs do not survive a restart: record the loss and tell listeners, as a failed run.
-  let lost = false;
-  for (const exec of store.executions.values()) {
-    if (exec.status === "InProgress" || exec.status === "Stopping") {
+  let resumed = false;
+  function resume(): void {
+    if (resumed) return;
+    resumed = true;
+    emitter.resume();
+    const open = [...store.executions.values()]
+      .filter((e) => e.status === "InProgress" || e.status === "Stopping")
+      .sort((a, b) => a.startTime - b.startTime);
+    for (const exec of open) {
+      const pipeline = store.pipelines.get(exec.pipelineName);
+      if (pipeline) {
+        jobs.resume(exec, pipeline);
+        continue;
+      }
       exec.status = "Failed";
       exec.statusSummary = LOST_ON_RESTART;
       exec.lastUpdateTime = Date.now();
       emitter.pipeline(exec, "FAILED");
-      lost = true;
     }
   }
-  if (lost) await store.save();
 
   // ---------------------------------------------------------------------------------------------- helpers
 
@@ -398,6 +413,7 @@ export async function createCodePipelineService(
       await upsert(definition, {});
     },
     setPipelineBehaviour,
+    resume,
     async stop() {
       jobs.shutdown();
       emitter.stop();

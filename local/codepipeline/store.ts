@@ -1,4 +1,7 @@
-/** Pipelines and their executions, kept as one JSON file so they survive restarts of the local cloud. */
+/**
+ * Pipelines, their executions (with their deploy jobs' progress) and the events not yet put, kept as one JSON
+ * file (written atomically) so they survive restarts of the local cloud.
+ */
 
 import { join } from "node:path";
 import { StateFile } from "../aws/state-file.js";
@@ -52,17 +55,39 @@ export interface ExecutionRecord {
   clientRequestToken?: string;
   startTime: number;
   lastUpdateTime: number;
+  /** The deploy job's progress, so a restart continues it (absent while the execution waits in its queue). */
+  job?: JobProgress;
+}
+
+export interface JobProgress {
+  durationMs: number;
+  failure?: string;
+  /** The stage running and when it started (epoch ms): it ends at stageStartedAt + durationMs / stages. */
+  stageIndex: number;
+  stageStartedAt: number;
+  actionIds: string[];
+}
+
+/** A state-change event not yet put on the bus (outbox: written with the change, removed once put). */
+export interface PendingEvent {
+  detailType: string;
+  detail: Record<string, unknown>;
+  resources: string[];
+  /** Epoch ms. */
+  time: number;
 }
 
 interface PipelineState {
   version: 1;
   pipelines: PipelineRecord[];
   executions: ExecutionRecord[];
+  outbox?: PendingEvent[];
 }
 
 export class PipelineStore {
   readonly pipelines = new Map<string, PipelineRecord>();
   readonly executions = new Map<string, ExecutionRecord>();
+  readonly outbox: PendingEvent[] = [];
   private readonly file: StateFile<PipelineState>;
 
   constructor(dir: string) {
@@ -74,6 +99,7 @@ export class PipelineStore {
     if (!state) return;
     for (const p of state.pipelines ?? []) this.pipelines.set(p.name, p);
     for (const e of state.executions ?? []) this.executions.set(e.pipelineExecutionId, e);
+    this.outbox.push(...(state.outbox ?? []));
   }
 
   /** Writes the whole state (write-then-rename, one write at a time) and resolves when it is on disk. */
@@ -82,6 +108,7 @@ export class PipelineStore {
       version: 1,
       pipelines: [...this.pipelines.values()],
       executions: [...this.executions.values()],
+      outbox: this.outbox,
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * A local-only count of the AWS calls that pass through the edge, by service, operation and, for DynamoDB and
- * SQS, the table or queue (`dynamodb Query embark-tenants`), served at `GET /_embark/calls` (`DELETE` resets it). Benchmarks and tests use it to prove what a piece of
+ * SQS, the table or queue (`dynamodb Query embark-tenants`), for PutEvents the events' source, served at `GET /_embark/calls` (`DELETE` resets it). Benchmarks and tests use it to prove what a piece of
  * code reads and writes (e.g. that a reconcile pass where nothing drifted writes nothing). Not an AWS API.
  */
 import type { IncomingMessage } from "node:http";
@@ -72,6 +72,11 @@ function resourceOf(req: IncomingMessage, body: Buffer): string | undefined {
   }
   if (typeof fields.TableName === "string") return fields.TableName;
   if (typeof fields.QueueUrl === "string") return fields.QueueUrl.split("/").at(-1);
+  // PutEvents: who the events claim to come from (`aws.states` is Step Functions' own status events).
+  if (Array.isArray(fields.Entries)) {
+    const sources = new Set(fields.Entries.map((e) => (e as { Source?: unknown }).Source).map(String));
+    return [...sources].sort().join(",");
+  }
   return undefined;
 }
 

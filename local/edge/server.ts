@@ -7,8 +7,12 @@ import type { AddressInfo } from "node:net";
 import type { HttpService, JsonService } from "../aws/json-service.js";
 import { close } from "../emulators/listen.js";
 import type { RunningEmulator } from "../emulators/types.js";
+import { FAULTS_PATH, serveFaults } from "../faults/http.js";
+import { faults } from "../faults/index.js";
+import { injectFault } from "../faults/inject.js";
+import { awsFaultReply } from "../faults/replies.js";
 import { alreadyReady, type Readiness } from "../readiness.js";
-import { CallCounter } from "./calls.js";
+import { CallCounter, operationOf } from "./calls.js";
 import { serveJson } from "./json-protocol.js";
 import { proxy } from "./proxy.js";
 import { signingServiceOf } from "./service-of.js";
@@ -69,6 +73,10 @@ export async function startEdge(
       res.end(JSON.stringify(calls.snapshot()));
       return;
     }
+    if (path === FAULTS_PATH) {
+      serveFaults(req, body, res);
+      return;
+    }
     let service = signingServiceOf(req, targetPrefixes);
     // Cognito's JWKS and OpenID documents are fetched unsigned, by path.
     if (!service && /^\/[\w-]+_[\w]+\/\.well-known\//.test(path)) service = "cognito-idp";
@@ -85,7 +93,16 @@ export async function startEdge(
       unknownService(res, service);
       return;
     }
-    if (service && service !== "_aws") calls.count(service, req, body);
+    if (service && service !== "_aws") {
+      calls.count(service, req, body);
+      // The fault plan (local/faults/): a throttle, a 5xx, a dropped connection, latency or a lost answer.
+      if (faults.active) {
+        const svc = service;
+        const fault = faults.decide(svc, operationOf(svc, req, body));
+        const next = await injectFault(fault, req, res, (kind, s5xx) => awsFaultReply(svc, req, kind, s5xx));
+        if (next === "handled") return;
+      }
+    }
     if (route.kind === "proxy") return proxy(req, body, res, route.url);
     if (route.kind === "json") return serveJson(route.service, req, body, res);
     return route.service.handleHttp(req, body, res);

@@ -4,8 +4,9 @@
  * events with it; it is also written to endpoints.json). Local only: on AWS it is an SST secret.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "../aws/state-file.js";
 
 export async function stripeWebhookSecret(stateDir: string): Promise<string> {
   const given = process.env.EMBARK_STRIPE_WEBHOOK_SECRET;
@@ -17,6 +18,6 @@ export async function stripeWebhookSecret(stateDir: string): Promise<string> {
   );
   if (kept) return kept;
   const secret = `whsec_${randomBytes(24).toString("hex")}`;
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  await writeFileAtomic(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

@@ -3,12 +3,16 @@
 // Gaps (see README): usernames become UUIDs in username-by-email pools, no domains/IdPs, wrong password →
 // InvalidPasswordException (AWS: NotAuthorizedException) in USER_PASSWORD_AUTH. local/cognito/ adds SRP
 // sign-in, per-pool pre-token-generation triggers and Cognito's emails through the local SES.
-import { mkdir, writeFile } from "node:fs/promises";
+// Durability: every StormDB file is written atomically, one write per file at a time (local/cognito/atomic-store.ts);
+// a file found damaged at start is moved aside and logged, and cognito-local starts with the rest.
+import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { retireFile, writeFileAtomic } from "../aws/state-file.js";
 import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
+import { AtomicStormDbDataStoreFactory, quarantineDamaged } from "../cognito/atomic-store.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 
@@ -20,7 +24,8 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
   await mkdir(dataDir, { recursive: true });
   await mkdir(configDir, { recursive: true });
   // Tokens name the edge as issuer so JWKS lookups go through the same endpoint the SDK uses.
-  await writeFile(
+  await quarantineDamaged(dataDir);
+  await writeFileAtomic(
     join(configDir, "config.json"),
     JSON.stringify({ TokenConfig: { IssuerDomain: issuerDomain } }, null, 2),
   );
@@ -32,7 +37,6 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
   const { DateClock, TriggersService, LambdaService } = require(`${lib}/services`);
   const { CognitoServiceFactoryImpl } = require(`${lib}/services/cognitoService`);
   const { CryptoService } = require(`${lib}/services/crypto`);
-  const { StormDBDataStoreFactory } = require(`${lib}/services/dataStore/stormDb`);
   const { otp } = require(`${lib}/services/otp`);
   const { UserPoolServiceFactoryImpl } = require(`${lib}/services/userPoolService`);
   const { loadConfig } = require(`${lib}/server/config`);
@@ -45,14 +49,20 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
     redact: COGNITO_LOG_REDACTIONS,
   });
   const ctx = { logger };
-  const config = await loadConfig(ctx, new StormDBDataStoreFactory(configDir));
+  const config = await loadConfig(ctx, new AtomicStormDbDataStoreFactory(configDir));
   const clock = new DateClock();
-  const dataStoreFactory = new StormDBDataStoreFactory(dataDir);
+  const dataStoreFactory = new AtomicStormDbDataStoreFactory(dataDir);
   const cognitoClient = await new CognitoServiceFactoryImpl(
     dataDir,
     dataStoreFactory,
     new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
   ).create(ctx, config.UserPoolDefaults);
+  // DeleteUserPool removes the pool's file: a save still queued for it must not bring it back.
+  const deleteUserPool = cognitoClient.deleteUserPool.bind(cognitoClient);
+  cognitoClient.deleteUserPool = async (c: unknown, pool: { Id: string }) => {
+    await retireFile(join(dataDir, `${pool.Id}.json`));
+    return deleteUserPool(c, pool);
+  };
   const triggers = new TriggersService(
     clock,
     cognitoClient,

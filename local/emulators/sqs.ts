@@ -1,21 +1,9 @@
-// local-aws-sqs: SQS (JSON and query protocols), in memory. Queues are re-created by the wiring at boot.
-import { createServer } from "node:http";
-import { createRequestHandler } from "local-aws-sqs";
+// SQS: our own durable implementation (local/sqs/service.ts), journaled under <stateDir>/sqs, served in the
+// edge process. It replaced local-aws-sqs, which kept messages in memory only.
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
-import { close, listen } from "./listen.js";
-import type { RunningEmulator } from "./types.js";
+import { createSqsService, type LocalSqs } from "../sqs/service.js";
 
-export async function startSqs(edgePort: number): Promise<RunningEmulator> {
-  const { requestHandler } = createRequestHandler({
-    // Queue URLs are minted with this host/port: point them at the edge, not at this private listener.
-    port: edgePort,
-    hostname: "127.0.0.1",
-    accountId: LOCAL_ACCOUNT_ID,
-    region: LOCAL_REGION,
-    // AWS makes you wait 60 s after deleting a queue before re-creating it; tests and restarts should not.
-    emulateQueueCreationLifecycle: false,
-  });
-  const server = createServer(requestHandler);
-  const url = await listen(server);
-  return { signingNames: ["sqs"], targetPrefixes: ["AmazonSQS"], url, stop: () => close(server) };
+/** Starts SQS on `dir`; queue URLs begin with `edgeUrl` (where callers reach it). */
+export function startSqs(dir: string, edgeUrl: string): Promise<LocalSqs> {
+  return createSqsService({ dir, baseUrl: edgeUrl, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
 }

@@ -3,7 +3,8 @@
  * AWS JSON 1.1 protocol (X-Amz-Target: AWSEvents.<Operation>) behind the edge. Faithful to AWS in what callers
  * see: operation names, request/response shapes, exception names, the delivered event's shape, rule ARNs,
  * PutEvents' per-entry errors and FailedEntryCount, DeleteRule refusing while targets remain, "default" always
- * existing, and pattern semantics (see pattern.ts). Buses, rules and targets persist in ctx.stateDir.
+ * existing, and pattern semantics (see pattern.ts). Buses, rules and targets persist in ctx.stateDir; deliveries
+ * still owed are journaled (journal.ts) before PutEvents answers and resumed after a restart.
  *
  * Known gaps: no scheduled rules (ScheduleExpression is stored, never fires); no archives, replays, API
  * destinations, connections, partner sources, endpoints, permissions or tags; sources starting with "aws." are
@@ -12,12 +13,14 @@
  * plain offsets.
  */
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { AwsError } from "../aws/errors.js";
 import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds, paginate } from "../aws/paging.js";
 import { listOf, optionalString, requireString, validation } from "../aws/validation.js";
 import type { LocalContext } from "../context.js";
 import { isReservedVariable } from "./input.js";
+import { DeliveryJournal } from "./journal.js";
 import {
   type EventPattern,
   EventPatternError,
@@ -38,6 +41,9 @@ export interface EventBridgeService extends JsonService {
   putTargets(input: Input): Promise<{ FailedEntryCount: number; FailedEntries: unknown[] }>;
   /** Resolves once every delivery started so far has finished (tests, orderly shutdown). */
   idle(): Promise<void>;
+  /** Continues the deliveries still owed when the process last ended (once the app's functions are registered). */
+  resume(): void;
+  /** Stops delivering; deliveries still owed stay journaled for the next start. */
   stop(): Promise<void>;
 }
 
@@ -50,7 +56,9 @@ const MAX_TARGETS_PER_RULE = 5;
 export async function createEventBridgeService(ctx: LocalContext): Promise<EventBridgeService> {
   const store = new RuleStore(ctx.stateDir);
   await store.load();
-  const delivery = new TargetDelivery(ctx);
+  const journal = new DeliveryJournal(join(ctx.stateDir, "deliveries.jsonl"));
+  const owed = await journal.load();
+  const delivery = new TargetDelivery(ctx, journal);
   const patterns = new Map<string, EventPattern>();
   const arnPrefix = `arn:aws:events:${ctx.region}:${ctx.accountId}`;
 
@@ -258,7 +266,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     return {};
   }
 
-  function putEvents(input: Input) {
+  async function putEvents(input: Input) {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
       throw validation(
@@ -266,6 +274,7 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
       );
     }
     const ingestion = isoSeconds(new Date());
+    const journaled: Array<Promise<void>> = [];
     let failed = 0;
     const results = entries.map((raw) => {
       const entry = (raw ?? {}) as Input;
@@ -293,21 +302,25 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
         resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
         detail: JSON.parse(entry.Detail as string) as Input,
       };
-      route(bus.Name, event, ingestion);
+      journaled.push(...route(bus.Name, event, ingestion));
       return { EventId: event.id };
     });
+    // Answered once every delivery it owes is on disk.
+    await Promise.all(journaled);
     return { FailedEntryCount: failed, Entries: results };
   }
 
-  function route(bus: string, event: Input, ingestion: string): void {
+  function route(bus: string, event: Input, ingestion: string): Array<Promise<void>> {
+    const journaled: Array<Promise<void>> = [];
     for (const [key, rule] of store.rules) {
       if (rule.EventBusName !== bus || rule.State === "DISABLED") continue;
       const pattern = patterns.get(key);
       if (!pattern || !matchesValidatedPattern(pattern, event)) continue;
       for (const target of rule.Targets) {
-        delivery.deliver({ name: rule.Name, arn: rule.Arn }, target, event, ingestion);
+        journaled.push(delivery.deliver({ name: rule.Name, arn: rule.Arn }, target, event, ingestion));
       }
     }
+    return journaled;
   }
 
   function testEventPattern(input: Input) {
@@ -379,6 +392,12 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
       return { RuleNames: page, NextToken };
     },
     PutEvents: putEvents,
+    EmbarkLocalSetTargetFailure: (input: Input) => {
+      const arn = requireString(input.Arn, "arn");
+      const code = input.ErrorCode === undefined ? undefined : requireString(input.ErrorCode, "errorCode");
+      delivery.setFailure(arn, code);
+      return {};
+    },
     TestEventPattern: testEventPattern,
   };
 
@@ -389,8 +408,12 @@ export async function createEventBridgeService(ctx: LocalContext): Promise<Event
     putRule,
     putTargets,
     idle: () => delivery.idle(),
+    resume: () => {
+      delivery.resume(owed.splice(0));
+    },
     async stop() {
       delivery.stop();
+      await journal.close();
       await store.flush();
     },
   };

@@ -6,6 +6,12 @@
  * target's dead-letter queue with AWS's message attributes (RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE,
  * EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS) when it cannot be delivered.
  *
+ * Durable: each delivery is journaled (journal.ts) before PutEvents answers, with its retry count; one still owed
+ * when the process ends (killed or stopped) is resumed at the next start, its retry count and age kept.
+ *
+ * Local-only: failure injection per target ARN (setFailure / X-Amz-Target AWSEvents.EmbarkLocalSetTargetFailure),
+ * so tests can hold a delivery in retry.
+ *
  * Known gaps: retries are capped at 5 with backoff from 100 ms (AWS: up to 185 over 24 h, default); errors
  * AWS does not retry (missing queue, state machine or function) go straight to the DLQ; a Lambda handler's
  * own error is logged, not retried (Lambda's async retries and destinations are not emulated); SNS, API
@@ -13,6 +19,7 @@
  * dropped, or sent to the DLQ when there is one).
  */
 
+import { randomUUID } from "node:crypto";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import {
   GetQueueUrlCommand,
@@ -22,7 +29,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
+import { duplicated } from "../faults/delivery.js";
 import { type RuleRef, type TargetInputConfig, targetInput } from "./input.js";
+import type { DeliveryJournal, PendingDelivery } from "./journal.js";
 
 export interface Target extends TargetInputConfig {
   Id: string;
@@ -54,19 +63,59 @@ export class TargetDelivery {
   private readonly queueUrls = new Map<string, string>();
   private readonly pending = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Target ARN → the error code its deliveries fail with (failure injection). */
+  private readonly failures = new Map<string, string>();
   private stopped = false;
 
-  constructor(private readonly ctx: LocalContext) {
+  constructor(
+    private readonly ctx: LocalContext,
+    private readonly journal: DeliveryJournal,
+  ) {
     // Our own retry loop decides; the SDK should not retry behind it.
     this.sqs = new SQSClient({ ...localClientConfig(ctx.edgeUrl), maxAttempts: 1 });
     this.sfn = new SFNClient({ ...localClientConfig(ctx.edgeUrl), maxAttempts: 1 });
   }
 
-  /** Starts delivering in the background; PutEvents does not wait for it. */
-  deliver(rule: RuleRef, target: Target, event: Record<string, unknown>, ingestionTime: string): void {
+  /**
+   * Starts delivering in the background; the promise resolves once the delivery is journaled (PutEvents answers
+   * after that, not after the delivery).
+   */
+  deliver(
+    rule: RuleRef,
+    target: Target,
+    event: Record<string, unknown>,
+    ingestionTime: string,
+  ): Promise<void> {
+    const delivery: PendingDelivery = {
+      id: randomUUID(),
+      rule,
+      target,
+      event,
+      ingestionTime,
+      acceptedAt: Date.now(),
+      attempt: 0,
+    };
+    const journaled = this.journal.add(delivery);
+    this.start(delivery);
+    return journaled;
+  }
+
+  /** Continues deliveries journaled before a restart. */
+  resume(deliveries: PendingDelivery[]): void {
+    for (const d of deliveries) this.start(d);
+  }
+
+  /** Failure injection: deliveries to `arn` fail with `code` (retried unless AWS would not); undefined clears. */
+  setFailure(arn: string, code: string | undefined): void {
+    if (code) this.failures.set(arn, code);
+    else this.failures.delete(arn);
+  }
+
+  private start(delivery: PendingDelivery): void {
     if (this.stopped) return;
-    const p = this.run(rule, target, event, ingestionTime).catch((err) => {
-      console.error(`[eventbridge] delivery to ${target.Arn} failed unexpectedly:`, err);
+    // Fault plan hook (local/faults/): an event delivered twice.
+    const p = duplicated("eventsDuplicate", delivery.target.Arn, () => this.run(delivery)).catch((err) => {
+      console.error(`[eventbridge] delivery to ${delivery.target.Arn} failed unexpectedly:`, err);
     });
     this.pending.add(p);
     p.finally(() => this.pending.delete(p));
@@ -85,10 +134,17 @@ export class TargetDelivery {
     this.sfn.destroy();
   }
 
-  private async run(rule: RuleRef, target: Target, event: Record<string, unknown>, ingestionTime: string) {
+  private async run(delivery: PendingDelivery): Promise<void> {
+    await this.attempts(delivery);
+    // Not when stopping: the journal keeps it for the next start.
+    if (!this.stopped) this.journal.done(delivery);
+  }
+
+  private async attempts(delivery: PendingDelivery): Promise<void> {
+    const { rule, target, event, ingestionTime } = delivery;
     const retries = Math.min(target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES, MAX_RETRIES);
     const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000;
-    const started = Date.now();
+    const started = delivery.acceptedAt;
     let payload: string;
     try {
       payload = targetInput(target, event, rule, ingestionTime);
@@ -102,8 +158,8 @@ export class TargetDelivery {
       );
       return;
     }
-    let attempt = 0;
     for (;;) {
+      const attempt = delivery.attempt;
       try {
         await this.send(target, payload, event);
         return;
@@ -123,12 +179,18 @@ export class TargetDelivery {
           return;
         }
         await this.sleep(BASE_DELAY_MS * 2 ** attempt);
-        attempt++;
+        if (this.stopped) return;
+        delivery.attempt = attempt + 1;
+        this.journal.attempt(delivery);
       }
     }
   }
 
   private async send(target: Target, payload: string, event: Record<string, unknown>): Promise<void> {
+    const injected = this.failures.get(target.Arn);
+    if (injected) {
+      throw new DeliveryError(injected, "Failure injected locally", !NOT_RETRYABLE.has(injected));
+    }
     const arn = parseArn(target.Arn);
     if (arn?.service === "sqs") {
       const fifo = arn.resource.endsWith(".fifo");

@@ -1,7 +1,8 @@
 /** Kubeconfig for the local stand-in: for kubectl (a file) and for @kubernetes/client-node (a KubeConfig). */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { writeFileAtomic } from "../aws/state-file.js";
 
 const NAME = "embark-local";
 /** The stand-in accepts any bearer token; clients just need one to send. */
@@ -32,7 +33,7 @@ preferences: {}
 
 export async function writeKubeconfig(path: string, serverUrl: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, kubeconfigYaml(serverUrl), { mode: 0o600 });
+  await writeFileAtomic(path, kubeconfigYaml(serverUrl), { mode: 0o600 });
 }
 
 /** client-node needs skipTLSVerify even for http:// servers. */

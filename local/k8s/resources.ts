@@ -1,17 +1,8 @@
 /** The kinds the stand-in serves, and the object shapes it stores. */
+import type { ResourceType } from "./resource-type.js";
 import { WORKLOAD_RESOURCES } from "./workload-resources.js";
 
-export interface ResourceType {
-  group: string;
-  version: string;
-  kind: string;
-  plural: string;
-  singular: string;
-  namespaced: boolean;
-  shortNames: string[];
-  /** Kinds whose status is a subresource: writes to the main resource keep the stored status. */
-  hasStatus?: boolean;
-}
+export type { ResourceType };
 
 export const RESOURCES: readonly ResourceType[] = [
   {

@@ -24,6 +24,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { faults } from "../faults/index.js";
+import { injectFault } from "../faults/inject.js";
+import { kubeFaultReply } from "../faults/replies.js";
 import {
   guard,
   isSelfSubjectAccessReview,
@@ -195,6 +198,16 @@ export async function startKubeApi(opts: {
         sendJson(res, 200, doc);
         return;
       }
+      // The fault plan (local/faults/), as `kubernetes:<verb>` (get, list, create, update, patch, apply, delete).
+      if (
+        faults.active &&
+        !(method === "GET" && ["true", "1"].includes(url.searchParams.get("watch") ?? ""))
+      ) {
+        const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+        const op = method === "PATCH" && contentType === "application/apply-patch+yaml" ? "apply" : verb;
+        const fault = faults.decide("kubernetes", op);
+        if ((await injectFault(fault, req, res, kubeFaultReply)) === "handled") return;
+      }
       const kreq: KubeRequest = {
         ...r,
         query: url.searchParams,
@@ -205,7 +218,11 @@ export async function startKubeApi(opts: {
       };
       const reply = dispatch(ctx, method, r, kreq);
       if (reply === "watch") watch(store, kreq, res);
-      else sendJson(res, reply.code, reply.body);
+      else {
+        // A write is answered once it is on disk: a kill after the answer can't lose it.
+        if (method !== "GET") await store.flush();
+        sendJson(res, reply.code, reply.body);
+      }
     } catch (e) {
       const err =
         e instanceof ApiError

@@ -1,6 +1,9 @@
-/** Objects in memory, the global resourceVersion counter, watch events, and the optional JSON state file. */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+/**
+ * Objects in memory, the global resourceVersion counter, watch events, and the optional JSON state file. Every
+ * change rewrites the file atomically (coalesced, one write at a time); `flush()` resolves once the state the
+ * caller saw is on disk, and the server awaits it before answering a write, as the apiserver does with etcd.
+ */
+import { readJsonState, writeFileAtomic } from "../aws/state-file.js";
 import {
   apiVersionOf,
   canonical,
@@ -19,7 +22,6 @@ export interface StoreEvent {
 }
 
 const HISTORY = 1000;
-const SAVE_DELAY_MS = 50;
 
 const withoutRv = (o: KubeObject): KubeObject => ({
   ...o,
@@ -32,8 +34,7 @@ export class Store {
   /** Watches from before this resourceVersion can't be served (history trimmed, or state loaded from disk). */
   private horizon = 0;
   private listeners = new Set<(e: StoreEvent) => void>();
-  private saveTimer: NodeJS.Timeout | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private saved: Promise<void> = Promise.resolve();
   rv = 0;
 
   constructor(private readonly stateFile?: string) {}
@@ -94,14 +95,15 @@ export class Store {
 
   async load(): Promise<void> {
     if (!this.stateFile) return;
-    let text: string;
-    try {
-      text = await readFile(this.stateFile, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw e;
-    }
-    const state = JSON.parse(text) as { resourceVersion: number; objects: KubeObject[] };
+    const state = await readJsonState<{ resourceVersion: number; objects: KubeObject[] }>(
+      this.stateFile,
+      "kubernetes",
+      {
+        consequence:
+          "every object in it is lost; the reconciler re-creates tenants' namespaces and guard rails",
+      },
+    );
+    if (!state) return;
     for (const o of state.objects) {
       const rt = RESOURCES.find((r) => r.kind === o.kind && apiVersionOf(r) === o.apiVersion);
       if (rt) this.objects.set(Store.key(rt.plural, o.metadata.namespace, o.metadata.name!), o);
@@ -110,29 +112,15 @@ export class Store {
   }
 
   private scheduleSave(): void {
-    if (!this.stateFile || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+    if (!this.stateFile) return;
+    // A thunk: queued writes coalesce and the one that runs stores the newest state.
+    this.saved = writeFileAtomic(this.stateFile, () =>
+      JSON.stringify({ resourceVersion: this.rv, objects: [...this.objects.values()] }),
+    ).catch((e: unknown) => console.error(`k8s stand-in: could not write ${this.stateFile}:`, e));
   }
 
-  private save(): void {
-    this.saveTimer = undefined;
-    const file = this.stateFile!;
-    const data = JSON.stringify({ resourceVersion: this.rv, objects: [...this.objects.values()] });
-    this.saving = this.saving
-      .then(async () => {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(`${file}.tmp`, data);
-        await rename(`${file}.tmp`, file);
-      })
-      .catch((e: unknown) => console.error(`k8s stand-in: could not write ${file}:`, e));
-  }
-
-  /** Writes pending changes now. */
-  async flush(): Promise<void> {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.save();
-    }
-    await this.saving;
+  /** Resolves once every change made so far is on disk. */
+  flush(): Promise<void> {
+    return this.saved;
   }
 }

@@ -4,7 +4,7 @@
  * ClusterRoleBinding), which the built-in roles and impersonated requests are authorized by. Stored and served
  * like every other kind; nothing runs them (no controllers, no scheduler: a Deployment makes no Pods).
  */
-import type { ResourceType } from "./resources.js";
+import type { ResourceType } from "./resource-type.js";
 
 const namespaced = (
   group: string,

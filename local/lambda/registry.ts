@@ -4,10 +4,12 @@
  * invocation with "Task timed out after N seconds", errors keep their name, and functions are addressed by
  * name or ARN (qualifiers ignored).
  */
+
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
 import { AwsError } from "../aws/errors.js";
+import { asyncInvocation } from "../faults/delivery.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
 export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
@@ -54,7 +56,8 @@ export class FunctionRegistry {
    */
   invokeAsync(nameOrArn: string, event: unknown, attempt = 0): void {
     const name = functionNameOf(nameOrArn);
-    const p = this.invoke(name, event)
+    // Fault plan hook (local/faults/): an invocation that dies after its side effect is retried like a failure.
+    const p = asyncInvocation(name, () => this.invoke(name, event))
       .then(
         () => undefined,
         (err: unknown) => {

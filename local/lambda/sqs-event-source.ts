@@ -17,6 +17,7 @@
  * - Pollers do not scale with the backlog: `maximumConcurrency` pollers (default 1) run side by side.
  * - No 6 MB invoke payload cap, no FIFO-specific stop-on-first-failure, no filter criteria, no metrics.
  */
+
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -29,6 +30,7 @@ import {
 import type { SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from "aws-lambda";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
+import { duplicated } from "../faults/delivery.js";
 import { functionNameOf } from "./registry.js";
 
 export interface SqsEventSourceOptions {
@@ -157,7 +159,10 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, q.arn, ctx.region)) };
     let response: unknown;
     try {
-      response = await ctx.functions.invoke(functionName, event);
+      // Fault plan hook (local/faults/): the batch handed to the consumer twice.
+      response = await duplicated("sqsDuplicate", functionName, () =>
+        ctx.functions.invoke(functionName, event),
+      );
     } catch (err) {
       // Lambda leaves the batch alone: every message reappears after the visibility timeout.
       console.warn(

@@ -1,12 +1,14 @@
 // The Task resources the local Step Functions can run, called the way AWS's service integrations call them:
 // Lambda (direct ARN and `lambda:invoke`) through the local function registry, SQS and EventBridge through the
 // edge with the real SDK clients. Errors are named as Step Functions names them, so Retry/Catch match the same.
+
 import { randomUUID } from "node:crypto";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { localClientConfig } from "../aws/client-config.js";
 import { AwsError } from "../aws/errors.js";
 import type { LocalContext } from "../context.js";
+import { taskInvocation } from "../faults/delivery.js";
 import { TaskFailure } from "./task-failure.js";
 
 export type ResourceKind = "lambda-function" | "lambda-invoke" | "sqs-send" | "events-put";
@@ -73,7 +75,10 @@ export class Integrations {
   private async invokeFunction(functionName: string, payload: unknown): Promise<unknown> {
     let result: unknown;
     try {
-      result = await this.ctx.functions.invoke(functionName, structuredJson(payload));
+      // Fault plan hook (local/faults/): invoked twice, or dies after its side effect.
+      result = await taskInvocation(functionName, () =>
+        this.ctx.functions.invoke(functionName, structuredJson(payload)),
+      );
     } catch (err) {
       throw lambdaFailure(err);
     }

@@ -47,4 +47,28 @@ export interface ExecutionRecord {
   /** Every task token issued for this execution (so late callbacks get TaskTimedOut, not InvalidToken). */
   taskTokens: string[];
   history: HistoryEventRecord[];
+  /**
+   * Task states in flight (by state name; not kept for Map iterations): what a restart needs to resume them.
+   * Written before the Task's resource is called.
+   */
+  openTasks?: Record<string, OpenTask>;
+  /** Status-change events not yet put on the bus (an outbox: sent, then removed). */
+  pendingEvents?: PendingStatusEvent[];
+}
+
+export interface OpenTask {
+  /** Epoch ms of the attempt's TaskScheduled. */
+  scheduledAt: number;
+  token?: string;
+  /** The resource's call returned (TaskSubmitted): a restart waits for the callback without calling again. */
+  submitted?: boolean;
+  timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  lastHeartbeatAt?: number;
+}
+
+export interface PendingStatusEvent {
+  /** Epoch ms. */
+  time: number;
+  detail: Record<string, unknown>;
 }

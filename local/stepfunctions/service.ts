@@ -23,18 +23,25 @@ import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
 import { checkExecutionArn, checkName, checkStateMachineArn, executionArn, stateMachineArn } from "./arns.js";
-import { parseDefinition } from "./definition.js";
+import { parseDefinition, prepareDefinition } from "./definition.js";
 import { ExecutionEngine } from "./engine.js";
 import { appendEvent, json, NOT_TRUNCATED, presentEvent } from "./history.js";
 import { Integrations } from "./integrations.js";
 import { CLOSED_UNSUCCESSFUL, type ExecutionRecord, type StateMachineRecord } from "./model.js";
 import { optionalString, page, required, validation } from "./request.js";
+import { planResume } from "./resume.js";
 import { StatusEvents } from "./status-events.js";
 import { SfnStore } from "./store.js";
 import { TaskTokens } from "./task-tokens.js";
 
 export interface StepFunctionsService extends JsonService {
-  /** Marks running executions ABORTED (cause "local cloud stopped") and writes everything to disk. */
+  /**
+   * Continues the executions that were RUNNING when the process last ended (resume.ts). Called once the app's
+   * functions are registered, before the edge serves requests.
+   */
+  resume(): void;
+  /** Ends the running executions' local runs without recording anything and writes everything to disk: the
+   * next start resumes them, as AWS would after a worker failure. */
   stop(): Promise<void>;
   /** Creates the state machine, or updates its definition (and role) if the name exists. Returns its ARN. */
   registerStateMachine(input: {
@@ -70,7 +77,7 @@ export async function createStepFunctionsService(
 ): Promise<StepFunctionsService> {
   const scope = { region: ctx.region, accountId: ctx.accountId };
   const store = new SfnStore(ctx.stateDir);
-  const statusEvents = new StatusEvents(ctx.edgeUrl);
+  const statusEvents = new StatusEvents(ctx.edgeUrl, (rec) => store.saveExecution(rec));
   const tokens = new TaskTokens();
   const machines = new Map<string, StateMachineRecord>();
   const executions = new Map<string, ExecutionRecord>();
@@ -82,6 +89,7 @@ export async function createStepFunctionsService(
     tokens,
     changed: (rec) => store.saveExecution(rec),
     statusChanged: (rec) => statusEvents.emit(rec),
+    persist: () => store.sync(),
   });
 
   // ---- load persisted state ------------------------------------------------------------------------------
@@ -89,14 +97,25 @@ export async function createStepFunctionsService(
   for (const sm of loaded.machines) machines.set(sm.stateMachineArn, sm);
   for (const rec of loaded.executions) {
     executions.set(rec.executionArn, rec);
+    // Tokens of tasks still in flight are opened again when their execution resumes.
     for (const token of rec.taskTokens) tokens.close(token, rec.executionArn);
-    if (rec.status === "RUNNING") {
-      // The process ended under it: ABORTED (redrivable), as if stopped.
-      rec.status = "ABORTED";
-      rec.stopDate = Date.now();
-      rec.cause = "local cloud restarted";
-      appendEvent(rec, "ExecutionAborted", { cause: rec.cause });
-      store.saveExecution(rec);
+  }
+  let resumed = false;
+
+  function resumeRunning(): void {
+    if (resumed) return;
+    resumed = true;
+    for (const rec of executions.values()) {
+      statusEvents.send(rec);
+      if (rec.status !== "RUNNING") continue;
+      try {
+        const { states } = prepareDefinition(JSON.parse(rec.definition), { retryIntervalScale: 1 });
+        engine.resume(rec, planResume(rec, states));
+      } catch (err) {
+        // Cannot be continued (should not happen): ABORTED and redrivable, and said why.
+        console.error(`[stepfunctions] could not resume ${rec.executionArn}:`, err);
+        engine.abort(rec, { error: "States.Runtime", cause: `The local cloud could not resume it: ${err}` });
+      }
     }
   }
 
@@ -273,7 +292,7 @@ export async function createStepFunctionsService(
       return {};
     },
 
-    StartExecution(input) {
+    async StartExecution(input) {
       const sm = machineOf(input.stateMachineArn);
       const name = input.name === undefined ? randomUUID() : checkName(input.name, "execution");
       const inputText = input.input === undefined ? "{}" : input.input;
@@ -315,6 +334,8 @@ export async function createStepFunctionsService(
       store.saveExecution(rec);
       statusEvents.emit(rec);
       engine.start(rec);
+      // Answered once it is on disk: a crash after the answer resumes it rather than losing it.
+      await store.sync();
       return { executionArn: arn, startDate: epochSeconds(rec.startDate) };
     },
 
@@ -374,15 +395,16 @@ export async function createStepFunctionsService(
       return { events: items.map((e) => presentEvent(e, includeData)), nextToken };
     },
 
-    StopExecution(input) {
+    async StopExecution(input) {
       const rec = executionOf(input.executionArn);
       const error = optionalString(input, "error");
       const cause = optionalString(input, "cause");
       if (rec.status === "RUNNING") engine.abort(rec, { error, cause });
+      await store.sync(); // stays ABORTED across a crash
       return { stopDate: epochSeconds(rec.stopDate ?? Date.now()) };
     },
 
-    RedriveExecution(input) {
+    async RedriveExecution(input) {
       const rec = executionOf(input.executionArn);
       const status = redriveStatus(rec);
       if (status.redriveStatus !== "REDRIVABLE") {
@@ -402,27 +424,37 @@ export async function createStepFunctionsService(
       store.saveExecution(rec);
       statusEvents.emit(rec);
       engine.start(rec, rec.resume);
+      await store.sync();
       return { redriveDate: epochSeconds(rec.redriveDate) };
     },
 
-    SendTaskSuccess(input) {
+    async SendTaskSuccess(input) {
       const token = taskToken(input);
       const parsed = payload(required(input, "output"), "output", "InvalidOutput", "Invalid Output");
       tokens.sendSuccess(token, parsed);
+      await recorded();
       return {};
     },
 
-    SendTaskFailure(input) {
+    async SendTaskFailure(input) {
       const token = taskToken(input);
       tokens.sendFailure(token, optionalString(input, "error"), optionalString(input, "cause"));
+      await recorded();
       return {};
     },
 
-    SendTaskHeartbeat(input) {
+    async SendTaskHeartbeat(input) {
       tokens.sendHeartbeat(taskToken(input));
+      await recorded();
       return {};
     },
   };
+
+  /** After a callback: the task's outcome is written (next macrotask) and on disk before the answer. */
+  async function recorded(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.sync();
+  }
 
   return {
     signingName: "states",
@@ -431,10 +463,12 @@ export async function createStepFunctionsService(
     handle: operationTable("Step Functions", operations),
 
     // Arrow functions: the cloud calls stop() unbound.
+    resume: resumeRunning,
+
     stop: async () => {
-      for (const rec of engine.runningRecords()) engine.abort(rec, { cause: "local cloud stopped" });
+      engine.suspendAll();
+      await statusEvents.stop();
       await store.flush();
-      await statusEvents.drain();
     },
 
     flush: () => store.flush(),

@@ -13,19 +13,18 @@
  * Prints numbers and asserts nothing.
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Metafile } from "esbuild";
 import type { FunctionSpec } from "../../core/app/function-spec.js";
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from "../../core/app/manifest.js";
 import { resourceEnvironment, settingsEnvironment } from "../../core/app/resources.js";
-import { startLocalCloud } from "../../local/cloud.js";
 import { mountEmbark } from "../../local/embark/mount.js";
 import { BUNDLE_FILE, stageTaskRoots } from "../../local/lambda/bundle-loader.js";
 import { type BundleReport, bundleEntries, bundleFunctions, DIST, kib } from "../../scripts/bundle.js";
 import { type FirstInvocation, recordFirstInvocations } from "../support/first-invocations.js";
 import { runJourney } from "../support/journey.js";
+import { startTestCloud } from "../support/test-cloud.js";
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const TOP = Number(process.env.BENCH_COLD_TOP ?? 0);
@@ -175,18 +174,9 @@ export function packagesOf(meta: Metafile): [string, number][] {
 
 /** Runs the journey on a local cloud of bundles (+ the baselines registered beside them). */
 async function firstInvocations(baselinesDir: string, names: string[]) {
-  const stateDir = await mkdtemp(join(tmpdir(), "embark-bench-cold-"));
   process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
   process.env.EMBARK_LAMBDA_CODE = "bundle";
-  const cloud = await startLocalCloud({
-    stateDir,
-    edgePort: 0,
-    webPort: 0,
-    kubePort: 0,
-    retryIntervalScale: 0.01,
-    pipelineDurationMs: 300,
-    wire: mountEmbark,
-  });
+  const { cloud, stateDir } = await startTestCloud("bench-cold", { wire: mountEmbark });
   const baselines = await stageTaskRoots(baselinesDir, names);
   try {
     for (const name of names) {

@@ -6,9 +6,7 @@
  * direct writes (records in batches, pools and namespaces as onboarding makes them), not through signups.
  * Numbers are printed, not asserted (docs/benchmarks.md).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import {
   CognitoIdentityProviderClient,
@@ -28,9 +26,10 @@ import type { ReconcileReport } from "../../core/reconcile/report.js";
 import { DEFAULT_SETTINGS } from "../../core/reconcile/settings.js";
 import { newTenant, type Tenant } from "../../core/tenant/model.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
-import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
+import type { LocalCloud } from "../../local/cloud.js";
 import { type CallCounts, readCalls, resetCalls, writesOf } from "../../local/edge/calls.js";
 import { mountEmbark } from "../../local/embark/mount.js";
+import { startTestCloud } from "../support/test-cloud.js";
 
 const TENANTS = 1000;
 const MIX = { ACTIVE: 955, SUSPENDED: 20, FAILED: 10, OFFBOARDED: 10, PROVISIONING: 5 } as const;
@@ -133,15 +132,10 @@ async function seed(): Promise<void> {
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = "WARN";
-  stateDir = await mkdtemp(join(tmpdir(), "embark-scale-"));
-  cloud = await startLocalCloud({
-    stateDir,
-    edgePort: 0,
-    webPort: 0,
-    kubePort: 0,
-    // No scheduled pass: the test's passes are the only ones.
+  // No scheduled pass: the test's passes are the only ones.
+  ({ cloud, stateDir } = await startTestCloud("scale", {
     wire: (c) => mountEmbark(c, { schedules: false }),
-  });
+  }));
   const config = localClientConfig(cloud.endpoints.edge);
   lambda = new LambdaClient(config);
   documents = DynamoDBDocumentClient.from(new DynamoDBClient(config));

@@ -6,22 +6,17 @@
  * recorded in <stateDir>/first-invocations.json.
  */
 import { join } from "node:path";
-import { startLocalCloud } from "../../local/cloud.js";
 import { mountEmbark } from "../../local/embark/mount.js";
 import { recordFirstInvocations } from "./first-invocations.js";
+import { startTestCloud } from "./test-cloud.js";
 
 const stateDir = process.argv[2];
 if (!stateDir) throw new Error("usage: bundle-cloud.ts <stateDir>");
 process.env.EMBARK_LAMBDA_CODE = "bundle";
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 
-const cloud = await startLocalCloud({
+const { cloud } = await startTestCloud("bundles", {
   stateDir,
-  edgePort: 0,
-  webPort: 0,
-  kubePort: 0,
-  retryIntervalScale: 0.01,
-  pipelineDurationMs: 300,
   wire: async (c) => {
     await mountEmbark(c);
     recordFirstInvocations(c, join(stateDir, "first-invocations.json"));

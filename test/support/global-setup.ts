@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { TestProject } from "vitest/node";
-import { type Endpoints, type LocalCloud, startLocalCloud } from "../../local/cloud.js";
+import type { Endpoints, LocalCloud } from "../../local/cloud.js";
 import type { EmbarkEndpoints } from "../../local/embark/mount.js";
+import { startTestCloud } from "./test-cloud.js";
 import { testWiring } from "./test-wiring.js";
 
 let cloud: LocalCloud | undefined;
@@ -17,16 +16,7 @@ export async function setup(project: TestProject): Promise<void> {
   // far above what the suites need. test/e2e/rate-limits.test.ts runs a cloud of its own with tight limits.
   process.env.EMBARK_SIGNUP_LIMIT_PER_IP ??= "100000/3600";
   process.env.EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN ??= "100000/3600";
-  stateDir = await mkdtemp(join(tmpdir(), "embark-test-"));
-  cloud = await startLocalCloud({
-    stateDir,
-    edgePort: 0,
-    webPort: 0,
-    kubePort: 0,
-    retryIntervalScale: 0.01,
-    pipelineDurationMs: 300,
-    wire: testWiring,
-  });
+  ({ cloud, stateDir } = await startTestCloud("test", { wire: testWiring }));
   project.provide("cloud", cloud.endpoints as Endpoints & EmbarkEndpoints);
 }
 

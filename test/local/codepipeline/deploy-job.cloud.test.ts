@@ -163,26 +163,39 @@ describe("pipeline definitions", () => {
 });
 
 describe("restart", () => {
-  it("marks an execution that was in progress Failed and emits FAILED", async () => {
+  it("continues an execution that was in progress: it finishes at its planned time, its events sent once", async () => {
     const first = await createCodePipelineService(
       { ...ctx, stateDir: join(stateDir, "restart") },
-      { defaultDurationMs: 60_000 },
+      { defaultDurationMs: 1_500 },
     );
     await first.definePipeline({ name: "restarted" });
     const running = await start(first, "restarted");
     await until(() => states(running, STAGE).includes("Deploy:STARTED"));
+    const startedAt = Date.now();
     const finished = await start(first, "restarted");
     await first.handle("StopPipelineExecution", { pipelineName: "restarted", pipelineExecutionId: finished });
     await first.stop();
 
-    const second = await createCodePipelineService({ ...ctx, stateDir: join(stateDir, "restart") });
+    // A different default duration now: the run keeps the one it started with.
+    const second = await createCodePipelineService(
+      { ...ctx, stateDir: join(stateDir, "restart") },
+      { defaultDurationMs: 60_000 },
+    );
+    second.resume();
     try {
-      const lost = await status(second, "restarted", running);
-      expect(lost.status).toBe("Failed");
-      expect(lost.statusSummary).toMatch(/restarted/);
+      expect((await status(second, "restarted", running)).status).toBe("InProgress");
       expect((await status(second, "restarted", finished)).status).toBe("Stopped");
-      await until(() => states(running, PIPELINE).includes("FAILED"));
-      expect(states(running, PIPELINE)).toEqual(["STARTED", "FAILED"]);
+      await until(() => states(running, PIPELINE).includes("SUCCEEDED"));
+      const done = await status(second, "restarted", running);
+      expect(done.status).toBe("Succeeded");
+      expect(states(running, PIPELINE)).toEqual(["STARTED", "SUCCEEDED"]);
+      expect(states(running, STAGE)).toEqual(["Deploy:STARTED", "Deploy:SUCCEEDED"]);
+      // Not before its planned end (started + 1.5 s), and not a fresh 60 s run.
+      const out = (await second.handle("ListPipelineExecutions", { pipelineName: "restarted" })) as {
+        pipelineExecutionSummaries: Array<{ pipelineExecutionId: string; lastUpdateTime: number }>;
+      };
+      const summary = out.pipelineExecutionSummaries.find((e) => e.pipelineExecutionId === running)!;
+      expect(summary.lastUpdateTime * 1000).toBeGreaterThanOrEqual(startedAt + 1_000);
     } finally {
       await second.stop();
     }

@@ -18,16 +18,16 @@ import { AwsError } from "../../../local/aws/errors.js";
 import type { JsonService } from "../../../local/aws/json-service.js";
 import { type Edge, startEdge } from "../../../local/edge/server.js";
 import { startSqs } from "../../../local/emulators/sqs.js";
-import type { RunningEmulator } from "../../../local/emulators/types.js";
 import { createEventBridgeService, type EventBridgeService } from "../../../local/eventbridge/service.js";
 import { FunctionRegistry, functionArn } from "../../../local/lambda/registry.js";
+import type { LocalSqs } from "../../../local/sqs/service.js";
 
 const QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:";
 const MACHINE = "arn:aws:states:us-east-1:000000000000:stateMachine:";
 
 let stateDir: string;
 let edge: Edge;
-let sqsEmulator: RunningEmulator;
+let sqsEmulator: LocalSqs;
 let service: EventBridgeService;
 let events: EventBridgeClient;
 let sqs: SQSClient;
@@ -61,8 +61,8 @@ const statesStandIn: JsonService = {
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "eb-targets-"));
   edge = await startEdge({ port: 0 });
-  sqsEmulator = await startSqs(edge.port);
-  edge.addEmulator(sqsEmulator);
+  sqsEmulator = await startSqs(join(stateDir, "sqs"), edge.url);
+  edge.addHttpService(sqsEmulator);
   edge.addJsonService(statesStandIn);
   service = await createEventBridgeService({
     stateDir,

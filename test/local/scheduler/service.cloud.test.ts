@@ -23,9 +23,9 @@ import { localClientConfig } from "../../../local/aws/client-config.js";
 import { LOCAL_CREDENTIALS } from "../../../local/aws/constants.js";
 import { type Edge, startEdge } from "../../../local/edge/server.js";
 import { startSqs } from "../../../local/emulators/sqs.js";
-import type { RunningEmulator } from "../../../local/emulators/types.js";
 import { FunctionRegistry, functionArn } from "../../../local/lambda/registry.js";
 import { createSchedulerService, type SchedulerService } from "../../../local/scheduler/service.js";
+import type { LocalSqs } from "../../../local/sqs/service.js";
 import { cloud } from "../../support/cloud.js";
 import { eventually } from "../../support/embark.js";
 
@@ -35,7 +35,7 @@ const DLQ_ARN = "arn:aws:sqs:us-east-1:000000000000:scheduler-dlq";
 
 let stateDir: string;
 let edge: Edge;
-let sqsEmulator: RunningEmulator;
+let sqsEmulator: LocalSqs;
 let scheduler: SchedulerService;
 let client: SchedulerClient;
 const functions = new FunctionRegistry();
@@ -62,8 +62,8 @@ async function startScheduler(): Promise<void> {
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "embark-scheduler-"));
   edge = await startEdge({ port: 0 });
-  sqsEmulator = await startSqs(edge.port);
-  edge.addEmulator(sqsEmulator);
+  sqsEmulator = await startSqs(join(stateDir, "sqs"), edge.url);
+  edge.addHttpService(sqsEmulator);
   await startScheduler();
   client = new SchedulerClient(localClientConfig(edge.url));
 });
