@@ -34,6 +34,23 @@ export interface TenantIdentity {
   adminUsername: string;
 }
 
+/** A user as the tenant export holds it (Cognito cannot export password hashes: there are none here). */
+export interface ExportedUser {
+  username: string;
+  enabled: boolean;
+  status?: string;
+  createdAt?: string;
+  attributes: Record<string, string>;
+  groups: string[];
+}
+
+/** Where tenant exports are written (S3 on AWS and in the local cloud): objects by key, private. */
+export interface ExportStore {
+  readonly bucket: string;
+  /** Writes the object (a retry writes the same key again: S3 keeps the newest, versioning the older). */
+  put(key: string, body: string, contentType: string): Promise<void>;
+}
+
 export interface IdentityProvisioner {
   /**
    * Creates (or finds) the tenant's user pool, app client, `admins` group and admin user. CreateUserPool is
@@ -48,6 +65,8 @@ export interface IdentityProvisioner {
   setUsersEnabled(userPoolId: string, enabled: boolean): Promise<void>;
   /** Deletes the pool (offboard); a pool that is already gone is fine. */
   deleteTenantIdentity(userPoolId: string): Promise<void>;
+  /** Every user of the pool with attributes, groups and enabled state (never a password: none can be read). */
+  exportUsers(userPoolId: string): Promise<ExportedUser[]>;
   /** Pools tagged with this tenant id (used to prove nothing is orphaned). */
   findPoolsForTenant(tenantId: string): Promise<string[]>;
 }

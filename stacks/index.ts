@@ -3,6 +3,7 @@
  * runs it under Pulumi mocks. Names and ARNs that would form cycles (functions ↔ state machines) are computed
  * from names.
  */
+
 import { WORK_QUEUES } from "../core/app/manifest.js";
 import {
   type QueueKey,
@@ -22,6 +23,7 @@ import { createContext } from "./context.js";
 import { createData } from "./data.js";
 import { createEmail } from "./email.js";
 import { createRules } from "./events.js";
+import { createExportsBucket } from "./exports.js";
 import { createFunctions } from "./functions.js";
 import { createQueues } from "./queues.js";
 import { createRuntimeScheduleRoles, createSchedules, runtimeScheduleRoleArn } from "./schedules.js";
@@ -33,6 +35,7 @@ export function embark() {
   const ctx = createContext();
   const config = loadConfig(ctx);
   const data = createData(ctx);
+  const exportsBucket = createExportsBucket(ctx);
   const queues = createQueues();
   const email = createEmail(ctx, config);
   const billingBus = new aws.cloudwatch.EventBus("BillingBus", { name: ctx.physicalName("billing") });
@@ -50,6 +53,7 @@ export function embark() {
         queue: (k) => queues.work[k].queue.url,
         deadLetterQueue: (k) => queues.work[k].dlq.url,
         bus: (k) => buses[k].name,
+        bucket: () => exportsBucket.bucket,
         stateMachine: (k) => stateMachineArn(ctx, k),
         // From its name: a pool trigger's ARN, with no cycle through the functions themselves.
         functionArn: (name) => ctx.arn("lambda", `function:${ctx.physicalName(name)}`),
@@ -85,6 +89,7 @@ export function embark() {
         Object.entries(queues.work).map(([k, q]) => [k, q.dlq.arn]),
       ) as Record<QueueKey, $util.Output<string>>,
       buses: { billing: billingBus.arn, tenants: tenantsBus.arn },
+      bucketObjects: { exports: $interpolate`${exportsBucket.arn}/*` },
       stateMachine: (k: StateMachineKey) => stateMachineArn(ctx, k),
       executions: (k: StateMachineKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`),
       pipeline: ctx.arn("codepipeline", config.pipelineName),

@@ -6,6 +6,7 @@
  */
 import type { Access, AccessTarget } from "../core/app/access.js";
 import type {
+  BucketKey,
   BusKey,
   QueueKey,
   RuntimeScheduleKey,
@@ -24,6 +25,8 @@ export interface PermissionTargets {
   queues: Record<QueueKey, $util.Input<string>>;
   deadLetterQueues: Record<QueueKey, $util.Input<string>>;
   buses: Record<BusKey, $util.Input<string>>;
+  /** A bucket's objects (`arn:aws:s3:::<bucket>/*`). */
+  bucketObjects: Record<BucketKey, $util.Input<string>>;
   stateMachine(key: StateMachineKey): $util.Input<string>;
   /** Executions of a state machine (`…:execution:<name>:*`). */
   executions(key: StateMachineKey): $util.Input<string>;
@@ -56,6 +59,8 @@ function resourcesOf(on: AccessTarget, t: PermissionTargets): $util.Input<string
       return [t.deadLetterQueues[on.queue]];
     case "bus":
       return [t.buses[on.bus]];
+    case "bucketObjects":
+      return [t.bucketObjects[on.bucket]];
     case "stateMachines":
       return on.machines.map((k) => t.stateMachine(k));
     case "executions":

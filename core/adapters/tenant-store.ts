@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } fro
 import { requireEnv, TABLES } from "../app/resources.js";
 import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
 import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
-import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
+import { type OnboardingStep, type StepProgress, Tenant, type TenantExport } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../tenant/store.js";
 import { StepError } from "../workflow/retry.js";
@@ -182,6 +182,15 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
         names,
       );
     }
+  }
+
+  async recordExport(tenantId: string, exported: TenantExport): Promise<void> {
+    await this.update(
+      tenantId,
+      "SET #export = :export, updatedAt = :now ADD version :one",
+      { ":export": exported, ":now": new Date().toISOString(), ":one": 1 },
+      { "#export": "export" },
+    );
   }
 
   async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {

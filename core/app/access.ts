@@ -3,7 +3,14 @@
  * the app's resources. stacks/permissions.ts turns each entry into an IAM statement on the deployed ARNs;
  * test/stacks/permissions.test.ts derives the same from the code's SDK commands and compares.
  */
-import type { BusKey, QueueKey, RuntimeScheduleKey, StateMachineKey, TableKey } from "./resources.js";
+import type {
+  BucketKey,
+  BusKey,
+  QueueKey,
+  RuntimeScheduleKey,
+  StateMachineKey,
+  TableKey,
+} from "./resources.js";
 
 export type AccessTarget =
   | { kind: "table"; table: TableKey }
@@ -13,6 +20,8 @@ export type AccessTarget =
   /** A work queue's dead-letter queue. */
   | { kind: "deadLetterQueue"; queue: QueueKey }
   | { kind: "bus"; bus: BusKey }
+  /** The objects of one of the app's buckets (`arn:aws:s3:::<bucket>/*`). */
+  | { kind: "bucketObjects"; bucket: BucketKey }
   | { kind: "stateMachines"; machines: StateMachineKey[] }
   | { kind: "executions"; machines: StateMachineKey[] }
   | { kind: "pipeline" }
@@ -49,6 +58,8 @@ export const startExecution = (...machines: StateMachineKey[]) =>
   grant("states", { kind: "stateMachines", machines })("StartExecution");
 export const executions = (actions: string[], ...machines: StateMachineKey[]) =>
   grant("states", { kind: "executions", machines })(...actions);
+export const bucketObjects = (bucket: BucketKey, ...actions: string[]) =>
+  grant("s3", { kind: "bucketObjects", bucket })(...actions);
 export const codepipeline = grant("codepipeline", { kind: "pipeline" });
 export const eks = grant("eks", { kind: "cluster" });
 export const eksAccessEntries = grant("eks", { kind: "clusterAccessEntries" });

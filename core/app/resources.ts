@@ -44,6 +44,15 @@ export const BUSES = {
 } as const;
 export type BusKey = keyof typeof BUSES;
 
+export const BUCKETS = {
+  /**
+   * Tenant exports written at cancellation (design §2, retention): private, encrypted (SSE-KMS on AWS),
+   * versioned, objects expiring after the legal retention (stacks/data.ts).
+   */
+  exports: { env: "EXPORTS_BUCKET_NAME" },
+} as const;
+export type BucketKey = keyof typeof BUCKETS;
+
 export const STATE_MACHINES = {
   onboarding: { env: "ONBOARDING_STATE_MACHINE_ARN" },
   planChange: { env: "PLAN_CHANGE_STATE_MACHINE_ARN" },
@@ -118,6 +127,7 @@ export const LOCAL_NAMES = {
   table: (key: TableKey) => `embark-${key}`,
   queue: (key: QueueKey) => `embark-${key}`,
   bus: (key: BusKey) => `embark-${key}`,
+  bucket: (key: BucketKey) => `embark-${key}`,
   stateMachine: (key: StateMachineKey) => STATE_MACHINE_NAMES[key],
   /** Named like the bus Stripe's EventBridge destination creates (`aws.partner/stripe.com/<id>`). */
   stripePartnerBus: "aws.partner/stripe.com/embark-local",
@@ -131,6 +141,7 @@ export function resourceEnvironment<V>(of: {
   queue(key: QueueKey): V;
   deadLetterQueue(key: QueueKey): V;
   bus(key: BusKey): V;
+  bucket(key: BucketKey): V;
   stateMachine(key: StateMachineKey): V;
   /** A function's ARN by its manifest name. */
   functionArn(name: string): V;
@@ -144,6 +155,7 @@ export function resourceEnvironment<V>(of: {
     env[q.dlqEnv] = of.deadLetterQueue(k as QueueKey);
   }
   for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
+  for (const [k, b] of Object.entries(BUCKETS)) env[b.env] = of.bucket(k as BucketKey);
   for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);
   for (const f of Object.values(FUNCTION_REFS)) env[f.env] = of.functionArn(f.function);
   for (const [k, r] of Object.entries(RUNTIME_SCHEDULES)) {

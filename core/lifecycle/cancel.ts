@@ -12,6 +12,7 @@ export const CANCEL_STATES = {
   cancel: "Cancel tenant",
   publishEvents: PUBLISH_EVENTS_STATE,
   due: "Still cancelled?",
+  exportTenant: "Export tenant",
   disableSignIn: "Disable sign-in",
   scaleToZero: "Scale namespace to zero",
   hasDedicated: "Has dedicated resources?",
@@ -26,7 +27,8 @@ const S = CANCEL_STATES;
 
 export function cancelDefinition(r: WorkflowRefs): StateMachineDefinition {
   return jsonPathMachine(
-    "Cancels a tenant without deleting anything: CANCELLED with purgeAfter (the plan's grace period), its users " +
+    "Cancels a tenant without deleting anything: CANCELLED with purgeAfter (the plan's grace period), an export " +
+      "written to S3 first, its users " +
       "disabled, its namespace at zero pods with the running ones evicted, dedicated resources stopped, the purge " +
       "scheduled (EventBridge Scheduler, one-time) and an email to the admin.",
     S.cancel,
@@ -40,9 +42,15 @@ export function cancelDefinition(r: WorkflowRefs): StateMachineDefinition {
       [S.publishEvents]: publishEventsTask(r, S.due),
       [S.due]: {
         Type: "Choice",
-        Choices: [{ Variable: "$.cancellation.proceed", BooleanEquals: true, Next: S.disableSignIn }],
+        Choices: [{ Variable: "$.cancellation.proceed", BooleanEquals: true, Next: S.exportTenant }],
         Default: S.restored,
       },
+      [S.exportTenant]: stepTask(r, F.exportTenant, S.disableSignIn, {
+        comment:
+          "Writes the tenant record, its users and its namespace's manifests to the exports bucket (manifest " +
+          "with checksums last) and records where on the tenant, before anything is disabled.",
+        resultPath: null,
+      }),
       [S.disableSignIn]: stepTask(r, F.applySignIn, S.scaleToZero, {
         comment:
           "Disables every user of the tenant's pool (AdminDisableUser also signs them out). Users are kept.",

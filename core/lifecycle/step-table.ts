@@ -7,6 +7,7 @@
 import * as z from "zod";
 import {
   anyResource,
+  bucketObjects,
   codepipeline,
   dynamodb,
   eks,
@@ -51,6 +52,20 @@ export const LIFECYCLE_STEP_TABLE = {
     }),
     // BillingRecords (in the tenants table): conditional status writes; PlanStore.find: no catalog scan.
     access: [tenantProgress, dynamodb("plans", "GetItem")],
+  },
+  exportTenant: {
+    name: "export-tenant",
+    description:
+      "step: write the tenant export (record, users, namespace manifests) to S3 before anything else",
+    timeoutSeconds: 120,
+    input: TenantRef,
+    access: [
+      tenantProgress,
+      dynamodb("plans", "GetItem"),
+      userPools("ListUsers", "AdminListGroupsForUser"),
+      eks("DescribeCluster"),
+      bucketObjects("exports", "PutObject"),
+    ],
   },
   recordPlan: {
     name: "record-plan",

@@ -17,6 +17,7 @@ import { DEFAULT_SLUG_RESERVATION_DAYS, namespaceForSlug } from "../tenant/slug.
 import type { TenantStatus } from "../tenant/status.js";
 import { StepError } from "../workflow/retry.js";
 import type { LifecycleDeps } from "./deps.js";
+import { exportTenant } from "./export.js";
 import { runLifecyclePipeline } from "./pipeline.js";
 import type { LifecycleStep, StatusTarget } from "./step-table.js";
 
@@ -384,6 +385,7 @@ export async function setPurgeSchedule(d: Uses<"tenants" | "purgeSchedules">, { 
 /** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */
 export const LIFECYCLE_STEP_BODIES = {
   setTenantStatus,
+  exportTenant,
   recordPlan,
   applyNamespacePolicy,
   applySignIn,

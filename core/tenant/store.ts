@@ -4,7 +4,7 @@
  * tenant backwards.
  */
 import type { TenantEventCause } from "./events.js";
-import type { OnboardingStep, StepProgress, Tenant } from "./model.js";
+import type { OnboardingStep, StepProgress, Tenant, TenantExport } from "./model.js";
 import type { TenantStatus } from "./status.js";
 
 export type ResourcesPatch = Partial<Tenant["resources"]>;
@@ -37,6 +37,8 @@ export interface TenantStore {
     opts?: { countAttempt?: boolean; error?: { name: string; message: string } },
   ): Promise<void>;
   setResources(tenantId: string, patch: ResourcesPatch): Promise<void>;
+  /** Records where the tenant's export is (written at cancellation; kept after the purge). */
+  recordExport(tenantId: string, exported: TenantExport): Promise<void>;
   /**
    * Moves the tenant to `to` if its current status allows it, appending the lifecycle event the move publishes
    * (core/tenant/events.ts) to the outbox in the same write. Returns false when it is already there

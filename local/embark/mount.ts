@@ -5,6 +5,7 @@
  * local-only parts: the operator console and the billing webhook's signing secret. Idempotent: runs at every
  * boot.
  */
+
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -19,6 +20,7 @@ import {
   EventBridgeClient,
   ResourceAlreadyExistsException,
 } from "@aws-sdk/client-eventbridge";
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { documentClient } from "../../core/adapters/dynamo.js";
 import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
@@ -41,7 +43,9 @@ import {
   WORK_QUEUES,
 } from "../../core/app/manifest.js";
 import {
+  BUCKETS,
   BUSES,
+  type BucketKey,
   type BusKey,
   LOCAL_NAMES,
   type QueueKey,
@@ -119,6 +123,13 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     });
   }
   events.destroy();
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  for (const key of Object.keys(BUCKETS) as BucketKey[]) {
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_NAMES.bucket(key) })).catch((err) => {
+      if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
+    });
+  }
+  s3.destroy();
 
   const secret = await stripeWebhookSecret(cloud.endpoints.stateDir);
   Object.assign(cloud.endpoints, { stripeWebhookSecret: secret } satisfies EmbarkEndpoints);
@@ -129,6 +140,7 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
       queue: (key) => queues[key].url,
       deadLetterQueue: (key) => queues[key].dlqUrl,
       bus: LOCAL_NAMES.bus,
+      bucket: LOCAL_NAMES.bucket,
       stateMachine: stateMachineArn,
       functionArn,
       scheduleRole: (key) => `arn:aws:iam::${accountId}:role/embark-${key}-schedule`,

@@ -5,8 +5,12 @@
  * namespace and sign-in steps reconciling with a tenant that changes meanwhile, the lifecycle pipeline run, and
  * offboarding deleting everything but the record.
  */
+
+import { createHash } from "node:crypto";
+import { load } from "js-yaml";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { BillingAspect } from "../../../core/billing/event.js";
+import { EXPORT_FORMAT, type ExportManifest, exportTenant } from "../../../core/lifecycle/export.js";
 import { runLifecyclePipeline } from "../../../core/lifecycle/pipeline.js";
 import { startPurge } from "../../../core/lifecycle/start-purge.js";
 import {
@@ -406,6 +410,78 @@ describe("setPurgeSchedule and the Cancel steps", () => {
     await applyNamespacePolicy(f.deps, t);
     expect([...pool.users.values()].every((u) => u.enabled)).toBe(true);
     expect(quotaPods(t)).toBe(plan("standard").quota.pods);
+  });
+});
+
+describe("exportTenant (the Cancel workflow's first step after the status)", () => {
+  const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+  it("writes the record, users and namespace manifests under the cancellation's prefix, manifest last, checksums matching", async () => {
+    const t = await active("standard");
+    const { eventId } = await cancel(t, 600);
+    const result = await exportTenant(f.deps, t);
+    const prefix = `exports/${t.tenantId}/${eventId}/`;
+    expect(f.exports.puts).toEqual(
+      ["tenant.json", "users.json", "namespace.yaml", "manifest.json"].map((n) => `${prefix}${n}`),
+    );
+    const manifestBody = f.exports.objects.get(`${prefix}manifest.json`)!.body;
+    const manifest = JSON.parse(manifestBody) as ExportManifest;
+    expect(manifest).toMatchObject({ format: EXPORT_FORMAT, tenantId: t.tenantId, slug: t.slug });
+    expect(manifest.cancellation.eventId).toBe(eventId);
+    for (const o of manifest.objects) expect(sha(f.exports.objects.get(o.key)!.body), o.key).toBe(o.sha256);
+    expect(manifest.excludes.join(" ")).toMatch(/password hashes/);
+
+    const recorded = (await stored(t)).export!;
+    expect(recorded).toMatchObject({
+      bucket: f.exports.bucket,
+      prefix,
+      manifestKey: `${prefix}manifest.json`,
+      location: `s3://${f.exports.bucket}/${prefix}manifest.json`,
+      sha256: sha(manifestBody),
+      objects: 4,
+    });
+    expect(result.location).toBe(recorded.location);
+
+    const tenantJson = JSON.parse(f.exports.objects.get(`${prefix}tenant.json`)!.body) as Tenant;
+    expect(tenantJson).toMatchObject({ tenantId: t.tenantId, status: "CANCELLED" });
+    const users = JSON.parse(f.exports.objects.get(`${prefix}users.json`)!.body) as {
+      users: Array<{ enabled: boolean; groups: string[]; attributes: Record<string, string> }>;
+    };
+    // Exported before sign-in is disabled: the users as they were.
+    expect(users.users).toEqual([
+      expect.objectContaining({ enabled: true, groups: ["admins"], attributes: { email: t.adminEmail } }),
+    ]);
+    expect(f.exports.objects.get(`${prefix}users.json`)!.body).not.toMatch(/password"\s*:\s*"/i);
+    const docs = f.exports.objects
+      .get(`${prefix}namespace.yaml`)!
+      .body.split("---\n")
+      .map((d) => load(d) as { kind: string; metadata: { name: string } });
+    expect(docs.map((d) => d.kind)).toEqual(expect.arrayContaining(["Namespace", "ResourceQuota"]));
+  });
+
+  it("is idempotent: a retry after a failed put writes the same keys; a re-run once recorded writes nothing", async () => {
+    const t = await active("standard");
+    await cancel(t, 600);
+    f.exports.failNext = new Error("S3 is down");
+    await expect(exportTenant(f.deps, t)).rejects.toThrow("S3 is down");
+    expect((await stored(t)).export).toBeUndefined();
+    const first = await exportTenant(f.deps, t);
+    const keys = [...f.exports.objects.keys()].sort();
+    const again = await exportTenant(f.deps, t);
+    expect(again).toMatchObject({ written: false, location: first.location, sha256: first.sha256 });
+    expect([...f.exports.objects.keys()].sort()).toEqual(keys);
+    expect(f.exports.puts).toHaveLength(4);
+  });
+
+  it("refuses a tenant that is not CANCELLED (nothing written), and the purge's receipt names the export", async () => {
+    const t = await active("standard");
+    await expect(exportTenant(f.deps, t)).rejects.toMatchObject({ name: "ValidationError" });
+    expect(f.exports.puts).toEqual([]);
+    const { eventId } = await cancel(t, 0);
+    const { location, sha256 } = await exportTenant(f.deps, t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId });
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId });
+    expect((await stored(t)).receipt?.export).toEqual({ location, sha256 });
   });
 });
 

@@ -37,6 +37,7 @@ const LIFECYCLE_FUNCTIONS = [
   "delete-namespace",
   "delete-identity",
   "set-purge-schedule",
+  "export-tenant",
   // The onboarding step's function, reused after each transition to publish its lifecycle event.
   "publish-tenant-events",
 ];
@@ -217,7 +218,7 @@ describe("the lifecycle state machines (runs)", () => {
     expect(restored.visited).toEqual(["Start offboarding", "Keep purge scheduled"]);
   });
 
-  it("Cancel deletes nothing: it disables, scales to zero, stops dedicated resources and schedules the purge", async () => {
+  it("Cancel deletes nothing: it exports first, then disables, scales to zero, stops dedicated resources and schedules the purge", async () => {
     const def = definitionOf("cancel");
     const input = { tenantId: "t-1", eventId: "evt_1" };
     const dedicated = await run(def, input, {
@@ -226,6 +227,7 @@ describe("the lifecycle state machines (runs)", () => {
     expect(dedicated.visited).toEqual([
       "Cancel tenant",
       "Publish tenant events",
+      "Export tenant",
       "Disable sign-in",
       "Scale namespace to zero",
       "Stop dedicated resources",

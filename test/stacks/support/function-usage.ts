@@ -216,6 +216,18 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     ],
     idempotency: false,
   },
+  "export-tenant": {
+    via: "core/lifecycle/export.ts exportTenant",
+    calls: [
+      "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.recordExport",
+      "plan-store.ts#DynamoPlanStore.find",
+      "identity.ts#CognitoIdentityProvisioner.exportUsers",
+      "cluster.ts#KubernetesClusterProvisioner.read",
+      "export-store.ts#S3ExportStore.put",
+    ],
+    idempotency: false,
+  },
   "set-purge-schedule": {
     via: "core/lifecycle/steps.ts setPurgeSchedule",
     calls: [

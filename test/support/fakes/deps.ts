@@ -6,6 +6,7 @@ import type { LifecycleDeps } from "../../../core/lifecycle/deps.js";
 import { type NewTenantInput, newTenant, type Tenant } from "../../../core/tenant/model.js";
 import { FakeBillingRecords } from "./billing-records.js";
 import { FakeCluster } from "./cluster.js";
+import { FakeExportStore } from "./export-store.js";
 import { FakeIdentity } from "./identity.js";
 import { FakePipeline } from "./pipeline.js";
 import { FakePlanStore } from "./plan-store.js";
@@ -24,6 +25,7 @@ export function fakes() {
   const tasks = new FakeTaskCallbacks();
   const events = new FakeTenantEvents();
   const purgeSchedules = new FakePurgeSchedules();
+  const exports = new FakeExportStore();
   /** Cluster connections opened (one per step invocation). */
   let connections = 0;
   const deps: LifecycleDeps = {
@@ -41,10 +43,13 @@ export function fakes() {
     settings: { appUrl: "https://app.example.test", supportEmail: "support@example.test" },
     signIn: {},
     purgeSchedules,
+    exports,
+    clusterReader: async () => cluster,
   };
   return {
     deps,
     purgeSchedules,
+    exports,
     tenants,
     plans,
     records,

@@ -126,6 +126,11 @@ export class FakeTenantStore implements TenantStore {
       };
     });
   }
+  async recordExport(id: string, exported: NonNullable<Tenant["export"]>): Promise<void> {
+    this.change(id, "recordExport", (t) => {
+      t.export = clone(exported);
+    });
+  }
   async setResources(id: string, patch: ResourcesPatch): Promise<void> {
     this.change(id, "setResources", (t) => Object.assign(t.resources, patch));
   }

@@ -17,7 +17,12 @@
  */
 import { SlugTakenError, TenantNotFoundError } from "../../../core/tenant/errors.js";
 import { type TenantEvent, type TenantEventCause, tenantEventFor } from "../../../core/tenant/events.js";
-import { type OnboardingStep, type StepProgress, Tenant } from "../../../core/tenant/model.js";
+import {
+  type OnboardingStep,
+  type StepProgress,
+  Tenant,
+  type TenantExport,
+} from "../../../core/tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../../../core/tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../../../core/tenant/store.js";
 import { Recording, sdkError } from "./recording.js";
@@ -121,6 +126,13 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     if (opts.error) progress.error = { name: opts.error.name, message: opts.error.message.slice(0, 1000) };
     else delete progress.error;
     bump(t, at);
+  }
+
+  async recordExport(tenantId: string, exported: TenantExport): Promise<void> {
+    await this.record("recordExport", [tenantId, exported]);
+    const t = this.existing(tenantId);
+    t.export = structuredClone(exported);
+    bump(t, now());
   }
 
   async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {
