@@ -17,6 +17,7 @@ import type {
   ExportStore,
   IdentityProvisioner,
   LiveObject,
+  ObjectRef,
 } from "../ports.js";
 import type { Tenant, TenantExport } from "../tenant/model.js";
 import type { TenantStore } from "../tenant/store.js";
@@ -58,8 +59,11 @@ export function exportPrefix(tenantId: string, cancellationEventId: string): str
   return `exports/${tenantId}/${id}/`;
 }
 
-/** A live object as a manifest someone can apply again: the server's bookkeeping fields removed. */
-export function asManifest(o: LiveObject): Record<string, unknown> {
+/**
+ * A live object as a manifest someone can apply again: its kind and group version from the ref it was read by
+ * (a client may drop them from a read), the server's bookkeeping fields removed.
+ */
+export function asManifest(ref: ObjectRef, o: LiveObject): Record<string, unknown> {
   const { status: _status, ...rest } = o;
   const {
     uid: _uid,
@@ -69,7 +73,7 @@ export function asManifest(o: LiveObject): Record<string, unknown> {
     generation: _g,
     ...metadata
   } = o.metadata as Record<string, unknown>;
-  return { ...rest, metadata };
+  return { apiVersion: ref.apiVersion, kind: ref.kind, ...rest, metadata };
 }
 
 export async function exportTenant(d: ExportDeps, { tenantId }: TenantRef) {
@@ -146,7 +150,10 @@ async function namespaceManifests(d: ExportDeps, t: Tenant): Promise<string> {
   if (!plan) return "# the tenant's plan is unknown: no Embark objects to read\n";
   const refs = tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan });
   const live = await (await d.clusterReader()).read(refs);
-  const found = live.filter((o): o is LiveObject => o !== undefined).map(asManifest);
+  const found = refs.flatMap((ref, i) => {
+    const o = live[i];
+    return o ? [asManifest(ref, o)] : [];
+  });
   if (found.length === 0) return "# the namespace has no Embark objects (never made, or already gone)\n";
   return found.map((o) => dump(o, { sortKeys: true, lineWidth: -1 })).join("---\n");
 }

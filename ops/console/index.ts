@@ -16,6 +16,7 @@ import { page } from "./layout.js";
 import { executionList, executionPage, redriveExecution } from "./pages/executions.js";
 import { mailList, mailPage } from "./pages/mail.js";
 import { queueList, queuePage, redriveQueue } from "./pages/queues.js";
+import { tenantAction } from "./pages/tenant-actions.js";
 import { tenantList, tenantPage } from "./pages/tenants.js";
 
 export interface OperatorConsoleOptions {
@@ -46,6 +47,14 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^/console/tenants/${SEGMENT}$`),
     handler: (r, [id]) => tenantPage(r, id!),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/console/tenants/${SEGMENT}/(cancel|restore)$`),
+    handler: async (r, [id, action]) => {
+      const out = await tenantAction(r, id!, action as "cancel" | "restore");
+      return "refused" in out ? tenantPage(r, id!, { kind: "error", text: out.refused }, 409) : out;
+    },
   },
   { method: "GET", pattern: /^\/console\/executions\/?$/, handler: (r) => executionList(r) },
   {
@@ -121,7 +130,11 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
       return true;
     }
     try {
-      const out = await route.handler({ method, url, aws, tenants, edgeUrl: opts.edgeUrl }, params);
+      const form = method === "POST" ? new URLSearchParams((await readBody(req)).slice(0, 4096)) : undefined;
+      const out = await route.handler(
+        { method, url, aws, tenants, edgeUrl: opts.edgeUrl, ...(form ? { form } : {}) },
+        params,
+      );
       if ("location" in out) {
         res.writeHead(303, { location: out.location, "cache-control": "no-store" });
         res.end();
@@ -158,6 +171,15 @@ function refuse(req: IncomingMessage, method: string): string | undefined {
     }
   }
   return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
 }
 
 function decode(s: string): string {

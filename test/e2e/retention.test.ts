@@ -6,12 +6,15 @@
  * runs once when the grace period ends and leaves a receipt; and duplicated or late billing events never
  * resurrect a purged tenant nor purge a restored one.
  */
+
+import { createHash } from "node:crypto";
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
@@ -36,6 +39,16 @@ import {
 import { awsConfig, cloud } from "../support/cloud.js";
 import { eventually, sentMail, uniqueCompany } from "../support/embark.js";
 import { opsAwsEnv, runOpsCli } from "../support/ops-cli.js";
+
+/** Reads an object of the local S3 through the edge with the real S3 client. */
+async function readS3(bucket: string, key: string): Promise<string> {
+  const s3 = new S3Client({ ...awsConfig(), forcePathStyle: true });
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await res.Body?.transformToString()) ?? "";
+}
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+/** Timings printed for docs/benchmarks.md (never asserted). */
+const timing = (what: string, ms: number) => console.log(`[retention timing] ${what}: ${ms} ms`);
 
 const ops = (...args: string[]) => runOpsCli(args, { ...process.env, ...opsAwsEnv(), NODE_NO_WARNINGS: "1" });
 
@@ -97,12 +110,17 @@ describe("cancel, restore and purge", () => {
       { customer, subscription, price: "price_retention_hour" },
       { created: t0 + 10 },
     );
+    const cancelStart = Date.now();
     expect((await postWebhook(cancelled)).status).toBe(200);
     expect(await billingOutcome(cancelled.id)).toMatchObject({
       outcome: "started",
       execution: `${slug}-cancel-1`,
     });
     expect(await waitForLifecycleExecution("cancel", `${slug}-cancel-1`)).toBe("SUCCEEDED");
+    timing(
+      "cancel (webhook → cancel execution SUCCEEDED: exported, users disabled, pods 0)",
+      Date.now() - cancelStart,
+    );
 
     const record = await tenantRecord(tenantId);
     expect(record?.status).toBe("CANCELLED");
@@ -110,6 +128,41 @@ describe("cancel, restore and purge", () => {
       3600_000,
     );
     expect(await usersEnabled(userPoolId)).toEqual([false]);
+
+    // The export, written before anything was disabled, read back from the local S3 with the real client.
+    const exported = record?.export;
+    const prefix = `exports/${tenantId}/${cancelled.id}/`;
+    expect(exported).toMatchObject({
+      bucket: LOCAL_NAMES.bucket("exports"),
+      prefix,
+      location: `s3://${LOCAL_NAMES.bucket("exports")}/${prefix}manifest.json`,
+    });
+    const listed = await new S3Client({ ...awsConfig(), forcePathStyle: true }).send(
+      new ListObjectsV2Command({ Bucket: LOCAL_NAMES.bucket("exports"), Prefix: prefix }),
+    );
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
+      ["manifest.json", "namespace.yaml", "tenant.json", "users.json"].map((n) => `${prefix}${n}`),
+    );
+    const manifestBody = await readS3(LOCAL_NAMES.bucket("exports"), `${prefix}manifest.json`);
+    expect(sha256(manifestBody)).toBe(exported?.sha256);
+    const manifest = JSON.parse(manifestBody) as { objects: Array<{ key: string; sha256: string }> };
+    for (const o of manifest.objects) {
+      expect(sha256(await readS3(LOCAL_NAMES.bucket("exports"), o.key)), o.key).toBe(o.sha256);
+    }
+    const users = JSON.parse(await readS3(LOCAL_NAMES.bucket("exports"), `${prefix}users.json`));
+    expect(users.users).toEqual([
+      expect.objectContaining({
+        enabled: true,
+        groups: ["admins"],
+        attributes: expect.objectContaining({ email: expect.stringContaining("@retention.test") }),
+      }),
+    ]);
+    const namespaceYaml = await readS3(LOCAL_NAMES.bucket("exports"), `${prefix}namespace.yaml`);
+    expect(namespaceYaml).toContain("kind: ResourceQuota");
+    expect(namespaceYaml).toContain(`name: ${namespace}`);
+    const tenantJson = JSON.parse(await readS3(LOCAL_NAMES.bucket("exports"), `${prefix}tenant.json`));
+    expect(tenantJson).toMatchObject({ tenantId, slug, status: "CANCELLED" });
+
     const quota = await core().readNamespacedResourceQuota({ name: "tenant-quota", namespace });
     expect(quota.spec?.hard).toMatchObject({ pods: "0" });
     expect((await core().listNamespacedPod({ namespace })).items).toEqual([]);
@@ -132,12 +185,17 @@ describe("cancel, restore and purge", () => {
 
     // Paid again after the cancellation: restored.
     const paid = invoiceEvent("invoice.paid", { customer, subscription }, { created: t0 + 20 });
+    const restoreStart = Date.now();
     expect((await postWebhook(paid)).status).toBe(200);
     expect(await billingOutcome(paid.id)).toMatchObject({
       outcome: "started",
       execution: `${slug}-restore-1`,
     });
     expect(await waitForLifecycleExecution("restore", `${slug}-restore-1`)).toBe("SUCCEEDED");
+    timing(
+      "restore (webhook → restore execution SUCCEEDED: ACTIVE, users enabled, quota back)",
+      Date.now() - restoreStart,
+    );
     const restored = await tenantRecord(tenantId);
     expect(restored).toMatchObject({ status: "ACTIVE", slug, resources: { userPoolId, namespace } });
     expect(restored?.purgeAfter).toBeUndefined();
@@ -188,12 +246,27 @@ describe("cancel, restore and purge", () => {
       { created: t0 + 10 },
     );
     expect((await postWebhook(cancelled)).status).toBe(200);
+    const purgeStart = Date.now();
     expect(await waitForLifecycleExecution("offboard", `${slug}-offboard-1`, undefined, 30_000)).toBe(
       "SUCCEEDED",
     );
 
     const record = await tenantRecord(tenantId);
     expect(record?.status).toBe("OFFBOARDED");
+    // Schedule fire (purgeAfter) → OFFBOARDED, from the record's own times.
+    timing(
+      "purge (purgeAfter → OFFBOARDED)",
+      Date.parse(String(record?.offboardedAt)) - Date.parse(String(record?.purgeAfter)),
+    );
+    timing("cancel webhook answered → OFFBOARDED with a 1 s grace", Date.now() - purgeStart);
+    // The export outlives the purge, and the receipt names it.
+    expect(record?.export?.location).toMatch(/^s3:\/\/embark-exports\/exports\//);
+    expect(record?.receipt?.export).toEqual({
+      location: record?.export?.location,
+      sha256: record?.export?.sha256,
+    });
+    const kept = await readS3(LOCAL_NAMES.bucket("exports"), String(record?.export?.manifestKey));
+    expect(sha256(kept)).toBe(record?.export?.sha256);
     expect(record?.receipt).toMatchObject({
       eventId: cancelled.id,
       execution: `${slug}-offboard-1`,
@@ -230,9 +303,53 @@ describe("cancel, restore and purge", () => {
     const restore = await ops("restore", slug);
     expect(restore.code).toBe(2);
     expect(restore.stderr).toContain("nothing to restore: the tenant was purged");
+    expect(restore.stderr).toContain(String(record?.export?.location));
     expect((await tenantRecord(tenantId))?.status).toBe("OFFBOARDED");
     // Purged once: one purge execution, one receipt.
     expect(await executionsOf("offboard", slug)).toHaveLength(1);
     expect(await executionsOf("restore", slug)).toHaveLength(0);
+  });
+  it("the operator console cancels (only with the slug typed again) and restores, and shows purgeAfter and the export", async () => {
+    const { tenantId, tenant } = await tenantFromCheckout(
+      {
+        email: `console+${Date.now()}@retention.test`,
+        company: uniqueCompany("Console Co"),
+        plan: RETAINED_PLAN,
+      },
+      { created: now() - 600 },
+    );
+    const slug = tenant.slug;
+    const pageUrl = `${cloud().web}/console/tenants/${tenantId}`;
+    const post = (action: string, form: Record<string, string>) =>
+      fetch(`${pageUrl}/${action}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
+        body: new URLSearchParams(form).toString(),
+      });
+
+    const wrong = await post("cancel", { confirm: "not-the-slug" });
+    expect(wrong.status).toBe(409);
+    expect(await wrong.text()).toContain(`Type the slug ${slug} to confirm`);
+    expect((await tenantRecord(tenantId))?.status).toBe("ACTIVE");
+
+    const ok = await post("cancel", { confirm: slug });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toContain("done=cancelled");
+    expect(await waitForLifecycleExecution("cancel", `${slug}-cancel-1`)).toBe("SUCCEEDED");
+    const record = await tenantRecord(tenantId);
+    const cancelledPage = await (await fetch(pageUrl)).text();
+    expect(cancelledPage).toContain("Cancelled and retained");
+    expect(cancelledPage).toContain(String(record?.export?.location));
+    expect(cancelledPage).toContain("Restore tenant");
+
+    const restored = await post("restore", {});
+    expect(restored.status).toBe(303);
+    expect(await waitForLifecycleExecution("restore", `${slug}-restore-1`)).toBe("SUCCEEDED");
+    expect((await tenantRecord(tenantId))?.status).toBe("ACTIVE");
+    // A second restore of an ACTIVE tenant is refused, on the page.
+    const again = await post("restore", {});
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("Cannot restore");
   });
 });
