@@ -136,6 +136,9 @@ export async function setTenantStatus(
         cause,
         ...(receipt.export ? { event: { export: receipt.export } } : {}),
       });
+      // The slug stays reserved for the period the receipt names (the one recorded, on a re-run).
+      const until = (await d.tenants.require(tenantId)).receipt?.slugReservedUntil;
+      if (until) await d.tenants.reserveSlug(before.slug, tenantId, until);
       break;
     }
   }

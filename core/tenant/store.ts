@@ -21,6 +21,13 @@ export interface TenantStore {
   /** The tenant, or TenantNotFoundError. */
   require(tenantId: string): Promise<Tenant>;
   getBySlug(slug: string): Promise<Tenant | undefined>;
+  /**
+   * An offboarded tenant's slug claim is kept until `until` (design §2): before then no signup may take the
+   * slug; after it, create() of another tenant takes the claim over. Only the tenant holding the claim sets it.
+   */
+  reserveSlug(slug: string, tenantId: string, until: string): Promise<void>;
+  /** Whether a new tenant may claim the slug now (no claim, or an offboarded tenant's reservation is over). */
+  slugFree(slug: string, now?: Date): Promise<boolean>;
   /** Remembers which tenant a user pool belongs to (its tokens' claims are looked up by pool). */
   linkUserPool(userPoolId: string, tenantId: string): Promise<void>;
   /** The tenant a user pool belongs to. */

@@ -101,7 +101,11 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
   const aws = new AwsClients({ endpoint: opts.edgeUrl, ...LOCAL_SIGNING });
   const tenants = aws.tenantStore(opts.tenantsTable);
 
-  return async function handleConsole(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  return async function handleConsole(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body?: Buffer,
+  ): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://console.local");
     if (url.pathname !== "/console" && !url.pathname.startsWith("/console/")) return false;
     const method = (req.method ?? "GET").toUpperCase();
@@ -130,7 +134,8 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
       return true;
     }
     try {
-      const form = method === "POST" ? new URLSearchParams((await readBody(req)).slice(0, 4096)) : undefined;
+      const text = method === "POST" ? (body ?? (await readBody(req))).toString("utf8").slice(0, 4096) : "";
+      const form = method === "POST" ? new URLSearchParams(text) : undefined;
       const out = await route.handler(
         { method, url, aws, tenants, edgeUrl: opts.edgeUrl, ...(form ? { form } : {}) },
         params,
@@ -173,11 +178,11 @@ function refuse(req: IncomingMessage, method: string): string | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

@@ -351,5 +351,5 @@ describe("cancel, restore and purge", () => {
     const again = await post("restore", {});
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("Cannot restore");
-  });
+  }, 180_000);
 });

@@ -485,6 +485,29 @@ describe("exportTenant (the Cancel workflow's first step after the status)", () 
   });
 });
 
+describe("the slug after the purge", () => {
+  it("stays reserved until the receipt's slugReservedUntil; after that a new signup may take it", async () => {
+    const t = await active("standard");
+    const eventId = await purgeNow(t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId });
+    const until = (await stored(t)).receipt!.slugReservedUntil!;
+    expect(Date.parse(until) - Date.now()).toBeGreaterThan(364 * 86_400_000);
+    expect(await f.tenants.slugFree(t.slug)).toBe(false);
+    expect(await f.tenants.slugFree(t.slug, new Date(Date.parse(until) + 1000))).toBe(true);
+    // Before the reservation ends: the signup's slug claim refuses.
+    await expect(signUp(f, { slug: t.slug })).rejects.toMatchObject({ name: "SlugTakenError" });
+    // The reservation over (the claim rewritten as if a year had passed): a newcomer takes the slug.
+    await f.tenants.reserveSlug(t.slug, t.tenantId, new Date(Date.now() - 1000).toISOString());
+    const newcomer = await signUp(f, { slug: t.slug });
+    expect((await f.tenants.getBySlug(t.slug))?.tenantId).toBe(newcomer.tenantId);
+    // The purged tenant's record and receipt stay, by id.
+    expect((await stored(t)).status).toBe("OFFBOARDED");
+    // Only the holder sets a reservation: the old tenant cannot reserve the newcomer's slug.
+    await f.tenants.reserveSlug(t.slug, t.tenantId, new Date(Date.now() - 1000).toISOString());
+    expect(await f.tenants.slugFree(t.slug)).toBe(false);
+  });
+});
+
 describe("startPurge (the purge schedule's target)", () => {
   const purgeDeps = () => ({
     tenants: f.tenants,

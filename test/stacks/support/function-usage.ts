@@ -46,7 +46,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   "login-page": { via: "functions/login-page.ts (renders HTML only)", calls: [], idempotency: false },
   "tenant-sign-in": {
     via: "core/tenant/sign-in.ts signInConfig",
-    calls: ["tenant-store.ts#DynamoTenantStore.getBySlug"],
+    calls: ["tenant-store.ts#DynamoTenantStore.slugFree"],
     idempotency: false,
   },
   "pre-token-generation": {
@@ -189,6 +189,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [
       "billing-records.ts#DynamoBillingRecords.transitionIf",
       "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.reserveSlug",
       "plan-store.ts#DynamoPlanStore.find",
     ],
     idempotency: false,

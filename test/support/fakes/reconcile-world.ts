@@ -99,6 +99,10 @@ export class FakeTenantStore implements TenantStore {
   async getBySlug(slug: string): Promise<Tenant | undefined> {
     return clone([...this.items.values()].find((t) => t.slug === slug));
   }
+  async reserveSlug(): Promise<void> {}
+  async slugFree(slug: string): Promise<boolean> {
+    return !(await this.getBySlug(slug));
+  }
   async list(filter: { status?: TenantStatus } = {}): Promise<Tenant[]> {
     return [...this.items.values()].filter((t) => !filter.status || t.status === filter.status).map(clone);
   }

@@ -64,7 +64,8 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
   async create(tenant: Tenant): Promise<void> {
     await this.record("create", [tenant]);
     const claim = this.items.get(slugKey(tenant.slug));
-    if (claim && claim.tenantId !== tenant.tenantId) throw new SlugTakenError(tenant.slug);
+    const over = typeof claim?.reservedUntil === "string" && claim.reservedUntil < now();
+    if (claim && claim.tenantId !== tenant.tenantId && !over) throw new SlugTakenError(tenant.slug);
     this.put(slugKey(tenant.slug), {
       entity: "slug",
       tenantId: tenant.tenantId,
@@ -93,6 +94,18 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     const tenant = this.read(tenantId);
     if (!tenant) throw new TenantNotFoundError(tenantId);
     return tenant;
+  }
+
+  async reserveSlug(slug: string, tenantId: string, until: string): Promise<void> {
+    await this.record("reserveSlug", [slug, tenantId, until]);
+    const claim = this.items.get(slugKey(slug));
+    if (claim?.tenantId === tenantId) claim.reservedUntil = until;
+  }
+
+  async slugFree(slug: string, at = new Date(now())): Promise<boolean> {
+    await this.record("slugFree", [slug]);
+    const claim = this.items.get(slugKey(slug));
+    return !claim || (typeof claim.reservedUntil === "string" && claim.reservedUntil < at.toISOString());
   }
 
   async getBySlug(slug: string): Promise<Tenant | undefined> {
