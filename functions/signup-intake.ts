@@ -14,16 +14,17 @@ import { HttpProblem, jsonBody } from "../core/runtime/http.js";
 import { onceEach } from "../core/runtime/idempotency.js";
 import { checkSignupLimits, SignupRateLimitedError, signupLimits } from "../core/signup/rate-limit.js";
 import { MAX_SIGNUP_BODY_BYTES, parseSignup, type SignupRequest } from "../core/signup/request.js";
-import { submitSignup } from "../core/signup/submit.js";
+import { signupTenantId, submitSignup } from "../core/signup/submit.js";
 import { SlugTakenError } from "../core/tenant/errors.js";
 
 const deps = dependencies({ tenants, plans, signups, rateLimiter, limits: signupLimits });
 
 type Signup = { request: SignupRequest; sourceIp: string };
 /** A signup counts against the rate limits, then makes its tenant. */
-async function submit({ request, sourceIp }: Signup) {
+async function submit({ request, sourceIp, key }: Signup & { key?: string }) {
   await checkSignupLimits(deps, { sourceIp, adminEmail: request.adminEmail });
-  return submitSignup(deps, request);
+  // With a key, a re-run after a crash makes the same tenant (not a 409 for its own slug).
+  return submitSignup(deps, request, undefined, key ? { tenantId: signupTenantId(key, request) } : {});
 }
 // The same Idempotency-Key with the same body returns the first 202 (and counts once); with another body it is
 // refused.

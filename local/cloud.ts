@@ -25,6 +25,8 @@ import { createReadiness, type Readiness } from "./readiness.js";
 import { startS3 } from "./s3/service.js";
 import { createSchedulerService, type SchedulerService } from "./scheduler/service.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
+import { createTaggingService } from "./tagging/service.js";
+import { tagIndexFor } from "./tagging/tag-index.js";
 import { startWebServer } from "./web/server.js";
 
 export interface CloudOptions {
@@ -110,6 +112,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   const stops: Array<() => Promise<void>> = [];
   const functions = new FunctionRegistry();
   for (const def of opts.functions ?? []) functions.register(def);
+  await functions.useDurableAsync(join(stateDir, "lambda"));
   const context: LocalContext = {
     stateDir,
     edgeUrl: edge.url,
@@ -153,6 +156,8 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   edge.addJsonService(stepFunctions);
   edge.addJsonService(eventBridge);
   edge.addJsonService(codePipeline);
+  // GetResources over the tags the local Cognito indexes (a pool found by its tag without a listing).
+  edge.addJsonService(createTaggingService(tagIndexFor(stateDir)));
   const lambdaApi = createLambdaApi(context);
   edge.addHttpService(lambdaApi);
   edge.addHttpService(scheduler);
@@ -216,6 +221,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   stepFunctions.resume();
   eventBridge.resume();
   codePipeline.resume();
+  functions.resumeAsync();
   await writeFileAtomic(join(stateDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
   readiness.markReady();
   return cloud;

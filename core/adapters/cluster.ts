@@ -279,10 +279,7 @@ export async function clusterFromEnvironment(
   }
 
   if (eks && clusterName) {
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
-    const endpoint = cluster?.endpoint;
-    const caData = cluster?.certificateAuthority?.data;
-    if (!endpoint || !caData) throw transientError(`EKS cluster ${clusterName} has no endpoint or CA yet`);
+    const { endpoint, caData } = await clusterAddress(eks, clusterName);
     const region = await eks.config.region();
     const token = await eksBearerToken({ clusterName, region, credentials: eks.config.credentials });
     const kc = new KubeConfig();
@@ -296,4 +293,21 @@ export async function clusterFromEnvironment(
   }
 
   throw new Error("No cluster configured: set KUBECONFIG (local) or EKS_CLUSTER_NAME (EKS)");
+}
+
+/** How long a warm function reuses a cluster's endpoint and CA (the token is made fresh every time). */
+const CLUSTER_ADDRESS_TTL_MS = 10 * 60_000;
+const addresses = new Map<string, { endpoint: string; caData: string; at: number }>();
+
+/** The cluster's endpoint and CA (DescribeCluster), kept for a while: they outlive any invocation. */
+async function clusterAddress(eks: EKSClient, clusterName: string) {
+  const hit = addresses.get(clusterName);
+  if (hit && Date.now() - hit.at < CLUSTER_ADDRESS_TTL_MS) return hit;
+  const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+  const endpoint = cluster?.endpoint;
+  const caData = cluster?.certificateAuthority?.data;
+  if (!endpoint || !caData) throw transientError(`EKS cluster ${clusterName} has no endpoint or CA yet`);
+  const address = { endpoint, caData, at: Date.now() };
+  addresses.set(clusterName, address);
+  return address;
 }

@@ -4,8 +4,14 @@
  *
  * CreateUserPool takes no client token and pool names are not unique, so every step is find-then-create:
  * the pool has a deterministic name (`embark-tenant-<tenantId>`) and tenant tags, it is looked up (recorded
- * id first, then by name + tags) before one is created, and the caller records a new pool's id at once
- * (`onPoolCreated`). The same code runs against AWS and cognito-local (see the notes on usernames below).
+ * id first, then by its tenant tag through the Resource Groups Tagging API) before one is created, and the
+ * caller records a new pool's id at once (`onPoolCreated`). The tag lookup is one GetResources call whatever the
+ * number of pools in the account (issue 12: ListUserPools read all of them, on AWS 60 a page against a quota of
+ * a few calls a second shared by the account). The same code runs against AWS and the local cloud (which
+ * emulates GetResources over an index its Cognito keeps; see the notes on usernames below).
+ *
+ * A pool this run has just made holds nothing yet: its client, group and admin are created without looking
+ * for them first (the lookups serve a pool an earlier run made).
  *
  * The pool's sign-in settings (the pre-token-generation trigger, mail through Embark's SES identity, the
  * plan's invitation) are applied when it is made and brought up to date on every run for an existing pool,
@@ -34,6 +40,10 @@ import {
   UpdateUserPoolCommand,
   type UserPoolType,
 } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from "@aws-sdk/client-resource-groups-tagging-api";
 import type {
   ExportedUser,
   IdentityInspector,
@@ -63,20 +73,38 @@ interface FoundPool {
 }
 
 export class CognitoIdentityProvisioner implements IdentityProvisioner, IdentityInspector {
+  private readonly tagging: ResourceGroupsTaggingAPIClient;
+
   constructor(
     private readonly client: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
-  ) {}
+    tagging?: ResourceGroupsTaggingAPIClient,
+  ) {
+    // Same endpoint, Region and credentials as the Cognito client unless told otherwise.
+    const c = client.config;
+    this.tagging =
+      tagging ??
+      new ResourceGroupsTaggingAPIClient({
+        region: c.region,
+        credentials: c.credentials,
+        // An explicit endpoint (the local cloud's edge); AWS_ENDPOINT_URL applies to both clients on its own.
+        ...(c.endpoint ? { endpoint: c.endpoint as never } : {}),
+      });
+  }
 
   async ensureTenantIdentity(
     input: TenantIdentityInput,
     onPoolCreated: (userPoolId: string) => Promise<void>,
   ): Promise<TenantIdentity> {
-    const userPoolId = await this.ensurePool(input, onPoolCreated);
-    // Before the admin user: its invitation is sent with the pool's mail settings and wording.
-    await this.ensurePoolSettings(userPoolId, input);
-    const userPoolClientId = await this.ensureClient(userPoolId, input.known?.userPoolClientId);
-    await this.ensureAdminsGroup(userPoolId);
-    const adminUsername = await this.ensureAdminUser(userPoolId, input.adminEmail);
+    const { id: userPoolId, fresh } = await this.ensurePool(input, onPoolCreated);
+    // Before the admin user: its invitation is sent with the pool's mail settings and wording. A pool made just
+    // now was made with them.
+    if (!fresh) await this.ensurePoolSettings(userPoolId, input);
+    const userPoolClientId = fresh
+      ? await this.createClient(userPoolId)
+      : await this.ensureClient(userPoolId, input.known?.userPoolClientId);
+    if (fresh) await this.createAdminsGroup(userPoolId);
+    else await this.ensureAdminsGroup(userPoolId);
+    const adminUsername = await this.ensureAdminUser(userPoolId, input.adminEmail, fresh);
     // Adding a member twice is a no-op on AWS and cognito-local alike.
     await this.client.send(
       new AdminAddUserToGroupCommand({
@@ -219,20 +247,23 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
     return { pools, ...(out.NextToken ? { next: out.NextToken } : {}) };
   }
 
-  /** The tenant's pool: the recorded one if it still exists, else the oldest tagged one, else a new one. */
+  /**
+   * The tenant's pool: the recorded one if it still exists, else the oldest tagged one, else a new one (`fresh`:
+   * made by this call, nothing in it yet).
+   */
   private async ensurePool(
     input: TenantIdentityInput,
     onPoolCreated: (userPoolId: string) => Promise<void>,
-  ): Promise<string> {
+  ): Promise<{ id: string; fresh: boolean }> {
     const known = input.known?.userPoolId;
     if (known) {
       const pool = await this.describeUserPool(known);
-      if (pool && this.belongsTo(pool, input.tenantId)) return known;
+      if (pool && this.belongsTo(pool, input.tenantId)) return { id: known, fresh: false };
     }
 
     let pools = await this.findTenantPools(input.tenantId);
     if (pools.length === 0) {
-      const created = await this.client.send(
+      const made = await this.client.send(
         new CreateUserPoolCommand({
           PoolName: poolNameFor(input.tenantId),
           UsernameAttributes: ["email"],
@@ -241,23 +272,23 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
           ...poolSettings(input),
         }),
       );
-      const id = created.UserPool?.Id;
-      if (!id) throw new Error("CreateUserPool returned no pool id");
+      const created = made.UserPool?.Id;
+      if (!created) throw new Error("CreateUserPool returned no pool id");
       // Before anything else can fail, so a retry finds this pool by its recorded id.
-      await onPoolCreated(id);
-      // A concurrent run (a duplicate start) may have created a twin meanwhile; look again so both runs
-      // converge on the oldest pool below. The new pool is kept in the list even if listing lags behind.
-      pools = await this.findTenantPools(input.tenantId);
-      if (!pools.some((p) => p.id === id))
-        pools.push({ id, created: created.UserPool?.CreationDate?.getTime() ?? Date.now() });
+      await onPoolCreated(created);
+      // No second lookup for a twin made meanwhile: runs of one tenant's step never overlap (one execution per
+      // tenant, a Task retried only once its invocation ended, a timed-out invocation ended by Lambda). A twin
+      // left by anything else is found by the next run's lookup above, and by the reconciler's orphan sweep.
+      return { id: created, fresh: true };
     }
 
     // Two pools for one tenant mean an earlier run crashed (or raced) between CreateUserPool and recording
     // its id. Keep the oldest, which is the one any run that got further used, and delete the twins so the
     // tenant never holds more than one pool.
+    if (pools.length > 1) pools = await this.withCreationDates(pools);
     const [keep, ...twins] = pools.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
     for (const twin of twins) await this.deleteTenantIdentity(twin.id);
-    return keep!.id;
+    return { id: keep!.id, fresh: false };
   }
 
   /** Brings an existing pool's managed settings (trigger, mail, invitation) to what `input` asks for. */
@@ -293,25 +324,41 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
     await this.client.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, ...want }));
   }
 
-  /** Pools with the tenant's name whose tags confirm they are ours for this tenant. */
+  /**
+   * Pools tagged as Embark's for this tenant: one GetResources call (Resource Groups Tagging API) on the tenant-id
+   * tag, whatever the number of pools. `created` is 0 until withCreationDates fills it (only twins need it).
+   */
   private async findTenantPools(tenantId: string): Promise<FoundPool[]> {
-    const name = poolNameFor(tenantId);
-    const candidates: string[] = [];
+    const found: FoundPool[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListUserPoolsCommand({ MaxResults: 60, NextToken: token }));
-      for (const pool of page.UserPools ?? []) if (pool.Name === name && pool.Id) candidates.push(pool.Id);
-      token = page.NextToken;
+      const page = await this.tagging.send(
+        new GetResourcesCommand({
+          TagFilters: [
+            { Key: TAG_TENANT_ID, Values: [tenantId] },
+            { Key: TAG_MANAGED_BY, Values: ["embark"] },
+          ],
+          ResourceTypeFilters: ["cognito-idp:userpool"],
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+      );
+      for (const r of page.ResourceTagMappingList ?? []) {
+        const id = r.ResourceARN?.split(":userpool/")[1];
+        if (id) found.push({ id, created: 0 });
+      }
+      token = page.PaginationToken || undefined;
     } while (token);
-
-    const found: FoundPool[] = [];
-    // ListUserPools carries no tags: confirm each same-named pool with DescribeUserPool.
-    for (const id of candidates) {
-      const pool = await this.describeUserPool(id);
-      if (pool && this.belongsTo(pool, tenantId))
-        found.push({ id, created: pool.CreationDate?.getTime() ?? 0 });
-    }
     return found;
+  }
+
+  /** Each pool's creation date (DescribeUserPool), dropping pools that are gone or no longer ours. */
+  private async withCreationDates(pools: FoundPool[]): Promise<FoundPool[]> {
+    const dated: FoundPool[] = [];
+    for (const p of pools) {
+      const pool = await this.describeUserPool(p.id);
+      if (pool) dated.push({ id: p.id, created: pool.CreationDate?.getTime() ?? 0 });
+    }
+    return dated;
   }
 
   private async describeUserPool(userPoolId: string): Promise<UserPoolType | undefined> {
@@ -355,6 +402,10 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
       return keep;
     }
 
+    return this.createClient(userPoolId);
+  }
+
+  private async createClient(userPoolId: string): Promise<string> {
     const created = await this.client.send(
       new CreateUserPoolClientCommand({
         UserPoolId: userPoolId,
@@ -385,6 +436,11 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
       if (page.Groups?.some((g) => g.GroupName === ADMINS_GROUP)) return;
       token = page.NextToken;
     } while (token);
+    await this.createAdminsGroup(userPoolId);
+  }
+
+  /** The `admins` group in a pool known to have none (made just now, or ListGroups said so). */
+  private async createAdminsGroup(userPoolId: string): Promise<void> {
     try {
       await this.client.send(
         new CreateGroupCommand({
@@ -407,8 +463,8 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
    * generated UUID while Admin* calls also accept the email. We look the user up by email but return (and
    * use from then on) the real username: some cognito-local calls (AdminListGroupsForUser) only match it.
    */
-  private async ensureAdminUser(userPoolId: string, email: string): Promise<string> {
-    const existing = await this.adminUsername(userPoolId, email);
+  private async ensureAdminUser(userPoolId: string, email: string, fresh: boolean): Promise<string> {
+    const existing = fresh ? undefined : await this.adminUsername(userPoolId, email);
     if (existing) return existing;
     try {
       const created = await this.client.send(

@@ -12,6 +12,8 @@ import { StepError } from "../workflow/retry.js";
 export interface KubeResponse {
   status: number;
   body: unknown;
+  /** The Retry-After header of a 429/503, in seconds. */
+  retryAfter?: string;
 }
 
 /** A Status the API server answered with; `reason` is e.g. "NotFound", "Invalid", "Forbidden". */
@@ -68,13 +70,39 @@ export function statusError(method: string, path: string, res: KubeResponse): Er
   return new KubernetesApiError(message, res.status, reason);
 }
 
+/**
+ * Answers that say the apiserver did not act on the request and to come back (priority and fairness, an apiserver
+ * shedding load): client-go retries these for every verb, honouring Retry-After, and so do we, a few times, before a
+ * step gives up with a TransientError. Other 5xx may have been applied, so they are left to the step's idempotent retry.
+ */
+const RETRY_STATUSES = new Set([429, 503]);
+const MAX_ATTEMPTS = 4;
+
 export class KubeHttp {
   constructor(
     readonly kubeConfig: KubeConfig,
     private readonly timeoutMs = 30_000,
+    private readonly retryDelayMs = 250,
   ) {}
 
   async request(
+    method: string,
+    path: string,
+    opts: { body?: string; contentType?: string; query?: Record<string, string> } = {},
+  ): Promise<KubeResponse> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.once(method, path, opts);
+      if (!RETRY_STATUSES.has(res.status) || attempt >= MAX_ATTEMPTS) return res;
+      const after = Number(res.retryAfter);
+      const wait =
+        Number.isFinite(after) && after > 0
+          ? Math.min(after * 1000, 5_000)
+          : this.retryDelayMs * 2 ** (attempt - 1);
+      await new Promise((r) => setTimeout(r, Math.min(wait, this.retryDelayMs * 8)));
+    }
+  }
+
+  private async once(
     method: string,
     path: string,
     opts: { body?: string; contentType?: string; query?: Record<string, string> } = {},
@@ -113,7 +141,8 @@ export class KubeHttp {
           } catch {
             // Not JSON (a proxy's error page): keep the text for the message.
           }
-          resolve({ status: res.statusCode ?? 0, body });
+          const retryAfter = res.headers["retry-after"];
+          resolve({ status: res.statusCode ?? 0, body, ...(retryAfter ? { retryAfter } : {}) });
         });
       });
       req.setTimeout(this.timeoutMs, () =>

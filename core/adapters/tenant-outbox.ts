@@ -104,15 +104,34 @@ export async function removeOldestEvent(
   tableName: string,
   tenantId: string,
   eventId: string,
+  /** An onboarding step marked done in the same write. */
+  doneStep?: string,
 ): Promise<boolean> {
   try {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: tenantKey(tenantId),
-        UpdateExpression: "REMOVE outbox[0]",
         ConditionExpression: "outbox[0].detail.eventId = :id",
-        ExpressionAttributeValues: { ":id": eventId },
+        ...(doneStep
+          ? {
+              UpdateExpression:
+                "SET steps.#step.#status = :done, steps.#step.#at = :now, updatedAt = :now " +
+                "REMOVE outbox[0], steps.#step.#error ADD version :one",
+              ExpressionAttributeNames: {
+                "#step": doneStep,
+                "#status": "status",
+                "#at": "at",
+                "#error": "error",
+              },
+              ExpressionAttributeValues: {
+                ":id": eventId,
+                ":done": "done",
+                ":now": new Date().toISOString(),
+                ":one": 1,
+              },
+            }
+          : { UpdateExpression: "REMOVE outbox[0]", ExpressionAttributeValues: { ":id": eventId } }),
       }),
     );
     return true;

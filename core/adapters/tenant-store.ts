@@ -174,11 +174,23 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     tenantId: string,
     step: OnboardingStep,
     status: StepProgress["status"],
-    opts: { countAttempt?: boolean; error?: { name: string; message: string } } = {},
+    opts: {
+      countAttempt?: boolean;
+      error?: { name: string; message: string };
+      resources?: ResourcesPatch;
+    } = {},
   ): Promise<void> {
     const now = new Date().toISOString();
     const sets = ["steps.#step.#status = :status", "steps.#step.#at = :now", "updatedAt = :now"];
     const values: Record<string, unknown> = { ":status": status, ":now": now, ":one": 1 };
+    const resourceNames: Record<string, string> = {};
+    for (const [i, [k, v]] of Object.entries(opts.resources ?? {})
+      .filter(([, v]) => v !== undefined)
+      .entries()) {
+      resourceNames[`#r${i}`] = k;
+      values[`:r${i}`] = v;
+      sets.push(`resources.#r${i} = :r${i}`);
+    }
     if (opts.countAttempt) {
       sets.push("steps.#step.attempts = steps.#step.attempts + :one");
     }
@@ -189,11 +201,12 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     } else {
       remove = " REMOVE steps.#step.#error";
     }
-    const names = { "#step": step, "#status": "status", "#at": "at", "#error": "error" };
+    const names = { "#step": step, "#status": "status", "#at": "at", "#error": "error", ...resourceNames };
     try {
       await this.update(tenantId, `SET ${sets.join(", ")}${remove} ADD version :one`, values, names);
     } catch (err) {
       if (!isMissingStep(err)) throw err;
+      if (opts.resources) await this.setResources(tenantId, opts.resources);
       // A record written before this step existed has no `steps.<step>` map yet: write it whole.
       const progress = {
         status,
@@ -217,6 +230,41 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
       { ":export": exported, ":now": new Date().toISOString(), ":one": 1 },
       { "#export": "export" },
     );
+  }
+
+  async startStep(
+    tenantId: string,
+    step: OnboardingStep,
+    status: "running" | "done" = "running",
+  ): Promise<Tenant | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantKey(tenantId),
+          UpdateExpression:
+            "SET steps.#step.#status = :running, steps.#step.#at = :now, " +
+            "steps.#step.attempts = steps.#step.attempts + :one, updatedAt = :now " +
+            "REMOVE steps.#step.#error ADD version :one",
+          ConditionExpression:
+            "attribute_exists(pk) AND NOT (#status IN (:failed, :offboarding, :offboarded))",
+          ExpressionAttributeNames: { "#step": step, "#status": "status", "#at": "at", "#error": "error" },
+          ExpressionAttributeValues: {
+            ":running": status,
+            ":now": new Date().toISOString(),
+            ":one": 1,
+            ":failed": "FAILED",
+            ":offboarding": "OFFBOARDING",
+            ":offboarded": "OFFBOARDED",
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes ? Tenant.parse(Attributes) : undefined;
+    } catch (err) {
+      if (isConditionFailure(err) || isMissingStep(err)) return undefined;
+      throw err;
+    }
   }
 
   async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {
@@ -245,11 +293,13 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
       clearFailure?: boolean;
       set?: Record<string, unknown>;
       cause?: TenantEventCause;
+      current?: Tenant;
+      steps?: Partial<Record<OnboardingStep, StepProgress["status"]>>;
     } = {},
   ): Promise<boolean> {
     const allowed = allowedPredecessors(to);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.require(tenantId);
+      const current = attempt === 1 && extra.current ? extra.current : await this.require(tenantId);
       if (current.status === to) return false;
       if (!allowed.includes(current.status)) throw illegalTransition(current.status, to);
       const f = extra.failure;
@@ -280,6 +330,12 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
         parts.values[`:x${i}`] = v;
         parts.sets.push(`#x${i} = :x${i}`);
       }
+      for (const [i, [step, status]] of Object.entries(extra.steps ?? {}).entries()) {
+        Object.assign(parts.names, { [`#s${i}`]: step, "#at": "at", "#error": "error" });
+        parts.values[`:s${i}`] = status;
+        parts.sets.push(`steps.#s${i}.#status = :s${i}`, `steps.#s${i}.#at = :now`);
+        parts.removes?.push(`steps.#s${i}.#error`);
+      }
       if (await sendUpdate(this.db, this.tableName, tenantId, withEvent(parts, current, event))) return true;
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         throw new StepError(
@@ -291,8 +347,8 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
   }
 
   /** Removes the oldest outbox event once published; false when another drain removed it first. */
-  async removePublishedEvent(tenantId: string, eventId: string): Promise<boolean> {
-    return removeOldestEvent(this.db, this.tableName, tenantId, eventId);
+  async removePublishedEvent(tenantId: string, eventId: string, doneStep?: OnboardingStep): Promise<boolean> {
+    return removeOldestEvent(this.db, this.tableName, tenantId, eventId, doneStep);
   }
 
   /** Remembers the task token the tenant's pipeline step waits with (replaced on a retry or redrive). */

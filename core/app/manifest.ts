@@ -117,7 +117,8 @@ export const FUNCTIONS = {
     description: "pipeline state change → task callback",
     timeoutSeconds: 30,
     access: [
-      tenantProgress, // + the lifecycle run waiter (GetItem)
+      // + the waiters: read (GetItem), deleted once answered (DeleteItem)
+      dynamodb("tenants", "GetItem", "UpdateItem", "DeleteItem"),
       codepipeline("GetPipelineExecution"),
       taskCallbacks("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"),
     ],

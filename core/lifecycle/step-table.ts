@@ -114,7 +114,7 @@ export const LIFECYCLE_STEP_TABLE = {
       taskToken: TaskToken,
     }),
     access: [
-      dynamodb("tenants", "GetItem", "PutItem"), // + the run and waiter records
+      dynamodb("tenants", "GetItem", "PutItem", "DeleteItem"), // + the run and waiter records (deleted once answered)
       codepipeline("StartPipelineExecution", "GetPipelineExecution"),
       taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
     ],
@@ -145,8 +145,8 @@ export const LIFECYCLE_STEP_TABLE = {
     access: [
       readTenant,
       dynamodb("tenants", "DeleteItem"), // the pool → tenant link
-      anyResource("ListUserPools lists the account's pools", "cognito-idp:ListUserPools"),
-      userPools("DescribeUserPool", "DeleteUserPool"),
+      anyResource("GetResources finds the tenant's pools by their tag", "tag:GetResources"),
+      userPools("DeleteUserPool"),
     ],
   },
 } as const satisfies Record<string, StepFunctionSpec>;

@@ -1,6 +1,6 @@
 import { errorInfo } from "../errors.js";
-import type { OnboardingStep } from "../tenant/model.js";
-import type { TenantStore } from "../tenant/store.js";
+import type { OnboardingStep, Tenant } from "../tenant/model.js";
+import type { ResourcesPatch, TenantStore } from "../tenant/store.js";
 import { isRetryableErrorName, StepError, toStepError } from "../workflow/retry.js";
 
 /**
@@ -8,26 +8,32 @@ import { isRetryableErrorName, StepError, toStepError } from "../workflow/retry.
  * retrying/failed with the error. A step that runs while the tenant is FAILED is a redrive: the tenant goes
  * back to PROVISIONING first. A tenant being offboarded (or gone) gets nothing made for it: a redrive of its old
  * onboarding would otherwise leave resources behind that nothing deletes.
+ *
+ * Two writes on the way through (issue 12): "running" also reads the tenant the body gets (UpdateItem returning
+ * the record), and "done" also records what `resourcesOf` takes from the result.
  */
 export async function runStep<R>(
   tenants: TenantStore,
   tenantId: string,
   step: OnboardingStep,
-  body: () => Promise<R>,
-  opts: { doneWhenReturned?: boolean } = {},
+  body: (tenant: Tenant) => Promise<R>,
+  opts: {
+    doneWhenReturned?: boolean;
+    resourcesOf?: (result: R) => ResourcesPatch;
+    /** A step that only reads: marked done as it starts, one write (a failure still marks it failed). */
+    readOnly?: boolean;
+  } = {},
 ): Promise<R> {
-  const tenant = await tenants.require(tenantId);
-  if (tenant.status === "OFFBOARDING" || tenant.status === "OFFBOARDED") {
-    throw new StepError(
-      "ValidationError",
-      `Tenant ${tenant.slug} is ${tenant.status}: its onboarding does not run`,
-    );
-  }
-  if (tenant.status === "FAILED") await tenants.transition(tenantId, "PROVISIONING", { clearFailure: true });
-  await tenants.markStep(tenantId, step, "running", { countAttempt: true });
+  const startAs = opts.readOnly ? "done" : "running";
+  const tenant =
+    (await tenants.startStep(tenantId, step, startAs)) ??
+    (await startTheLongWay(tenants, tenantId, step, startAs));
   try {
-    const result = await body();
-    if (opts.doneWhenReturned !== false) await tenants.markStep(tenantId, step, "done");
+    const result = await body(tenant);
+    if (opts.doneWhenReturned !== false && !opts.readOnly) {
+      const resources = opts.resourcesOf?.(result);
+      await tenants.markStep(tenantId, step, "done", resources ? { resources } : {});
+    }
     return result;
   } catch (caught) {
     // Transient AWS errors become TransientError, which the state machine's Retry matches.
@@ -37,4 +43,23 @@ export async function runStep<R>(
     await tenants.markStep(tenantId, step, status, { error: info }).catch(() => {});
     throw err;
   }
+}
+
+/** What startStep does not cover: a missing or offboarded tenant (refused), a redrive, an old record. */
+async function startTheLongWay(
+  tenants: TenantStore,
+  tenantId: string,
+  step: OnboardingStep,
+  startAs: "running" | "done",
+): Promise<Tenant> {
+  const tenant = await tenants.require(tenantId);
+  if (tenant.status === "OFFBOARDING" || tenant.status === "OFFBOARDED") {
+    throw new StepError(
+      "ValidationError",
+      `Tenant ${tenant.slug} is ${tenant.status}: its onboarding does not run`,
+    );
+  }
+  if (tenant.status === "FAILED") await tenants.transition(tenantId, "PROVISIONING", { clearFailure: true });
+  await tenants.markStep(tenantId, step, startAs, { countAttempt: true });
+  return tenants.require(tenantId);
 }

@@ -13,7 +13,6 @@ import {
   dynamodb,
   eks,
   eksAccessEntries,
-  idempotencyRecords,
   planLookup,
   putEvents,
   taskCallbacks,
@@ -61,15 +60,16 @@ export const ONBOARDING_STEP_TABLE = {
       description: "step: Create identity",
       timeoutSeconds: 60,
       input: TenantRef,
-      idempotencyKey: "tenantId",
+      // No Powertools idempotency record: every call is find-then-create (recorded ids, the pool's tenant tag), so
+      // a re-run makes nothing twice, and the tenant record holds the step's progress (issue 12: 2 calls fewer).
       access: [
         tenantProgress,
         dynamodb("tenants", "PutItem"), // the pool → tenant link the claims trigger reads
         planLookup, // the plan's invitation wording
         anyResource(
-          "no pool exists before CreateUserPool; ListUserPools lists the account's pools",
+          "no pool exists before CreateUserPool; GetResources finds the tenant's pool by its tag",
           "cognito-idp:CreateUserPool",
-          "cognito-idp:ListUserPools",
+          "tag:GetResources",
         ),
         userPools(
           "DescribeUserPool",
@@ -84,7 +84,6 @@ export const ONBOARDING_STEP_TABLE = {
           "AdminCreateUser",
           "AdminAddUserToGroup",
         ),
-        idempotencyRecords,
       ],
     },
   },
@@ -95,7 +94,8 @@ export const ONBOARDING_STEP_TABLE = {
       description: "step: Set up namespace",
       timeoutSeconds: 120,
       input: TenantRef,
-      idempotencyKey: "tenantId",
+      // No Powertools idempotency record: server-side apply with one field manager changes nothing the second
+      // time, and the access entry is created or merged (issue 12).
       access: [
         tenantProgress,
         planLookup,
@@ -106,7 +106,6 @@ export const ONBOARDING_STEP_TABLE = {
           "ListAssociatedAccessPolicies",
           "AssociateAccessPolicy",
         ),
-        idempotencyRecords,
       ],
     },
   },
@@ -118,7 +117,8 @@ export const ONBOARDING_STEP_TABLE = {
       timeoutSeconds: 30,
       input: PipelineStepInput,
       access: [
-        dynamodb("tenants", "GetItem", "UpdateItem", "PutItem"), // + PutItem: the pipeline waiter record
+        // + PutItem/DeleteItem: the pipeline waiter record, deleted once the task is answered
+        dynamodb("tenants", "GetItem", "UpdateItem", "PutItem", "DeleteItem"),
         codepipeline("StartPipelineExecution", "GetPipelineExecution"),
         taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
       ],

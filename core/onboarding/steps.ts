@@ -22,58 +22,74 @@ import type { OnboardingSummary } from "./workflow.js";
 type Uses<K extends keyof OnboardingDeps> = Pick<OnboardingDeps, K>;
 
 export async function reserveTenant(d: Uses<"tenants" | "plans">, { tenantId }: TenantRef) {
-  return runStep(d.tenants, tenantId, "reserveTenant", async () => {
-    const tenant = await d.tenants.require(tenantId);
-    const plan = await d.plans.get(tenant.plan);
-    return { tenantId, slug: tenant.slug, plan: plan.id, dedicatedResources: plan.dedicatedResources };
-  });
+  return runStep(
+    d.tenants,
+    tenantId,
+    "reserveTenant",
+    async (tenant) => {
+      const plan = await d.plans.get(tenant.plan);
+      return { tenantId, slug: tenant.slug, plan: plan.id, dedicatedResources: plan.dedicatedResources };
+    },
+    { readOnly: true },
+  );
 }
 
 export async function createIdentity(
   d: Uses<"tenants" | "plans" | "identity" | "settings" | "signIn">,
   { tenantId }: TenantRef,
 ) {
-  return runStep(d.tenants, tenantId, "createIdentity", async () => {
-    const tenant = await d.tenants.require(tenantId);
-    const plan = await d.plans.get(tenant.plan);
-    const identity = await d.identity.ensureTenantIdentity(
-      {
-        tenantId,
-        slug: tenant.slug,
-        companyName: tenant.companyName,
-        adminEmail: tenant.adminEmail,
-        known: {
-          userPoolId: tenant.resources.userPoolId,
-          userPoolClientId: tenant.resources.userPoolClientId,
+  let linked: string | undefined;
+  const identity = await runStep(
+    d.tenants,
+    tenantId,
+    "createIdentity",
+    async (tenant) => {
+      const plan = await d.plans.get(tenant.plan);
+      return d.identity.ensureTenantIdentity(
+        {
+          tenantId,
+          slug: tenant.slug,
+          companyName: tenant.companyName,
+          adminEmail: tenant.adminEmail,
+          known: {
+            userPoolId: tenant.resources.userPoolId,
+            userPoolClientId: tenant.resources.userPoolClientId,
+          },
+          invitation: invitationFor(tenant, plan, d.settings),
+          settings: d.signIn,
         },
-        invitation: invitationFor(tenant, plan, d.settings),
-        settings: d.signIn,
-      },
-      // Record the pool (and how tokens find the tenant) before anything else can fail: CreateUserPool is
-      // not idempotent.
-      async (userPoolId) => {
-        await d.tenants.setResources(tenantId, { userPoolId });
-        await d.tenants.linkUserPool(userPoolId, tenantId);
-      },
-    );
-    await d.tenants.setResources(tenantId, identity);
-    // A pool recorded by a run before pools were linked (or a crash in between) is linked now.
-    await d.tenants.linkUserPool(identity.userPoolId, tenantId);
-    return { userPoolId: identity.userPoolId, userPoolClientId: identity.userPoolClientId };
-  });
+        // Record the pool (and how tokens find the tenant) before anything else can fail: CreateUserPool is
+        // not idempotent.
+        async (userPoolId) => {
+          await d.tenants.setResources(tenantId, { userPoolId });
+          await d.tenants.linkUserPool(userPoolId, tenantId);
+          linked = userPoolId;
+        },
+      );
+    },
+    // The client and admin are recorded with "done", in one write.
+    { resourcesOf: (identity) => identity },
+  );
+  // A pool recorded by a run before pools were linked (or a crash in between) is linked now.
+  if (linked !== identity.userPoolId) await d.tenants.linkUserPool(identity.userPoolId, tenantId);
+  return { userPoolId: identity.userPoolId, userPoolClientId: identity.userPoolClientId };
 }
 
 export async function setupNamespace(d: Uses<"tenants" | "plans" | "cluster">, { tenantId }: TenantRef) {
-  return runStep(d.tenants, tenantId, "setupNamespace", async () => {
-    const tenant = await d.tenants.require(tenantId);
-    const plan = await d.plans.get(tenant.plan);
-    const namespace = namespaceForSlug(tenant.slug);
-    const cluster = await d.cluster();
-    await cluster.apply(tenantObjects({ tenantId, slug: tenant.slug, plan }));
-    await cluster.grantNamespaceAccess({ slug: tenant.slug, namespace });
-    await d.tenants.setResources(tenantId, { namespace });
-    return { namespace };
-  });
+  return runStep(
+    d.tenants,
+    tenantId,
+    "setupNamespace",
+    async (tenant) => {
+      const plan = await d.plans.get(tenant.plan);
+      const namespace = namespaceForSlug(tenant.slug);
+      const cluster = await d.cluster();
+      await cluster.apply(tenantObjects({ tenantId, slug: tenant.slug, plan }));
+      await cluster.grantNamespaceAccess({ slug: tenant.slug, namespace });
+      return { namespace };
+    },
+    { resourcesOf: ({ namespace }) => ({ namespace }) },
+  );
 }
 
 /**
@@ -87,9 +103,8 @@ export async function startPipeline(d: Uses<"tenants" | "pipeline" | "tasks">, i
     d.tenants,
     tenantId,
     "runPipeline",
-    async () => {
+    async (tenant) => {
       await d.tenants.putPipelineWaiter(tenantId, taskToken);
-      const tenant = await d.tenants.require(tenantId);
       const previous = tenant.resources.pipelineExecutionId;
       const previousStatus = previous ? (await d.pipeline.status(previous)).status : undefined;
       // A run in progress or already succeeded is reused; a failed one is run again (a redrive after a fix).
@@ -122,6 +137,8 @@ export async function answerIfFinished(
   if (status === "Succeeded") {
     await d.tasks.succeed(taskToken, { pipelineExecutionId: executionId, status });
     await d.tenants.markStep(tenantId, "runPipeline", "done");
+    // Answered: the token is of no more use and is not left in the table (the soak's secrets scan found it).
+    await d.tenants.deletePipelineWaiter(tenantId);
     return true;
   }
   if (status === "Failed" || status === "Stopped" || status === "Cancelled" || status === "Superseded") {
@@ -130,6 +147,7 @@ export async function answerIfFinished(
       error: { name: "PipelineFailed", message: cause },
     });
     await d.tasks.fail(taskToken, "PipelineFailed", cause);
+    await d.tenants.deletePipelineWaiter(tenantId);
     return true;
   }
   return false;
@@ -139,41 +157,57 @@ export async function activateTenant(
   d: Uses<"tenants">,
   { tenantId }: TenantRef,
 ): Promise<OnboardingSummary> {
-  return runStep(d.tenants, tenantId, "activateTenant", async () => {
-    const before = await d.tenants.require(tenantId);
-    // Only a tenant that has everything may become ACTIVE (design §2).
-    const { userPoolId, userPoolClientId, namespace } = before.resources;
-    if (!userPoolId || !userPoolClientId || !namespace) {
-      throw new StepError(
-        "ValidationError",
-        `Tenant ${before.slug} has no user pool or namespace recorded yet`,
-      );
-    }
-    if (before.status !== "ACTIVE") {
-      await d.tenants.transition(tenantId, "ACTIVE", {
-        set: { activatedAt: new Date().toISOString() },
-        // Onboarding is always `<slug>-onboard-1` (design §4).
-        cause: { execution: executionName(before.slug, "onboard", 1) },
-      });
-    }
-    let t = await d.tenants.require(tenantId);
-    if (t.steps.runPipeline.status === "pending") {
+  // The step's "done" goes with the transition's write when there is one (doneWhenReturned: false).
+  let doneWithTransition = false;
+  const summary = await runStep(
+    d.tenants,
+    tenantId,
+    "activateTenant",
+    async (before) => {
+      // Only a tenant that has everything may become ACTIVE (design §2).
+      const { userPoolId, userPoolClientId, namespace } = before.resources;
+      if (!userPoolId || !userPoolClientId || !namespace) {
+        throw new StepError(
+          "ValidationError",
+          `Tenant ${before.slug} has no user pool or namespace recorded yet`,
+        );
+      }
       // Plans without dedicated resources never enter the pipeline state.
-      await d.tenants.markStep(tenantId, "runPipeline", "skipped");
-      t = await d.tenants.require(tenantId);
-    }
-    return {
-      tenantId,
-      slug: t.slug,
-      plan: t.plan,
-      status: t.status,
-      userPoolId,
-      userPoolClientId,
-      namespace,
-      pipelineExecutionId: t.resources.pipelineExecutionId ?? null,
-      activatedAt: t.activatedAt ?? t.updatedAt,
-    };
-  });
+      const skipPipeline = before.steps.runPipeline.status === "pending";
+      let t = before;
+      if (before.status !== "ACTIVE") {
+        const activatedAt = new Date().toISOString();
+        doneWithTransition = await d.tenants.transition(tenantId, "ACTIVE", {
+          set: { activatedAt },
+          // Onboarding is always `<slug>-onboard-1` (design §4).
+          cause: { execution: executionName(before.slug, "onboard", 1) },
+          current: before,
+          steps: { activateTenant: "done", ...(skipPipeline ? { runPipeline: "skipped" as const } : {}) },
+        });
+        // What the write made, without reading it back (a concurrent activation wrote the same).
+        if (doneWithTransition) t = { ...before, status: "ACTIVE", activatedAt };
+        else t = await d.tenants.require(tenantId);
+      }
+      if (!doneWithTransition && t.steps.runPipeline.status === "pending") {
+        await d.tenants.markStep(tenantId, "runPipeline", "skipped");
+        t = await d.tenants.require(tenantId);
+      }
+      return {
+        tenantId,
+        slug: t.slug,
+        plan: t.plan,
+        status: t.status,
+        userPoolId,
+        userPoolClientId,
+        namespace,
+        pipelineExecutionId: t.resources.pipelineExecutionId ?? null,
+        activatedAt: t.activatedAt ?? t.updatedAt,
+      };
+    },
+    { doneWhenReturned: false },
+  );
+  if (!doneWithTransition) await d.tenants.markStep(tenantId, "activateTenant", "done");
+  return summary;
 }
 
 /**
@@ -181,8 +215,20 @@ export async function activateTenant(
  * lifecycle workflows run it after their transitions too, without recording it as this onboarding step.
  */
 export async function publishEvents(d: Uses<"tenants" | "events">, input: PublishEventsInput) {
-  const publish = () => publishTenantEvents(d, input.tenantId);
-  return input.onboardingStep ? runStep(d.tenants, input.tenantId, "publishEvents", publish) : publish();
+  if (!input.onboardingStep) return publishTenantEvents(d, input.tenantId);
+  const { tenantId } = input;
+  // The step's "done" goes with the removal of its last event (one write); with nothing to publish, on its own.
+  return runStep(
+    d.tenants,
+    tenantId,
+    "publishEvents",
+    async (tenant) => {
+      const { published, doneMarked } = await publishTenantEvents(d, tenantId, tenant, "publishEvents");
+      if (!doneMarked) await d.tenants.markStep(tenantId, "publishEvents", "done");
+      return { tenantId, published };
+    },
+    { doneWhenReturned: false },
+  );
 }
 
 /** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */

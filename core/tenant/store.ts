@@ -36,13 +36,23 @@ export interface TenantStore {
   unlinkUserPool(userPoolId: string): Promise<void>;
   /** All tenants (newest first), optionally of one status: an operator's list, not a hot path. */
   list(filter?: { status?: TenantStatus }): Promise<Tenant[]>;
-  /** Records a step's progress; `countAttempt` adds one to its attempts (a step starting again). */
+  /**
+   * Records a step's progress; `countAttempt` adds one to its attempts (a step starting again); `resources` are
+   * recorded in the same write (a step's result and its "done" are one write).
+   */
   markStep(
     tenantId: string,
     step: OnboardingStep,
     status: StepProgress["status"],
-    opts?: { countAttempt?: boolean; error?: { name: string; message: string } },
+    opts?: { countAttempt?: boolean; error?: { name: string; message: string }; resources?: ResourcesPatch },
   ): Promise<void>;
+  /**
+   * Starts a step in one write: marks it running (an attempt counted) and returns the tenant as written, so the
+   * step reads nothing else. Undefined, writing nothing, when that is not the whole story: the tenant is missing,
+   * FAILED (a redrive moves it back first), OFFBOARDING or OFFBOARDED, or has no progress for the step yet.
+   * `done` for a step that only reads: started and finished in the one write.
+   */
+  startStep(tenantId: string, step: OnboardingStep, status?: "running" | "done"): Promise<Tenant | undefined>;
   setResources(tenantId: string, patch: ResourcesPatch): Promise<void>;
   /** Records where the tenant's export is (written at cancellation; kept after the purge). */
   recordExport(tenantId: string, exported: TenantExport): Promise<void>;
@@ -59,10 +69,17 @@ export interface TenantStore {
       clearFailure?: boolean;
       set?: Record<string, unknown>;
       cause?: TenantEventCause;
+      /** The tenant as the caller just read it: the first attempt writes on it without reading again. */
+      current?: Tenant;
+      /** Steps whose progress changes in the same write (e.g. the step making the transition is done). */
+      steps?: Partial<Record<OnboardingStep, StepProgress["status"]>>;
     },
   ): Promise<boolean>;
-  /** Removes the oldest outbox event once published; false when another drain removed it first. */
-  removePublishedEvent(tenantId: string, eventId: string): Promise<boolean>;
+  /**
+   * Removes the oldest outbox event once published; false when another drain removed it first. `doneStep` is
+   * marked done in the same write (the drain's last event).
+   */
+  removePublishedEvent(tenantId: string, eventId: string, doneStep?: OnboardingStep): Promise<boolean>;
 
   // Task tokens are kept apart from the tenant record so they never reach it, Step Functions state or logs.
   /** The task token the tenant's onboarding pipeline step waits with (replaced on a retry or redrive). */

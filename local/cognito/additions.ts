@@ -8,7 +8,8 @@ import { randomInt } from "node:crypto";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SESClient } from "@aws-sdk/client-ses";
 import { localClientConfig } from "../aws/client-config.js";
-import { LOCAL_REGION } from "../aws/constants.js";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
+import type { TagIndex } from "../tagging/tag-index.js";
 import { withSrpAuthFlows } from "./auth-flows.js";
 import { SesMessages } from "./messages.js";
 import type { CognitoLocalService, Services, Target } from "./services.js";
@@ -18,6 +19,8 @@ export function cognitoAdditions(o: {
   cognito: CognitoLocalService;
   clock: { get(): Date };
   edgeUrl: string;
+  /** The local tag index the Resource Groups Tagging API answers from (local/tagging). */
+  tags?: TagIndex;
 }) {
   const config = localClientConfig(o.edgeUrl);
   return {
@@ -30,7 +33,63 @@ export function cognitoAdditions(o: {
       o.clock,
     ),
     router: (router: (target: string) => Target, services: Services) =>
-      withTemporaryPasswords(withSrpAuthFlows(router, services)),
+      withPoolTagIndex(withTemporaryPasswords(withSrpAuthFlows(router, services)), o.tags),
+  };
+}
+
+export const userPoolArn = (id: string) =>
+  `arn:aws:cognito-idp:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:userpool/${id}`;
+
+/**
+ * Keeps the tag index (local/tagging) in step with the pools: what CreateUserPool, UpdateUserPool (its
+ * UserPoolTags replace the pool's tags, as on AWS), TagResource, UntagResource and DeleteUserPool did, once they
+ * succeeded. So GetResources finds a tenant's pool by its tag without reading every pool.
+ */
+function withPoolTagIndex(
+  router: (target: string) => Target,
+  tags: TagIndex | undefined,
+): (target: string) => Target {
+  if (!tags) return router;
+  return (target) => {
+    const theirs = router(target);
+    const tagsOf = (req: Record<string, unknown>) => (req.UserPoolTags ?? {}) as Record<string, string>;
+    switch (target) {
+      case "CreateUserPool":
+        return async (ctx, req) => {
+          const out = (await theirs(ctx, req)) as { UserPool?: { Id?: string } };
+          if (out?.UserPool?.Id) tags.set(userPoolArn(out.UserPool.Id), tagsOf(req));
+          return out;
+        };
+      case "UpdateUserPool":
+        return async (ctx, req) => {
+          const out = await theirs(ctx, req);
+          if (req.UserPoolTags) tags.set(userPoolArn(String(req.UserPoolId)), tagsOf(req));
+          return out;
+        };
+      case "DeleteUserPool":
+        return async (ctx, req) => {
+          const out = await theirs(ctx, req);
+          tags.set(userPoolArn(String(req.UserPoolId)), null);
+          return out;
+        };
+      case "TagResource":
+        return async (ctx, req) => {
+          const out = await theirs(ctx, req);
+          tags.merge(String(req.ResourceArn), (req.Tags ?? {}) as Record<string, string>);
+          return out;
+        };
+      case "UntagResource":
+        return async (ctx, req) => {
+          const out = await theirs(ctx, req);
+          const arn = String(req.ResourceArn);
+          const left = { ...(tags.tagsOf(arn) ?? {}) };
+          for (const k of (req.TagKeys ?? []) as string[]) delete left[k];
+          tags.set(arn, left);
+          return out;
+        };
+      default:
+        return theirs;
+    }
   };
 }
 

@@ -110,7 +110,7 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     await Promise.all(
       (Object.keys(WORK_QUEUES) as QueueKey[]).map(
         async (key) =>
-          [key, await createQueueWithDlq(sqs, LOCAL_NAMES.queue(key), visibilityTimeoutFor(key))] as const,
+          [key, await createQueueWithDlq(sqs, LOCAL_NAMES.queue(key), localVisibilityTimeout(key))] as const,
       ),
     ),
   ) as Record<QueueKey, { url: string; arn: string; dlqUrl: string }>;
@@ -343,4 +343,15 @@ async function createQueueWithDlq(
   );
   if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
   return { url: queue.QueueUrl, arn: await arnOf(queue.QueueUrl), dlqUrl: dlq.QueueUrl };
+}
+
+/**
+ * The queue's visibility timeout (6× its consumer's timeout), or at most EMBARK_VISIBILITY_TIMEOUT_SECONDS: a
+ * local-only cap so a soak under faults sees failed messages come back in seconds, not minutes.
+ */
+function localVisibilityTimeout(key: QueueKey): number {
+  const cap = Number(process.env.EMBARK_VISIBILITY_TIMEOUT_SECONDS ?? "");
+  return Number.isInteger(cap) && cap > 0
+    ? Math.min(cap, visibilityTimeoutFor(key))
+    : visibilityTimeoutFor(key);
 }

@@ -9,10 +9,11 @@ import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { retireFile, writeFileAtomic } from "../aws/state-file.js";
 import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
 import { AtomicStormDbDataStoreFactory, quarantineDamaged } from "../cognito/atomic-store.js";
+import { tagIndexFor } from "../tagging/tag-index.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 
@@ -69,7 +70,12 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
     new LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
     new CryptoService(config.KMSConfig),
   );
-  const added = cognitoAdditions({ cognito: cognitoClient, clock, edgeUrl: issuerDomain });
+  const added = cognitoAdditions({
+    cognito: cognitoClient,
+    clock,
+    edgeUrl: issuerDomain,
+    tags: tagIndexFor(dirname(stateDir)),
+  });
   const services = {
     clock,
     cognito: cognitoClient,

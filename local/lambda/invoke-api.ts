@@ -5,7 +5,8 @@
  *
  * Faithful where callers can tell: a function error is HTTP 200 with `X-Amz-Function-Error: Unhandled` and an
  * `{errorType, errorMessage, trace}` payload; unknown functions are 404 ResourceNotFoundException; Event
- * invocations answer 202 at once and are retried twice on error, as Lambda's async queue does.
+ * invocations answer 202 once journaled (local/lambda/async-invocations.ts: they survive a kill and resume
+ * after a restart) and are retried twice on error, as Lambda's async queue does.
  *
  * Known gaps: qualifiers, aliases and versions are ignored ($LATEST only); async retries wait 1 s and 2 s
  * (AWS: about 1 and 2 minutes) and there are no async destinations or DLQs; `X-Amz-Log-Type: Tail` returns no
@@ -97,7 +98,8 @@ export function createLambdaApi(ctx: LocalContext): LambdaApi {
       return;
     }
     if (type === "Event") {
-      ctx.functions.invokeAsync(def.name, event);
+      // Accepted only once it is on disk (when the registry is durable): a kill after the 202 loses nothing.
+      await ctx.functions.invokeAsync(def.name, event);
       res.writeHead(202, baseHeaders(req));
       res.end();
       return;

@@ -10,6 +10,7 @@ import type { Context } from "aws-lambda";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
 import { AwsError } from "../aws/errors.js";
 import { asyncInvocation } from "../faults/delivery.js";
+import { AsyncInvocations } from "./async-invocations.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
 export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
@@ -46,18 +47,55 @@ export class FunctionRegistry {
   private readonly running = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping = false;
+  private durable: AsyncInvocations | undefined;
 
   /** Delays before each retry of a failed asynchronous invocation: two retries, as Lambda does (AWS waits ~1 and ~2 minutes). */
   constructor(private readonly asyncRetryDelaysMs: readonly number[] = [1000, 2000]) {}
 
   /**
-   * Asynchronous (Event) invocation, as EventBridge targets and InvocationType=Event get it: the caller does not
-   * wait, and a failure is retried twice before it is given up (logged).
+   * Makes asynchronous invocations durable (journaled before they are accepted, resumed after a restart):
+   * the local cloud calls this at start with its state directory, and `resumeAsync` once the app's functions
+   * are registered. Without it (tests' own registries) async invocations live in memory.
    */
-  invokeAsync(nameOrArn: string, event: unknown, attempt = 0): void {
+  async useDurableAsync(dir: string): Promise<void> {
+    this.durable = await AsyncInvocations.open(
+      dir,
+      { invoke: (name, event) => this.invokeWithFaults(name, event) },
+      this.asyncRetryDelaysMs,
+    );
+  }
+
+  /** Runs the async invocations a stop or a crash left pending. */
+  resumeAsync(): void {
+    this.durable?.resume();
+  }
+
+  /**
+   * Asynchronous (Event) invocation, as EventBridge targets and InvocationType=Event get it: the caller does not
+   * wait, and a failure is retried twice before it is given up (logged). Resolves once the event is accepted:
+   * on disk when durable (see `useDurableAsync`).
+   */
+  invokeAsync(nameOrArn: string, event: unknown): Promise<void> {
     const name = functionNameOf(nameOrArn);
-    // Fault plan hook (local/faults/): an invocation that dies after its side effect is retried like a failure.
-    const p = asyncInvocation(name, () => this.invoke(name, event))
+    if (this.durable) {
+      const accepted = this.durable.enqueue(name, event);
+      // Callers that do not wait still hear of a failure to accept.
+      accepted.catch((err) =>
+        console.error(`[lambda] could not accept an async invocation of ${name}:`, err),
+      );
+      return accepted;
+    }
+    this.invokeInMemory(name, event, 0);
+    return Promise.resolve();
+  }
+
+  /** Fault plan hook (local/faults/): an invocation that dies after its side effect is retried like a failure. */
+  private invokeWithFaults(name: string, event: unknown): Promise<unknown> {
+    return asyncInvocation(name, () => this.invoke(name, event));
+  }
+
+  private invokeInMemory(name: string, event: unknown, attempt: number): void {
+    const p = this.invokeWithFaults(name, event)
       .then(
         () => undefined,
         (err: unknown) => {
@@ -70,7 +108,7 @@ export class FunctionRegistry {
           if (giveUp) return;
           const timer = setTimeout(() => {
             this.timers.delete(timer);
-            this.invokeAsync(name, event, attempt + 1);
+            this.invokeInMemory(name, event, attempt + 1);
           }, delay);
           // A pending retry must not keep the process alive on its own.
           timer.unref();
@@ -81,12 +119,12 @@ export class FunctionRegistry {
     this.running.add(p);
   }
 
-  /** Drops pending async retries and waits for running async invocations. */
+  /** In memory: drops pending async retries. Durable: keeps them for the next start. Waits for running ones. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running, ...(this.durable ? [this.durable.stop()] : [])]);
   }
 
   register(def: FunctionDefinition): void {

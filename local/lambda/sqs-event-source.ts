@@ -7,13 +7,14 @@
  * messages come back after the queue's visibility timeout), and the queue's own RedrivePolicy moving a
  * message to its DLQ after maxReceiveCount receives.
  *
+ * After a restart of the local cloud the mapping simply polls again: the local SQS is durable (local/sqs/), so
+ * messages that were in flight come back when their visibility timeout ends, with their receive counts.
+ *
  * Known gaps:
- * - The DLQ move is done by local-aws-sqs itself (when the visibility timeout of the maxReceiveCount-th receive
+ * - The DLQ move is done by the local SQS itself (when the visibility timeout of the maxReceiveCount-th receive
  *   runs out), so this poller does not move messages.
- * - local-aws-sqs holds a long poll open for the whole WaitTimeSeconds unless the batch fills, and can return
- *   one message twice in a receive when the wait is longer than the visibility timeout. So the poller
- *   short-polls (WaitTimeSeconds 0) every `pollIntervalMs` while the queue is empty and de-duplicates by
- *   message id.
+ * - The poller short-polls (WaitTimeSeconds 0) every `pollIntervalMs` while the queue is empty (Lambda
+ *   long-polls) and de-duplicates by message id within a batch.
  * - Pollers do not scale with the backlog: `maximumConcurrency` pollers (default 1) run side by side.
  * - No 6 MB invoke payload cap, no FIFO-specific stop-on-first-failure, no filter criteria, no metrics.
  */
@@ -128,7 +129,7 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
         QueueUrl: q.url,
         MaxNumberOfMessages: max,
         WaitTimeSeconds: 0,
-        // local-aws-sqs reads only the older AttributeNames; AWS accepts both.
+        // Both spellings: AttributeNames is the older one, which some SQS implementations still read.
         AttributeNames: ["All"],
         MessageSystemAttributeNames: ["All"],
         MessageAttributeNames: ["All"],

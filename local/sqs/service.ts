@@ -585,19 +585,20 @@ export async function createSqsService(opts: SqsServiceOptions): Promise<LocalSq
       const total = entries.reduce((n, e) => n + Buffer.byteLength(String(e.MessageBody ?? "")), 0);
       if (total > max) throw batchErrors.tooLong(total, max);
       const now = Date.now();
-      const records: SqsRecord[] = [];
+      const written: Promise<void>[] = [];
       const Successful: Input[] = [];
       const Failed: Input[] = [];
       for (const e of entries) {
         try {
           const { record, result } = prepareSend(q, e, now);
-          if (record) records.push(record);
+          // Applied entry by entry: a later entry of the same batch is deduplicated against an earlier one.
+          if (record) written.push(commit([record]));
           Successful.push({ Id: e.Id, ...result });
         } catch (err) {
           Failed.push(failure(String(e.Id), err));
         }
       }
-      await commit(records);
+      await Promise.all(written);
       return { Successful, Failed };
     },
 

@@ -20,7 +20,8 @@ import { splitCalls } from "../support/call-split.js";
 
 /**
  * AWS calls one standard onboarding may make, status polling and the platform's own calls excluded. Issue 12's
- * goal is 35 (Kubernetes calls counted apart); this is a ratchet, lowered as the cuts land.
+ * goal is 35 (Kubernetes calls counted apart); on EKS, Set up namespace makes up to 3 AWS calls the local cloud
+ * has no EKS for (DescribeCluster, CreateAccessEntry, AssociateAccessPolicy), so 32 here.
  */
 const AWS_CALL_BUDGET = 68;
 /** Listings still on the hot path, each to go (issue 12): a listing's cost grows with what it lists. */
@@ -83,16 +84,25 @@ beforeAll(async () => {
     kubePort: 0,
     wire: (c) => mountEmbark(c, { schedules: false }),
   });
+  const signUp = async (companyName: string, email: string) => {
+    const res = await fetch(`${cloud.endpoints.web}/signups`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ companyName, adminEmail: email, plan: "standard" }),
+    });
+    expect(res.status).toBe(202);
+    return String(((await res.json()) as { tenantId: string }).tenantId);
+  };
+  // A first onboarding warms the functions up: a cold function reads the plan it then keeps for a while
+  // (core/adapters/plan-store.ts), one read per function. What is counted is the steady state.
+  const warmUp = `ops@warm-${Date.now()}.test`;
+  await signUp("Warm Up", warmUp);
+  await welcomeSentTo(warmUp);
+  await settledCalls();
   await resetCalls(cloud.endpoints.edge);
   await kubeCalls("DELETE");
   const email = `ops@calls-${Date.now()}.test`;
-  const res = await fetch(`${cloud.endpoints.web}/signups`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ companyName: "Counted Calls", adminEmail: email, plan: "standard" }),
-  });
-  expect(res.status).toBe(202);
-  tenantId = String(((await res.json()) as { tenantId: string }).tenantId);
+  tenantId = await signUp("Counted Calls", email);
   await welcomeSentTo(email);
   // The execution's last states end a moment after the mail leaves, and its end event reaches the billing queue.
   ({ embark: aws, platform } = splitCalls(await settledCalls()));
@@ -121,7 +131,7 @@ describe("one standard onboarding, counted at the edge", () => {
 
   it("lists and scans nothing (no call whose cost grows with the number of tenants or pools)", () => {
     const scans = Object.keys(aws.operations).filter((k) => /^\S+ (List|Scan)/.test(k));
-    expect(scans.filter((k) => !LISTINGS_LEFT.includes(k))).toEqual([]);
+    expect(scans).toEqual([]);
     const kubeLists = Object.keys(kube.operations).filter((k) => /^list /.test(k));
     expect(kubeLists).toEqual([]);
   });

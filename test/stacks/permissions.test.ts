@@ -84,8 +84,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
     case "task-callbacks.ts":
       return ["*"]; // a task token, not an ARN, names the task
     case "identity.ts":
-      return ["cognito-idp:CreateUserPool", "cognito-idp:ListUserPools"].includes(action)
-        ? ["*"] // no pool before it is created; the list is account-wide
+      return ["cognito-idp:CreateUserPool", "cognito-idp:ListUserPools", "tag:GetResources"].includes(action)
+        ? ["*"] // no pool before it is created; the list and the tag lookup are account-wide
         : [arn("cognito-idp", "userpool/*")];
     case "cluster.ts":
       return ["eks:DescribeCluster", "eks:CreateAccessEntry"].includes(action)
@@ -214,6 +214,7 @@ describe("no broad grants", () => {
   const STAR_ONLY = new Set(
     Object.entries({
       "cognito-idp": ["CreateUserPool", "ListUserPools"],
+      tag: ["GetResources"], // the Resource Groups Tagging API has no resource-level permissions
       states: ["SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"],
       xray: ["PutTraceSegments", "PutTelemetryRecords", "GetSamplingRules", "GetSamplingTargets"],
       logs: [
@@ -296,6 +297,7 @@ describe("environment", () => {
   const NOT_FOR_AWS = new Set([
     "KUBECONFIG", // the local cloud's kubeconfig; on AWS the EKS settings apply
     "EMBARK_STRIPE_WEBHOOK_TOLERANCE_SECONDS", // optional: Stripe's default tolerance otherwise
+    "EMBARK_PLAN_CACHE_SECONDS", // optional: a warm function keeps a plan 30 s otherwise
   ]);
 
   it.each(NAMES)("%s gets every variable its code reads", (fn) => {

@@ -319,7 +319,9 @@ describe("setTenantStatus: cancel, restore and purge", () => {
 
   it("CANCELLED → OFFBOARDING → OFFBOARDED with a receipt; repeats carry on; the onboarding task token goes", async () => {
     const t = await active("enterprise");
-    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBe("onboarding-token");
+    // An answered task's token is forgotten at once; this one is still waiting (e.g. a run that never ended).
+    expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBeUndefined();
+    await f.tenants.putPipelineWaiter(t.tenantId, "onboarding-token");
     const { eventId } = await cancel(t, 0);
     const start = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId });
     expect(start).toMatchObject({ status: "OFFBOARDING", proceed: true });

@@ -1,6 +1,6 @@
 /**
  * SQS event source mapping, end to end through the edge: the real SQS client sends, the local mapping polls
- * local-aws-sqs and invokes fixture-sqs-consumer (test/support/fixture-functions-sqs.ts), and the test reads
+ * the local SQS (local/sqs/) and invokes fixture-sqs-consumer (test/support/fixture-functions-sqs.ts), and the test reads
  * what the consumer saw through the Lambda Invoke API.
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -79,10 +79,13 @@ async function send(queue: string, bodies: string[], attributes = false): Promis
 }
 
 async function waitUntilEmpty(queue: string): Promise<void> {
-  // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages too, so "0" means drained.
-  await waitFor(`${queue} to drain`, async () =>
-    (await queueAttributes(queue)).ApproximateNumberOfMessages === "0" ? true : undefined,
-  );
+  // As on AWS, in-flight messages are counted apart: drained means neither visible nor in flight.
+  await waitFor(`${queue} to drain`, async () => {
+    const a = await queueAttributes(queue);
+    return a.ApproximateNumberOfMessages === "0" && a.ApproximateNumberOfMessagesNotVisible === "0"
+      ? true
+      : undefined;
+  });
 }
 
 describe("SQS event source mapping", () => {

@@ -18,8 +18,10 @@ export interface FunctionUsage {
   via: string;
 }
 
-// runStep (core/onboarding/run-step.ts) wraps every onboarding step: require, transition on a redrive, markStep.
+// runStep (core/onboarding/run-step.ts) wraps every onboarding step: startStep, else require, transition on a
+// redrive, markStep.
 const RUN_STEP = [
+  "tenant-store.ts#DynamoTenantStore.startStep",
   "tenant-store.ts#DynamoTenantStore.require",
   "tenant-store.ts#DynamoTenantStore.transition",
   "tenant-store.ts#DynamoTenantStore.markStep",
@@ -83,7 +85,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "plan-store.ts#DynamoPlanStore.get",
       "identity.ts#CognitoIdentityProvisioner.ensureTenantIdentity",
     ],
-    idempotency: true,
+    idempotency: false,
   },
   "setup-namespace": {
     via: "core/onboarding/steps.ts setupNamespace",
@@ -95,13 +97,14 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "cluster.ts#KubernetesClusterProvisioner.apply",
       "cluster.ts#KubernetesClusterProvisioner.grantNamespaceAccess",
     ],
-    idempotency: true,
+    idempotency: false,
   },
   "start-pipeline": {
     via: "core/onboarding/steps.ts startPipeline + answerIfFinished",
     calls: [
       ...RUN_STEP,
       "tenant-store.ts#DynamoTenantStore.putPipelineWaiter",
+      "tenant-store.ts#DynamoTenantStore.deletePipelineWaiter",
       "tenant-store.ts#DynamoTenantStore.setResources",
       "pipeline.ts#CodePipelineRunner.status",
       "pipeline.ts#CodePipelineRunner.start",
@@ -136,6 +139,8 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "task-callbacks.ts#StepFunctionsTaskCallbacks.fail",
       "task-callbacks.ts#StepFunctionsTaskCallbacks.heartbeat",
       "tenant-store.ts#DynamoTenantStore.getRunWaiter", // a lifecycle run's waiter (answerRunIfFinished)
+      "tenant-store.ts#DynamoTenantStore.deleteRunWaiter",
+      "tenant-store.ts#DynamoTenantStore.deletePipelineWaiter",
     ],
     idempotency: false,
   },
@@ -262,6 +267,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.getLifecycleRun",
       "tenant-store.ts#DynamoTenantStore.putLifecycleRun",
       "tenant-store.ts#DynamoTenantStore.putRunWaiter",
+      "tenant-store.ts#DynamoTenantStore.deleteRunWaiter", // answered: the token is not kept
       "pipeline.ts#CodePipelineRunner.status",
       "pipeline.ts#CodePipelineRunner.start",
       "task-callbacks.ts#StepFunctionsTaskCallbacks.succeed",

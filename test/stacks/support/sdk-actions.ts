@@ -28,6 +28,7 @@ export const SDK_SERVICE_PREFIX: Record<string, string> = {
   "@aws-sdk/client-eks": "eks",
   "@aws-sdk/client-sts": "sts",
   "@aws-sdk/client-lambda": "lambda",
+  "@aws-sdk/client-resource-groups-tagging-api": "tag",
 };
 
 /** lib-dynamodb document commands → the DynamoDB API action they call. */

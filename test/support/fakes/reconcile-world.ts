@@ -138,6 +138,10 @@ export class FakeTenantStore implements TenantStore {
   async setResources(id: string, patch: ResourcesPatch): Promise<void> {
     this.change(id, "setResources", (t) => Object.assign(t.resources, patch));
   }
+  /** The reconciler runs no onboarding step: the long way (undefined) is enough here. */
+  async startStep(): Promise<Tenant | undefined> {
+    return undefined;
+  }
   async transition(
     id: string,
     to: TenantStatus,

@@ -126,12 +126,18 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     tenantId: string,
     step: OnboardingStep,
     status: StepProgress["status"],
-    opts: { countAttempt?: boolean; error?: { name: string; message: string } } = {},
+    opts: {
+      countAttempt?: boolean;
+      error?: { name: string; message: string };
+      resources?: ResourcesPatch;
+    } = {},
   ): Promise<void> {
     await this.record("markStep", [tenantId, step, status, opts]);
     const t = this.existing(tenantId);
     const progress = t.steps[step];
     if (!progress) throw invalidPath();
+    const resources = Object.entries(opts.resources ?? {}).filter(([, v]) => v !== undefined);
+    Object.assign(t.resources, structuredClone(Object.fromEntries(resources)));
     const at = now();
     progress.status = status;
     progress.at = at;
@@ -146,6 +152,24 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     const t = this.existing(tenantId);
     t.export = structuredClone(exported);
     bump(t, now());
+  }
+
+  async startStep(
+    tenantId: string,
+    step: OnboardingStep,
+    status: "running" | "done" = "running",
+  ): Promise<Tenant | undefined> {
+    await this.record("startStep", [tenantId, step, status]);
+    const t = this.tenantItem(tenantId);
+    const progress = t?.steps[step];
+    if (!t || !progress || ["FAILED", "OFFBOARDING", "OFFBOARDED"].includes(t.status)) return undefined;
+    const at = now();
+    progress.status = status;
+    progress.at = at;
+    progress.attempts = (progress.attempts as number) + 1;
+    delete progress.error;
+    bump(t, at);
+    return this.read(tenantId);
   }
 
   async setResources(tenantId: string, patch: ResourcesPatch): Promise<void> {
@@ -165,15 +189,20 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
       clearFailure?: boolean;
       set?: Record<string, unknown>;
       cause?: TenantEventCause;
+      current?: Tenant;
+      steps?: Partial<Record<OnboardingStep, StepProgress["status"]>>;
     } = {},
   ): Promise<boolean> {
     await this.record("transition", [tenantId, to, extra]);
     const t = this.tenantItem(tenantId);
+    // The adapter writes on `current` conditionally (status and event version) and reads again if it is stale:
+    // the outcome is the one of a write on what is stored now, which is what this does.
     if (!t || !allowedPredecessors(to).includes(t.status)) {
       if (!t) throw new TenantNotFoundError(tenantId);
       if (t.status === to) return false;
       throw illegalTransition(t.status, to);
     }
+    if (Object.keys(extra.steps ?? {}).some((step) => !t.steps[step])) throw invalidPath();
     const f = extra.failure;
     appendEvent(
       t,
@@ -192,17 +221,33 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     if (extra.failure) t.failure = structuredClone(extra.failure);
     for (const [k, v] of Object.entries(extra.set ?? {})) t[k] = structuredClone(v);
     if (extra.clearFailure) delete t.failure;
-    bump(t, now());
+    const at = now();
+    for (const [step, status] of Object.entries(extra.steps ?? {})) {
+      const progress = t.steps[step]!;
+      progress.status = status;
+      progress.at = at;
+      delete progress.error;
+    }
+    bump(t, at);
     return true;
   }
 
-  async removePublishedEvent(tenantId: string, eventId: string): Promise<boolean> {
-    await this.record("removePublishedEvent", [tenantId, eventId]);
+  async removePublishedEvent(tenantId: string, eventId: string, doneStep?: OnboardingStep): Promise<boolean> {
+    await this.record("removePublishedEvent", [tenantId, eventId, doneStep]);
     const t = this.tenantItem(tenantId);
     if (!t) throw new TenantNotFoundError(tenantId);
     const outbox = (t.outbox ?? []) as Array<{ detail: { eventId: string } }>;
     if (outbox[0]?.detail.eventId !== eventId) return false;
+    const progress = doneStep ? t.steps[doneStep] : undefined;
+    if (doneStep && !progress) throw invalidPath();
     t.outbox = outbox.slice(1);
+    if (progress) {
+      const at = now();
+      progress.status = "done";
+      progress.at = at;
+      delete progress.error;
+      bump(t, at);
+    }
     return true;
   }
 
