@@ -91,6 +91,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return ["eks:DescribeCluster", "eks:CreateAccessEntry"].includes(action)
         ? [arn("eks", `cluster/${TEST_SECRETS.EksClusterName}`)]
         : [arn("eks", `access-entry/${TEST_SECRETS.EksClusterName}/*`)];
+    case "export-store.ts": // the exports bucket's objects
+      return [`${run.get("aws:s3/bucketV2:BucketV2", "ExportsBucket").state.arn}/*`];
     case "mail-sender.ts":
       return [
         arn("ses", "identity/mail.example.com"),

@@ -229,6 +229,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "tenant-store.ts#DynamoTenantStore.recordExport",
       "plan-store.ts#DynamoPlanStore.find",
       "identity.ts#CognitoIdentityProvisioner.exportUsers",
+      "cluster.ts#clusterFromEnvironment",
       "cluster.ts#KubernetesClusterProvisioner.read",
       "export-store.ts#S3ExportStore.put",
     ],
