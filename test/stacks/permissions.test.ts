@@ -38,7 +38,7 @@ beforeAll(async () => {
   run = await runSstProgram({ stage: TEST_STAGE, secrets: TEST_SECRETS });
 }, 120_000);
 
-const LIFECYCLE = ["plan-change", "suspend", "reactivate", "offboard"];
+const LIFECYCLE = ["plan-change", "suspend", "reactivate", "cancel", "restore", "offboard"];
 const smArn = (wf: string) => arn("states", `stateMachine:embark-${wf}-${TEST_STAGE}`);
 const executions = (wf: string) => arn("states", `execution:embark-${wf}-${TEST_STAGE}:*`);
 
@@ -91,6 +91,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return ["eks:DescribeCluster", "eks:CreateAccessEntry"].includes(action)
         ? [arn("eks", `cluster/${TEST_SECRETS.EksClusterName}`)]
         : [arn("eks", `access-entry/${TEST_SECRETS.EksClusterName}/*`)];
+    case "purge-schedules.ts": // the one-time purge schedules, by name prefix
+      return [arn("scheduler", "schedule/default/embark-purge-*")];
     case "export-store.ts": // the exports bucket's objects
       return [`${run.get("aws:s3/bucketV2:BucketV2", "ExportsBucket").state.arn}/*`];
     case "mail-sender.ts":
