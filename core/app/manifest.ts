@@ -192,6 +192,7 @@ export const FUNCTIONS = {
         "DeleteUserPool",
         "ListUsers", // a CANCELLED tenant's users must all be disabled
         "AdminDisableUser",
+        "AdminEnableUser", // setUsersEnabled is one method; the reconciler only ever disables
       ),
       anyResource(
         "the orphan sweep lists the account's pools (one page per pass)",

@@ -70,13 +70,15 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both;
       // the reconciler starts onboarding and reads (and redrives) onboarding and offboard executions.
       const started =
-        fn === "billing-router"
-          ? LIFECYCLE
-          : fn === "record-failure"
-            ? ["onboarding", ...LIFECYCLE]
-            : fn === "reconcile" && action !== "states:StartExecution"
-              ? ["onboarding", "offboard"]
-              : ["onboarding"];
+        fn === "start-purge"
+          ? ["offboard"]
+          : fn === "billing-router"
+            ? LIFECYCLE
+            : fn === "record-failure"
+              ? ["onboarding", ...LIFECYCLE]
+              : fn === "reconcile"
+                ? ["onboarding", "offboard"]
+                : ["onboarding"];
       return action === "states:StartExecution" ? started.map(smArn) : started.map(executions);
     }
     case "pipeline.ts":
@@ -152,6 +154,10 @@ function expectedPlatformGrants(fn: FunctionName): Map<string, Set<string>> {
     .find((c) => c.inputs.functionName === `embark-${TEST_STAGE}-${fn}`);
   const onFailure = invokeConfig?.inputs.destinationConfig?.onFailure?.destination;
   if (onFailure) g.set("sqs:SendMessage", new Set([...(g.get("sqs:SendMessage") ?? []), onFailure]));
+  // CreateSchedule/UpdateSchedule name the role Scheduler assumes: the caller needs iam:PassRole on it.
+  if (fn === "set-purge-schedule" || fn === "start-purge" || fn === "reconcile") {
+    g.set("iam:PassRole", new Set([`arn:aws:iam::${ACCOUNT}:role/embark-${TEST_STAGE}-purge-schedule`]));
+  }
   const logGroup = arn("logs", `log-group:/aws/lambda/embark-${TEST_STAGE}-${fn}:*`);
   g.set("logs:CreateLogStream", new Set([logGroup]));
   g.set("logs:PutLogEvents", new Set([logGroup]));
