@@ -28,6 +28,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   "delete-namespace": { tenantId: TENANT },
   "delete-identity": { tenantId: TENANT },
   "set-purge-schedule": { tenantId: TENANT },
+  "export-tenant": { tenantId: TENANT },
   "publish-tenant-events": { tenantId: TENANT, onboardingStep: true },
 };
 
