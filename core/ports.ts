@@ -34,6 +34,23 @@ export interface TenantIdentity {
   adminUsername: string;
 }
 
+/** A user as the tenant export holds it (Cognito cannot export password hashes: there are none here). */
+export interface ExportedUser {
+  username: string;
+  enabled: boolean;
+  status?: string;
+  createdAt?: string;
+  attributes: Record<string, string>;
+  groups: string[];
+}
+
+/** Where tenant exports are written (S3 on AWS and in the local cloud): objects by key, private. */
+export interface ExportStore {
+  readonly bucket: string;
+  /** Writes the object (a retry writes the same key again: S3 keeps the newest, versioning the older). */
+  put(key: string, body: string, contentType: string): Promise<void>;
+}
+
 export interface IdentityProvisioner {
   /**
    * Creates (or finds) the tenant's user pool, app client, `admins` group and admin user. CreateUserPool is
@@ -48,6 +65,8 @@ export interface IdentityProvisioner {
   setUsersEnabled(userPoolId: string, enabled: boolean): Promise<void>;
   /** Deletes the pool (offboard); a pool that is already gone is fine. */
   deleteTenantIdentity(userPoolId: string): Promise<void>;
+  /** Every user of the pool with attributes, groups and enabled state (never a password: none can be read). */
+  exportUsers(userPoolId: string): Promise<ExportedUser[]>;
   /** Pools tagged with this tenant id (used to prove nothing is orphaned). */
   findPoolsForTenant(tenantId: string): Promise<string[]>;
 }
@@ -62,6 +81,8 @@ export interface ClusterProvisioner {
   /** Deletes the namespace and waits until it is gone (cascade). */
   deleteNamespace(namespace: string): Promise<void>;
   namespaceExists(namespace: string): Promise<boolean>;
+  /** Deletes every pod in the namespace (a cancelled tenant's workloads stop); returns how many. */
+  evictPods(namespace: string): Promise<number>;
 }
 
 export type PipelineRunStatus =
@@ -147,6 +168,8 @@ export interface PoolFacts {
 export interface IdentityInspector {
   /** DescribeUserPool on a known id (never a listing): undefined when the pool does not exist. */
   describePool(userPoolId: string): Promise<PoolFacts | undefined>;
+  /** How many of the pool's users are enabled (ListUsers, paged): a cancelled tenant's must be none. */
+  enabledUsers(userPoolId: string): Promise<number>;
   appClientExists(userPoolId: string, clientId: string): Promise<boolean>;
   /** The pool's `embark-app` client: the known one, else one found by name, else a new one. */
   ensureAppClient(userPoolId: string, knownClientId?: string): Promise<string>;
@@ -244,4 +267,23 @@ export type RateLimitTake = { ok: true; count: number } | { ok: false; retryAfte
  */
 export interface RateLimiter {
   take(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateLimitTake>;
+}
+
+/** What a purge schedule fires with: the tenant and the cancellation it purges for. */
+export interface PurgeTarget {
+  tenantId: string;
+  eventId: string;
+}
+
+/**
+ * A cancelled tenant's purge timer (design §2, retention): one EventBridge Scheduler one-time schedule per
+ * tenant, `at(<purgeAfter>)`, invoking `start-purge`. Durable, outside any deployment and any execution.
+ */
+export interface PurgeSchedules {
+  /** Creates the tenant's schedule, or moves it to `at` with `target` (idempotent). */
+  schedule(at: Date, target: PurgeTarget): Promise<void>;
+  /** Deletes it; one that is gone (fired, or never made) is fine. */
+  cancel(tenantId: string): Promise<void>;
+  /** When it fires and for which cancellation; undefined when there is none. */
+  describe(tenantId: string): Promise<{ at: string; target: PurgeTarget } | undefined>;
 }

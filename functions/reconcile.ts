@@ -9,6 +9,7 @@ import { identity } from "../core/app/deps/cognito.js";
 import { plans, reconcileStore, tenants } from "../core/app/deps/dynamodb.js";
 import { events } from "../core/app/deps/eventbridge.js";
 import { inspectableCluster } from "../core/app/deps/kubernetes.js";
+import { purgeSchedules } from "../core/app/deps/scheduler.js";
 import { deadLetters } from "../core/app/deps/sqs.js";
 import {
   offboardStateMachineArn,
@@ -31,6 +32,7 @@ const deps = dependencies({
   deadLetters,
   onboardingStateMachineArn,
   offboardStateMachineArn,
+  purgeSchedules,
   events,
 });
 

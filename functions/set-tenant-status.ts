@@ -1,5 +1,6 @@
-/** Lifecycle step: Suspend, reactivate, start or finish offboarding (conditional status writes) (core/lifecycle/steps.ts). */
+/** Lifecycle step: suspend, reactivate, cancel, restore, start or finish the purge (conditional status writes) (core/lifecycle/steps.ts). */
 import { plans, records, tenants } from "../core/app/deps/dynamodb.js";
+import { mailSettings } from "../core/app/environment.js";
 import { lifecycleStep } from "../core/lifecycle/handlers.js";
 
-export const handler = lifecycleStep("setTenantStatus", { records, tenants, plans });
+export const handler = lifecycleStep("setTenantStatus", { records, tenants, plans, settings: mailSettings });

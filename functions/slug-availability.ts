@@ -11,6 +11,6 @@ const { tenants } = dependencies({ tenants: tenantStore });
 export const handler = lambda("slug-availability", async (event: APIGatewayProxyEventV2) => {
   // Long input is refused by validateSlug's length rule; cap what is echoed back.
   const slug = (event.pathParameters?.slug ?? "").slice(0, 100);
-  const result = await slugAvailability(slug, async (s) => (await tenants.getBySlug(s)) !== undefined);
+  const result = await slugAvailability(slug, async (s) => !(await tenants.slugFree(s)));
   return json(200, result);
 });

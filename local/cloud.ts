@@ -3,6 +3,7 @@
  * EventBridge, CodePipeline and Lambda services, the Kubernetes stand-in and the web server. One process,
  * loopback only. Used by `npm start` (local/main.ts) and by the vitest global setup.
  */
+
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws/constants.js";
@@ -21,6 +22,7 @@ import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createReadiness, type Readiness } from "./readiness.js";
+import { startS3 } from "./s3/service.js";
 import { createSchedulerService, type SchedulerService } from "./scheduler/service.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
 import { createTaggingService } from "./tagging/service.js";
@@ -161,6 +163,8 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   edge.addHttpService(scheduler);
   stops.push(async () => lambdaApi.stop());
   edge.addHttpService(sesMessagesService(ses.url));
+  const s3 = await startS3(join(stateDir, "s3"));
+  edge.addHttpService(s3);
   stops.push(stepFunctions.stop, eventBridge.stop, codePipeline.stop, scheduler.stop);
 
   const web = await startWebServer({

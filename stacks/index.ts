@@ -3,9 +3,11 @@
  * runs it under Pulumi mocks. Names and ARNs that would form cycles (functions ↔ state machines) are computed
  * from names.
  */
+
 import { WORK_QUEUES } from "../core/app/manifest.js";
 import {
   type QueueKey,
+  RUNTIME_SCHEDULES,
   resourceEnvironment,
   STATE_MACHINE_KEYS,
   type StageResources,
@@ -21,9 +23,10 @@ import { createContext } from "./context.js";
 import { createData } from "./data.js";
 import { createEmail } from "./email.js";
 import { createRules } from "./events.js";
+import { createExportsBucket } from "./exports.js";
 import { createFunctions } from "./functions.js";
 import { createQueues } from "./queues.js";
-import { createSchedules } from "./schedules.js";
+import { createRuntimeScheduleRoles, createSchedules, runtimeScheduleRoleArn } from "./schedules.js";
 import { createWorkflows, stateMachineArn, stateMachineName } from "./workflows.js";
 
 const RETENTION_DAYS = { "2 weeks": 14, "3 months": 90 } as const;
@@ -32,6 +35,7 @@ export function embark() {
   const ctx = createContext();
   const config = loadConfig(ctx);
   const data = createData(ctx);
+  const exportsBucket = createExportsBucket(ctx);
   const queues = createQueues();
   const email = createEmail(ctx, config);
   const billingBus = new aws.cloudwatch.EventBus("BillingBus", { name: ctx.physicalName("billing") });
@@ -49,9 +53,11 @@ export function embark() {
         queue: (k) => queues.work[k].queue.url,
         deadLetterQueue: (k) => queues.work[k].dlq.url,
         bus: (k) => buses[k].name,
+        bucket: () => exportsBucket.bucket,
         stateMachine: (k) => stateMachineArn(ctx, k),
         // From its name: a pool trigger's ARN, with no cycle through the functions themselves.
         functionArn: (name) => ctx.arn("lambda", `function:${ctx.physicalName(name)}`),
+        scheduleRole: (k) => runtimeScheduleRoleArn(ctx, k),
       }),
       ...settingsEnvironment<$util.Input<string>>({
         pipelineName: config.pipelineName,
@@ -83,6 +89,7 @@ export function embark() {
         Object.entries(queues.work).map(([k, q]) => [k, q.dlq.arn]),
       ) as Record<QueueKey, $util.Output<string>>,
       buses: { billing: billingBus.arn, tenants: tenantsBus.arn },
+      bucketObjects: { exports: $interpolate`${exportsBucket.arn}/*` },
       stateMachine: (k: StateMachineKey) => stateMachineArn(ctx, k),
       executions: (k: StateMachineKey) => ctx.arn("states", `execution:${stateMachineName(ctx, k)}:*`),
       pipeline: ctx.arn("codepipeline", config.pipelineName),
@@ -91,6 +98,8 @@ export function embark() {
       userPools: ctx.arn("cognito-idp", "userpool/*"),
       sesIdentity: email.identityArn,
       sesConfigurationSet: email.configurationSetArn,
+      runtimeSchedules: (k) => ctx.arn("scheduler", `schedule/default/${RUNTIME_SCHEDULES[k].prefix}*`),
+      scheduleRole: (k) => runtimeScheduleRoleArn(ctx, k),
     },
     userPoolsArn: ctx.arn("cognito-idp", "userpool/*"),
     consumes: Object.fromEntries(
@@ -156,6 +165,7 @@ export function embark() {
   });
 
   createSchedules(ctx, { functions, eventsDlqArn: queues.eventsDlq.arn });
+  createRuntimeScheduleRoles(ctx, { functions, eventsDlqArn: queues.eventsDlq.arn });
   createClusterAccess(config, functions);
   api.addRoutes(functions);
   const alarmTopic = createAlarms(config, { queues, functions, workflows });

@@ -5,7 +5,14 @@
  * (or a stale entry) fails there.
  */
 import type { Access, AccessTarget } from "../core/app/access.js";
-import type { BusKey, QueueKey, StateMachineKey, TableKey } from "../core/app/resources.js";
+import type {
+  BucketKey,
+  BusKey,
+  QueueKey,
+  RuntimeScheduleKey,
+  StateMachineKey,
+  TableKey,
+} from "../core/app/resources.js";
 
 export interface Statement {
   actions: string[];
@@ -18,6 +25,8 @@ export interface PermissionTargets {
   queues: Record<QueueKey, $util.Input<string>>;
   deadLetterQueues: Record<QueueKey, $util.Input<string>>;
   buses: Record<BusKey, $util.Input<string>>;
+  /** A bucket's objects (`arn:aws:s3:::<bucket>/*`). */
+  bucketObjects: Record<BucketKey, $util.Input<string>>;
   stateMachine(key: StateMachineKey): $util.Input<string>;
   /** Executions of a state machine (`…:execution:<name>:*`). */
   executions(key: StateMachineKey): $util.Input<string>;
@@ -29,6 +38,9 @@ export interface PermissionTargets {
   userPools: $util.Input<string>;
   sesIdentity: $util.Input<string>;
   sesConfigurationSet: $util.Input<string>;
+  /** A runtime schedule kind's schedules (`…:schedule/default/<prefix>*`) and the role Scheduler assumes. */
+  runtimeSchedules(key: RuntimeScheduleKey): $util.Input<string>;
+  scheduleRole(key: RuntimeScheduleKey): $util.Input<string>;
 }
 
 export function statementsFor(access: readonly Access[], t: PermissionTargets): Statement[] {
@@ -47,6 +59,8 @@ function resourcesOf(on: AccessTarget, t: PermissionTargets): $util.Input<string
       return [t.deadLetterQueues[on.queue]];
     case "bus":
       return [t.buses[on.bus]];
+    case "bucketObjects":
+      return [t.bucketObjects[on.bucket]];
     case "stateMachines":
       return on.machines.map((k) => t.stateMachine(k));
     case "executions":
@@ -62,6 +76,10 @@ function resourcesOf(on: AccessTarget, t: PermissionTargets): $util.Input<string
     case "mailIdentity":
       // SendEmail is authorised on the identity and, when one is given, the configuration set.
       return [t.sesIdentity, t.sesConfigurationSet];
+    case "runtimeSchedules":
+      return [t.runtimeSchedules(on.schedule)];
+    case "scheduleRole":
+      return [t.scheduleRole(on.schedule)];
     case "any":
       return ["*"];
   }

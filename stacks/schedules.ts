@@ -4,6 +4,7 @@
  * role that may invoke exactly that function. Failed deliveries go to the events DLQ after Scheduler's retries.
  */
 import { SCHEDULES, type ScheduleSpec } from "../core/app/manifest.js";
+import { RUNTIME_SCHEDULES, type RuntimeScheduleKey } from "../core/app/resources.js";
 import { type Context, pascal } from "./context.js";
 import type { Functions } from "./functions.js";
 
@@ -50,6 +51,43 @@ export function createSchedules(ctx: Context, deps: ScheduleDeps) {
         retryPolicy: SCHEDULE_RETRY,
         deadLetterConfig: { arn: deps.eventsDlqArn },
       },
+    });
+  });
+}
+
+/** The role Scheduler assumes for a runtime schedule kind, by name (functions get it before it exists). */
+export const runtimeScheduleRoleName = (ctx: Context, key: RuntimeScheduleKey) =>
+  ctx.physicalName(`${key}-schedule`);
+export const runtimeScheduleRoleArn = (ctx: Context, key: RuntimeScheduleKey) =>
+  $interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${runtimeScheduleRoleName(ctx, key)}`;
+
+/**
+ * One role per runtime schedule kind (RUNTIME_SCHEDULES: a cancelled tenant's purge, made at run time by
+ * set-purge-schedule): Scheduler may invoke exactly the target function with it, and send what it could not
+ * deliver to the events DLQ. The schedules themselves are data, not part of the deployment (design §2).
+ */
+export function createRuntimeScheduleRoles(ctx: Context, deps: ScheduleDeps) {
+  return (Object.keys(RUNTIME_SCHEDULES) as RuntimeScheduleKey[]).map((key) => {
+    const fn = deps.functions[RUNTIME_SCHEDULES[key].function];
+    return new aws.iam.Role(`${pascal(key)}RuntimeScheduleRole`, {
+      name: runtimeScheduleRoleName(ctx, key),
+      assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }),
+      inlinePolicies: [
+        {
+          name: "invoke",
+          policy: $jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["lambda:InvokeFunction"],
+                Resource: [fn.arn, $interpolate`${fn.arn}:*`],
+              },
+              { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deps.eventsDlqArn] },
+            ],
+          }),
+        },
+      ],
     });
   });
 }

@@ -207,8 +207,7 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
   /**
    * Applies an event to one aspect of the tenant: records it as that aspect's newest event and, when it starts
    * a workflow, takes the next execution number for it. Conditional on the tenant still having the status the
-   * decision was made on and on the event being newer (by created, then id) than the aspect's last one; a
-   * cancellation is applied once. Returns the execution number, or `applied: false` when the condition failed.
+   * decision was made on and on the event being newer (by created, then id) than the aspect's last one. Returns the execution number, or `applied: false` when the condition failed.
    */
   async mark(input: MarkInput): Promise<{ applied: false } | { applied: true; n?: number }> {
     const { tenantId, aspect, event, mark } = input;
@@ -227,11 +226,10 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
       values[":one"] = 1;
       sets.push("#runs.#wf = if_not_exists(#runs.#wf, :zero) + :one");
     }
+    // A cancellation too: a second one applies only after a restore, and only if newer (decide.ts).
     const newer =
-      aspect === "cancel"
-        ? "attribute_not_exists(billing.#a)"
-        : "(attribute_not_exists(billing.#a) OR billing.#a.created < :created OR " +
-          "(billing.#a.created = :created AND billing.#a.eventId < :id))";
+      "(attribute_not_exists(billing.#a) OR billing.#a.created < :created OR " +
+      "(billing.#a.created = :created AND billing.#a.eventId < :id))";
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -240,7 +238,7 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
           UpdateExpression: `SET ${sets.join(", ")}`,
           ConditionExpression: `attribute_exists(pk) AND #status = :status AND ${newer}`,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: aspect === "cancel" ? without(values, ":created", ":id") : values,
+          ExpressionAttributeValues: values,
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -292,9 +290,12 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
         values: { ":to": input.to, ":read": current.status, ":now": new Date().toISOString() },
       };
       Object.entries(input.set ?? {}).forEach(([k, v], i) => {
-        parts.names[`#x${i}`] = k;
+        const path = k.split(".").map((part, j) => {
+          parts.names[`#x${i}_${j}`] = part;
+          return `#x${i}_${j}`;
+        });
         parts.values[`:x${i}`] = v;
-        parts.sets.push(`#x${i} = :x${i}`);
+        parts.sets.push(`${path.join(".")} = :x${i}`);
       });
       (input.remove ?? []).forEach((k, i) => {
         parts.names[`#r${i}`] = k;
@@ -304,6 +305,22 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
         parts.conditions.push("billing.standing.eventId = :ev");
         parts.values[":ev"] = input.standingEventId;
       }
+      if (input.cancelMarkEventId) {
+        if (current.billing?.cancel?.eventId !== input.cancelMarkEventId) return false;
+        parts.conditions.push("billing.#cancel.eventId = :cmark");
+        parts.names["#cancel"] = "cancel";
+        parts.values[":cmark"] = input.cancelMarkEventId;
+      }
+      if (input.cancellationEventId) {
+        if (current.cancellation?.eventId !== input.cancellationEventId) return false;
+        parts.conditions.push("cancellation.eventId = :cev");
+        parts.values[":cev"] = input.cancellationEventId;
+      }
+      if (input.dueBy) {
+        if (!current.purgeAfter || current.purgeAfter > input.dueBy) return false;
+        parts.conditions.push("purgeAfter <= :due");
+        parts.values[":due"] = input.dueBy;
+      }
       const event = tenantEventFor({
         tenantId: input.tenantId,
         slug: current.slug,
@@ -312,6 +329,7 @@ export class DynamoBillingRecords extends DynamoTable implements BillingRecords 
         status: input.to,
         previousVersion: current.eventVersion ?? 0,
         cause: input.cause ?? {},
+        ...input.event,
       });
       if (await sendUpdate(this.db, this.tableName, input.tenantId, withEvent(parts, current, event))) {
         return true;
@@ -468,10 +486,6 @@ function toLink(customerId: string, item: Record<string, unknown>): CustomerLink
     ...(typeof item.tenantId === "string" ? { tenantId: item.tenantId } : {}),
     parked: Object.values(parked),
   };
-}
-
-function without(values: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([k]) => !keys.includes(k)));
 }
 
 /** DynamoDB's answer to SET a.b when map `a` does not exist. */

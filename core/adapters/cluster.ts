@@ -88,6 +88,30 @@ export class KubernetesClusterProvisioner implements ClusterProvisioner, Cluster
     }
   }
 
+  /**
+   * Deletes every pod of the namespace (a cancelled tenant: with the quota at zero pods, their controllers
+   * cannot make new ones). Returns how many it deleted; a missing namespace has none.
+   */
+  async evictPods(namespace: string): Promise<number> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    const res = await this.http.request("GET", path);
+    if (res.status === 404) return 0;
+    if (res.status !== 200) throw statusError("GET", path, res);
+    const items = ((res.body as { items?: Array<{ metadata?: { name?: string } }> } | undefined)?.items ??
+      []) as Array<{ metadata?: { name?: string } }>;
+    let deleted = 0;
+    for (const pod of items) {
+      const name = pod.metadata?.name;
+      if (!name) continue;
+      const podPath = `${path}/${encodeURIComponent(name)}`;
+      const del = await this.http.request("DELETE", podPath);
+      if (del.status !== 200 && del.status !== 202 && del.status !== 404)
+        throw statusError("DELETE", podPath, del);
+      deleted++;
+    }
+    return deleted;
+  }
+
   async namespaceExists(namespace: string): Promise<boolean> {
     const path = namespacePath(namespace);
     const res = await this.http.request("GET", path);

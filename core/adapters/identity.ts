@@ -24,6 +24,7 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
@@ -44,6 +45,7 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import type {
+  ExportedUser,
   IdentityInspector,
   IdentityProvisioner,
   PoolFacts,
@@ -143,6 +145,56 @@ export class CognitoIdentityProvisioner implements IdentityProvisioner, Identity
       }
       token = page.PaginationToken;
     } while (token);
+  }
+
+  async exportUsers(userPoolId: string): Promise<ExportedUser[]> {
+    const users: ExportedUser[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
+      );
+      for (const u of page.Users ?? []) {
+        if (!u.Username) continue;
+        const groups: string[] = [];
+        let next: string | undefined;
+        do {
+          const g = await this.client.send(
+            new AdminListGroupsForUserCommand({
+              UserPoolId: userPoolId,
+              Username: u.Username,
+              Limit: 60,
+              NextToken: next,
+            }),
+          );
+          groups.push(...(g.Groups ?? []).flatMap((x) => (x.GroupName ? [x.GroupName] : [])));
+          next = g.NextToken;
+        } while (next);
+        users.push({
+          username: u.Username,
+          enabled: u.Enabled !== false,
+          ...(u.UserStatus ? { status: u.UserStatus } : {}),
+          ...(u.UserCreateDate ? { createdAt: new Date(u.UserCreateDate).toISOString() } : {}),
+          attributes: Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""])),
+          groups: groups.sort(),
+        });
+      }
+      token = page.PaginationToken;
+    } while (token);
+    return users.sort((a, b) => (a.username < b.username ? -1 : 1));
+  }
+
+  async enabledUsers(userPoolId: string): Promise<number> {
+    let token: string | undefined;
+    let enabled = 0;
+    do {
+      const page = await this.client.send(
+        new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
+      );
+      enabled += (page.Users ?? []).filter((u) => u.Enabled !== false).length;
+      token = page.PaginationToken;
+    } while (token);
+    return enabled;
   }
 
   async deleteTenantIdentity(userPoolId: string): Promise<void> {

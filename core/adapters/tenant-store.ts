@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } fro
 import { requireEnv, TABLES } from "../app/resources.js";
 import { SlugTakenError, TenantNotFoundError } from "../tenant/errors.js";
 import { type TenantEventCause, tenantEventFor } from "../tenant/events.js";
-import { type OnboardingStep, type StepProgress, Tenant } from "../tenant/model.js";
+import { type OnboardingStep, type StepProgress, Tenant, type TenantExport } from "../tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../tenant/store.js";
 import { StepError } from "../workflow/retry.js";
@@ -42,8 +42,9 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
             tenantId: tenant.tenantId,
             createdAt: tenant.createdAt,
           },
-          ConditionExpression: "attribute_not_exists(pk) OR tenantId = :id",
-          ExpressionAttributeValues: { ":id": tenant.tenantId },
+          // Free, ours already (a re-run), or an offboarded tenant's whose reservation is over.
+          ConditionExpression: "attribute_not_exists(pk) OR tenantId = :id OR reservedUntil < :now",
+          ExpressionAttributeValues: { ":id": tenant.tenantId, ":now": new Date().toISOString() },
         }),
       );
     } catch (err) {
@@ -91,6 +92,31 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     const tenant = await this.get(tenantId);
     if (!tenant) throw new TenantNotFoundError(tenantId);
     return tenant;
+  }
+
+  async reserveSlug(slug: string, tenantId: string, until: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: slugKey(slug),
+          UpdateExpression: "SET reservedUntil = :until",
+          ConditionExpression: "tenantId = :id",
+          ExpressionAttributeValues: { ":id": tenantId, ":until": until },
+        }),
+      )
+      .catch((err) => {
+        // Someone else holds it (taken over after an earlier reservation ended): nothing of ours to reserve.
+        if (!isConditionFailure(err)) throw err;
+      });
+  }
+
+  async slugFree(slug: string, now = new Date()): Promise<boolean> {
+    const claim = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: slugKey(slug), ConsistentRead: true }),
+    );
+    const until = claim.Item?.reservedUntil;
+    return !claim.Item || (typeof until === "string" && until < now.toISOString());
   }
 
   async getBySlug(slug: string): Promise<Tenant | undefined> {
@@ -195,6 +221,15 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
         names,
       );
     }
+  }
+
+  async recordExport(tenantId: string, exported: TenantExport): Promise<void> {
+    await this.update(
+      tenantId,
+      "SET #export = :export, updatedAt = :now ADD version :one",
+      { ":export": exported, ":now": new Date().toISOString(), ":one": 1 },
+      { "#export": "export" },
+    );
   }
 
   async startStep(

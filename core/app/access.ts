@@ -3,7 +3,14 @@
  * the app's resources. stacks/permissions.ts turns each entry into an IAM statement on the deployed ARNs;
  * test/stacks/permissions.test.ts derives the same from the code's SDK commands and compares.
  */
-import type { BusKey, QueueKey, StateMachineKey, TableKey } from "./resources.js";
+import type {
+  BucketKey,
+  BusKey,
+  QueueKey,
+  RuntimeScheduleKey,
+  StateMachineKey,
+  TableKey,
+} from "./resources.js";
 
 export type AccessTarget =
   | { kind: "table"; table: TableKey }
@@ -13,12 +20,18 @@ export type AccessTarget =
   /** A work queue's dead-letter queue. */
   | { kind: "deadLetterQueue"; queue: QueueKey }
   | { kind: "bus"; bus: BusKey }
+  /** The objects of one of the app's buckets (`arn:aws:s3:::<bucket>/*`). */
+  | { kind: "bucketObjects"; bucket: BucketKey }
   | { kind: "stateMachines"; machines: StateMachineKey[] }
   | { kind: "executions"; machines: StateMachineKey[] }
   | { kind: "pipeline" }
   | { kind: "cluster" }
   | { kind: "clusterAccessEntries" }
   | { kind: "userPools" }
+  /** Runtime one-time schedules of a kind (`schedule/default/<prefix>*`). */
+  | { kind: "runtimeSchedules"; schedule: RuntimeScheduleKey }
+  /** The role Scheduler assumes for them (iam:PassRole when creating one). */
+  | { kind: "scheduleRole"; schedule: RuntimeScheduleKey }
   /** The SES identity Embark sends as, and its configuration set (SendEmail is authorised on both). */
   | { kind: "mailIdentity" }
   /** AWS has no narrower resource for these actions; `why` says so in the policy's source. */
@@ -45,10 +58,16 @@ export const startExecution = (...machines: StateMachineKey[]) =>
   grant("states", { kind: "stateMachines", machines })("StartExecution");
 export const executions = (actions: string[], ...machines: StateMachineKey[]) =>
   grant("states", { kind: "executions", machines })(...actions);
+export const bucketObjects = (bucket: BucketKey, ...actions: string[]) =>
+  grant("s3", { kind: "bucketObjects", bucket })(...actions);
 export const codepipeline = grant("codepipeline", { kind: "pipeline" });
 export const eks = grant("eks", { kind: "cluster" });
 export const eksAccessEntries = grant("eks", { kind: "clusterAccessEntries" });
 export const userPools = grant("cognito-idp", { kind: "userPools" });
+export const runtimeSchedules = (schedule: RuntimeScheduleKey, ...actions: string[]) =>
+  grant("scheduler", { kind: "runtimeSchedules", schedule })(...actions);
+export const passScheduleRole = (schedule: RuntimeScheduleKey) =>
+  grant("iam", { kind: "scheduleRole", schedule })("PassRole");
 export const sendEmail = () => grant("ses", { kind: "mailIdentity" })("SendEmail");
 export const anyResource = (why: string, ...actions: string[]): Access => ({
   actions,

@@ -6,6 +6,7 @@
  * "Bundles"). AWS clients honour AWS_ENDPOINT_URL, so the same code runs on the local cloud.
  */
 import type { PoolSettings } from "../ports.js";
+import { DEFAULT_SLUG_RESERVATION_DAYS, MIN_SLUG_RESERVATION_DAYS } from "../tenant/slug.js";
 import { FUNCTION_REFS, SETTINGS } from "./resources.js";
 
 /** Makes one dependency from the environment. */
@@ -39,6 +40,7 @@ export function mailSettings(env: NodeJS.ProcessEnv = process.env) {
     from: env[SETTINGS.senderEmail] ?? "Embark <no-reply@embark.example.com>",
     appUrl: env[SETTINGS.appUrl] ?? "https://app.embark.example.com",
     supportEmail: env[SETTINGS.supportEmail] ?? "support@embark.example.com",
+    slugReservationDays: slugReservationDays(env),
   };
 }
 
@@ -59,4 +61,10 @@ export function poolSettings(env: NodeJS.ProcessEnv = process.env): PoolSettings
         }
       : {}),
   };
+}
+
+/** EMBARK_SLUG_RESERVATION_DAYS, never below Step Functions' 90-day execution-name window. */
+function slugReservationDays(env: NodeJS.ProcessEnv): number {
+  const days = Number(env[SETTINGS.slugReservationDays] ?? DEFAULT_SLUG_RESERVATION_DAYS);
+  return Number.isFinite(days) ? Math.max(MIN_SLUG_RESERVATION_DAYS, days) : DEFAULT_SLUG_RESERVATION_DAYS;
 }

@@ -6,9 +6,11 @@
  * bus or state machine).
  */
 import { billingEventsPattern, onboardingEndedPattern } from "../billing/patterns.js";
+import { cancelDefinition } from "../lifecycle/cancel.js";
 import { offboardDefinition } from "../lifecycle/offboard.js";
 import { planChangeDefinition } from "../lifecycle/plan-change.js";
 import { reactivateDefinition } from "../lifecycle/reactivate.js";
+import { restoreDefinition } from "../lifecycle/restore.js";
 import { LIFECYCLE_STEP_TABLE } from "../lifecycle/step-table.js";
 import { suspendDefinition } from "../lifecycle/suspend.js";
 import { pipelineStateChangePattern } from "../onboarding/pipeline-callback.js";
@@ -25,9 +27,11 @@ import {
   eks,
   executions,
   idempotencyRecords,
+  passScheduleRole,
   planLookup,
   putEvents,
   queryIndex,
+  runtimeSchedules,
   sendEmail,
   sendToQueue,
   startExecution,
@@ -36,7 +40,7 @@ import {
   userPools,
 } from "./access.js";
 import type { FunctionSpec, StepFunctionSpec } from "./function-spec.js";
-import { type QueueKey, STATE_MACHINE_KEYS, type StateMachineKey } from "./resources.js";
+import { type QueueKey, RUNTIME_SCHEDULES, STATE_MACHINE_KEYS, type StateMachineKey } from "./resources.js";
 
 const LIFECYCLE_MACHINES = STATE_MACHINE_KEYS.filter((k) => k !== "onboarding");
 
@@ -153,6 +157,17 @@ export const FUNCTIONS = {
     ],
   },
   ...stepFunctions(asSteps(LIFECYCLE_STEP_TABLE)),
+  "start-purge": {
+    description: "purge schedule (one-time, at purgeAfter) → the Offboard execution, once",
+    timeoutSeconds: 30,
+    access: [
+      dynamodb("tenants", "GetItem"),
+      startExecution("offboard"),
+      executions(["DescribeExecution"], "offboard"), // Workflows.start: a finished duplicate
+      runtimeSchedules("purge", "CreateSchedule", "UpdateSchedule"), // not due yet (grace extended): re-armed
+      passScheduleRole("purge"),
+    ],
+  },
   reconcile: {
     description: "schedule → keeps every tenant's status true (design §2)",
     // A pass is bounded (core/reconcile/settings.ts); the margin covers a slow cluster or a throttled API.
@@ -163,8 +178,11 @@ export const FUNCTIONS = {
       dynamodb("tenants", "GetItem", "PutItem", "UpdateItem", "BatchGetItem"),
       queryIndex("tenants", "by-status"),
       dynamodb("plans", "Scan"),
-      startExecution("onboarding"),
+      startExecution("onboarding", "offboard"), // an overdue purge (CANCELLED past purgeAfter)
       executions(["DescribeExecution", "RedriveExecution", "GetExecutionHistory"], "onboarding", "offboard"),
+      // CANCELLED tenants' purge timers: read, and made again when lost.
+      runtimeSchedules("purge", "GetSchedule", "CreateSchedule", "UpdateSchedule"),
+      passScheduleRole("purge"),
       userPools(
         "DescribeUserPool",
         "DescribeUserPoolClient",
@@ -172,6 +190,9 @@ export const FUNCTIONS = {
         "CreateUserPoolClient",
         "DeleteUserPoolClient",
         "DeleteUserPool",
+        "ListUsers", // a CANCELLED tenant's users must all be disabled
+        "AdminDisableUser",
+        "AdminEnableUser", // setUsersEnabled is one method; the reconciler only ever disables
       ),
       anyResource(
         "the orphan sweep lists the account's pools (one page per pass)",
@@ -297,6 +318,7 @@ export const ASYNC_FUNCTIONS: readonly FunctionName[] = [
       "function" in r.target ? [r.target.function] : [],
     ),
     ...Object.values(SCHEDULES as Record<string, ScheduleSpec>).map((s) => s.target.function),
+    ...Object.values(RUNTIME_SCHEDULES).map((s) => s.function),
   ]),
 ];
 
@@ -308,6 +330,8 @@ export const STATE_MACHINE_DEFINITIONS: Readonly<
   planChange: planChangeDefinition,
   suspend: suspendDefinition,
   reactivate: reactivateDefinition,
+  cancel: cancelDefinition,
+  restore: restoreDefinition,
   offboard: offboardDefinition,
 };
 

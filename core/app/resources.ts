@@ -44,11 +44,22 @@ export const BUSES = {
 } as const;
 export type BusKey = keyof typeof BUSES;
 
+export const BUCKETS = {
+  /**
+   * Tenant exports written at cancellation (design §2, retention): private, encrypted (SSE-KMS on AWS),
+   * versioned, objects expiring after the legal retention (stacks/data.ts).
+   */
+  exports: { env: "EXPORTS_BUCKET_NAME" },
+} as const;
+export type BucketKey = keyof typeof BUCKETS;
+
 export const STATE_MACHINES = {
   onboarding: { env: "ONBOARDING_STATE_MACHINE_ARN" },
   planChange: { env: "PLAN_CHANGE_STATE_MACHINE_ARN" },
   suspend: { env: "SUSPEND_STATE_MACHINE_ARN" },
   reactivate: { env: "REACTIVATE_STATE_MACHINE_ARN" },
+  cancel: { env: "CANCEL_STATE_MACHINE_ARN" },
+  restore: { env: "RESTORE_STATE_MACHINE_ARN" },
   offboard: { env: "OFFBOARD_STATE_MACHINE_ARN" },
 } as const satisfies Record<keyof typeof STATE_MACHINE_NAMES, { env: string }>;
 export type { StateMachineKey };
@@ -59,6 +70,22 @@ export const FUNCTION_REFS = {
   preTokenGeneration: { env: "PRE_TOKEN_GENERATION_FUNCTION_ARN", function: "pre-token-generation" },
 } as const;
 export type FunctionRefKey = keyof typeof FUNCTION_REFS;
+
+/**
+ * One-time EventBridge Scheduler schedules Embark makes at run time, one per tenant (`at(…)`, deleted after
+ * they fire): not deployed, so a redeploy never touches one. The deploy makes the role Scheduler assumes to
+ * invoke the target function; the names are `<prefix><tenantId>` in the default group.
+ */
+export const RUNTIME_SCHEDULES = {
+  /** A cancelled tenant's purge, at the end of its grace period (design §2, retention). */
+  purge: {
+    function: "start-purge",
+    prefix: "embark-purge-",
+    targetEnv: "PURGE_SCHEDULE_TARGET_ARN",
+    roleEnv: "PURGE_SCHEDULE_ROLE_ARN",
+  },
+} as const;
+export type RuntimeScheduleKey = keyof typeof RUNTIME_SCHEDULES;
 
 /** Stage settings every function gets (names, addresses: nothing secret). */
 export const SETTINGS = {
@@ -71,6 +98,8 @@ export const SETTINGS = {
   sesConfigurationSet: "SES_CONFIGURATION_SET",
   /** The SES identity Cognito mails tenant users through (EmailConfiguration.SourceArn). */
   sesIdentityArn: "SES_IDENTITY_ARN",
+  /** Days an offboarded tenant's slug stays reserved (default 365, at least 90). */
+  slugReservationDays: "EMBARK_SLUG_RESERVATION_DAYS",
 } as const;
 
 /** Secrets, each given only to the functions that name it in their spec. */
@@ -98,6 +127,7 @@ export const LOCAL_NAMES = {
   table: (key: TableKey) => `embark-${key}`,
   queue: (key: QueueKey) => `embark-${key}`,
   bus: (key: BusKey) => `embark-${key}`,
+  bucket: (key: BucketKey) => `embark-${key}`,
   stateMachine: (key: StateMachineKey) => STATE_MACHINE_NAMES[key],
   /** Named like the bus Stripe's EventBridge destination creates (`aws.partner/stripe.com/<id>`). */
   stripePartnerBus: "aws.partner/stripe.com/embark-local",
@@ -111,9 +141,12 @@ export function resourceEnvironment<V>(of: {
   queue(key: QueueKey): V;
   deadLetterQueue(key: QueueKey): V;
   bus(key: BusKey): V;
+  bucket(key: BucketKey): V;
   stateMachine(key: StateMachineKey): V;
   /** A function's ARN by its manifest name. */
   functionArn(name: string): V;
+  /** The role EventBridge Scheduler assumes for a runtime schedule. */
+  scheduleRole(key: RuntimeScheduleKey): V;
 }): Record<string, V> {
   const env: Record<string, V> = {};
   for (const [k, t] of Object.entries(TABLES)) env[t.env] = of.table(k as TableKey);
@@ -122,8 +155,13 @@ export function resourceEnvironment<V>(of: {
     env[q.dlqEnv] = of.deadLetterQueue(k as QueueKey);
   }
   for (const [k, b] of Object.entries(BUSES)) env[b.env] = of.bus(k as BusKey);
+  for (const [k, b] of Object.entries(BUCKETS)) env[b.env] = of.bucket(k as BucketKey);
   for (const [k, m] of Object.entries(STATE_MACHINES)) env[m.env] = of.stateMachine(k as StateMachineKey);
   for (const f of Object.values(FUNCTION_REFS)) env[f.env] = of.functionArn(f.function);
+  for (const [k, r] of Object.entries(RUNTIME_SCHEDULES)) {
+    env[r.targetEnv] = of.functionArn(r.function);
+    env[r.roleEnv] = of.scheduleRole(k as RuntimeScheduleKey);
+  }
   return env;
 }
 

@@ -8,7 +8,9 @@
  * - payment failed: an ACTIVE tenant → Suspend, which waits out the plan's grace period counted from the
  *   unpaid invoice's creation and suspends only if no newer payment event arrived meanwhile.
  * - payment succeeded: a SUSPENDED tenant → Reactivate; an ACTIVE one → recorded (it voids a pending Suspend).
- * - cancellation → Offboard (once).
+ * - cancellation → Cancel: the tenant is retained (CANCELLED) for its plan's grace period, then purged.
+ * - while CANCELLED: a new subscription, a paid invoice or `ops restore`, newer than the cancellation →
+ *   Restore; anything else waits for that (ignored), and an older event is superseded.
  * A tenant still onboarding (or whose onboarding failed, except for a cancellation) keeps the event parked
  * until onboarding ends; an offboarded tenant ignores everything.
  */
@@ -16,7 +18,13 @@ import { findPlanByPriceId, type Plan } from "../plans/catalog.js";
 import type { BillingMark, Tenant } from "../tenant/model.js";
 import type { TenantStatus } from "../tenant/status.js";
 import type { Workflow } from "../workflow/names.js";
-import { aspectOf, type BillingAspect, type BillingEvent, compareEvents } from "./event.js";
+import {
+  aspectOf,
+  type BillingAspect,
+  type BillingEvent,
+  compareEvents,
+  RESTORING_ACTIONS,
+} from "./event.js";
 
 export type Decision =
   | { kind: "ignore"; reason: string }
@@ -40,19 +48,33 @@ export function planFor(
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 export function decide(t: Tenant, e: BillingEvent, plans: readonly Plan[]): Decision {
-  const aspect = aspectOf(e.action);
+  const cancelled = t.status === "CANCELLED";
+  const restoring = cancelled && RESTORING_ACTIONS.includes(e.action);
+  // While CANCELLED, what would restore it is ordered against the cancellation (event.ts).
+  const aspect = restoring ? "cancel" : aspectOf(e.action);
   const last = t.billing?.[aspect];
   if (last?.eventId === e.id) return { kind: "duplicate", mark: last };
+  if (e.action === "restore" && !cancelled) {
+    const why =
+      t.status === "OFFBOARDING" || t.status === "OFFBOARDED"
+        ? `the tenant was purged${t.export ? `; its export is at ${t.export.location}` : ""}`
+        : `the tenant is ${t.status}, not CANCELLED`;
+    return { kind: "ignore", reason: `nothing to restore: ${why}` };
+  }
 
   const subscription = t.billing?.subscriptionId;
-  if (e.source === "stripe" && e.subscriptionId && subscription && e.subscriptionId !== subscription) {
+  // A cancelled tenant's customer may come back with a new subscription: that one is the tenant's from now.
+  if (
+    !restoring &&
+    e.source === "stripe" &&
+    e.subscriptionId &&
+    subscription &&
+    e.subscriptionId !== subscription
+  ) {
     return {
       kind: "ignore",
       reason: `event is for subscription ${e.subscriptionId}; the tenant's is ${subscription}`,
     };
-  }
-  if (last && aspect === "cancel") {
-    return { kind: "superseded", reason: `the tenant is already being offboarded (${last.eventId})` };
   }
   if (last && compareEvents(e, { created: last.created, id: last.eventId }) < 0) {
     return {
@@ -62,6 +84,16 @@ export function decide(t: Tenant, e: BillingEvent, plans: readonly Plan[]): Deci
   }
   if (t.status === "OFFBOARDING" || t.status === "OFFBOARDED") {
     return { kind: "ignore", reason: `the tenant is ${t.status}` };
+  }
+  if (cancelled && !restoring) {
+    const until = t.purgeAfter ? ` until ${t.purgeAfter}` : "";
+    return {
+      kind: e.action === "cancel" ? "superseded" : "ignore",
+      reason:
+        e.action === "cancel"
+          ? `the tenant is already cancelled (${t.cancellation?.eventId ?? last?.eventId}); retained${until}`
+          : `the tenant is CANCELLED (retained${until}); only a new subscription, a paid invoice or ops restore acts on it`,
+    };
   }
   if (t.status === "PROVISIONING" || (t.status === "FAILED" && aspect !== "cancel")) {
     return {
@@ -95,7 +127,18 @@ export function decide(t: Tenant, e: BillingEvent, plans: readonly Plan[]): Deci
     reason,
   });
 
+  if (restoring) {
+    return start(
+      "restore",
+      e.subscriptionId ? { subscriptionId: e.subscriptionId } : {},
+      `${e.source === "ops" ? "restore requested" : `${e.type} for the cancelled tenant`}; restores it within its grace period`,
+      "restored",
+    );
+  }
+
   switch (e.action) {
+    case "restore":
+      return { kind: "ignore", reason: `the tenant is ${t.status}, not CANCELLED` };
     case "subscribe":
     case "plan": {
       const plan = planFor(e, plans);
@@ -118,7 +161,15 @@ export function decide(t: Tenant, e: BillingEvent, plans: readonly Plan[]): Deci
     case "payment_succeeded":
       if (t.status === "SUSPENDED") return start("reactivate", {}, "paid while suspended", "paid");
       return record("paid while in good standing (a pending suspension will not happen)", "paid");
-    case "cancel":
-      return start("offboard", {}, e.source === "ops" ? "offboarding requested" : "subscription cancelled");
+    case "cancel": {
+      const grace = typeof e.graceSeconds === "number" ? { graceSeconds: e.graceSeconds } : {};
+      const why = e.source === "ops" ? "offboarding requested" : "subscription cancelled";
+      return start(
+        "cancel",
+        grace,
+        `${why}; the tenant is retained for its grace period, then purged`,
+        "cancelled",
+      );
+    }
   }
 }

@@ -11,12 +11,16 @@ export const BILLING_ACTIONS = [
   "payment_failed",
   "payment_succeeded",
   "cancel",
+  /** An operator's `ops restore`: a CANCELLED tenant back to ACTIVE within its grace period. */
+  "restore",
 ] as const;
 export type BillingAction = (typeof BILLING_ACTIONS)[number];
 
 /**
  * Facts that are ordered independently: the newest plan event decides the plan, the newest payment event
- * decides whether the tenant is in good standing, and a cancellation is final. Ordering them separately is
+ * decides whether the tenant is in good standing, and the newest cancellation or restore decides whether it is
+ * cancelled (a restoring event is marked on `cancel` while the tenant is CANCELLED, so a late or repeated
+ * cancellation older than the restore never cancels again). Ordering them separately is
  * what makes a shuffled delivery end where in-order delivery ends (a late, older plan change must not be
  * masked by a newer payment event, and the other way round).
  */
@@ -25,9 +29,12 @@ export type BillingAspect = (typeof BILLING_ASPECTS)[number];
 
 export function aspectOf(action: BillingAction): BillingAspect {
   if (action === "subscribe" || action === "plan") return "plan";
-  if (action === "cancel") return "cancel";
+  if (action === "cancel" || action === "restore") return "cancel";
   return "standing";
 }
+
+/** Actions that bring a CANCELLED tenant back: a new subscription, a paid invoice, `ops restore`. */
+export const RESTORING_ACTIONS: readonly BillingAction[] = ["subscribe", "payment_succeeded", "restore"];
 
 export const SignupDetails = z.object({
   companyName: z.string().optional(),
@@ -64,6 +71,12 @@ export const BillingEvent = z.object({
   invoiceCreated: z.int().optional(),
   /** Suspend without waiting for the grace period (operator's command). */
   immediate: z.boolean().optional(),
+  /** A cancellation's grace period in seconds instead of the plan's (operator's command, `--grace`). */
+  graceSeconds: z
+    .int()
+    .min(0)
+    .max(10 * 365 * 24 * 3600)
+    .optional(),
 });
 export type BillingEvent = z.infer<typeof BillingEvent>;
 

@@ -45,10 +45,19 @@ export interface TransitionIf {
   from: TenantStatus[];
   to: TenantStatus;
   standingEventId?: string;
+  /** Attributes to set; a dotted key sets a nested attribute of an existing map (`billing.subscriptionId`). */
   set?: Record<string, unknown>;
   remove?: string[];
+  /** Only while this event is the newest cancel-or-restore event (`billing.cancel`): a late retry never re-cancels. */
+  cancelMarkEventId?: string;
+  /** Only while this cancellation is the tenant's current one (the purge acts for its own). */
+  cancellationEventId?: string;
+  /** Only once `purgeAfter` is at or before this time (RFC 3339): a purge never runs early. */
+  dueBy?: string;
   /** What caused it, for the lifecycle event the transition publishes. */
   cause?: TenantEventCause;
+  /** Extra facts the lifecycle event carries (Tenant Cancelled: purgeAfter; Tenant Offboarded: the export). */
+  event?: { purgeAfter?: string; export?: { location: string; sha256: string } };
 }
 
 export interface BillingRecords {

@@ -85,7 +85,9 @@ async function linkedAndPlan(
   e: Subscribe,
   reason: string,
 ): Promise<BillingOutcome> {
-  if (!e.priceId && !e.planId) return { outcome: "linked", reason, tenantId };
+  // A cancelled tenant's new subscription restores it, plan or no plan (decide.ts).
+  const cancelled = (await d.tenants.get(tenantId))?.status === "CANCELLED";
+  if (!e.priceId && !e.planId && !cancelled) return { outcome: "linked", reason, tenantId };
   const applied = await applyToTenant(d, tenantId, e);
   return applied.outcome === "recorded" ? { ...applied, outcome: "linked", reason } : applied;
 }

@@ -6,7 +6,7 @@
  */
 import type { OnboardingDeps } from "../onboarding/deps.js";
 
-export type PipelineAction = "deploy" | "teardown";
+export type PipelineAction = "deploy" | "teardown" | "stop";
 
 export async function runLifecyclePipeline(
   d: Pick<OnboardingDeps, "tenants" | "pipeline" | "tasks">,

@@ -7,11 +7,14 @@
 import * as z from "zod";
 import {
   anyResource,
+  bucketObjects,
   codepipeline,
   dynamodb,
   eks,
   eksAccessEntries,
+  passScheduleRole,
   planLookup,
+  runtimeSchedules,
   taskCallbacks,
   tenantProgress,
   userPools,
@@ -23,7 +26,15 @@ import { PlanId } from "../plans/schema.js";
 /** The billing event (or ops command) a lifecycle execution applies. */
 const EventId = z.string().min(1).max(255);
 
-export const STATUS_TARGETS = ["SUSPENDED", "ACTIVE", "OFFBOARDING", "OFFBOARDED"] as const;
+/** `RESTORED` is ACTIVE again from CANCELLED (a restore), kept apart from a reactivation's ACTIVE. */
+export const STATUS_TARGETS = [
+  "SUSPENDED",
+  "ACTIVE",
+  "CANCELLED",
+  "RESTORED",
+  "OFFBOARDING",
+  "OFFBOARDED",
+] as const;
 export type StatusTarget = (typeof STATUS_TARGETS)[number];
 
 const readTenant = dynamodb("tenants", "GetItem");
@@ -31,7 +42,7 @@ const readTenant = dynamodb("tenants", "GetItem");
 export const LIFECYCLE_STEP_TABLE = {
   setTenantStatus: {
     name: "set-tenant-status",
-    description: "step: suspend / reactivate / start or finish offboarding",
+    description: "step: suspend / reactivate / cancel / restore / start or finish the purge",
     timeoutSeconds: 30,
     input: TenantRef.extend({
       to: z.enum(STATUS_TARGETS),
@@ -41,6 +52,20 @@ export const LIFECYCLE_STEP_TABLE = {
     }),
     // BillingRecords (in the tenants table): conditional status writes; PlanStore.find: no catalog scan.
     access: [tenantProgress, dynamodb("plans", "GetItem")],
+  },
+  exportTenant: {
+    name: "export-tenant",
+    description:
+      "step: write the tenant export (record, users, namespace manifests) to S3 before anything else",
+    timeoutSeconds: 120,
+    input: TenantRef,
+    access: [
+      tenantProgress,
+      dynamodb("plans", "GetItem"),
+      userPools("ListUsers", "AdminListGroupsForUser"),
+      eks("DescribeCluster"),
+      bucketObjects("exports", "PutObject"),
+    ],
   },
   recordPlan: {
     name: "record-plan",
@@ -60,6 +85,17 @@ export const LIFECYCLE_STEP_TABLE = {
     input: TenantRef,
     access: [readTenant, planLookup, eks("DescribeCluster")],
   },
+  setPurgeSchedule: {
+    name: "set-purge-schedule",
+    description: "step: schedule (CANCELLED) or cancel (restored) the tenant's purge",
+    timeoutSeconds: 30,
+    input: TenantRef,
+    access: [
+      readTenant,
+      runtimeSchedules("purge", "CreateSchedule", "UpdateSchedule", "DeleteSchedule"),
+      passScheduleRole("purge"),
+    ],
+  },
   applySignIn: {
     name: "apply-sign-in",
     description: "step: enable or disable the tenant's users",
@@ -72,7 +108,8 @@ export const LIFECYCLE_STEP_TABLE = {
     description: "step: deploy or tear down dedicated resources",
     timeoutSeconds: 30,
     input: TenantRef.extend({
-      action: z.enum(["deploy", "teardown"]),
+      /** `stop`: a cancelled tenant's dedicated resources stop (kept for a restore); `deploy` starts them again. */
+      action: z.enum(["deploy", "teardown", "stop"]),
       runKey: z.string().min(1).max(255),
       taskToken: TaskToken,
     }),

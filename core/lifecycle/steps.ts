@@ -10,18 +10,22 @@
 import { isAwsError } from "../adapters/aws-errors.js";
 import { tenantObjects } from "../cluster/tenant-objects.js";
 import type { TenantRef } from "../onboarding/step-table.js";
+import { DEFAULT_OFFBOARD_GRACE_SECONDS } from "../plans/catalog.js";
 import { causeOf } from "../tenant/events.js";
-import type { Tenant } from "../tenant/model.js";
-import { namespaceForSlug } from "../tenant/slug.js";
+import type { DeletionReceipt, Tenant } from "../tenant/model.js";
+import { DEFAULT_SLUG_RESERVATION_DAYS, namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStatus } from "../tenant/status.js";
 import { StepError } from "../workflow/retry.js";
 import type { LifecycleDeps } from "./deps.js";
+import { exportTenant } from "./export.js";
 import { runLifecyclePipeline } from "./pipeline.js";
 import type { LifecycleStep, StatusTarget } from "./step-table.js";
 
 export interface StatusResult {
   tenantId: string;
   status: TenantStatus;
+  /** CANCELLED: when the purge runs. */
+  purgeAfter?: string;
   /** Whether the workflow goes on with the rest of its steps. */
   proceed: boolean;
   /** The plan's grace period, as the suspended email shows it. */
@@ -34,14 +38,59 @@ type Uses<K extends keyof LifecycleDeps> = Pick<LifecycleDeps, K>;
 
 const now = () => new Date().toISOString();
 const GONE: TenantStatus[] = ["OFFBOARDING", "OFFBOARDED"];
+/** Statuses a cancellation moves from (design §2). */
+const CANCELLABLE: TenantStatus[] = ["ACTIVE", "SUSPENDED", "FAILED", "DEGRADED"];
 
 export async function setTenantStatus(
-  d: Uses<"records" | "tenants" | "plans">,
+  d: Uses<"records" | "tenants" | "plans" | "settings">,
   input: TenantRef & { to: StatusTarget; eventId: string; execution?: string },
 ): Promise<StatusResult> {
   const { tenantId, to, eventId } = input;
   const cause = causeOf(input);
+  const before = await d.tenants.require(tenantId);
   switch (to) {
+    case "CANCELLED": {
+      // The grace period: the plan's, or the operator's for this cancellation (`ops offboard --grace`).
+      const plan = await d.plans.find(before.plan);
+      const override = before.billing?.cancel?.input?.graceSeconds;
+      const graceSeconds =
+        typeof override === "number"
+          ? override
+          : (plan?.offboardGraceSeconds ?? DEFAULT_OFFBOARD_GRACE_SECONDS);
+      const at = new Date();
+      const purgeAfter = new Date(at.getTime() + graceSeconds * 1000).toISOString();
+      await d.records.transitionIf({
+        tenantId,
+        from: CANCELLABLE,
+        to,
+        cancelMarkEventId: eventId,
+        set: {
+          cancelledAt: at.toISOString(),
+          purgeAfter,
+          cancellation: { eventId, ...(input.execution ? { execution: input.execution } : {}), graceSeconds },
+        },
+        cause,
+        event: { purgeAfter },
+      });
+      break;
+    }
+    case "RESTORED": {
+      const subscriptionId = before.billing?.cancel?.input?.subscriptionId;
+      await d.records.transitionIf({
+        tenantId,
+        from: ["CANCELLED"],
+        to: "ACTIVE",
+        set: {
+          restoredAt: now(),
+          ...(typeof subscriptionId === "string" && before.billing
+            ? { "billing.subscriptionId": subscriptionId }
+            : {}),
+        },
+        remove: ["purgeAfter", "suspendedAt"],
+        cause,
+      });
+      break;
+    }
     case "SUSPENDED":
       await d.records.transitionIf({
         tenantId,
@@ -63,25 +112,35 @@ export async function setTenantStatus(
       });
       break;
     case "OFFBOARDING":
+      // Only the cancellation this purge is for, and only once its grace period is over.
       await d.records.transitionIf({
         tenantId,
-        from: ["ACTIVE", "SUSPENDED", "FAILED", "DEGRADED"],
+        from: ["CANCELLED"],
         to,
+        cancellationEventId: eventId,
+        dueBy: now(),
         set: { offboardingStartedAt: now() },
         cause,
       });
       break;
-    case "OFFBOARDED":
+    case "OFFBOARDED": {
       // The onboarding pipeline step's task token (if any) has nothing left to answer.
       await d.tenants.deletePipelineWaiter(tenantId);
+      const dedicated = (await d.plans.find(before.plan))?.dedicatedResources ?? false;
+      const receipt = deletionReceipt(before, input, dedicated, d.settings.slugReservationDays);
       await d.records.transitionIf({
         tenantId,
         from: ["OFFBOARDING"],
         to,
-        set: { offboardedAt: now() },
+        set: { offboardedAt: receipt.at, receipt },
         cause,
+        ...(receipt.export ? { event: { export: receipt.export } } : {}),
       });
+      // The slug stays reserved for the period the receipt names (the one recorded, on a re-run).
+      const until = (await d.tenants.require(tenantId)).receipt?.slugReservedUntil;
+      if (until) await d.tenants.reserveSlug(before.slug, tenantId, until);
       break;
+    }
   }
   const t = await d.tenants.require(tenantId);
   const plan = await d.plans.find(t.plan);
@@ -91,6 +150,18 @@ export async function setTenantStatus(
     // Ours: this workflow's event is still the newest payment event and the tenant is where it wanted it
     // (now, or on an earlier attempt of this step). Otherwise a newer event decided, and its workflow acts.
     proceed = t.status === to && ours;
+  } else if (to === "CANCELLED") {
+    // Cancelled by this event (now or on an earlier attempt); a restore since then has the last word.
+    if (t.cancellation?.eventId !== eventId) {
+      throw new StepError("ValidationError", `Tenant ${t.slug} is ${t.status} and cannot be cancelled`);
+    }
+    proceed = t.status === "CANCELLED";
+  } else if (to === "RESTORED") {
+    // Whichever restore won, the tenant is ACTIVE: the steps after this one make the rest match.
+    proceed = t.status === "ACTIVE";
+  } else if (to === "OFFBOARDING" && !GONE.includes(t.status)) {
+    // Restored (or cancelled again by another event) before the purge: nothing is deleted.
+    proceed = false;
   } else {
     const reached = to === "OFFBOARDING" ? GONE.includes(t.status) : t.status === "OFFBOARDED";
     if (!reached) {
@@ -101,9 +172,39 @@ export async function setTenantStatus(
   return {
     tenantId,
     status: t.status,
+    ...(t.purgeAfter ? { purgeAfter: t.purgeAfter } : {}),
     proceed,
     graceDays: String(plan?.suspendGraceDays ?? 0),
     dedicatedResources: plan?.dedicatedResources ?? false,
+  };
+}
+
+/** What the purge deleted and why (design §2): the tombstone's receipt, emailed and kept on the record. */
+export function deletionReceipt(
+  t: Tenant,
+  input: { eventId: string; execution?: string },
+  dedicated: boolean,
+  slugReservationDays = DEFAULT_SLUG_RESERVATION_DAYS,
+  at = new Date(),
+): DeletionReceipt {
+  const r = t.resources;
+  const deleted = [
+    `Kubernetes namespace ${r.namespace ?? namespaceForSlug(t.slug)} and everything in it`,
+    ...(r.userPoolId ? [`Cognito user pool ${r.userPoolId} and its users`] : []),
+    ...(dedicated ? ["dedicated resources (the tenant pipeline's teardown run)"] : []),
+    "the tenant's Kubernetes access entry",
+  ];
+  const by = input.eventId.startsWith("ops-")
+    ? `operator command ${input.eventId}`
+    : `billing event ${input.eventId}`;
+  return {
+    at: at.toISOString(),
+    deleted,
+    cause: `cancelled by ${by}; purged after the ${t.cancellation?.graceSeconds ?? 0}-second grace period`,
+    eventId: input.eventId,
+    ...(input.execution ? { execution: input.execution } : {}),
+    ...(t.export ? { export: { location: t.export.location, sha256: t.export.sha256 } } : {}),
+    slugReservedUntil: new Date(at.getTime() + slugReservationDays * 86_400_000).toISOString(),
   };
 }
 
@@ -182,22 +283,28 @@ export async function applyNamespacePolicy(
     (a, b) => a.status === b.status && a.plan === b.plan,
     async (t) => {
       const namespace = t.resources.namespace ?? namespaceForSlug(t.slug);
-      const suspended = t.status === "SUSPENDED";
-      if (t.status !== "ACTIVE" && !suspended) return { namespace, plan: t.plan, suspended, applied: false };
-      const plan = await d.plans.get(t.plan);
+      const cancelled = t.status === "CANCELLED";
+      const suspended = t.status === "SUSPENDED" || cancelled;
+      const none = { namespace, plan: t.plan, suspended, applied: false, evicted: 0 };
+      if (t.status !== "ACTIVE" && !suspended) return none;
       const cluster = await d.cluster();
+      // A tenant cancelled before onboarding made its namespace gets none now.
+      if (cancelled && !(await cluster.namespaceExists(namespace))) return none;
+      const plan = await d.plans.get(t.plan);
       await cluster.apply(tenantObjects({ tenantId, slug: t.slug, plan, suspended }));
+      // Cancelled: the workloads stop too (a suspension only keeps new pods out).
+      const evicted = cancelled ? await cluster.evictPods(namespace) : 0;
       // Offboarding began meanwhile and may have deleted the namespace before this apply re-created it.
       if (GONE.includes((await d.tenants.require(tenantId)).status)) {
         await cluster.deleteNamespace(namespace);
-        return { namespace, plan: plan.id, suspended, applied: false };
+        return { namespace, plan: plan.id, suspended, applied: false, evicted };
       }
-      return { namespace, plan: plan.id, suspended, applied: true };
+      return { namespace, plan: plan.id, suspended, applied: true, evicted };
     },
   );
 }
 
-/** Users of the tenant's pool enabled while it is ACTIVE, disabled while SUSPENDED. */
+/** Users of the tenant's pool enabled while it is ACTIVE, disabled while SUSPENDED or CANCELLED. */
 export async function applySignIn(d: Uses<"tenants" | "identity">, { tenantId }: TenantRef) {
   return reconcile(
     d,
@@ -206,14 +313,16 @@ export async function applySignIn(d: Uses<"tenants" | "identity">, { tenantId }:
     async (t) => {
       const userPoolId = t.resources.userPoolId ?? null;
       const enabled = t.status === "ACTIVE";
-      if (!userPoolId || (t.status !== "ACTIVE" && t.status !== "SUSPENDED")) {
+      if (!userPoolId || !["ACTIVE", "SUSPENDED", "CANCELLED"].includes(t.status)) {
         return { userPoolId, enabled, applied: false };
       }
       try {
         await d.identity.setUsersEnabled(userPoolId, enabled);
       } catch (err) {
-        // Offboarding deleted the pool meanwhile: nothing left to enable or disable.
-        const gone = GONE.includes((await d.tenants.require(tenantId)).status);
+        // Offboarding deleted the pool meanwhile, or a cancelled tenant's pool was already gone (the reconciler's
+        // retained-pool check flags it): nothing left to enable or disable.
+        const now = (await d.tenants.require(tenantId)).status;
+        const gone = GONE.includes(now) || now === "CANCELLED";
         if (gone && isAwsError(err, "ResourceNotFoundException"))
           return { userPoolId, enabled, applied: false };
         throw err;
@@ -256,12 +365,34 @@ export async function deleteIdentity(d: Uses<"tenants" | "identity">, { tenantId
   return { deletedUserPools: [...pools] };
 }
 
+/** The tenant's purge timer matches its record: scheduled at `purgeAfter` while CANCELLED, else none. */
+export async function setPurgeSchedule(d: Uses<"tenants" | "purgeSchedules">, { tenantId }: TenantRef) {
+  return reconcile(
+    d,
+    tenantId,
+    (a, b) => a.status === b.status && a.purgeAfter === b.purgeAfter,
+    async (t) => {
+      if (t.status === "CANCELLED" && t.purgeAfter && t.cancellation) {
+        await d.purgeSchedules.schedule(new Date(t.purgeAfter), {
+          tenantId,
+          eventId: t.cancellation.eventId,
+        });
+        return { scheduled: true, purgeAfter: t.purgeAfter };
+      }
+      if (t.status !== "OFFBOARDING" && t.status !== "OFFBOARDED") await d.purgeSchedules.cancel(tenantId);
+      return { scheduled: false };
+    },
+  );
+}
+
 /** Each step's body, by the step table's key (handlers.ts makes them Lambda handlers). */
 export const LIFECYCLE_STEP_BODIES = {
   setTenantStatus,
+  exportTenant,
   recordPlan,
   applyNamespacePolicy,
   applySignIn,
+  setPurgeSchedule,
   runLifecyclePipeline,
   deleteNamespace,
   deleteIdentity,

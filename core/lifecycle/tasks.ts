@@ -17,7 +17,7 @@ import { LIFECYCLE_STEP_TABLE, type StatusTarget } from "./step-table.js";
  */
 export function emailTask(
   r: WorkflowRefs,
-  template: "planChanged" | "suspended" | "reactivated" | "farewell",
+  template: "planChanged" | "suspended" | "reactivated" | "farewell" | "cancelled" | "restored" | "receipt",
   next: Transition,
   vars?: Record<string, string>,
 ): TaskState {

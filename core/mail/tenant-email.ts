@@ -4,17 +4,18 @@
  */
 import * as z from "zod";
 import { TenantIdField } from "../onboarding/step-table.js";
-import { EMAIL_KINDS } from "../plans/catalog.js";
+import { ALL_EMAIL_KINDS, type EmailKind, SHIPPED_LIFECYCLE_EMAILS } from "../plans/catalog.js";
 import type { PlanStore } from "../plans/store.js";
 import type { MailSender } from "../ports.js";
 import { loginUrlFor } from "../tenant/login-url.js";
+import type { Tenant } from "../tenant/model.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStore } from "../tenant/store.js";
 import { renderTemplate } from "./render.js";
 
 export const TenantEmailMessage = z.strictObject({
   tenantId: TenantIdField,
-  template: z.enum(EMAIL_KINDS),
+  template: z.enum(ALL_EMAIL_KINDS as [EmailKind, ...EmailKind[]]),
   /**
    * Extra placeholder values some kinds use, short. Only these: a message never overrides what the tenant record
    * says (companyName, loginUrl, …).
@@ -34,6 +35,8 @@ export type TenantEmailMessage = z.infer<typeof TenantEmailMessage>;
 export interface MailSettings {
   appUrl: string;
   supportEmail: string;
+  /** Days an offboarded tenant's slug stays reserved (the receipt says until when). */
+  slugReservationDays?: number;
 }
 
 export interface MailDeps {
@@ -49,7 +52,12 @@ export async function sendTenantEmail(
 ): Promise<{ messageId: string; to: string }> {
   const tenant = await d.tenants.require(message.tenantId);
   const plan = await d.plans.get(tenant.plan);
-  const email = renderTemplate(plan.emails[message.template], {
+  const kind = message.template;
+  const template =
+    plan.emails[kind] ??
+    SHIPPED_LIFECYCLE_EMAILS[kind as keyof typeof SHIPPED_LIFECYCLE_EMAILS] ??
+    plan.emails.farewell;
+  const email = renderTemplate(template, {
     companyName: tenant.companyName,
     adminEmail: tenant.adminEmail,
     slug: tenant.slug,
@@ -58,6 +66,7 @@ export async function sendTenantEmail(
     planName: plan.displayName,
     loginUrl: loginUrlFor(d.settings.appUrl, tenant.slug),
     supportEmail: d.settings.supportEmail,
+    ...retentionValues(tenant),
     ...message.vars,
   });
   const messageId = await d.sender.send(tenant.adminEmail, email);
@@ -66,4 +75,19 @@ export async function sendTenantEmail(
     await d.tenants.markStep(tenant.tenantId, "sendWelcome", "done", { countAttempt: true });
   }
   return { messageId, to: tenant.adminEmail };
+}
+
+/** What the cancellation and receipt emails say, from the record (never from the message). */
+function retentionValues(t: Tenant): Record<string, string> {
+  const r = t.receipt;
+  const location = r?.export?.location ?? t.export?.location ?? "(no export was made)";
+  return {
+    purgeAfter: t.purgeAfter ?? "",
+    exportLocation: location,
+    exportSha256: r?.export?.sha256 ?? t.export?.sha256 ?? "",
+    offboardedAt: r?.at ?? t.offboardedAt ?? "",
+    deleted: r ? r.deleted.join("; ") : "",
+    cause: r?.cause ?? "",
+    slugReservedUntil: r?.slugReservedUntil ?? "",
+  };
 }

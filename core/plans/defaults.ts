@@ -1,5 +1,5 @@
 import { composeEmail } from "../mail/compose.js";
-import { type Plan, parsePlan } from "./schema.js";
+import { DEFAULT_OFFBOARD_GRACE_SECONDS, type Plan, parsePlan } from "./schema.js";
 
 const SIGN_OFF = "The Embark team";
 const HELP =
@@ -56,6 +56,31 @@ function emails(planNote: string): Plan["emails"] {
   };
 }
 
+/**
+ * The lifecycle emails added with the grace period (design §2, retention). A plan may carry its own wording;
+ * a plan stored before they existed uses these.
+ */
+export const SHIPPED_LIFECYCLE_EMAILS = {
+  cancelled: email(
+    "Your Embark workspace {{slug}} is cancelled: your data is kept until {{purgeAfter}}",
+    "**{{companyName}}**'s subscription has ended, so the workspace is closed: nobody can sign in and no workloads run. Nothing has been deleted yet.",
+    "Everything is kept until **{{purgeAfter}}**. Subscribe again before then and the workspace comes back exactly as it was, with the same users and data.",
+    "A copy of the workspace's records, users and settings is kept at {{exportLocation}}.",
+  ),
+  restored: email(
+    "Welcome back! {{companyName}}'s workspace is restored",
+    "**{{companyName}}**'s Embark workspace is restored on the {{planName}} plan: the same users, settings and data as before it was cancelled.",
+    SIGN_IN,
+  ),
+  receipt: email(
+    "Deletion receipt for the Embark workspace {{slug}}",
+    "As requested, **{{companyName}}**'s Embark workspace was deleted on {{offboardedAt}} ({{cause}}).",
+    "Deleted: {{deleted}}.",
+    "Before deleting anything we exported the workspace's records, users and settings to {{exportLocation}} (manifest SHA-256 {{exportSha256}}).",
+    "The workspace ID **{{slug}}** stays reserved until {{slugReservedUntil}}, so nobody else can take it over.",
+  ),
+};
+
 /** Shipped defaults, validated at import so a bad edit fails every test run. */
 export const DEFAULT_PLANS: Plan[] = [
   {
@@ -82,6 +107,7 @@ export const DEFAULT_PLANS: Plan[] = [
     features: ["1 vCPU and 2 GiB of memory", "Up to 10 pods", "5 GiB of storage", "Community support"],
     billingPriceIds: ["price_free_monthly"],
     suspendGraceDays: 7,
+    offboardGraceSeconds: DEFAULT_OFFBOARD_GRACE_SECONDS,
     emails: emails("The Free plan gives you room for 10 pods. Upgrade whenever you need more."),
   },
   {
@@ -108,6 +134,7 @@ export const DEFAULT_PLANS: Plan[] = [
     features: ["4 vCPU and 8 GiB of memory", "Up to 50 pods", "50 GiB of storage", "Email support"],
     billingPriceIds: ["price_standard_monthly", "price_standard_yearly"],
     suspendGraceDays: 14,
+    offboardGraceSeconds: DEFAULT_OFFBOARD_GRACE_SECONDS,
     emails: emails("Your Standard plan includes email support; we answer within one business day."),
   },
   {
@@ -140,6 +167,7 @@ export const DEFAULT_PLANS: Plan[] = [
     ],
     billingPriceIds: ["price_enterprise_monthly", "price_enterprise_yearly"],
     suspendGraceDays: 30,
+    offboardGraceSeconds: DEFAULT_OFFBOARD_GRACE_SECONDS,
     emails: emails("Your dedicated Enterprise resources are set up, and priority support is a reply away."),
   },
 ].map(parsePlan);

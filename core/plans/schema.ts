@@ -53,7 +53,16 @@ export const EmailTemplate = z.strictObject({
 export type EmailTemplate = z.infer<typeof EmailTemplate>;
 
 export const EMAIL_KINDS = ["welcome", "planChanged", "suspended", "reactivated", "farewell"] as const;
-export type EmailKind = (typeof EMAIL_KINDS)[number];
+/**
+ * Kinds added later: a plan stored before they existed has none, and the shipped wording applies
+ * (core/plans/defaults.ts `SHIPPED_LIFECYCLE_EMAILS`).
+ */
+export const OPTIONAL_EMAIL_KINDS = ["cancelled", "restored", "receipt"] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number] | (typeof OPTIONAL_EMAIL_KINDS)[number];
+export const ALL_EMAIL_KINDS: readonly EmailKind[] = [...EMAIL_KINDS, ...OPTIONAL_EMAIL_KINDS];
+
+/** The grace period between a cancellation and the purge when a plan does not say (design §2). */
+export const DEFAULT_OFFBOARD_GRACE_SECONDS = 30 * 24 * 3600;
 
 const COMMON_PLACEHOLDERS = [
   "companyName",
@@ -82,6 +91,17 @@ export const EMAIL_PLACEHOLDERS: Readonly<Record<EmailKind, readonly string[]>> 
   suspended: [...COMMON_PLACEHOLDERS, "graceDays"],
   reactivated: COMMON_PLACEHOLDERS,
   farewell: COMMON_PLACEHOLDERS,
+  cancelled: [...COMMON_PLACEHOLDERS, "purgeAfter", "exportLocation"],
+  restored: COMMON_PLACEHOLDERS,
+  receipt: [
+    ...COMMON_PLACEHOLDERS,
+    "offboardedAt",
+    "deleted",
+    "cause",
+    "exportLocation",
+    "exportSha256",
+    "slugReservedUntil",
+  ],
 };
 /** The invitation's variables (Embark fills them at pool creation; Cognito fills `{####}`, `{username}`). */
 export const INVITATION_PLACEHOLDERS: readonly string[] = COMMON_PLACEHOLDERS;
@@ -98,12 +118,24 @@ export const Plan = z
     features: z.array(z.string().min(1)),
     billingPriceIds: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "Not a billing price id" })),
     suspendGraceDays: z.int().min(0).max(365),
+    /**
+     * Seconds between a cancellation and the purge (design §2, retention): the tenant is CANCELLED and
+     * restorable meanwhile. Plans stored before it existed read the default, 30 days.
+     */
+    offboardGraceSeconds: z
+      .int()
+      .min(0)
+      .max(10 * 365 * 24 * 3600)
+      .default(DEFAULT_OFFBOARD_GRACE_SECONDS),
     emails: z.strictObject({
       welcome: EmailTemplate,
       planChanged: EmailTemplate,
       suspended: EmailTemplate,
       reactivated: EmailTemplate,
       farewell: EmailTemplate,
+      cancelled: EmailTemplate.optional(),
+      restored: EmailTemplate.optional(),
+      receipt: EmailTemplate.optional(),
       /** Optional: plans stored before it existed use the shipped invitation (core/plans/invitation.ts). */
       invitation: EmailTemplate.optional(),
     }),
@@ -156,10 +188,12 @@ export const Plan = z
         ctx.addIssue({ code: "custom", path, message: (err as Error).message });
       }
     }
-    for (const kind of EMAIL_KINDS) {
+    for (const kind of ALL_EMAIL_KINDS) {
+      const template = plan.emails[kind];
+      if (!template) continue;
       let used: string[];
       try {
-        used = placeholdersOf(plan.emails[kind]);
+        used = placeholdersOf(template);
       } catch (err) {
         ctx.addIssue({ code: "custom", path: ["emails", kind], message: (err as Error).message });
         continue;

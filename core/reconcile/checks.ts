@@ -3,6 +3,7 @@
  * and how to repair it, and changes nothing itself (pass.ts carries the repairs out, unless it is a dry run).
  */
 
+import { startPurge } from "../lifecycle/start-purge.js";
 import { failedStateOf, humanCause } from "../onboarding/record-failure.js";
 import { startOnboarding } from "../onboarding/start.js";
 import type { ExecutionFacts } from "../ports.js";
@@ -333,7 +334,8 @@ const degradationRecorded: Checker = async (c) => {
 const offboardExecution: Checker = async (c) => {
   if (stillMoving(c)) return [];
   const { tenant: t, d, pass } = c;
-  const n = t.runs?.offboard;
+  // The purge is numbered after its cancellation (core/lifecycle/start-purge.ts); older records by offboard.
+  const n = t.runs?.cancel ?? t.runs?.offboard;
   if (!n) {
     return [
       {
@@ -375,6 +377,91 @@ const offboardExecution: Checker = async (c) => {
       problem: `Offboard execution ${name} ended ${ex.status}${ex.error ? ` (${ex.error})` : ""} and nothing recorded it`,
       result: "repaired",
       repair: () => d.workflows.redrive(ex.executionArn),
+    },
+  ];
+};
+
+/** CANCELLED: the pool is kept (a restore needs its users) and nobody in it can sign in. */
+const retainedPool: Checker = async (c) => {
+  const id = c.tenant.resources.userPoolId;
+  if (!id) return []; // cancelled before onboarding made one
+  const problem = await poolProblem(c);
+  if (problem) {
+    // Not DEGRADED: the tenant stays CANCELLED and its purge goes ahead; a restore would need the pool back.
+    return [{ check: "retained-pool", action: "flag", problem, result: "flagged" }];
+  }
+  const enabled = await c.d.identity.enabledUsers(id);
+  if (enabled === 0) return [];
+  return [
+    {
+      check: "retained-pool",
+      action: "disable-users",
+      problem: `${enabled} user(s) of user pool ${id} can still sign in although the tenant is CANCELLED`,
+      result: "repaired",
+      repair: () => c.d.identity.setUsersEnabled(id, false),
+    },
+  ];
+};
+
+const exportRecorded: Checker = async (c) => {
+  if (c.tenant.export || stillMoving(c)) return [];
+  return [
+    {
+      check: "export-recorded",
+      action: "flag",
+      problem:
+        "The tenant is CANCELLED without an export: its cancel execution did not get that far; redrive it " +
+        "(`npm run ops -- redrive`) before the purge",
+      result: "flagged",
+    },
+  ];
+};
+
+/**
+ * CANCELLED: the purge timer exists. A lost schedule is made again at purgeAfter (never earlier); a purge
+ * overdue by staleAfterMinutes (the schedule fired into a failure, or was lost) is started, as the schedule would.
+ */
+const purgeTimer: Checker = async (c) => {
+  const { tenant: t, d, pass } = c;
+  if (!t.purgeAfter || !t.cancellation) {
+    return [
+      {
+        check: "purge-timer",
+        action: "flag",
+        problem: "The tenant is CANCELLED without purgeAfter or its cancellation",
+        result: "flagged",
+      },
+    ];
+  }
+  const purgeAfter = t.purgeAfter;
+  const { eventId } = t.cancellation;
+  const overdue = Date.parse(purgeAfter) < pass.now.getTime() - pass.settings.staleAfterMinutes * 60_000;
+  if (overdue) {
+    return [
+      {
+        check: "purge-timer",
+        action: "start-purge",
+        problem: `The purge was due at ${purgeAfter} and the tenant is still CANCELLED`,
+        result: "repaired",
+        repair: async () => {
+          await startPurge(d, { tenantId: t.tenantId, eventId }, pass.now);
+        },
+      },
+    ];
+  }
+  if (!d.purgeSchedules || Date.parse(purgeAfter) <= pass.now.getTime()) return [];
+  const timer = await d.purgeSchedules.describe(t.tenantId);
+  if (timer && timer.target.eventId === eventId) return [];
+  const schedules = d.purgeSchedules;
+  return [
+    {
+      check: "purge-timer",
+      action: "schedule-purge",
+      problem: timer
+        ? `The purge schedule is for cancellation ${timer.target.eventId}, not ${eventId}`
+        : `No purge schedule for the tenant (due ${purgeAfter})`,
+      result: "repaired",
+      repair: () => schedules.schedule(new Date(purgeAfter), { tenantId: t.tenantId, eventId }),
     },
   ];
 };
@@ -440,6 +527,9 @@ export const CHECKERS: Readonly<Record<CheckId, Checker>> = {
   namespace,
   "guard-rails": guardRails,
   "degradation-recorded": degradationRecorded,
+  "retained-pool": retainedPool,
+  "export-recorded": exportRecorded,
+  "purge-timer": purgeTimer,
   "offboard-execution": offboardExecution,
   "no-user-pool": noUserPool,
   "no-namespace": noNamespace,

@@ -22,6 +22,9 @@ export const ACTIONS = [
   "recreate-app-client",
   "apply-objects",
   "redrive-offboarding",
+  "disable-users",
+  "schedule-purge",
+  "start-purge",
   "delete-user-pool",
   "delete-namespace",
   "stop-pipeline-run",
@@ -115,7 +118,8 @@ export class TenantContext {
       if (!plan) return undefined;
       // A DEGRADED tenant keeps the quota of the status it came from.
       const from = t.status === "DEGRADED" ? t.reconcile?.degraded?.previousStatus : t.status;
-      return tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan, suspended: from === "SUSPENDED" });
+      const suspended = from === "SUSPENDED" || from === "CANCELLED"; // no pods either way
+      return tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan, suspended });
     });
     return this.desiredObjects;
   }

@@ -8,6 +8,7 @@ import type {
   IdentityProvisioner,
   PipelineControl,
   PipelineRunner,
+  PurgeSchedules,
   TenantEventPublisher,
   WorkflowRunner,
 } from "../ports.js";
@@ -19,7 +20,7 @@ export interface ReconcileDeps {
   tenants: TenantStore;
   store: ReconcileStore;
   plans: Pick<PlanStore, "list">;
-  identity: Pick<IdentityProvisioner, "deleteTenantIdentity"> & IdentityInspector;
+  identity: Pick<IdentityProvisioner, "deleteTenantIdentity" | "setUsersEnabled"> & IdentityInspector;
   /** A fresh cluster connection (EKS tokens expire after minutes): one per pass. */
   cluster: () => Promise<Pick<ClusterProvisioner, "apply"> & ClusterInspector>;
   workflows: WorkflowRunner & ExecutionInspector;
@@ -28,6 +29,8 @@ export interface ReconcileDeps {
   deadLetters: readonly DeadLetterQueue[];
   onboardingStateMachineArn: string;
   offboardStateMachineArn: string;
+  /** CANCELLED tenants' purge timers: a lost one is made again (none: only an overdue purge is started). */
+  purgeSchedules?: PurgeSchedules;
   /** Where the outbox drains to (lifecycle events a crash left behind, a FAILED the pass wrote). */
   events?: TenantEventPublisher;
   now?: () => Date;

@@ -36,6 +36,20 @@ export const CHECKS = {
     kind: "must",
     says: "`reconcile.degraded`: what was lost and why (the tenant returns to its previous status once it is back)",
   },
+  "retained-pool": {
+    kind: "must",
+    says: "its user pool, kept with every user disabled (the recorded id, tagged with the tenant id)",
+  },
+  "export-recorded": {
+    kind: "must",
+    says: "`export`: the archive written at cancellation (bucket, manifest key, checksum)",
+  },
+  "purge-timer": {
+    kind: "must",
+    says:
+      "its one-time purge schedule at `purgeAfter`; once `purgeAfter` has passed by `staleAfterMinutes`, " +
+      "its purge execution",
+  },
   "offboard-execution": {
     kind: "must",
     says: "its latest offboard execution, running, or its failure recorded (`workflowFailure`)",
@@ -72,8 +86,14 @@ export const INVARIANTS: Readonly<Record<TenantStatus, Invariant>> = {
     means: "something Embark cannot restore is gone (a deleted user pool); an operator decides",
     checks: ["degradation-recorded", "namespace", "guard-rails"],
   },
+  CANCELLED: {
+    means:
+      "cancelled and retained until `purgeAfter`: nobody can sign in, no pods run, data and export kept; " +
+      "restorable",
+    checks: ["retained-pool", "namespace", "guard-rails", "export-recorded", "purge-timer"],
+  },
   OFFBOARDING: {
-    means: "the offboard workflow is removing the tenant's resources",
+    means: "the purge (the offboard workflow) is removing the tenant's resources",
     checks: ["offboard-execution"],
   },
   OFFBOARDED: {

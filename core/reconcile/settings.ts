@@ -46,6 +46,7 @@ export const DEFAULT_SETTINGS: ReconcileSettings = {
     ACTIVE: 25,
     SUSPENDED: 10,
     DEGRADED: 10,
+    CANCELLED: 10,
     OFFBOARDING: 10,
     OFFBOARDED: 10,
   },

@@ -16,6 +16,8 @@ export const TENANT_EVENT_TYPES = [
   "Tenant Plan Changed",
   "Tenant Suspended",
   "Tenant Reactivated",
+  "Tenant Cancelled",
+  "Tenant Restored",
   "Tenant Offboarded",
 ] as const;
 export const TenantEventType = z.enum(TENANT_EVENT_TYPES);
@@ -50,6 +52,10 @@ export const TenantEventDetail = z.strictObject({
   previousPlan: z.string().min(1).optional(),
   /** Tenant Onboarding Failed only: the step that failed and why. */
   failure: z.strictObject({ step: z.string(), error: z.string(), cause: z.string() }).optional(),
+  /** Tenant Cancelled only: when the purge runs unless the tenant is restored first. */
+  purgeAfter: IsoTime.optional(),
+  /** Tenant Offboarded only: where the export made at cancellation is, and its manifest's SHA-256. */
+  export: z.strictObject({ location: z.string(), sha256: z.string() }).optional(),
   cause: TenantEventCause,
 });
 export type TenantEventDetail = z.infer<typeof TenantEventDetail>;
@@ -59,7 +65,11 @@ export type TenantEvent = z.infer<typeof TenantEvent>;
 
 /** The event a status change publishes; none for internal moves (a redrive's FAILED → PROVISIONING, OFFBOARDING). */
 export function tenantEventTypeFor(from: TenantStatus, to: TenantStatus): TenantEventType | undefined {
-  if (to === "ACTIVE") return from === "SUSPENDED" ? "Tenant Reactivated" : "Tenant Activated";
+  if (to === "ACTIVE") {
+    if (from === "SUSPENDED") return "Tenant Reactivated";
+    return from === "CANCELLED" ? "Tenant Restored" : "Tenant Activated";
+  }
+  if (to === "CANCELLED") return "Tenant Cancelled";
   if (to === "FAILED") return "Tenant Onboarding Failed";
   if (to === "SUSPENDED") return "Tenant Suspended";
   if (to === "OFFBOARDED") return "Tenant Offboarded";
@@ -91,6 +101,8 @@ export interface TransitionFacts {
   cause: TenantEventCause;
   previousPlan?: string;
   failure?: TenantEventDetail["failure"];
+  purgeAfter?: string;
+  export?: TenantEventDetail["export"];
   now?: Date;
 }
 
@@ -114,6 +126,8 @@ export function tenantEventFor(
       previousStatus: facts.previousStatus,
       ...(facts.previousPlan ? { previousPlan: facts.previousPlan } : {}),
       ...(facts.failure ? { failure: facts.failure } : {}),
+      ...(facts.purgeAfter ? { purgeAfter: facts.purgeAfter } : {}),
+      ...(facts.export ? { export: facts.export } : {}),
       cause: facts.cause,
     },
   };

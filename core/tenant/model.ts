@@ -104,6 +104,34 @@ export const TenantReconcile = z.object({
 export type TenantReconcile = z.infer<typeof TenantReconcile>;
 export const MAX_RECONCILE_ENTRIES = 20;
 
+/** Where a tenant's export is: bucket, key prefix, the manifest (with every object's SHA-256) and its own. */
+export const TenantExport = z.object({
+  bucket: z.string().min(1),
+  prefix: z.string().min(1),
+  manifestKey: z.string().min(1),
+  /** `s3://<bucket>/<manifestKey>` */
+  location: z.string().min(1),
+  /** SHA-256 (hex) of the manifest, which lists each object's. */
+  sha256: z.string().min(1),
+  objects: z.int().min(0),
+  at: IsoTime,
+});
+export type TenantExport = z.infer<typeof TenantExport>;
+
+/** What the purge deleted, when, because of what, and where the export it kept is (design §2). */
+export const DeletionReceipt = z.object({
+  at: IsoTime,
+  deleted: z.array(z.string()),
+  /** The billing event or ops command that cancelled, and the purge execution. */
+  cause: z.string(),
+  eventId: z.string().optional(),
+  execution: z.string().optional(),
+  export: z.object({ location: z.string(), sha256: z.string() }).optional(),
+  /** Until then no new tenant may take the slug (links and emails meant for this one). */
+  slugReservedUntil: IsoTime.optional(),
+});
+export type DeletionReceipt = z.infer<typeof DeletionReceipt>;
+
 export const TenantId = z.uuid();
 export type TenantId = z.infer<typeof TenantId>;
 
@@ -172,6 +200,18 @@ export const Tenant = z.object({
   suspendedAt: IsoTime.optional(),
   offboardingStartedAt: IsoTime.optional(),
   offboardedAt: IsoTime.optional(),
+  /** CANCELLED (design §2, retention): when, and when the purge runs unless the tenant is restored first. */
+  cancelledAt: IsoTime.optional(),
+  purgeAfter: IsoTime.optional(),
+  /** The event (or ops command) whose cancellation is current; the purge acts only for it. */
+  cancellation: z
+    .object({ eventId: z.string().min(1), execution: z.string().optional(), graceSeconds: z.int().min(0) })
+    .optional(),
+  restoredAt: IsoTime.optional(),
+  /** The export written at cancellation (core/lifecycle/export.ts): kept after the purge. */
+  export: TenantExport.optional(),
+  /** The deletion receipt, written by the purge with OFFBOARDED: the tenant's tombstone. */
+  receipt: DeletionReceipt.optional(),
   /** Incremented on every write; writes are conditional on the version read. */
   version: z.int().min(1),
   /** The version of the newest lifecycle event (core/tenant/events.ts); absent before the first. */

@@ -31,6 +31,10 @@ function notOpen(status: TenantStatus, slug: string): Error | undefined {
       return new TenantSuspendedError(
         `Workspace ${slug} is suspended because of a billing issue. Its admin can update the payment details to restore access.`,
       );
+    case "CANCELLED":
+      return new TenantSuspendedError(
+        `Workspace ${slug} is cancelled. Its data is kept for now: its admin can subscribe again to restore it.`,
+      );
     case "OFFBOARDING":
     case "OFFBOARDED":
       return new TenantClosedError(`Workspace ${slug} has been closed.`);

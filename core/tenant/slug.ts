@@ -128,3 +128,10 @@ export function namespaceForSlug(slug: string): string {
   if (!result.ok) throw new InvalidSlugError(result.reason, result.message);
   return `tenant-${slug}`;
 }
+
+/**
+ * How long an offboarded tenant's slug stays reserved (design §2): links and emails meant for it must not reach
+ * a newcomer. At least 90 days, Step Functions' execution-name window (executions are named by slug).
+ */
+export const DEFAULT_SLUG_RESERVATION_DAYS = 365;
+export const MIN_SLUG_RESERVATION_DAYS = 90;

@@ -9,6 +9,11 @@ export const TENANT_STATUSES = [
   "SUSPENDED",
   /** Something Embark cannot restore is gone (a deleted user pool): the reason is on `reconcile.degraded`. */
   "DEGRADED",
+  /**
+   * Cancelled and retained (design §2): sign-in disabled, no pods, data and export kept until `purgeAfter`;
+   * a restore brings it back to ACTIVE, the purge moves it on to OFFBOARDING.
+   */
+  "CANCELLED",
   "OFFBOARDING",
   "OFFBOARDED",
 ] as const;
@@ -22,11 +27,13 @@ export type TenantStatus = z.infer<typeof TenantStatus>;
  */
 const NEXT: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = {
   PROVISIONING: ["ACTIVE", "FAILED"],
-  FAILED: ["PROVISIONING", "OFFBOARDING"], // a redrive retries; or clean up a failed onboarding
-  ACTIVE: ["SUSPENDED", "OFFBOARDING", "DEGRADED"],
-  SUSPENDED: ["ACTIVE", "OFFBOARDING", "DEGRADED"],
+  FAILED: ["PROVISIONING", "CANCELLED"], // a redrive retries; or clean up a failed onboarding
+  ACTIVE: ["SUSPENDED", "CANCELLED", "DEGRADED"],
+  SUSPENDED: ["ACTIVE", "CANCELLED", "DEGRADED"],
   // The reconciler degrades a tenant and restores its previous status once what was lost is back.
-  DEGRADED: ["ACTIVE", "SUSPENDED", "OFFBOARDING"],
+  DEGRADED: ["ACTIVE", "SUSPENDED", "CANCELLED"],
+  // A restore within the grace period, or the purge once it is over: nothing is deleted before that.
+  CANCELLED: ["ACTIVE", "OFFBOARDING"],
   OFFBOARDING: ["OFFBOARDED"],
   OFFBOARDED: [],
 };

@@ -4,7 +4,7 @@
  * tenant backwards.
  */
 import type { TenantEventCause } from "./events.js";
-import type { OnboardingStep, StepProgress, Tenant } from "./model.js";
+import type { OnboardingStep, StepProgress, Tenant, TenantExport } from "./model.js";
 import type { TenantStatus } from "./status.js";
 
 export type ResourcesPatch = Partial<Tenant["resources"]>;
@@ -21,6 +21,13 @@ export interface TenantStore {
   /** The tenant, or TenantNotFoundError. */
   require(tenantId: string): Promise<Tenant>;
   getBySlug(slug: string): Promise<Tenant | undefined>;
+  /**
+   * An offboarded tenant's slug claim is kept until `until` (design §2): before then no signup may take the
+   * slug; after it, create() of another tenant takes the claim over. Only the tenant holding the claim sets it.
+   */
+  reserveSlug(slug: string, tenantId: string, until: string): Promise<void>;
+  /** Whether a new tenant may claim the slug now (no claim, or an offboarded tenant's reservation is over). */
+  slugFree(slug: string, now?: Date): Promise<boolean>;
   /** Remembers which tenant a user pool belongs to (its tokens' claims are looked up by pool). */
   linkUserPool(userPoolId: string, tenantId: string): Promise<void>;
   /** The tenant a user pool belongs to. */
@@ -47,6 +54,8 @@ export interface TenantStore {
    */
   startStep(tenantId: string, step: OnboardingStep, status?: "running" | "done"): Promise<Tenant | undefined>;
   setResources(tenantId: string, patch: ResourcesPatch): Promise<void>;
+  /** Records where the tenant's export is (written at cancellation; kept after the purge). */
+  recordExport(tenantId: string, exported: TenantExport): Promise<void>;
   /**
    * Moves the tenant to `to` if its current status allows it, appending the lifecycle event the move publishes
    * (core/tenant/events.ts) to the outbox in the same write. Returns false when it is already there

@@ -16,7 +16,7 @@ export const TENANT_CLAIMS = {
 } as const;
 
 /** Statuses whose users get no tokens, whatever Cognito thinks of the user (suspended users are disabled too). */
-const NO_TOKENS = ["SUSPENDED", "OFFBOARDING", "OFFBOARDED"];
+const NO_TOKENS = ["SUSPENDED", "CANCELLED", "OFFBOARDING", "OFFBOARDED"];
 
 export const PreTokenGenerationEvent = z.looseObject({
   version: z.string(),

@@ -1,7 +1,16 @@
 // Execution and state machine names (contract: design §4). Executions are named `<slug>-<workflow>-<n>`, so a
 // duplicate start with the same name and input is a no-op in Step Functions (names are unique for 90 days).
 
-export const WORKFLOWS = ["onboard", "plan-change", "suspend", "reactivate", "offboard"] as const;
+/** `cancel` retains a cancelled tenant (grace period), `restore` brings it back, `offboard` purges it. */
+export const WORKFLOWS = [
+  "onboard",
+  "plan-change",
+  "suspend",
+  "reactivate",
+  "cancel",
+  "restore",
+  "offboard",
+] as const;
 export type Workflow = (typeof WORKFLOWS)[number];
 export type LifecycleWorkflow = Exclude<Workflow, "onboard">;
 export const LIFECYCLE_WORKFLOWS = WORKFLOWS.filter((w): w is LifecycleWorkflow => w !== "onboard");
@@ -11,6 +20,8 @@ export const STATE_MACHINE_NAMES = {
   planChange: "embark-plan-change",
   suspend: "embark-suspend",
   reactivate: "embark-reactivate",
+  cancel: "embark-cancel",
+  restore: "embark-restore",
   offboard: "embark-offboard",
 } as const;
 export type StateMachineName = (typeof STATE_MACHINE_NAMES)[keyof typeof STATE_MACHINE_NAMES];
@@ -23,6 +34,8 @@ export const STATE_MACHINE_OF: Readonly<Record<Workflow, StateMachineKey>> = {
   "plan-change": "planChange",
   suspend: "suspend",
   reactivate: "reactivate",
+  cancel: "cancel",
+  restore: "restore",
   offboard: "offboard",
 };
 

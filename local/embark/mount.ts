@@ -5,6 +5,7 @@
  * local-only parts: the operator console and the billing webhook's signing secret. Idempotent: runs at every
  * boot.
  */
+
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -19,6 +20,7 @@ import {
   EventBridgeClient,
   ResourceAlreadyExistsException,
 } from "@aws-sdk/client-eventbridge";
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { documentClient } from "../../core/adapters/dynamo.js";
 import { DynamoPlanStore } from "../../core/adapters/plan-store.js";
@@ -40,7 +42,9 @@ import {
   WORK_QUEUES,
 } from "../../core/app/manifest.js";
 import {
+  BUCKETS,
   BUSES,
+  type BucketKey,
   type BusKey,
   LOCAL_NAMES,
   type QueueKey,
@@ -54,6 +58,7 @@ import {
   type TableKey,
   tableIndexes,
 } from "../../core/app/resources.js";
+import { DEFAULT_PLANS } from "../../core/plans/catalog.js";
 import { operatorConsole } from "../../ops/console/index.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
@@ -74,6 +79,11 @@ export interface EmbarkEndpoints {
 export interface MountOptions {
   /** Whether the manifest's schedules run (default true); tests create them DISABLED and reconcile on demand. */
   schedules?: boolean;
+  /**
+   * The shipped plans' grace period between a cancellation and the purge, in seconds (default: the plans', 30
+   * days; env EMBARK_OFFBOARD_GRACE_SECONDS). Only for plans not stored yet: an operator's edit stays.
+   */
+  offboardGraceSeconds?: number;
 }
 
 export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): Promise<void> {
@@ -113,6 +123,13 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     });
   }
   events.destroy();
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  for (const key of Object.keys(BUCKETS) as BucketKey[]) {
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_NAMES.bucket(key) })).catch((err) => {
+      if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
+    });
+  }
+  s3.destroy();
 
   const secret = await stripeWebhookSecret(cloud.endpoints.stateDir);
   Object.assign(cloud.endpoints, { stripeWebhookSecret: secret } satisfies EmbarkEndpoints);
@@ -123,8 +140,10 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
       queue: (key) => queues[key].url,
       deadLetterQueue: (key) => queues[key].dlqUrl,
       bus: LOCAL_NAMES.bus,
+      bucket: LOCAL_NAMES.bucket,
       stateMachine: stateMachineArn,
       functionArn,
+      scheduleRole: (key) => `arn:aws:iam::${accountId}:role/embark-${key}-schedule`,
     }),
     ...settingsEnvironment({
       pipelineName: LOCAL_NAMES.pipeline,
@@ -139,7 +158,11 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     POWERTOOLS_SERVICE_NAME: "embark",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
   });
-  await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans")).seedDefaults();
+  const graceEnv = process.env.EMBARK_OFFBOARD_GRACE_SECONDS;
+  const grace = opts.offboardGraceSeconds ?? (graceEnv !== undefined ? Number(graceEnv) : undefined);
+  const plans =
+    grace === undefined ? DEFAULT_PLANS : DEFAULT_PLANS.map((p) => ({ ...p, offboardGraceSeconds: grace }));
+  await new DynamoPlanStore(documentClient(), LOCAL_NAMES.table("plans"), plans).seedDefaults();
 
   // EMBARK_LAMBDA_CODE=bundle (npm start -- --bundles): the deployment bundles, each in a task root of its own.
   const bundles =

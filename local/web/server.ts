@@ -39,7 +39,8 @@ export interface WebServerOptions {
 }
 
 /** Serves what no route matched (local pages); resolves true when it wrote a response. */
-export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/** `body`: the request's body, already read by the server (the request stream is consumed). */
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
 
 export interface WebServer {
   url: string;
@@ -90,7 +91,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const match = table.match(method, rawPath);
     if (!match) {
-      for (const serve of staticHandlers) if (await serve(req, res)) return;
+      for (const serve of staticHandlers) if (await serve(req, res, body)) return;
       sendJson(res, 404, { message: "Not Found" });
       return;
     }

@@ -13,18 +13,49 @@ const wait = {
 };
 
 const run =
-  (command: "offboard" | "suspend" | "reactivate"): CommandSpec["run"] =>
+  (command: "offboard" | "suspend" | "reactivate" | "restore"): CommandSpec["run"] =>
   async (ctx, [ref], o) =>
-    (await import("./lifecycle.js")).lifecycleCommand(ctx, command, ref ?? "", { wait: o.wait === true });
+    (await import("./lifecycle.js")).lifecycleCommand(ctx, command, ref ?? "", {
+      wait: o.wait === true,
+      ...(typeof o.grace === "string" ? { grace: o.grace } : {}),
+      ...(typeof o.confirm === "string" ? { confirm: o.confirm } : {}),
+    });
 
 export const LIFECYCLE_COMMANDS: CommandSpec[] = [
   {
     name: "offboard",
     args: ["tenant"],
-    summary: "Offboard a tenant: namespace, dedicated resources and user pool deleted; record kept",
-    details: LIFECYCLE_DETAILS,
-    options: wait,
+    summary:
+      "Cancel a tenant: retained (sign-in off, no pods, export written) for its grace period, then purged",
+    details:
+      `${LIFECYCLE_DETAILS}\n` +
+      "Nothing is deleted now: the tenant is CANCELLED until purgeAfter (the plan's offboardGraceSeconds, or\n" +
+      "--grace), restorable with `restore`; then the purge deletes its namespace, dedicated resources and user\n" +
+      "pool and keeps the record with a deletion receipt. A tenant with more users than EMBARK_OFFBOARD_CONFIRM_USERS\n" +
+      "(default 10), or on a plan with dedicated resources, needs --confirm <slug>.",
+    options: {
+      wait: {
+        type: "boolean" as const,
+        description:
+          "wait for the cancellation (and for the purge too when it is due within a minute); exit 2 if one fails",
+      },
+      grace: {
+        type: "string",
+        value: "SECONDS",
+        description:
+          "the grace period before the purge, instead of the plan's (0: purge right after the export)",
+      },
+      confirm: { type: "string", value: "SLUG", description: "the tenant's slug, typed again (see above)" },
+    },
     run: run("offboard"),
+  },
+  {
+    name: "restore",
+    args: ["tenant"],
+    summary: "Restore a CANCELLED tenant within its grace period: the same pool, users and namespace, ACTIVE",
+    details: `${LIFECYCLE_DETAILS}\nAfter the purge it is refused, naming the export.`,
+    options: wait,
+    run: run("restore"),
   },
   {
     name: "suspend",

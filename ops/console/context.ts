@@ -12,6 +12,8 @@ export interface ConsoleRequest {
   tenants: TenantStore;
   /** The edge, whose /_aws/ses lists the mail the local SES accepted. */
   edgeUrl: string;
+  /** A POSTed form's fields (application/x-www-form-urlencoded). */
+  form?: URLSearchParams;
 }
 
 export type ConsoleResponse = { status: number; html: string } | { status: 303; location: string };
@@ -42,6 +44,8 @@ export function executionHref(executionArn: string): string {
 export const DONE_MESSAGES: Record<string, string> = {
   redriven: "Redrive started: the execution resumes from the state that failed.",
   "dlq-redrive": "Redrive started: the messages are moving back to their source queue.",
+  cancelled: "Cancellation started: the tenant is exported, then retained (CANCELLED) until its purge.",
+  restored: "Restore started: the tenant becomes ACTIVE again with the same pool, users and namespace.",
 };
 
 export function flashOf(url: URL): Flash | undefined {

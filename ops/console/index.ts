@@ -16,6 +16,7 @@ import { page } from "./layout.js";
 import { executionList, executionPage, redriveExecution } from "./pages/executions.js";
 import { mailList, mailPage } from "./pages/mail.js";
 import { queueList, queuePage, redriveQueue } from "./pages/queues.js";
+import { tenantAction } from "./pages/tenant-actions.js";
 import { tenantList, tenantPage } from "./pages/tenants.js";
 
 export interface OperatorConsoleOptions {
@@ -46,6 +47,14 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^/console/tenants/${SEGMENT}$`),
     handler: (r, [id]) => tenantPage(r, id!),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/console/tenants/${SEGMENT}/(cancel|restore)$`),
+    handler: async (r, [id, action]) => {
+      const out = await tenantAction(r, id!, action as "cancel" | "restore");
+      return "refused" in out ? tenantPage(r, id!, { kind: "error", text: out.refused }, 409) : out;
+    },
   },
   { method: "GET", pattern: /^\/console\/executions\/?$/, handler: (r) => executionList(r) },
   {
@@ -92,7 +101,11 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
   const aws = new AwsClients({ endpoint: opts.edgeUrl, ...LOCAL_SIGNING });
   const tenants = aws.tenantStore(opts.tenantsTable);
 
-  return async function handleConsole(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  return async function handleConsole(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body?: Buffer,
+  ): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://console.local");
     if (url.pathname !== "/console" && !url.pathname.startsWith("/console/")) return false;
     const method = (req.method ?? "GET").toUpperCase();
@@ -121,7 +134,12 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
       return true;
     }
     try {
-      const out = await route.handler({ method, url, aws, tenants, edgeUrl: opts.edgeUrl }, params);
+      const text = method === "POST" ? (body ?? (await readBody(req))).toString("utf8").slice(0, 4096) : "";
+      const form = method === "POST" ? new URLSearchParams(text) : undefined;
+      const out = await route.handler(
+        { method, url, aws, tenants, edgeUrl: opts.edgeUrl, ...(form ? { form } : {}) },
+        params,
+      );
       if ("location" in out) {
         res.writeHead(303, { location: out.location, "cache-control": "no-store" });
         res.end();
@@ -158,6 +176,15 @@ function refuse(req: IncomingMessage, method: string): string | undefined {
     }
   }
   return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
 }
 
 function decode(s: string): string {

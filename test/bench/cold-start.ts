@@ -90,8 +90,10 @@ function lambdaEnvironment(name: string): NodeJS.ProcessEnv {
       queue: (k) => `https://sqs.us-east-1.amazonaws.com/000000000000/embark-${k}`,
       deadLetterQueue: (k) => `https://sqs.us-east-1.amazonaws.com/000000000000/embark-${k}-dlq`,
       bus: (k) => `embark-${k}`,
+      bucket: (k) => `embark-${k}`,
       stateMachine: (k) => arn("states", `stateMachine:embark-${k}`),
       functionArn: (name) => arn("lambda", `function:embark-${name}`),
+      scheduleRole: (k) => `arn:aws:iam::000000000000:role/embark-${k}-schedule`,
     }),
     ...settingsEnvironment({
       pipelineName: "embark-tenant-pipeline",

@@ -235,26 +235,37 @@ describe("a customer's billing lifecycle", () => {
     expect(await mail(/active again/)).toHaveLength(1);
   });
 
-  it("customer.subscription.deleted offboards the tenant and nothing of it is left", async () => {
+  it("customer.subscription.deleted cancels the tenant, and the purge after its grace period leaves nothing of it", async () => {
     const e = subscriptionDeleted(sub("price_enterprise_monthly"), { created: t0 + 40 });
     expect((await postWebhook(e)).status).toBe(200);
-    expect(await billingOutcome(e.id)).toMatchObject({ outcome: "started", execution: `${slug}-offboard-1` });
+    expect(await billingOutcome(e.id)).toMatchObject({ outcome: "started", execution: `${slug}-cancel-1` });
+    expect(await waitForLifecycleExecution("cancel", `${slug}-cancel-1`)).toBe("SUCCEEDED");
+    // The suite's cloud gives plans a one-second grace period: the purge schedule starts the purge.
     expect(await waitForLifecycleExecution("offboard", `${slug}-offboard-1`)).toBe("SUCCEEDED");
 
-    // The record is kept, OFFBOARDED with timestamps.
+    // The record is kept, OFFBOARDED with timestamps and the deletion receipt.
     const record = await tenantRecord(tenantId);
     expect(record?.status).toBe("OFFBOARDED");
+    expect(Date.parse(record?.cancelledAt as string)).toBeLessThanOrEqual(
+      Date.parse(record?.offboardingStartedAt as string),
+    );
+    expect(Date.parse(record?.offboardingStartedAt as string)).toBeGreaterThanOrEqual(
+      Date.parse(record?.purgeAfter as string),
+    );
     expect(Date.parse(record?.offboardingStartedAt as string)).toBeLessThanOrEqual(
       Date.parse(record?.offboardedAt as string),
     );
-    const [farewell] = await mail(/has been closed/);
-    expect(farewell?.to).toContain(email);
+    expect(record?.receipt).toMatchObject({ eventId: e.id, execution: `${slug}-offboard-1` });
+    const [receipt] = await mail(/Deletion receipt/);
+    expect(receipt?.to).toContain(email);
+    expect(await mail(/is cancelled/)).toHaveLength(1);
 
-    // Dedicated resources: the pipeline ran its teardown.
+    // Dedicated resources: stopped at the cancellation, torn down by the purge.
     const runs = await pipelineRuns();
     expect(runs.map((r) => [r.vars.TENANT_ACTION, r.status])).toEqual(
       expect.arrayContaining([
         ["deploy", "Succeeded"],
+        ["stop", "Succeeded"],
         ["teardown", "Succeeded"],
       ]),
     );
@@ -296,7 +307,7 @@ describe("a customer's billing lifecycle", () => {
     );
 
     // Step Functions: none of the tenant's executions is still running.
-    for (const wf of ["onboard", "plan-change", "suspend", "reactivate", "offboard"] as const) {
+    for (const wf of ["onboard", "plan-change", "suspend", "reactivate", "cancel", "offboard"] as const) {
       expect((await executionsOf(wf, slug)).filter((x) => x.status === "RUNNING")).toEqual([]);
     }
 

@@ -24,7 +24,7 @@ import { awsConfig, cloud } from "../support/cloud.js";
 import { eventually, uniqueCompany } from "../support/embark.js";
 
 const DAY = 24 * 60 * 60;
-const WORKFLOWS: Workflow[] = ["plan-change", "suspend", "reactivate", "offboard"];
+const WORKFLOWS: Workflow[] = ["plan-change", "suspend", "reactivate", "cancel", "restore", "offboard"];
 
 interface Subject {
   customer: string;

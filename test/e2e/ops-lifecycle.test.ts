@@ -87,11 +87,18 @@ describe("ops lifecycle commands", () => {
     expect(r.stderr).toContain('No tenant with id or slug "no-such-tenant"');
   });
 
-  it("offboard offboards (a pool already gone is fine); afterwards lifecycle commands are refused", async () => {
-    const r = await ops("offboard", slug, "--wait");
+  it("offboard cancels, then purges after the grace period (a pool already gone is fine); afterwards lifecycle commands are refused", async () => {
+    expect((await ops("offboard", slug, "--grace", "soon")).stderr).toContain(
+      "--grace must be a whole number",
+    );
+    const r = await ops("offboard", slug, "--grace", "1", "--wait");
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${slug}-cancel-1`);
     expect(r.stdout).toContain(`${slug}-offboard-1`);
     expect((await tenantRecord(tenantId))?.status).toBe("OFFBOARDED");
+    const restore = await ops("restore", slug);
+    expect(restore.code).toBe(2);
+    expect(restore.stderr).toContain(`Cannot restore ${slug}: nothing to restore: the tenant was purged`);
     const late = await ops("suspend", slug);
     expect(late.code).toBe(2);
     expect(late.stderr).toContain(`Cannot suspend ${slug}: the tenant is OFFBOARDED`);

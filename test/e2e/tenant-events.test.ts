@@ -197,8 +197,9 @@ describe("tenant lifecycle events on embark-tenants", () => {
   it("offboarding publishes Tenant Offboarded; every transition arrived exactly once, in version order", async () => {
     const e = subscriptionDeleted(sub("price_free_monthly"), { created: t0 + 40 });
     await deliverTwice(e);
+    expect(await waitForLifecycleExecution("cancel", `${slug}-cancel-1`)).toBe("SUCCEEDED");
     expect(await waitForLifecycleExecution("offboard", `${slug}-offboard-1`)).toBe("SUCCEEDED");
-    await receiveUntil(5);
+    await receiveUntil(6);
     // Anything more (a duplicate) would be on the queue by now: drain it.
     while ((await receiveOnce(1)) > 0);
 
@@ -207,11 +208,21 @@ describe("tenant lifecycle events on embark-tenants", () => {
       "Tenant Plan Changed",
       "Tenant Suspended",
       "Tenant Reactivated",
+      "Tenant Cancelled",
       "Tenant Offboarded",
     ]);
-    expect(received.map((r) => r.detail.version)).toEqual([1, 2, 3, 4, 5]);
-    expect(received.map((r) => r.detail.eventId)).toEqual([1, 2, 3, 4, 5].map((v) => `${tenantId}:${v}`));
-    expect(received[4]?.detail).toMatchObject({ status: "OFFBOARDED", cause: { billingEventId: e.id } });
+    expect(received.map((r) => r.detail.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(received.map((r) => r.detail.eventId)).toEqual([1, 2, 3, 4, 5, 6].map((v) => `${tenantId}:${v}`));
+    expect(received[4]?.detail).toMatchObject({
+      status: "CANCELLED",
+      purgeAfter: expect.any(String),
+      cause: { billingEventId: e.id, execution: `${slug}-cancel-1` },
+    });
+    expect(received[5]?.detail).toMatchObject({
+      status: "OFFBOARDED",
+      previousStatus: "OFFBOARDING",
+      cause: { billingEventId: e.id, execution: `${slug}-offboard-1` },
+    });
     // Timestamps follow the versions.
     const times = received.map((r) => Date.parse(r.detail.occurredAt));
     expect([...times].sort((a, b) => a - b)).toEqual(times);

@@ -2,6 +2,7 @@
  * The wiring sst.config.ts declares, executed offline under Pulumi mocks (sst-mocks.ts): every queue has a
  * DLQ, the state machine runs the core/ ASL with the deployed ARNs, every route, rule and alarm exists.
  */
+
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { functionHandler } from "../../core/app/function-spec.js";
@@ -13,6 +14,7 @@ import {
   STATE_MACHINE_DEFINITIONS,
   WORK_QUEUES,
 } from "../../core/app/manifest.js";
+import { RUNTIME_SCHEDULES } from "../../core/app/resources.js";
 import { billingEventsPattern, onboardingEndedPattern } from "../../core/billing/patterns.js";
 import { pipelineStateChangePattern } from "../../core/onboarding/pipeline-callback.js";
 import { onboardingDefinition } from "../../core/onboarding/workflow.js";
@@ -285,6 +287,8 @@ describe("functions", () => {
       }
     }
     expect(triggered.has(fnArn("pre-token-generation"))).toBe(true);
+    // A runtime schedule's target (the purge): the schedules are made at run time, their role is deployed.
+    for (const r of Object.values(RUNTIME_SCHEDULES)) triggered.add(fnArn(r.function as FunctionName));
     for (const fn of NAMES) {
       expect(triggered.has(fnArn(fn)) || definition.includes(`"${fnArn(fn)}"`), fn).toBe(true);
     }
@@ -398,7 +402,7 @@ describe("events", () => {
     const rules = run.ofType("aws:cloudwatch/eventRule:EventRule");
     const targets = run.ofType("aws:cloudwatch/eventTarget:EventTarget");
     const smArn = run.get("aws:sfn/stateMachine:StateMachine", "OnboardingStateMachine").state.arn;
-    const lifecycleArns = ["PlanChange", "Suspend", "Reactivate", "Offboard"].map(
+    const lifecycleArns = ["PlanChange", "Suspend", "Reactivate", "Cancel", "Restore", "Offboard"].map(
       (id) => run.get("aws:sfn/stateMachine:StateMachine", `${id}StateMachine`).state.arn,
     );
     const billingQueue = run.get("aws:sqs/queue:Queue", "BillingQueueQueue").state.arn;

@@ -38,7 +38,7 @@ beforeAll(async () => {
   run = await runSstProgram({ stage: TEST_STAGE, secrets: TEST_SECRETS });
 }, 120_000);
 
-const LIFECYCLE = ["plan-change", "suspend", "reactivate", "offboard"];
+const LIFECYCLE = ["plan-change", "suspend", "reactivate", "cancel", "restore", "offboard"];
 const smArn = (wf: string) => arn("states", `stateMachine:embark-${wf}-${TEST_STAGE}`);
 const executions = (wf: string) => arn("states", `execution:embark-${wf}-${TEST_STAGE}:*`);
 
@@ -70,13 +70,15 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both;
       // the reconciler starts onboarding and reads (and redrives) onboarding and offboard executions.
       const started =
-        fn === "billing-router"
-          ? LIFECYCLE
-          : fn === "record-failure"
-            ? ["onboarding", ...LIFECYCLE]
-            : fn === "reconcile" && action !== "states:StartExecution"
-              ? ["onboarding", "offboard"]
-              : ["onboarding"];
+        fn === "start-purge"
+          ? ["offboard"]
+          : fn === "billing-router"
+            ? LIFECYCLE
+            : fn === "record-failure"
+              ? ["onboarding", ...LIFECYCLE]
+              : fn === "reconcile"
+                ? ["onboarding", "offboard"]
+                : ["onboarding"];
       return action === "states:StartExecution" ? started.map(smArn) : started.map(executions);
     }
     case "pipeline.ts":
@@ -91,6 +93,10 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return ["eks:DescribeCluster", "eks:CreateAccessEntry"].includes(action)
         ? [arn("eks", `cluster/${TEST_SECRETS.EksClusterName}`)]
         : [arn("eks", `access-entry/${TEST_SECRETS.EksClusterName}/*`)];
+    case "purge-schedules.ts": // the one-time purge schedules, by name prefix
+      return [arn("scheduler", "schedule/default/embark-purge-*")];
+    case "export-store.ts": // the exports bucket's objects
+      return [`${run.get("aws:s3/bucketV2:BucketV2", "ExportsBucket").state.arn}/*`];
     case "mail-sender.ts":
       return [
         arn("ses", "identity/mail.example.com"),
@@ -148,6 +154,10 @@ function expectedPlatformGrants(fn: FunctionName): Map<string, Set<string>> {
     .find((c) => c.inputs.functionName === `embark-${TEST_STAGE}-${fn}`);
   const onFailure = invokeConfig?.inputs.destinationConfig?.onFailure?.destination;
   if (onFailure) g.set("sqs:SendMessage", new Set([...(g.get("sqs:SendMessage") ?? []), onFailure]));
+  // CreateSchedule/UpdateSchedule name the role Scheduler assumes: the caller needs iam:PassRole on it.
+  if (fn === "set-purge-schedule" || fn === "start-purge" || fn === "reconcile") {
+    g.set("iam:PassRole", new Set([`arn:aws:iam::${ACCOUNT}:role/embark-${TEST_STAGE}-purge-schedule`]));
+  }
   const logGroup = arn("logs", `log-group:/aws/lambda/embark-${TEST_STAGE}-${fn}:*`);
   g.set("logs:CreateLogStream", new Set([logGroup]));
   g.set("logs:PutLogEvents", new Set([logGroup]));
@@ -229,13 +239,15 @@ describe("no broad grants", () => {
 
   it("no role has a wildcard action, and `*` resources only for actions that have no narrower ARN", () => {
     const roles = run.ofType("aws:iam/role:Role");
-    // The functions', the five state machines' and the schedules'.
+    // The functions', the seven state machines', the schedules' and the runtime schedules' (the purge).
     expect(roles.length).toBe(
       NAMES.length +
         run.ofType("aws:sfn/stateMachine:StateMachine").length +
-        run.ofType("aws:scheduler/schedule:Schedule").length,
+        run.ofType("aws:scheduler/schedule:Schedule").length +
+        roles.filter((r) => r.name.endsWith("RuntimeScheduleRole")).length,
     );
-    expect(run.ofType("aws:sfn/stateMachine:StateMachine")).toHaveLength(5);
+    expect(roles.filter((r) => r.name.endsWith("RuntimeScheduleRole"))).toHaveLength(1);
+    expect(run.ofType("aws:sfn/stateMachine:StateMachine")).toHaveLength(7);
     for (const role of roles) {
       for (const [action, resources] of grants(roleStatements(role))) {
         expect(action, role.name).not.toContain("*");
@@ -252,9 +264,16 @@ describe("no broad grants", () => {
           ? JSON.parse(role.inputs.assumeRolePolicy)
           : role.inputs.assumeRolePolicy;
       const principals = trust.Statement.map((s: { Principal: unknown }) => s.Principal);
+      // A function's role is `<Function>Role` (set-purge-schedule's ends in ScheduleRole too).
+      const pascalOf = (n: string) =>
+        n
+          .split("-")
+          .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+          .join("");
+      const isFunction = NAMES.some((n) => role.name === `${pascalOf(n)}Role`);
       const expected = role.name.includes("Workflow")
         ? "states.amazonaws.com"
-        : role.name.endsWith("ScheduleRole")
+        : !isFunction && role.name.endsWith("ScheduleRole")
           ? "scheduler.amazonaws.com"
           : "lambda.amazonaws.com";
       expect(principals, role.name).toEqual([{ Service: expected }]);

@@ -8,7 +8,9 @@ import { wireWebFixtures } from "./fixture-functions-web.js";
 export async function testWiring(cloud: LocalCloud): Promise<void> {
   for (const def of fixtureFunctions) cloud.functions.register(def);
   // Schedules created DISABLED: suites reconcile on demand, so a scheduled pass never races their assertions.
-  await mountEmbark(cloud, { schedules: false });
+  // A second of grace between a cancellation and its purge: suites that assert the purge see it run; suites that
+  // assert retention give their cancellation a grace period of its own (`ops offboard --grace`, a plan of theirs).
+  await mountEmbark(cloud, { schedules: false, offboardGraceSeconds: 1 });
   await wireSqsFixtures(cloud);
   await wireWebFixtures(cloud);
 }

@@ -9,11 +9,12 @@ import {
   type ConsoleRequest,
   type ConsoleResponse,
   executionHref,
+  flashOf,
   MAX_EXECUTIONS_PER_MACHINE,
   NotFound,
 } from "../context.js";
 import { html } from "../html.js";
-import { badge, duration, empty, filterSelect, jsonBlock, page, when } from "../layout.js";
+import { badge, duration, empty, type Flash, filterSelect, jsonBlock, page, when } from "../layout.js";
 
 export async function tenantList(req: ConsoleRequest): Promise<ConsoleResponse> {
   const q = (req.url.searchParams.get("q") ?? "").trim();
@@ -65,7 +66,12 @@ ${
   return { status: 200, html: page({ title: "Tenants", section: "tenants", body }) };
 }
 
-export async function tenantPage(req: ConsoleRequest, idOrSlug: string): Promise<ConsoleResponse> {
+export async function tenantPage(
+  req: ConsoleRequest,
+  idOrSlug: string,
+  flash: Flash | undefined = flashOf(req.url),
+  status = 200,
+): Promise<ConsoleResponse> {
   const tenant = await findTenant(req.tenants, idOrSlug);
   if (!tenant) throw new NotFound(`No tenant with id or slug "${idOrSlug}"`);
 
@@ -92,6 +98,30 @@ ${
     ? html`<div class="failure" role="note"><strong>Degraded: ${tenant.reconcile.degraded.check}</strong> since ${when(tenant.reconcile.degraded.at)} (was ${tenant.reconcile.degraded.previousStatus})<br>${tenant.reconcile.degraded.reason}</div>`
     : ""
 }
+${
+  tenant.status === "CANCELLED"
+    ? html`<div class="failure" role="note"><strong>Cancelled and retained</strong> since ${when(tenant.cancelledAt)}: nobody can sign in, no pods run, nothing is deleted until the purge after ${when(tenant.purgeAfter)}.${tenant.export ? html`<br>Export: <span class="mono">${tenant.export.location}</span>` : html`<br>No export recorded yet.`}</div>`
+    : ""
+}
+${
+  tenant.status === "OFFBOARDED" && tenant.receipt
+    ? html`<div class="failure" role="note"><strong>Purged</strong> ${when(tenant.receipt.at)}: ${tenant.receipt.deleted.join("; ")}.${tenant.export ? html`<br>The export is kept: <span class="mono">${tenant.export.location}</span> (SHA-256 <span class="mono">${tenant.export.sha256}</span>)` : ""}${tenant.receipt.slugReservedUntil ? html`<br>Slug reserved until ${when(tenant.receipt.slugReservedUntil)}.` : ""}</div>`
+    : ""
+}
+${
+  ["ACTIVE", "SUSPENDED", "FAILED", "DEGRADED"].includes(tenant.status)
+    ? html`<form class="actions" method="post" action="/console/tenants/${encodeURIComponent(tenant.tenantId)}/cancel">
+  <label>Type <span class="mono">${tenant.slug}</span> to confirm <input name="confirm" autocomplete="off" required></label>
+  <button type="submit" class="danger">Cancel tenant</button>
+  <span class="muted">Exports, disables sign-in and stops the pods; the purge follows after the plan's grace period.</span>
+</form>`
+    : tenant.status === "CANCELLED"
+      ? html`<form class="actions" method="post" action="/console/tenants/${encodeURIComponent(tenant.tenantId)}/restore">
+  <button type="submit">Restore tenant</button>
+  <span class="muted">Before ${when(tenant.purgeAfter)}: the same pool, users and namespace come back.</span>
+</form>`
+      : ""
+}
 <div class="grid2">
   <section class="card" aria-labelledby="record-h">
     <h2 id="record-h">Record</h2>
@@ -106,6 +136,9 @@ ${
       ${tenant.activatedAt ? html`<dt>Activated</dt><dd>${when(tenant.activatedAt)} (${duration(Date.parse(tenant.activatedAt) - Date.parse(tenant.createdAt))} after signup)</dd>` : ""}
       ${tenant.billing?.customerId ? html`<dt>Billing customer</dt><dd class="mono">${tenant.billing.customerId}</dd>` : ""}
       ${tenant.billing?.subscriptionId ? html`<dt>Subscription</dt><dd class="mono">${tenant.billing.subscriptionId}</dd>` : ""}
+      ${tenant.cancelledAt ? html`<dt>Cancelled</dt><dd>${when(tenant.cancelledAt)}</dd>` : ""}
+      ${tenant.status === "CANCELLED" && tenant.purgeAfter ? html`<dt>Purge after</dt><dd>${when(tenant.purgeAfter)}</dd>` : ""}
+      ${tenant.export ? html`<dt>Export</dt><dd class="mono">${tenant.export.location}</dd>` : ""}
       <dt>Version</dt><dd>${tenant.version}</dd>
     </dl>
   </section>
@@ -161,5 +194,8 @@ ${
 <h2>Raw record</h2>
 ${jsonBlock("DynamoDB item (as TenantStore reads it)", JSON.stringify(tenant))}
 `;
-  return { status: 200, html: page({ title: tenant.companyName, section: "tenants", body }) };
+  return {
+    status,
+    html: page({ title: tenant.companyName, section: "tenants", body, ...(flash ? { flash } : {}) }),
+  };
 }

@@ -250,14 +250,81 @@ describe("decide", () => {
     expect(recordOnly(decide(base(), ev({ action: "payment_succeeded" }), plans)).value).toBe("paid");
   });
 
-  it("offboards once, also a tenant whose onboarding failed", () => {
+  it("cancels (retains) once, also a tenant whose onboarding failed; an operator may set the grace period", () => {
     expect(decide(base({ status: "FAILED" }), ev({ action: "cancel" }), plans)).toMatchObject({
-      mark: { workflow: "offboard" },
+      mark: { workflow: "cancel" },
+    });
+    expect(decide(base(), ev({ action: "cancel", source: "ops", graceSeconds: 5 }), plans)).toMatchObject({
+      mark: { workflow: "cancel", input: { graceSeconds: 5 } },
     });
     const cancelled = base({
-      billing: { customerId: "cus_1", cancel: mark("evt_x", 5, { workflow: "offboard", input: {} }) },
+      status: "CANCELLED",
+      billing: { customerId: "cus_1", cancel: mark("evt_x", 5, { workflow: "cancel", input: {} }) },
     });
     expect(decide(cancelled, ev({ action: "cancel", created: 9_999 }), plans).kind).toBe("superseded");
+    expect(decide(cancelled, ev({ id: "evt_x", action: "cancel", created: 5 }), plans).kind).toBe(
+      "duplicate",
+    );
+  });
+
+  it("restores a CANCELLED tenant on a newer payment, subscription or ops restore, never on an older one", () => {
+    const cancelled = base({
+      status: "CANCELLED",
+      billing: {
+        customerId: "cus_1",
+        subscriptionId: "sub_1",
+        cancel: mark("evt_x", 5, { workflow: "cancel", input: {} }),
+      },
+    });
+    expect(decide(cancelled, ev({ action: "payment_succeeded", created: 6 }), plans)).toMatchObject({
+      kind: "mark",
+      aspect: "cancel",
+      mark: { workflow: "restore" },
+    });
+    // A new subscription of the same customer restores, and becomes the tenant's subscription.
+    expect(
+      decide(cancelled, ev({ action: "subscribe", created: 6, subscriptionId: "sub_2" }), plans),
+    ).toMatchObject({ mark: { workflow: "restore", input: { subscriptionId: "sub_2" } } });
+    expect(decide(cancelled, ev({ action: "restore", source: "ops", created: 6 }), plans)).toMatchObject({
+      mark: { workflow: "restore" },
+    });
+    // Paid before it was cancelled: the cancellation stands.
+    expect(decide(cancelled, ev({ action: "payment_succeeded", created: 4 }), plans).kind).toBe("superseded");
+    // Other events wait for a restore.
+    expect(decide(cancelled, ev({ action: "plan", planId: "free", created: 6 }), plans).kind).toBe("ignore");
+    // Restored: the cancellation it answered, delivered again, is older than the restore.
+    const restored = base({
+      billing: { customerId: "cus_1", cancel: mark("evt_r", 6, { workflow: "restore", input: {} }) },
+    });
+    expect(decide(restored, ev({ id: "evt_x", action: "cancel", created: 5 }), plans).kind).toBe(
+      "superseded",
+    );
+    expect(decide(restored, ev({ action: "cancel", created: 7 }), plans)).toMatchObject({
+      mark: { workflow: "cancel" },
+    });
+  });
+
+  it("ops restore of a tenant that is not CANCELLED is refused, naming the export after a purge", () => {
+    expect(decide(base(), ev({ action: "restore", source: "ops" }), plans)).toMatchObject({
+      kind: "ignore",
+      reason: expect.stringContaining("not CANCELLED"),
+    });
+    const purged = base({
+      status: "OFFBOARDED",
+      export: {
+        bucket: "b",
+        prefix: "p/",
+        manifestKey: "p/manifest.json",
+        location: "s3://b/p/manifest.json",
+        sha256: "ab",
+        objects: 3,
+        at: new Date().toISOString(),
+      },
+    });
+    expect(decide(purged, ev({ action: "restore", source: "ops" }), plans)).toMatchObject({
+      kind: "ignore",
+      reason: expect.stringContaining("s3://b/p/manifest.json"),
+    });
   });
 
   it("parks events for a tenant that is onboarding (or failed to), ignores an offboarded one", () => {

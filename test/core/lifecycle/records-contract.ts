@@ -47,8 +47,9 @@ export function billingRecordsContract(
         FAILED: ["FAILED"],
         SUSPENDED: ["ACTIVE", "SUSPENDED"],
         DEGRADED: ["ACTIVE", "DEGRADED"],
-        OFFBOARDING: ["ACTIVE", "OFFBOARDING"],
-        OFFBOARDED: ["ACTIVE", "OFFBOARDING", "OFFBOARDED"],
+        CANCELLED: ["ACTIVE", "CANCELLED"],
+        OFFBOARDING: ["ACTIVE", "CANCELLED", "OFFBOARDING"],
+        OFFBOARDED: ["ACTIVE", "CANCELLED", "OFFBOARDING", "OFFBOARDED"],
       };
       for (const to of path[status]) await tenants.transition(t.tenantId, to);
       if (opts.maps !== false) await records.ensureBillingMaps(t);
@@ -105,13 +106,22 @@ export function billingRecordsContract(
         expect(after.runs).toEqual({ suspend: 2 });
       });
 
-      it("applies only at the status the decision was made on, and a cancellation only once", async () => {
+      it("applies only at the status the decision was made on; a cancellation again only when newer", async () => {
         const t = await aTenant("ACTIVE");
         const e = event();
-        const mark = { eventId: e.id, created: e.created, workflow: "offboard" as const };
+        const mark = { eventId: e.id, created: e.created, workflow: "cancel" as const };
         const base = { tenantId: t.tenantId, aspect: "cancel" as const, event: e, mark };
         expect(await records.mark({ ...base, expectStatus: "SUSPENDED" })).toEqual({ applied: false });
         expect(await records.mark({ ...base, expectStatus: "ACTIVE" })).toEqual({ applied: true, n: 1 });
+        // The same cancellation again (a duplicate delivery racing the first) does not count twice.
+        expect(await records.mark({ ...base, expectStatus: "ACTIVE" })).toEqual({ applied: false });
+        // A restore (marked on the same aspect), then an older cancellation: refused; a newer one: applied.
+        const restore = event();
+        const restoreMark = { eventId: restore.id, created: restore.created, workflow: "restore" as const };
+        expect(
+          await records.mark({ ...base, event: restore, mark: restoreMark, expectStatus: "ACTIVE" }),
+        ).toEqual({ applied: true, n: 1 });
+        expect(await records.mark({ ...base, expectStatus: "ACTIVE" })).toEqual({ applied: false });
         const later = event();
         expect(
           await records.mark({
@@ -120,7 +130,7 @@ export function billingRecordsContract(
             mark: { ...mark, eventId: later.id, created: later.created },
             expectStatus: "ACTIVE",
           }),
-        ).toEqual({ applied: false });
+        ).toEqual({ applied: true, n: 2 });
       });
 
       it("needs the billing maps first (DynamoDB refuses a nested write into a missing map)", async () => {

@@ -5,15 +5,21 @@
  * namespace and sign-in steps reconciling with a tenant that changes meanwhile, the lifecycle pipeline run, and
  * offboarding deleting everything but the record.
  */
+
+import { createHash } from "node:crypto";
+import { load } from "js-yaml";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { BillingAspect } from "../../../core/billing/event.js";
+import { EXPORT_FORMAT, type ExportManifest, exportTenant } from "../../../core/lifecycle/export.js";
 import { runLifecyclePipeline } from "../../../core/lifecycle/pipeline.js";
+import { startPurge } from "../../../core/lifecycle/start-purge.js";
 import {
   applyNamespacePolicy,
   applySignIn,
   deleteIdentity,
   deleteNamespace,
   recordPlan,
+  setPurgeSchedule,
   setTenantStatus,
 } from "../../../core/lifecycle/steps.js";
 import {
@@ -180,57 +186,193 @@ describe("setTenantStatus: suspend and reactivate", () => {
   });
 });
 
-describe("setTenantStatus: offboarding", () => {
-  it("ACTIVE → OFFBOARDING → OFFBOARDED with timestamps; repeats carry on; the onboarding task token goes", async () => {
+/** A cancellation as the billing router marks it (Cancel workflow), then its "Cancel tenant" step. */
+async function cancel(t: Tenant, graceSeconds = 0, expectStatus: TenantStatus = t.status) {
+  clock += 1;
+  events += 1;
+  const eventId = `evt_${events}`;
+  const res = await f.records.mark({
+    tenantId: t.tenantId,
+    aspect: "cancel",
+    event: { id: eventId, created: clock },
+    expectStatus,
+    mark: {
+      eventId,
+      created: clock,
+      workflow: "cancel",
+      input: { tenantId: t.tenantId, eventId, graceSeconds },
+    },
+  });
+  expect(res.applied).toBe(true);
+  const result = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "CANCELLED", eventId });
+  return { eventId, result };
+}
+
+/** A restoring event (paid invoice, new subscription, ops restore) marked as the router marks it, then its step. */
+async function restore(t: Tenant) {
+  clock += 1;
+  events += 1;
+  const eventId = `evt_${events}`;
+  const res = await f.records.mark({
+    tenantId: t.tenantId,
+    aspect: "cancel",
+    event: { id: eventId, created: clock },
+    expectStatus: "CANCELLED",
+    mark: {
+      eventId,
+      created: clock,
+      value: "restored",
+      workflow: "restore",
+      input: { tenantId: t.tenantId, eventId },
+    },
+  });
+  expect(res.applied).toBe(true);
+  return setTenantStatus(f.deps, { tenantId: t.tenantId, to: "RESTORED", eventId });
+}
+
+/** Cancelled with no grace period and the purge begun (OFFBOARDING): what the purge's steps start from. */
+async function purgeNow(t: Tenant): Promise<string> {
+  const { eventId } = await cancel(t, 0, (await stored(t)).status);
+  await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId });
+  return eventId;
+}
+
+describe("setTenantStatus: cancel, restore and purge", () => {
+  it("ACTIVE → CANCELLED keeps everything, with purgeAfter from the grace period; a repeat carries on", async () => {
+    const t = await active("standard");
+    const before = Date.now();
+    const { eventId, result } = await cancel(t, 3600);
+    expect(result).toMatchObject({ status: "CANCELLED", proceed: true });
+    const after = await stored(t);
+    expect(Date.parse(after.purgeAfter!) - before).toBeGreaterThanOrEqual(3600_000);
+    expect(after.cancellation).toMatchObject({ eventId, graceSeconds: 3600 });
+    expect(after.resources.userPoolId).toBe(t.resources.userPoolId);
+    expect(f.identity.pools.has(t.resources.userPoolId!)).toBe(true);
+    expect(f.cluster.hasNamespace(namespaceOf(t))).toBe(true);
+    expect(after.outbox?.at(-1)).toMatchObject({
+      detailType: "Tenant Cancelled",
+      detail: { purgeAfter: after.purgeAfter },
+    });
+    expect(await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "CANCELLED", eventId })).toMatchObject({
+      status: "CANCELLED",
+      proceed: true,
+    });
+  });
+
+  it("takes the plan's grace period when the cancellation names none", async () => {
+    const t = await active("free");
+    await f.plans.put({ ...plan("free"), offboardGraceSeconds: 120 });
+    clock += 1;
+    const eventId = "evt_plan_grace";
+    await f.records.mark({
+      tenantId: t.tenantId,
+      aspect: "cancel",
+      event: { id: eventId, created: clock },
+      expectStatus: "ACTIVE",
+      mark: { eventId, created: clock, workflow: "cancel", input: { tenantId: t.tenantId, eventId } },
+    });
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "CANCELLED", eventId });
+    expect((await stored(t)).cancellation?.graceSeconds).toBe(120);
+  });
+
+  it("the purge starts only for the current cancellation and only once purgeAfter has passed", async () => {
+    const t = await active("standard");
+    const { eventId } = await cancel(t, 3600);
+    // Not due: nothing moves, the workflow stops.
+    expect(await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId })).toMatchObject(
+      { status: "CANCELLED", proceed: false },
+    );
+    const u = await active("standard");
+    const due = await cancel(u, 0);
+    // Another cancellation's purge does nothing.
+    expect(
+      await setTenantStatus(f.deps, { tenantId: u.tenantId, to: "OFFBOARDING", eventId: "evt_other" }),
+    ).toMatchObject({ status: "CANCELLED", proceed: false });
+    expect(
+      await setTenantStatus(f.deps, { tenantId: u.tenantId, to: "OFFBOARDING", eventId: due.eventId }),
+    ).toMatchObject({ status: "OFFBOARDING", proceed: true });
+  });
+
+  it("RESTORED: CANCELLED → ACTIVE with nothing re-created; a purge after it deletes nothing", async () => {
+    const t = await active("standard");
+    const { eventId } = await cancel(t, 0);
+    const restored = await restore(t);
+    expect(restored).toMatchObject({ status: "ACTIVE", proceed: true });
+    const after = await stored(t);
+    expect(after.purgeAfter).toBeUndefined();
+    expect(after.restoredAt).toBeDefined();
+    expect(after.resources).toEqual(t.resources);
+    expect(after.outbox?.at(-1)?.detailType).toBe("Tenant Restored");
+    // The purge schedule fired late: the tenant is ACTIVE, nothing happens.
+    expect(await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId })).toMatchObject(
+      {
+        status: "ACTIVE",
+        proceed: false,
+      },
+    );
+    // A redrive of the old cancel step does not cancel again.
+    expect(await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "CANCELLED", eventId })).toMatchObject({
+      status: "ACTIVE",
+      proceed: false,
+    });
+  });
+
+  it("CANCELLED → OFFBOARDING → OFFBOARDED with a receipt; repeats carry on; the onboarding task token goes", async () => {
     const t = await active("enterprise");
     // An answered task's token is forgotten at once; this one is still waiting (e.g. a run that never ended).
     expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBeUndefined();
     await f.tenants.putPipelineWaiter(t.tenantId, "onboarding-token");
-
-    const start = await setTenantStatus(f.deps, {
-      tenantId: t.tenantId,
-      to: "OFFBOARDING",
-      eventId: "ops-1",
-    });
+    const { eventId } = await cancel(t, 0);
+    const start = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId });
     expect(start).toMatchObject({ status: "OFFBOARDING", proceed: true });
     expect((await stored(t)).offboardingStartedAt).toBeDefined();
-    expect(
-      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
-    ).toMatchObject({ status: "OFFBOARDING", proceed: true });
+    expect(await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId })).toMatchObject(
+      { status: "OFFBOARDING", proceed: true },
+    );
 
-    const end = await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId: "ops-1" });
+    const end = await setTenantStatus(f.deps, {
+      tenantId: t.tenantId,
+      to: "OFFBOARDED",
+      eventId,
+      execution: `${t.slug}-offboard-1`,
+    });
     expect(end).toMatchObject({ status: "OFFBOARDED", proceed: true });
     const after = await stored(t);
     expect(after.offboardedAt).toBeDefined();
+    expect(after.receipt).toMatchObject({
+      at: after.offboardedAt,
+      eventId,
+      execution: `${t.slug}-offboard-1`,
+      cause: expect.stringContaining(`billing event ${eventId}`),
+    });
+    expect(after.receipt?.deleted.join("; ")).toContain(t.resources.userPoolId);
+    expect(after.receipt?.deleted.join("; ")).toContain("dedicated resources");
+    expect(Date.parse(after.receipt!.slugReservedUntil!) - Date.parse(after.receipt!.at)).toBe(
+      365 * 86_400_000,
+    );
     expect(await f.tenants.getPipelineWaiter(t.tenantId)).toBeUndefined();
     // A late retry of "Start offboarding" finds the tenant past it and carries on.
-    expect(
-      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
-    ).toMatchObject({ status: "OFFBOARDED", proceed: true });
+    expect(await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId })).toMatchObject(
+      { status: "OFFBOARDED", proceed: true },
+    );
   });
 
-  it("offboards a suspended tenant, and one whose onboarding failed", async () => {
+  it("cancels a suspended tenant, and one whose onboarding failed", async () => {
     const s = await suspended();
-    expect(
-      await setTenantStatus(f.deps, { tenantId: s.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
-    ).toMatchObject({ status: "OFFBOARDING", proceed: true });
+    expect((await cancel(s, 0)).result).toMatchObject({ status: "CANCELLED", proceed: true });
 
     const t = await signUp(f);
     await f.tenants.transition(t.tenantId, "FAILED", {
       failure: { step: "createIdentity", error: "X", cause: "x", at: new Date().toISOString() },
     });
-    const result = await setTenantStatus(f.deps, {
-      tenantId: t.tenantId,
-      to: "OFFBOARDING",
-      eventId: "ops-1",
-    });
-    expect(result.status).toBe("OFFBOARDING");
+    await f.records.ensureBillingMaps(await stored(t));
+    expect((await cancel(await stored(t), 0)).result.status).toBe("CANCELLED");
   });
 
-  it("refuses (ValidationError) to offboard a tenant still onboarding, or to finish one never started", async () => {
+  it("refuses (ValidationError) to cancel a tenant still onboarding, or to finish a purge never started", async () => {
     const onboarding = await signUp(f);
     await expect(
-      setTenantStatus(f.deps, { tenantId: onboarding.tenantId, to: "OFFBOARDING", eventId: "ops-1" }),
+      setTenantStatus(f.deps, { tenantId: onboarding.tenantId, to: "CANCELLED", eventId: "ops-1" }),
     ).rejects.toMatchObject({ name: "ValidationError" });
     expect((await stored(onboarding)).status).toBe("PROVISIONING");
 
@@ -239,6 +381,173 @@ describe("setTenantStatus: offboarding", () => {
       setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId: "ops-1" }),
     ).rejects.toMatchObject({ name: "ValidationError" });
     expect((await stored(t)).status).toBe("ACTIVE");
+  });
+});
+
+describe("setPurgeSchedule and the Cancel steps", () => {
+  it("schedules the purge at purgeAfter while CANCELLED and deletes the schedule once restored", async () => {
+    const t = await active("standard");
+    const { eventId } = await cancel(t, 600);
+    await setPurgeSchedule(f.deps, t);
+    expect(await f.purgeSchedules.describe(t.tenantId)).toEqual({
+      at: (await stored(t)).purgeAfter,
+      target: { tenantId: t.tenantId, eventId },
+    });
+    await restore(t);
+    await setPurgeSchedule(f.deps, t);
+    expect(await f.purgeSchedules.describe(t.tenantId)).toBeUndefined();
+  });
+
+  it("disables the users and scales to zero pods while CANCELLED; a restore enables and restores them", async () => {
+    const t = await active("standard");
+    await cancel(t, 600);
+    await applySignIn(f.deps, t);
+    await applyNamespacePolicy(f.deps, t);
+    const pool = f.identity.pools.get(t.resources.userPoolId!)!;
+    expect([...pool.users.values()].every((u) => !u.enabled)).toBe(true);
+    expect(quotaPods(t)).toBe("0");
+    expect(f.cluster.callsTo("evictPods")).toEqual([[namespaceOf(t)]]);
+    await restore(t);
+    await applySignIn(f.deps, t);
+    await applyNamespacePolicy(f.deps, t);
+    expect([...pool.users.values()].every((u) => u.enabled)).toBe(true);
+    expect(quotaPods(t)).toBe(plan("standard").quota.pods);
+  });
+});
+
+describe("exportTenant (the Cancel workflow's first step after the status)", () => {
+  const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+  it("writes the record, users and namespace manifests under the cancellation's prefix, manifest last, checksums matching", async () => {
+    const t = await active("standard");
+    const { eventId } = await cancel(t, 600);
+    const result = await exportTenant(f.deps, t);
+    const prefix = `exports/${t.tenantId}/${eventId}/`;
+    expect(f.exports.puts).toEqual(
+      ["tenant.json", "users.json", "namespace.yaml", "manifest.json"].map((n) => `${prefix}${n}`),
+    );
+    const manifestBody = f.exports.objects.get(`${prefix}manifest.json`)!.body;
+    const manifest = JSON.parse(manifestBody) as ExportManifest;
+    expect(manifest).toMatchObject({ format: EXPORT_FORMAT, tenantId: t.tenantId, slug: t.slug });
+    expect(manifest.cancellation.eventId).toBe(eventId);
+    for (const o of manifest.objects) expect(sha(f.exports.objects.get(o.key)!.body), o.key).toBe(o.sha256);
+    expect(manifest.excludes.join(" ")).toMatch(/password hashes/);
+
+    const recorded = (await stored(t)).export!;
+    expect(recorded).toMatchObject({
+      bucket: f.exports.bucket,
+      prefix,
+      manifestKey: `${prefix}manifest.json`,
+      location: `s3://${f.exports.bucket}/${prefix}manifest.json`,
+      sha256: sha(manifestBody),
+      objects: 4,
+    });
+    expect(result.location).toBe(recorded.location);
+
+    const tenantJson = JSON.parse(f.exports.objects.get(`${prefix}tenant.json`)!.body) as Tenant;
+    expect(tenantJson).toMatchObject({ tenantId: t.tenantId, status: "CANCELLED" });
+    const users = JSON.parse(f.exports.objects.get(`${prefix}users.json`)!.body) as {
+      users: Array<{ enabled: boolean; groups: string[]; attributes: Record<string, string> }>;
+    };
+    // Exported before sign-in is disabled: the users as they were.
+    expect(users.users).toEqual([
+      expect.objectContaining({ enabled: true, groups: ["admins"], attributes: { email: t.adminEmail } }),
+    ]);
+    expect(f.exports.objects.get(`${prefix}users.json`)!.body).not.toMatch(/password"\s*:\s*"/i);
+    const docs = f.exports.objects
+      .get(`${prefix}namespace.yaml`)!
+      .body.split("---\n")
+      .map((d) => load(d) as { kind: string; metadata: { name: string } });
+    expect(docs.map((d) => d.kind)).toEqual(expect.arrayContaining(["Namespace", "ResourceQuota"]));
+  });
+
+  it("is idempotent: a retry after a failed put writes the same keys; a re-run once recorded writes nothing", async () => {
+    const t = await active("standard");
+    await cancel(t, 600);
+    f.exports.failNext = new Error("S3 is down");
+    await expect(exportTenant(f.deps, t)).rejects.toThrow("S3 is down");
+    expect((await stored(t)).export).toBeUndefined();
+    const first = await exportTenant(f.deps, t);
+    const keys = [...f.exports.objects.keys()].sort();
+    const again = await exportTenant(f.deps, t);
+    expect(again).toMatchObject({ written: false, location: first.location, sha256: first.sha256 });
+    expect([...f.exports.objects.keys()].sort()).toEqual(keys);
+    expect(f.exports.puts).toHaveLength(4);
+  });
+
+  it("refuses a tenant that is not CANCELLED (nothing written), and the purge's receipt names the export", async () => {
+    const t = await active("standard");
+    await expect(exportTenant(f.deps, t)).rejects.toMatchObject({ name: "ValidationError" });
+    expect(f.exports.puts).toEqual([]);
+    const { eventId } = await cancel(t, 0);
+    const { location, sha256 } = await exportTenant(f.deps, t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId });
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId });
+    expect((await stored(t)).receipt?.export).toEqual({ location, sha256 });
+  });
+});
+
+describe("the slug after the purge", () => {
+  it("stays reserved until the receipt's slugReservedUntil; after that a new signup may take it", async () => {
+    const t = await active("standard");
+    const eventId = await purgeNow(t);
+    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDED", eventId });
+    const until = (await stored(t)).receipt!.slugReservedUntil!;
+    expect(Date.parse(until) - Date.now()).toBeGreaterThan(364 * 86_400_000);
+    expect(await f.tenants.slugFree(t.slug)).toBe(false);
+    expect(await f.tenants.slugFree(t.slug, new Date(Date.parse(until) + 1000))).toBe(true);
+    // Before the reservation ends: the signup's slug claim refuses.
+    await expect(signUp(f, { slug: t.slug })).rejects.toMatchObject({ name: "SlugTakenError" });
+    // The reservation over (the claim rewritten as if a year had passed): a newcomer takes the slug.
+    await f.tenants.reserveSlug(t.slug, t.tenantId, new Date(Date.now() - 1000).toISOString());
+    const newcomer = await signUp(f, { slug: t.slug });
+    expect((await f.tenants.getBySlug(t.slug))?.tenantId).toBe(newcomer.tenantId);
+    // The purged tenant's record and receipt stay, by id.
+    expect((await stored(t)).status).toBe("OFFBOARDED");
+    // Only the holder sets a reservation: the old tenant cannot reserve the newcomer's slug.
+    await f.tenants.reserveSlug(t.slug, t.tenantId, new Date(Date.now() - 1000).toISOString());
+    expect(await f.tenants.slugFree(t.slug)).toBe(false);
+  });
+});
+
+describe("startPurge (the purge schedule's target)", () => {
+  const purgeDeps = () => ({
+    tenants: f.tenants,
+    workflows: { start: async (_arn: string, name: string) => name, history: async () => [] },
+    offboardStateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:embark-offboard",
+    purgeSchedules: f.purgeSchedules,
+  });
+
+  it("starts <slug>-offboard-<n> for the current, due cancellation; skips a restored tenant; re-arms an early one", async () => {
+    const t = await active("standard");
+    const { eventId } = await cancel(t, 0);
+    expect(await startPurge(purgeDeps(), { tenantId: t.tenantId, eventId })).toEqual({
+      outcome: "started",
+      execution: `${t.slug}-offboard-1`,
+    });
+    expect(await startPurge(purgeDeps(), { tenantId: t.tenantId, eventId: "evt_old" })).toMatchObject({
+      outcome: "skipped",
+    });
+    const u = await active("standard");
+    const early = await cancel(u, 600);
+    expect(await startPurge(purgeDeps(), { tenantId: u.tenantId, eventId: early.eventId })).toMatchObject({
+      outcome: "rescheduled",
+    });
+    expect((await f.purgeSchedules.describe(u.tenantId))?.target.eventId).toBe(early.eventId);
+    await restore(u);
+    expect(
+      await startPurge(
+        purgeDeps(),
+        { tenantId: u.tenantId, eventId: early.eventId },
+        new Date(Date.now() + 3_600_000),
+      ),
+    ).toMatchObject({ outcome: "skipped" });
+  });
+
+  it("refuses an event that is not a purge target", async () => {
+    await expect(startPurge(purgeDeps(), { tenantId: "x" })).rejects.toMatchObject({
+      name: "ValidationError",
+    });
   });
 });
 
@@ -349,6 +658,7 @@ describe("applyNamespacePolicy", () => {
       plan: "enterprise",
       suspended: false,
       applied: true,
+      evicted: 0,
     });
     expect(quotaPods(t)).toBe(plan("enterprise").quota.pods);
   });
@@ -379,7 +689,7 @@ describe("applyNamespacePolicy", () => {
   it("deletes the namespace its apply re-created when offboarding began meanwhile", async () => {
     const t = await active();
     f.cluster.on("apply", async () => {
-      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+      await purgeNow(t);
       await deleteNamespace(f.deps, t);
     });
     const result = await applyNamespacePolicy(f.deps, t);
@@ -407,7 +717,7 @@ describe("applyNamespacePolicy", () => {
 
   it("applies nothing to a tenant being offboarded", async () => {
     const t = await active();
-    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+    await purgeNow(t);
     const applies = f.cluster.count("apply");
     expect(await applyNamespacePolicy(f.deps, t)).toMatchObject({ applied: false });
     expect(f.cluster.count("apply")).toBe(applies);
@@ -434,9 +744,16 @@ describe("applySignIn", () => {
   it("takes a pool deleted by an offboarding meanwhile as nothing left to do", async () => {
     const t = await suspended();
     f.identity.on("setUsersEnabled", async () => {
-      await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+      await purgeNow(t);
       await deleteIdentity(f.deps, t);
     });
+    expect(await applySignIn(f.deps, t)).toMatchObject({ applied: false });
+  });
+
+  it("takes a cancelled tenant's missing pool as nothing to disable (the reconciler flags it)", async () => {
+    const t = await active();
+    await cancel(t, 600);
+    f.identity.pools.delete(t.resources.userPoolId!);
     expect(await applySignIn(f.deps, t)).toMatchObject({ applied: false });
   });
 
@@ -579,7 +896,7 @@ describe("runLifecyclePipeline", () => {
 describe("offboarding: deleteNamespace and deleteIdentity", () => {
   async function offboarding(planId = "standard") {
     const t = await active(planId);
-    await setTenantStatus(f.deps, { tenantId: t.tenantId, to: "OFFBOARDING", eventId: "ops-1" });
+    await purgeNow(t);
     return t;
   }
 

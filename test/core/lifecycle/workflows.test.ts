@@ -1,9 +1,11 @@
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { STATE_MACHINE_DEFINITIONS } from "../../../core/app/manifest.js";
+import { CANCEL_STATES } from "../../../core/lifecycle/cancel.js";
 import { OFFBOARD_STATES } from "../../../core/lifecycle/offboard.js";
 import { PLAN_CHANGE_STATES } from "../../../core/lifecycle/plan-change.js";
 import { REACTIVATE_STATES } from "../../../core/lifecycle/reactivate.js";
+import { RESTORE_STATES } from "../../../core/lifecycle/restore.js";
 import { SUSPEND_STATES } from "../../../core/lifecycle/suspend.js";
 import {
   type Branch,
@@ -34,6 +36,8 @@ const LIFECYCLE_FUNCTIONS = [
   "run-lifecycle-pipeline",
   "delete-namespace",
   "delete-identity",
+  "set-purge-schedule",
+  "export-tenant",
   // The onboarding step's function, reused after each transition to publish its lifecycle event.
   "publish-tenant-events",
 ];
@@ -45,6 +49,8 @@ const STATES = {
   "plan-change": PLAN_CHANGE_STATES,
   suspend: SUSPEND_STATES,
   reactivate: REACTIVATE_STATES,
+  cancel: CANCEL_STATES,
+  restore: RESTORE_STATES,
   offboard: OFFBOARD_STATES,
 } as const;
 
@@ -188,11 +194,11 @@ describe("the lifecycle state machines (runs)", () => {
     ]);
   });
 
-  it("Offboard tears down dedicated resources only for plans that have them", async () => {
+  it("Offboard (the purge) tears down dedicated resources only for plans that have them; a restored tenant is left alone", async () => {
     const def = definitionOf("offboard");
     const input = { tenantId: "t-1", eventId: "evt_1" };
     const shared = await run(def, input, {
-      [setTenantStatus]: () => ({ dedicatedResources: false }),
+      [setTenantStatus]: () => ({ proceed: true, dedicatedResources: false }),
     });
     expect(shared.visited).toEqual([
       "Start offboarding",
@@ -200,11 +206,58 @@ describe("the lifecycle state machines (runs)", () => {
       "Delete user pool",
       "Finish offboarding",
       "Publish tenant events",
-      "Send farewell email",
+      "Send deletion receipt",
     ]);
     const dedicated = await run(def, input, {
-      [setTenantStatus]: () => ({ dedicatedResources: true }),
+      [setTenantStatus]: () => ({ proceed: true, dedicatedResources: true }),
     });
     expect(dedicated.visited).toContain("Tear down dedicated resources");
+    const restored = await run(def, input, {
+      [setTenantStatus]: () => ({ proceed: false, dedicatedResources: true }),
+    });
+    expect(restored.visited).toEqual(["Start offboarding", "Keep purge scheduled"]);
+  });
+
+  it("Cancel deletes nothing: it exports first, then disables, scales to zero, stops dedicated resources and schedules the purge", async () => {
+    const def = definitionOf("cancel");
+    const input = { tenantId: "t-1", eventId: "evt_1" };
+    const dedicated = await run(def, input, {
+      [setTenantStatus]: () => ({ proceed: true, dedicatedResources: true }),
+    });
+    expect(dedicated.visited).toEqual([
+      "Cancel tenant",
+      "Publish tenant events",
+      "Export tenant",
+      "Disable sign-in",
+      "Scale namespace to zero",
+      "Stop dedicated resources",
+      "Schedule purge",
+      "Send cancellation email",
+    ]);
+    const restoredFirst = await run(def, input, {
+      [setTenantStatus]: () => ({ proceed: false, dedicatedResources: false }),
+    });
+    expect(restoredFirst.visited).toEqual(["Cancel tenant", "Publish tenant events"]);
+  });
+
+  it("Restore undoes Cancel: purge schedule deleted, sign-in and quota back, dedicated resources started", async () => {
+    const def = definitionOf("restore");
+    const input = { tenantId: "t-1", eventId: "evt_2" };
+    const restored = await run(def, input, {
+      [setTenantStatus]: () => ({ proceed: true, dedicatedResources: true }),
+    });
+    expect(restored.visited).toEqual([
+      "Restore tenant",
+      "Publish tenant events",
+      "Cancel purge",
+      "Enable sign-in",
+      "Restore namespace quota",
+      "Start dedicated resources",
+      "Send restore email",
+    ]);
+    const purged = await run(def, input, {
+      [setTenantStatus]: () => ({ proceed: false, dedicatedResources: false }),
+    });
+    expect(purged.visited).toEqual(["Restore tenant", "Publish tenant events"]);
   });
 });

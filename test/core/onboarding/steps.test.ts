@@ -561,6 +561,7 @@ async function offboardedAfterFailure(): Promise<Tenant> {
   await f.tenants.transition(t.tenantId, "FAILED", {
     failure: { step: "createIdentity", error: "X", cause: "x", at },
   });
+  await f.tenants.transition(t.tenantId, "CANCELLED");
   await f.tenants.transition(t.tenantId, "OFFBOARDING");
   await f.tenants.transition(t.tenantId, "OFFBOARDED");
   return t;

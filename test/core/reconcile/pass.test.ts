@@ -229,6 +229,36 @@ describe("ACTIVE and SUSPENDED drift", () => {
     expect((live!.spec as { hard: Record<string, string> }).hard.pods).toBe("0");
   });
 
+  it("a CANCELLED tenant: users disabled again, pods 0 kept, a lost purge schedule made again; never purged early", async () => {
+    const w = new ReconcileWorld();
+    const t = await w.provisioned("CANCELLED");
+    const purgeAfter = new Date(w.clock.t + 3_600_000).toISOString();
+    const stored = w.tenants.items.get(t.tenantId)!;
+    Object.assign(stored, {
+      purgeAfter,
+      cancelledAt: new Date(w.clock.t).toISOString(),
+      cancellation: { eventId: "evt_c", graceSeconds: 3600 },
+      runs: { cancel: 1 },
+    });
+    w.identity.pools.get(t.resources.userPoolId!)!.enabledUsers = 2;
+    await pass(w);
+    expect(w.identity.pools.get(t.resources.userPoolId!)!.enabledUsers).toBe(0);
+    expect(await w.purgeSchedules.describe(t.tenantId)).toEqual({
+      at: purgeAfter,
+      target: { tenantId: t.tenantId, eventId: "evt_c" },
+    });
+    const after = w.get(t.tenantId);
+    expect(after.status).toBe("CANCELLED");
+    expect(after.reconcile?.entries.map((e) => `${e.check} ${e.action}`).sort()).toEqual([
+      "export-recorded flag", // no export on the record: its cancel execution did not get that far
+      "purge-timer schedule-purge",
+      "retained-pool disable-users",
+    ]);
+    // Nothing started the purge, and the pool and namespace are still there.
+    expect([...w.workflows.executions.keys()].filter((k) => k.includes("offboard"))).toEqual([]);
+    expect(w.identity.pools.has(t.resources.userPoolId!)).toBe(true);
+  });
+
   it("quantities are compared by value, as the API server normalises them", async () => {
     const w = new ReconcileWorld();
     const t = await w.provisioned("ACTIVE");

@@ -27,6 +27,8 @@ const VALID: Record<string, Record<string, unknown>> = {
   "run-lifecycle-pipeline": { tenantId: TENANT, action: "deploy", runKey: "k", taskToken: "token" },
   "delete-namespace": { tenantId: TENANT },
   "delete-identity": { tenantId: TENANT },
+  "set-purge-schedule": { tenantId: TENANT },
+  "export-tenant": { tenantId: TENANT },
   "publish-tenant-events": { tenantId: TENANT, onboardingStep: true },
 };
 

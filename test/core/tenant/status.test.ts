@@ -16,20 +16,23 @@ const LEGAL: Array<[TenantStatus, TenantStatus]> = [
   ["FAILED", "PROVISIONING"],
   ["ACTIVE", "SUSPENDED"],
   ["SUSPENDED", "ACTIVE"],
-  ["ACTIVE", "OFFBOARDING"],
-  ["SUSPENDED", "OFFBOARDING"],
+  ["ACTIVE", "CANCELLED"],
+  ["SUSPENDED", "CANCELLED"],
+  ["FAILED", "CANCELLED"],
+  ["DEGRADED", "CANCELLED"],
+  // Retained: restored within the grace period, or purged after it.
+  ["CANCELLED", "ACTIVE"],
+  ["CANCELLED", "OFFBOARDING"],
   ["OFFBOARDING", "OFFBOARDED"],
-  ["FAILED", "OFFBOARDING"],
   ["ACTIVE", "DEGRADED"],
   ["SUSPENDED", "DEGRADED"],
   ["DEGRADED", "ACTIVE"],
   ["DEGRADED", "SUSPENDED"],
-  ["DEGRADED", "OFFBOARDING"],
 ];
 
 describe("tenant status", () => {
-  it("schema accepts the seven statuses and nothing else", () => {
-    expect(TENANT_STATUSES).toHaveLength(7);
+  it("schema accepts the eight statuses and nothing else", () => {
+    expect(TENANT_STATUSES).toHaveLength(8);
     for (const s of TENANT_STATUSES) expect(TenantStatusSchema.parse(s)).toBe(s);
     expect(TenantStatusSchema.safeParse("active").success).toBe(false);
     expect(TenantStatusSchema.safeParse("DELETED").success).toBe(false);
@@ -50,11 +53,20 @@ describe("tenant status", () => {
     expect(canTransition("OFFBOARDING", "ACTIVE")).toBe(false);
     expect(canTransition("ACTIVE", "ACTIVE")).toBe(false);
     expect(canTransition("PROVISIONING", "OFFBOARDING")).toBe(false);
+    // Nothing is deleted without the grace period first.
+    expect(canTransition("ACTIVE", "OFFBOARDING")).toBe(false);
+    expect(canTransition("OFFBOARDED", "CANCELLED")).toBe(false);
   });
 
   it("lists predecessors for conditional writes", () => {
-    expect(allowedPredecessors("ACTIVE").sort()).toEqual(["DEGRADED", "PROVISIONING", "SUSPENDED"]);
-    expect(allowedPredecessors("OFFBOARDING").sort()).toEqual(["ACTIVE", "DEGRADED", "FAILED", "SUSPENDED"]);
+    expect(allowedPredecessors("ACTIVE").sort()).toEqual([
+      "CANCELLED",
+      "DEGRADED",
+      "PROVISIONING",
+      "SUSPENDED",
+    ]);
+    expect(allowedPredecessors("CANCELLED").sort()).toEqual(["ACTIVE", "DEGRADED", "FAILED", "SUSPENDED"]);
+    expect(allowedPredecessors("OFFBOARDING")).toEqual(["CANCELLED"]);
     expect(allowedPredecessors("DEGRADED").sort()).toEqual(["ACTIVE", "SUSPENDED"]);
     expect(allowedPredecessors("PROVISIONING")).toEqual(["FAILED"]);
     expect(allowedPredecessors("FAILED")).toEqual(["PROVISIONING"]);

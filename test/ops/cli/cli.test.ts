@@ -58,7 +58,7 @@ describe("ops command line", () => {
     const status = await cli("tenants", "list", "--status", "sleepy");
     expect(status).toMatchObject({ code: 2, stdout: "" });
     expect(status.stderr).toBe(
-      'error: Unknown tenant status "sleepy"; choose one of: PROVISIONING, ACTIVE, FAILED, SUSPENDED, DEGRADED, OFFBOARDING, OFFBOARDED\n',
+      'error: Unknown tenant status "sleepy"; choose one of: PROVISIONING, ACTIVE, FAILED, SUSPENDED, DEGRADED, CANCELLED, OFFBOARDING, OFFBOARDED\n',
     );
     const execStatus = await cli("executions", "list", "--status", "done");
     expect(execStatus.code).toBe(2);

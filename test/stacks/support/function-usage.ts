@@ -48,7 +48,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
   "login-page": { via: "functions/login-page.ts (renders HTML only)", calls: [], idempotency: false },
   "tenant-sign-in": {
     via: "core/tenant/sign-in.ts signInConfig",
-    calls: ["tenant-store.ts#DynamoTenantStore.getBySlug"],
+    calls: ["tenant-store.ts#DynamoTenantStore.slugFree"],
     idempotency: false,
   },
   "pre-token-generation": {
@@ -194,6 +194,7 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     calls: [
       "billing-records.ts#DynamoBillingRecords.transitionIf",
       "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.reserveSlug",
       "plan-store.ts#DynamoPlanStore.find",
     ],
     idempotency: false,
@@ -216,6 +217,39 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "plan-store.ts#DynamoPlanStore.get",
       "cluster.ts#clusterFromEnvironment",
       "cluster.ts#KubernetesClusterProvisioner.apply",
+      "cluster.ts#KubernetesClusterProvisioner.namespaceExists",
+      "cluster.ts#KubernetesClusterProvisioner.evictPods",
+    ],
+    idempotency: false,
+  },
+  "export-tenant": {
+    via: "core/lifecycle/export.ts exportTenant",
+    calls: [
+      "tenant-store.ts#DynamoTenantStore.require",
+      "tenant-store.ts#DynamoTenantStore.recordExport",
+      "plan-store.ts#DynamoPlanStore.find",
+      "identity.ts#CognitoIdentityProvisioner.exportUsers",
+      "cluster.ts#clusterFromEnvironment",
+      "cluster.ts#KubernetesClusterProvisioner.read",
+      "export-store.ts#S3ExportStore.put",
+    ],
+    idempotency: false,
+  },
+  "set-purge-schedule": {
+    via: "core/lifecycle/steps.ts setPurgeSchedule",
+    calls: [
+      "tenant-store.ts#DynamoTenantStore.require",
+      "purge-schedules.ts#SchedulerPurgeSchedules.schedule",
+      "purge-schedules.ts#SchedulerPurgeSchedules.cancel",
+    ],
+    idempotency: false,
+  },
+  "start-purge": {
+    via: "core/lifecycle/start-purge.ts startPurge",
+    calls: [
+      "tenant-store.ts#DynamoTenantStore.get",
+      "workflows.ts#StepFunctionsWorkflows.start",
+      "purge-schedules.ts#SchedulerPurgeSchedules.schedule",
     ],
     idempotency: false,
   },
@@ -289,6 +323,10 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
       "identity.ts#CognitoIdentityProvisioner.ensureAppClient",
       "identity.ts#CognitoIdentityProvisioner.listPools",
       "identity.ts#CognitoIdentityProvisioner.deleteTenantIdentity",
+      "identity.ts#CognitoIdentityProvisioner.enabledUsers",
+      "identity.ts#CognitoIdentityProvisioner.setUsersEnabled",
+      "purge-schedules.ts#SchedulerPurgeSchedules.describe",
+      "purge-schedules.ts#SchedulerPurgeSchedules.schedule",
       "cluster.ts#clusterFromEnvironment",
       "cluster.ts#KubernetesClusterProvisioner.apply",
       "cluster.ts#KubernetesClusterProvisioner.read",

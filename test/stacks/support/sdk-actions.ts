@@ -18,6 +18,8 @@ export const SDK_SERVICE_PREFIX: Record<string, string> = {
   "@aws-sdk/client-dynamodb": "dynamodb",
   "@aws-sdk/lib-dynamodb": "dynamodb",
   "@aws-sdk/client-sqs": "sqs",
+  "@aws-sdk/client-s3": "s3",
+  "@aws-sdk/client-scheduler": "scheduler",
   "@aws-sdk/client-sfn": "states",
   "@aws-sdk/client-cognito-identity-provider": "cognito-idp",
   "@aws-sdk/client-ses": "ses",

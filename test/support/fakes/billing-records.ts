@@ -5,9 +5,10 @@
  * FakeTenantStore, as the DynamoDB adapter (core/adapters/billing-records.ts) writes the tenants table.
  *
  * Copies the adapter's conditions: transitionIf only from `from` and, given a standing event, only while it is
- * `billing.standing.eventId`; recordPlan only while the event is `billing.plan.eventId`, the plan is still
+ * `billing.standing.eventId` (given a cancellation, only while it is `cancellation.eventId`; given dueBy, only
+ * once `purgeAfter` is not later); recordPlan only while the event is `billing.plan.eventId`, the plan is still
  * `previousPlan` and the tenant is ACTIVE or SUSPENDED, keeping `planChange`; mark only at the expected status
- * and for an event newer (created, then id) than the aspect's (a cancel once), counting `runs.<workflow>`,
+ * and for an event newer (created, then id) than the aspect's, counting `runs.<workflow>`,
  * and failing like DynamoDB when the `billing`/`runs` maps do not exist yet; `version`/`updatedAt` where the
  * adapter writes them (mark and ensureBillingMaps do not). Does not copy: customers, parking, the event log.
  *
@@ -41,6 +42,10 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
     const t = this.tenants.tenantItem(input.tenantId);
     if (!t || !input.from.includes(t.status)) return false;
     if (input.standingEventId && billingOf(t)?.standing?.eventId !== input.standingEventId) return false;
+    if (input.cancelMarkEventId && billingOf(t)?.cancel?.eventId !== input.cancelMarkEventId) return false;
+    const cancellation = t.cancellation as { eventId?: string } | undefined;
+    if (input.cancellationEventId && cancellation?.eventId !== input.cancellationEventId) return false;
+    if (input.dueBy && (typeof t.purgeAfter !== "string" || t.purgeAfter > input.dueBy)) return false;
     appendEvent(
       t,
       tenantEventFor({
@@ -51,10 +56,17 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
         status: input.to,
         previousVersion: Number(t.eventVersion ?? 0),
         cause: input.cause ?? {},
+        ...input.event,
       }),
     );
     t.status = input.to;
-    for (const [k, v] of Object.entries(input.set ?? {})) t[k] = structuredClone(v);
+    for (const [k, v] of Object.entries(input.set ?? {})) {
+      // A dotted key sets a nested attribute of an existing map, as the adapter's SET a.b does.
+      const path = k.split(".");
+      const leaf = path.pop() as string;
+      const parent = path.reduce<Record<string, unknown>>((o, p) => o[p] as Record<string, unknown>, t);
+      parent[leaf] = structuredClone(v);
+    }
     for (const k of input.remove ?? []) delete t[k];
     bump(t, new Date().toISOString());
     return true;
@@ -124,11 +136,7 @@ export class FakeBillingRecords extends Recording<Used> implements Pick<BillingR
     if (!billing || (mark.workflow && !runs)) throw invalidPath();
     const last = billing[aspect];
     const newer =
-      aspect === "cancel"
-        ? !last
-        : !last ||
-          last.created < event.created ||
-          (last.created === event.created && last.eventId < event.id);
+      !last || last.created < event.created || (last.created === event.created && last.eventId < event.id);
     if (t.status !== input.expectStatus || !newer) return { applied: false };
     billing[aspect] = structuredClone(mark);
     if (!mark.workflow || !runs) return { applied: true };

@@ -10,7 +10,7 @@
  * Points (see recording.ts): every method's name, and
  *   applied   after apply wrote every object (a crash after the side effect).
  */
-import type { ClusterProvisioner } from "../../../core/ports.js";
+import type { ClusterProvisioner, LiveObject, ObjectRef } from "../../../core/ports.js";
 import { Recording, sdkError } from "./recording.js";
 
 interface Applied {
@@ -49,6 +49,14 @@ export class FakeCluster
     await this.reach("applied");
   }
 
+  /** The objects as last applied (ClusterInspector.read), undefined where missing. */
+  async read(refs: readonly ObjectRef[]): Promise<Array<LiveObject | undefined>> {
+    return refs.map((r) => {
+      const o = this.objects.get(keyOf(r as Applied));
+      return o ? (structuredClone(o) as unknown as LiveObject) : undefined;
+    });
+  }
+
   async grantNamespaceAccess(input: { slug: string; namespace: string }): Promise<void> {
     await this.record("grantNamespaceAccess", [input]);
     this.access.add(`${input.slug}/${input.namespace}`);
@@ -66,6 +74,12 @@ export class FakeCluster
         this.objects.delete(key);
       }
     }
+  }
+
+  /** Pods are not modelled: nothing to evict. */
+  async evictPods(namespace: string): Promise<number> {
+    await this.record("evictPods", [namespace]);
+    return 0;
   }
 
   async namespaceExists(namespace: string): Promise<boolean> {

@@ -6,9 +6,11 @@ import type { LifecycleDeps } from "../../../core/lifecycle/deps.js";
 import { type NewTenantInput, newTenant, type Tenant } from "../../../core/tenant/model.js";
 import { FakeBillingRecords } from "./billing-records.js";
 import { FakeCluster } from "./cluster.js";
+import { FakeExportStore } from "./export-store.js";
 import { FakeIdentity } from "./identity.js";
 import { FakePipeline } from "./pipeline.js";
 import { FakePlanStore } from "./plan-store.js";
+import { FakePurgeSchedules } from "./purge-schedules.js";
 import { FakeTaskCallbacks } from "./task-callbacks.js";
 import { FakeTenantEvents } from "./tenant-events.js";
 import { FakeTenantStore } from "./tenant-store.js";
@@ -22,6 +24,8 @@ export function fakes() {
   const pipeline = new FakePipeline();
   const tasks = new FakeTaskCallbacks();
   const events = new FakeTenantEvents();
+  const purgeSchedules = new FakePurgeSchedules();
+  const exports = new FakeExportStore();
   /** Cluster connections opened (one per step invocation). */
   let connections = 0;
   const deps: LifecycleDeps = {
@@ -38,9 +42,14 @@ export function fakes() {
     events,
     settings: { appUrl: "https://app.example.test", supportEmail: "support@example.test" },
     signIn: {},
+    purgeSchedules,
+    exports,
+    clusterReader: async () => cluster,
   };
   return {
     deps,
+    purgeSchedules,
+    exports,
     tenants,
     plans,
     records,

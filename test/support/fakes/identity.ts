@@ -13,7 +13,12 @@
  *   poolRecorded  after `onPoolCreated`, before the app client, group and user exist.
  */
 import { randomUUID } from "node:crypto";
-import type { IdentityProvisioner, TenantIdentity, TenantIdentityInput } from "../../../core/ports.js";
+import type {
+  ExportedUser,
+  IdentityProvisioner,
+  TenantIdentity,
+  TenantIdentityInput,
+} from "../../../core/ports.js";
 import { Recording, sdkError } from "./recording.js";
 
 export interface FakePool {
@@ -65,6 +70,19 @@ export class FakeIdentity extends Recording<Point> implements IdentityProvisione
     if (!pool)
       throw sdkError("ResourceNotFoundException", { message: `User pool ${userPoolId} does not exist.` });
     for (const user of pool.users.values()) user.enabled = enabled;
+  }
+
+  async exportUsers(userPoolId: string): Promise<ExportedUser[]> {
+    await this.record("exportUsers", [userPoolId]);
+    const pool = this.pools.get(userPoolId);
+    if (!pool)
+      throw sdkError("ResourceNotFoundException", { message: `User pool ${userPoolId} does not exist.` });
+    return [...pool.users].map(([username, u]) => ({
+      username,
+      enabled: u.enabled,
+      attributes: { email: u.email },
+      groups: [...u.groups].sort(),
+    }));
   }
 
   async deleteTenantIdentity(userPoolId: string): Promise<void> {

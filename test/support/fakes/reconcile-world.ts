@@ -8,6 +8,7 @@
  * Written for the reconciler while the shared fakes (test/support/fakes/) were being added on main; the
  * tenant store here can give way to the shared one.
  */
+
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import type { KubeObject } from "../../../core/cluster/tenant-objects.js";
 import { DEFAULT_PLANS } from "../../../core/plans/catalog.js";
@@ -38,6 +39,7 @@ import {
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../../../core/tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../../../core/tenant/store.js";
 import { executionName } from "../../../core/workflow/names.js";
+import { FakePurgeSchedules } from "./purge-schedules.js";
 
 export class Clock {
   constructor(public t = Date.parse("2026-12-01T12:00:00Z")) {}
@@ -97,6 +99,10 @@ export class FakeTenantStore implements TenantStore {
   async getBySlug(slug: string): Promise<Tenant | undefined> {
     return clone([...this.items.values()].find((t) => t.slug === slug));
   }
+  async reserveSlug(): Promise<void> {}
+  async slugFree(slug: string): Promise<boolean> {
+    return !(await this.getBySlug(slug));
+  }
   async list(filter: { status?: TenantStatus } = {}): Promise<Tenant[]> {
     return [...this.items.values()].filter((t) => !filter.status || t.status === filter.status).map(clone);
   }
@@ -122,6 +128,11 @@ export class FakeTenantStore implements TenantStore {
         attempts: p.attempts + (opts.countAttempt ? 1 : 0),
         ...(opts.error ? { error: opts.error } : {}),
       };
+    });
+  }
+  async recordExport(id: string, exported: NonNullable<Tenant["export"]>): Promise<void> {
+    this.change(id, "recordExport", (t) => {
+      t.export = clone(exported);
     });
   }
   async setResources(id: string, patch: ResourcesPatch): Promise<void> {
@@ -234,6 +245,8 @@ interface FakePool {
   managed: boolean;
   created: Date;
   clients: Set<string>;
+  /** Users able to sign in (a CANCELLED tenant's must be none). */
+  enabledUsers?: number;
 }
 
 export class FakeIdentity {
@@ -273,6 +286,15 @@ export class FakeIdentity {
       managedByEmbark: p.managed,
       created: p.created,
     };
+  }
+  async enabledUsers(poolId: string): Promise<number> {
+    this.calls.push(`enabledUsers ${poolId}`);
+    return this.pools.get(poolId)?.enabledUsers ?? 0;
+  }
+  async setUsersEnabled(poolId: string, enabled: boolean): Promise<void> {
+    this.calls.push(`setUsersEnabled ${poolId} ${enabled}`);
+    const p = this.pools.get(poolId);
+    if (p) p.enabledUsers = enabled ? 1 : 0;
   }
   async appClientExists(poolId: string, clientId: string): Promise<boolean> {
     this.calls.push(`appClientExists ${poolId}`);
@@ -510,6 +532,7 @@ export class ReconcileWorld {
   readonly workflows = new FakeWorkflows();
   readonly pipeline = new FakePipeline();
   readonly signupsDlq = new FakeDeadLetterQueue("embark-signups-dlq");
+  readonly purgeSchedules = new FakePurgeSchedules();
   private seq = 0;
 
   get deps(): ReconcileDeps {
@@ -524,6 +547,7 @@ export class ReconcileWorld {
       deadLetters: [this.signupsDlq],
       onboardingStateMachineArn: ONBOARDING_ARN,
       offboardStateMachineArn: OFFBOARD_ARN,
+      purgeSchedules: this.purgeSchedules,
       now: this.clock.now,
     };
   }
@@ -549,7 +573,7 @@ export class ReconcileWorld {
 
   /** A tenant with everything onboarding makes: pool, client, namespace and guard rails as its plan says. */
   async provisioned(
-    status: "ACTIVE" | "SUSPENDED" = "ACTIVE",
+    status: "ACTIVE" | "SUSPENDED" | "CANCELLED" = "ACTIVE",
     opts: { ageMinutes?: number; plan?: string } = {},
   ) {
     const t = await this.tenant(status, opts);
@@ -557,7 +581,7 @@ export class ReconcileWorld {
     const plan = DEFAULT_PLANS.find((p) => p.id === t.plan)!;
     const { tenantObjects } = await import("../../../core/cluster/tenant-objects.js");
     await this.cluster.apply(
-      tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan, suspended: status === "SUSPENDED" }),
+      tenantObjects({ tenantId: t.tenantId, slug: t.slug, plan, suspended: status !== "ACTIVE" }),
     );
     const stored = this.tenants.items.get(t.tenantId)!;
     stored.resources = { userPoolId: poolId, userPoolClientId: clientId, namespace: `tenant-${t.slug}` };

@@ -17,7 +17,12 @@
  */
 import { SlugTakenError, TenantNotFoundError } from "../../../core/tenant/errors.js";
 import { type TenantEvent, type TenantEventCause, tenantEventFor } from "../../../core/tenant/events.js";
-import { type OnboardingStep, type StepProgress, Tenant } from "../../../core/tenant/model.js";
+import {
+  type OnboardingStep,
+  type StepProgress,
+  Tenant,
+  type TenantExport,
+} from "../../../core/tenant/model.js";
 import { allowedPredecessors, illegalTransition, type TenantStatus } from "../../../core/tenant/status.js";
 import type { ResourcesPatch, TenantStore } from "../../../core/tenant/store.js";
 import { Recording, sdkError } from "./recording.js";
@@ -59,7 +64,8 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
   async create(tenant: Tenant): Promise<void> {
     await this.record("create", [tenant]);
     const claim = this.items.get(slugKey(tenant.slug));
-    if (claim && claim.tenantId !== tenant.tenantId) throw new SlugTakenError(tenant.slug);
+    const over = typeof claim?.reservedUntil === "string" && claim.reservedUntil < now();
+    if (claim && claim.tenantId !== tenant.tenantId && !over) throw new SlugTakenError(tenant.slug);
     this.put(slugKey(tenant.slug), {
       entity: "slug",
       tenantId: tenant.tenantId,
@@ -88,6 +94,18 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     const tenant = this.read(tenantId);
     if (!tenant) throw new TenantNotFoundError(tenantId);
     return tenant;
+  }
+
+  async reserveSlug(slug: string, tenantId: string, until: string): Promise<void> {
+    await this.record("reserveSlug", [slug, tenantId, until]);
+    const claim = this.items.get(slugKey(slug));
+    if (claim?.tenantId === tenantId) claim.reservedUntil = until;
+  }
+
+  async slugFree(slug: string, at = new Date(now())): Promise<boolean> {
+    await this.record("slugFree", [slug]);
+    const claim = this.items.get(slugKey(slug));
+    return !claim || (typeof claim.reservedUntil === "string" && claim.reservedUntil < at.toISOString());
   }
 
   async getBySlug(slug: string): Promise<Tenant | undefined> {
@@ -127,6 +145,13 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     if (opts.error) progress.error = { name: opts.error.name, message: opts.error.message.slice(0, 1000) };
     else delete progress.error;
     bump(t, at);
+  }
+
+  async recordExport(tenantId: string, exported: TenantExport): Promise<void> {
+    await this.record("recordExport", [tenantId, exported]);
+    const t = this.existing(tenantId);
+    t.export = structuredClone(exported);
+    bump(t, now());
   }
 
   async startStep(

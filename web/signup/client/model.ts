@@ -192,6 +192,7 @@ export const STATUS_TEXT: Readonly<Record<TenantStatus, string>> = {
   FAILED: "Needs attention",
   SUSPENDED: "Suspended",
   DEGRADED: "Needs attention",
+  CANCELLED: "Cancelled",
   OFFBOARDING: "Closing",
   OFFBOARDED: "Closed",
 };

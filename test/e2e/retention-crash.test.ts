@@ -1,0 +1,216 @@
+/**
+ * Retention across a kill -9 of the local cloud (issue 14): `npm start`'s process (local/main.ts, Embark
+ * mounted) killed with SIGKILL during the grace period, and again during the purge, then started on the same
+ * state directory. The purge still happens exactly once (one `<slug>-offboard-1` execution, one receipt email)
+ * and never before `purgeAfter`. The grace period is a few seconds (EMBARK_OFFBOARD_GRACE_SECONDS).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
+import { LOCAL_NAMES } from "../../core/app/resources.js";
+import type { Tenant } from "../../core/tenant/model.js";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
+import { runOpsCli } from "../support/ops-cli.js";
+
+const GRACE_SECONDS = 8;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `npm start` in `dir`, killable with SIGKILL and started again on the same state. */
+class EmbarkProcess {
+  child?: ChildProcess;
+  exited: Promise<void> = Promise.resolve();
+  endpoints = { edge: "", web: "", sesMessages: "" };
+  log = "";
+  constructor(readonly dir: string) {}
+
+  async start(fresh: boolean): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        import.meta.resolve("tsx"),
+        join(process.cwd(), "local/main.ts"),
+        ...(fresh ? ["--fresh"] : []),
+      ],
+      {
+        cwd: this.dir,
+        env: {
+          ...process.env,
+          EMBARK_EDGE_PORT: "0",
+          EMBARK_WEB_PORT: "0",
+          EMBARK_KUBE_PORT: "0",
+          EMBARK_OFFBOARD_GRACE_SECONDS: String(GRACE_SECONDS),
+          POWERTOOLS_LOG_LEVEL: "WARN",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    let mine = "";
+    const collect = (d: Buffer) => {
+      mine += d;
+      this.log += d;
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    const deadline = Date.now() + 150_000;
+    while (!mine.includes("Press Ctrl-C to stop.")) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`npm start did not come up:\n${mine}`);
+      await sleep(100);
+    }
+    this.endpoints = JSON.parse(await readFile(join(this.dir, ".local", "endpoints.json"), "utf8"));
+  }
+
+  async kill(): Promise<void> {
+    this.child?.kill("SIGKILL");
+    await this.exited;
+  }
+
+  private config() {
+    return { endpoint: this.endpoints.edge, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } };
+  }
+
+  async tenant(tenantId: string): Promise<Tenant | undefined> {
+    const docs = DynamoDBDocumentClient.from(new DynamoDBClient(this.config()));
+    return new DynamoTenantStore(docs, LOCAL_NAMES.table("tenants")).get(tenantId);
+  }
+
+  async offboardExecutions(slug: string) {
+    const sfn = new SFNClient(this.config());
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const arn = machines.stateMachines?.find(
+      (m) => m.name === LOCAL_NAMES.stateMachine("offboard"),
+    )?.stateMachineArn;
+    const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 1000 }));
+    return (out.executions ?? []).filter((e) => e.name?.startsWith(`${slug}-offboard-`));
+  }
+
+  async receipts(slug: string): Promise<number> {
+    const store = (await (await fetch(this.endpoints.sesMessages)).json()) as {
+      emails?: Array<{ subject?: string }>;
+    };
+    return (store.emails ?? []).filter(
+      (e) => e.subject === `Deletion receipt for the Embark workspace ${slug}`,
+    ).length;
+  }
+
+  ops(...args: string[]) {
+    return runOpsCli(args, {
+      ...process.env,
+      NODE_NO_WARNINGS: "1",
+      AWS_ENDPOINT_URL: this.endpoints.edge,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
+      PLANS_TABLE: LOCAL_NAMES.table("plans"),
+    });
+  }
+
+  /** Polls the record until `ok` (bounded). */
+  async until(
+    tenantId: string,
+    ok: (t: Tenant | undefined) => boolean,
+    ms = 120_000,
+  ): Promise<Tenant | undefined> {
+    const deadline = Date.now() + ms;
+    let t = await this.tenant(tenantId).catch(() => undefined);
+    while (!ok(t) && Date.now() < deadline) {
+      await sleep(100);
+      t = await this.tenant(tenantId).catch(() => undefined);
+    }
+    return t;
+  }
+
+  /** A standard tenant signed up and ACTIVE. */
+  async activeTenant(name: string): Promise<{ tenantId: string; slug: string }> {
+    const res = await fetch(`${this.endpoints.web}/signups`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        companyName: `${name} ${Date.now()}`,
+        adminEmail: `ops+${Date.now()}@crash.test`,
+        plan: "standard",
+      }),
+    });
+    const { tenantId } = (await res.json()) as { tenantId: string };
+    const t = await this.until(tenantId, (x) => x?.status === "ACTIVE");
+    expect(t?.status).toBe("ACTIVE");
+    return { tenantId, slug: t!.slug };
+  }
+}
+
+describe("retention across a kill -9 of the local cloud", () => {
+  let dir: string;
+  let cloud: EmbarkProcess;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "embark-retention-crash-"));
+    cloud = new EmbarkProcess(dir);
+    await cloud.start(true);
+  }, 180_000);
+
+  afterAll(async () => {
+    await cloud?.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("killed during the grace period: the purge happens once, after purgeAfter", async () => {
+    const { tenantId, slug } = await cloud.activeTenant("Grace Kill");
+    const cancel = await cloud.ops("offboard", slug, "--confirm", slug);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    const cancelled = await cloud.until(tenantId, (t) => t?.status === "CANCELLED" && t.export !== undefined);
+    expect(cancelled?.status).toBe("CANCELLED");
+    const purgeAfter = Date.parse(String(cancelled?.purgeAfter));
+    expect(purgeAfter).toBeGreaterThan(Date.now());
+
+    await cloud.kill();
+    await cloud.start(false);
+
+    const done = await cloud.until(tenantId, (t) => t?.status === "OFFBOARDED", 150_000);
+    expect(done?.status).toBe("OFFBOARDED");
+    expect(Date.parse(String(done?.offboardingStartedAt))).toBeGreaterThanOrEqual(purgeAfter);
+    expect(done?.receipt?.export?.location).toBe(cancelled?.export?.location);
+    await sleep(3000); // time for a duplicate to show, if there were one
+    expect((await cloud.offboardExecutions(slug)).map((e) => [e.name, e.status])).toEqual([
+      [`${slug}-offboard-1`, "SUCCEEDED"],
+    ]);
+    const receipts = async () => cloud.receipts(slug);
+    const deadline = Date.now() + 30_000;
+    while ((await receipts()) < 1 && Date.now() < deadline) await sleep(200);
+    expect(await receipts()).toBe(1);
+  }, 420_000);
+
+  it("killed during the purge: the purge completes exactly once", async () => {
+    const { tenantId, slug } = await cloud.activeTenant("Purge Kill");
+    const cancel = await cloud.ops("offboard", slug, "--confirm", slug);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    const purging = await cloud.until(
+      tenantId,
+      (t) => t?.status === "OFFBOARDING" || t?.status === "OFFBOARDED",
+      150_000,
+    );
+    // Killed as soon as the purge began (OFFBOARDING), or just after it ended on a fast machine.
+    await cloud.kill();
+    expect(["OFFBOARDING", "OFFBOARDED"]).toContain(purging?.status);
+    await cloud.start(false);
+
+    const done = await cloud.until(tenantId, (t) => t?.status === "OFFBOARDED", 150_000);
+    expect(done?.status).toBe("OFFBOARDED");
+    await sleep(3000);
+    expect((await cloud.offboardExecutions(slug)).map((e) => [e.name, e.status])).toEqual([
+      [`${slug}-offboard-1`, "SUCCEEDED"],
+    ]);
+    const deadline = Date.now() + 30_000;
+    while ((await cloud.receipts(slug)) < 1 && Date.now() < deadline) await sleep(200);
+    expect(await cloud.receipts(slug)).toBe(1);
+  }, 420_000);
+});
