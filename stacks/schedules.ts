@@ -13,6 +13,24 @@ export interface ScheduleDeps {
   eventsDlqArn: $util.Input<string>;
 }
 
+/** What Scheduler may do with a schedule's role: invoke exactly its function, dead-letter what it cannot deliver. */
+function invokePolicy(functionArn: $util.Output<string>, dlqArn: $util.Input<string>) {
+  return {
+    name: "invoke",
+    policy: $jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          Resource: [functionArn, $interpolate`${functionArn}:*`],
+        },
+        { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [dlqArn] },
+      ],
+    }),
+  };
+}
+
 /** Scheduler's retries for a target it cannot invoke (an async Lambda invoke is then retried by Lambda). */
 export const SCHEDULE_RETRY = { maximumEventAgeInSeconds: 60 * 60, maximumRetryAttempts: 10 };
 
@@ -21,22 +39,7 @@ export function createSchedules(ctx: Context, deps: ScheduleDeps) {
     const fn = deps.functions[spec.target.function];
     const role = new aws.iam.Role(`${pascal(key)}ScheduleRole`, {
       assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }),
-      inlinePolicies: [
-        {
-          name: "invoke",
-          policy: $jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Action: ["lambda:InvokeFunction"],
-                Resource: [fn.arn, $interpolate`${fn.arn}:*`],
-              },
-              { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deps.eventsDlqArn] },
-            ],
-          }),
-        },
-      ],
+      inlinePolicies: [invokePolicy(fn.arn, deps.eventsDlqArn)],
     });
     return new aws.scheduler.Schedule(`${pascal(key)}Schedule`, {
       name: ctx.physicalName(key),
@@ -72,22 +75,7 @@ export function createRuntimeScheduleRoles(ctx: Context, deps: ScheduleDeps) {
     return new aws.iam.Role(`${pascal(key)}RuntimeScheduleRole`, {
       name: runtimeScheduleRoleName(ctx, key),
       assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }),
-      inlinePolicies: [
-        {
-          name: "invoke",
-          policy: $jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Action: ["lambda:InvokeFunction"],
-                Resource: [fn.arn, $interpolate`${fn.arn}:*`],
-              },
-              { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deps.eventsDlqArn] },
-            ],
-          }),
-        },
-      ],
+      inlinePolicies: [invokePolicy(fn.arn, deps.eventsDlqArn)],
     });
   });
 }

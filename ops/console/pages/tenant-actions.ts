@@ -13,23 +13,18 @@ import { type ApplyDeps, applyToTenant } from "../../../core/billing/apply.js";
 import type { BillingEvent } from "../../../core/billing/event.js";
 import { recordOutcome } from "../../../core/billing/log.js";
 import { findTenant } from "../../../core/tenant/lookup.js";
-import { type LifecycleWorkflow, STATE_MACHINE_FOR_WORKFLOW } from "../../../core/workflow/names.js";
+import {
+  LIFECYCLE_WORKFLOWS,
+  type LifecycleWorkflow,
+  STATE_MACHINE_FOR_WORKFLOW,
+} from "../../../core/workflow/names.js";
 import { listStateMachines } from "../../read/executions.js";
 import { type ConsoleRequest, type ConsoleResponse, NotFound } from "../context.js";
-
-const LIFECYCLE: LifecycleWorkflow[] = [
-  "plan-change",
-  "suspend",
-  "reactivate",
-  "cancel",
-  "restore",
-  "offboard",
-];
 
 async function applyDeps(req: ConsoleRequest): Promise<ApplyDeps> {
   const machines = await listStateMachines(req.aws.sfn);
   const arns = {} as Record<LifecycleWorkflow, string>;
-  for (const wf of LIFECYCLE) {
+  for (const wf of LIFECYCLE_WORKFLOWS) {
     const arn = machines.find((m) => m.name === STATE_MACHINE_FOR_WORKFLOW[wf])?.stateMachineArn;
     if (!arn) throw new NotFound(`No state machine named ${STATE_MACHINE_FOR_WORKFLOW[wf]}`);
     arns[wf] = arn;
