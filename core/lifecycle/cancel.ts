@@ -3,7 +3,7 @@
 // its users disabled, its workloads stopped, and the purge (the Offboard state machine) scheduled for when the
 // grace period ends. A restore before then undoes all of it. Input: LifecycleInput.
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
@@ -40,11 +40,7 @@ export function cancelDefinition(r: WorkflowRefs): StateMachineDefinition {
         resultPath: "$.cancellation",
       }),
       [S.publishEvents]: publishEventsTask(r, S.due),
-      [S.due]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.cancellation.proceed", BooleanEquals: true, Next: S.exportTenant }],
-        Default: S.restored,
-      },
+      [S.due]: whenTrue("$.cancellation.proceed", S.exportTenant, S.restored),
       [S.exportTenant]: stepTask(r, F.exportTenant, S.disableSignIn, {
         comment:
           "Writes the tenant record, its users and its namespace's manifests to the exports bucket (manifest " +
@@ -61,13 +57,7 @@ export function cancelDefinition(r: WorkflowRefs): StateMachineDefinition {
           "ResourceQuota pods: 0 (server-side apply) and the running pods evicted; every object is kept.",
         resultPath: null,
       }),
-      [S.hasDedicated]: {
-        Type: "Choice",
-        Choices: [
-          { Variable: "$.cancellation.dedicatedResources", BooleanEquals: true, Next: S.stopDedicated },
-        ],
-        Default: S.schedulePurge,
-      },
+      [S.hasDedicated]: whenTrue("$.cancellation.dedicatedResources", S.stopDedicated, S.schedulePurge),
       [S.stopDedicated]: callbackTask(
         r.functionArn(F.runLifecyclePipeline.name),
         { "tenantId.$": "$.tenantId", action: "stop", "runKey.$": "$$.Execution.Name" },

@@ -3,7 +3,7 @@
 // record stays, OFFBOARDED with its deletion receipt; the export made at cancellation is kept (design §2).
 // Input: LifecycleInput (eventId: the cancellation it purges for).
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
@@ -38,11 +38,7 @@ export function offboardDefinition(r: WorkflowRefs): StateMachineDefinition {
         resultSelector: { "proceed.$": "$.proceed", "dedicatedResources.$": "$.dedicatedResources" },
         resultPath: "$.offboarding",
       }),
-      [S.due]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.offboarding.proceed", BooleanEquals: true, Next: S.deleteNamespace }],
-        Default: S.rearm,
-      },
+      [S.due]: whenTrue("$.offboarding.proceed", S.deleteNamespace, S.rearm),
       [S.rearm]: stepTask(r, F.setPurgeSchedule, S.notDue, {
         comment: "Restored, or not due yet: the purge schedule is made to match the record again.",
         resultPath: null,
@@ -52,11 +48,7 @@ export function offboardDefinition(r: WorkflowRefs): StateMachineDefinition {
         comment: "Revokes the admins' access entry, deletes the namespace and waits until it is gone.",
         resultPath: null,
       }),
-      [S.hasDedicated]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.offboarding.dedicatedResources", BooleanEquals: true, Next: S.teardown }],
-        Default: S.deleteIdentity,
-      },
+      [S.hasDedicated]: whenTrue("$.offboarding.dedicatedResources", S.teardown, S.deleteIdentity),
       [S.teardown]: callbackTask(
         r.functionArn(F.runLifecyclePipeline.name),
         { "tenantId.$": "$.tenantId", action: "teardown", "runKey.$": "$$.Execution.Name" },

@@ -1,7 +1,7 @@
 // The PlanChange state machine (Standard, JSONPath ASL): a billing event (or `ops change-plan`) moved the tenant
 // to another plan. Input: PlanChangeInput.
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask } from "./tasks.js";
@@ -44,11 +44,7 @@ export function planChangeDefinition(r: WorkflowRefs): StateMachineDefinition {
         resultPath: "$.change",
       }),
       [S.publishEvents]: publishEventsTask(r, S.changed),
-      [S.changed]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.change.changed", BooleanEquals: true, Next: S.applyPolicy }],
-        Default: S.superseded,
-      },
+      [S.changed]: whenTrue("$.change.changed", S.applyPolicy, S.superseded),
       [S.applyPolicy]: stepTask(r, F.applyNamespacePolicy, S.needsPipeline, {
         comment:
           "Server-side apply of the namespace objects from the recorded plan (zero pods if suspended).",

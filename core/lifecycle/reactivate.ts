@@ -1,7 +1,7 @@
 // The Reactivate state machine (Standard, JSONPath ASL): a suspended tenant paid (or `ops reactivate`). It
 // undoes exactly what Suspend did. Input: LifecycleInput.
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
@@ -31,11 +31,7 @@ export function reactivateDefinition(r: WorkflowRefs): StateMachineDefinition {
         resultPath: "$.reactivation",
       }),
       [S.publishEvents]: publishEventsTask(r, S.due),
-      [S.due]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.reactivation.proceed", BooleanEquals: true, Next: S.enableSignIn }],
-        Default: S.notDue,
-      },
+      [S.due]: whenTrue("$.reactivation.proceed", S.enableSignIn, S.notDue),
       [S.enableSignIn]: stepTask(r, F.applySignIn, S.restoreQuota, { resultPath: null }),
       [S.restoreQuota]: stepTask(r, F.applyNamespacePolicy, S.sendEmail, { resultPath: null }),
       [S.sendEmail]: emailTask(r, "reactivated", { Next: S.done }),

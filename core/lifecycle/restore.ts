@@ -2,7 +2,7 @@
 // grace period (or `ops restore`). Nothing was deleted, so nothing is re-created: it undoes what Cancel did.
 // Input: LifecycleInput.
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { callbackTask, stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
@@ -36,24 +36,14 @@ export function restoreDefinition(r: WorkflowRefs): StateMachineDefinition {
         resultPath: "$.restoration",
       }),
       [S.publishEvents]: publishEventsTask(r, S.due),
-      [S.due]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.restoration.proceed", BooleanEquals: true, Next: S.cancelPurge }],
-        Default: S.notDue,
-      },
+      [S.due]: whenTrue("$.restoration.proceed", S.cancelPurge, S.notDue),
       [S.cancelPurge]: stepTask(r, F.setPurgeSchedule, S.enableSignIn, {
         comment: "Deletes the purge schedule (the purge also checks the status, so a late one does nothing).",
         resultPath: null,
       }),
       [S.enableSignIn]: stepTask(r, F.applySignIn, S.restoreQuota, { resultPath: null }),
       [S.restoreQuota]: stepTask(r, F.applyNamespacePolicy, S.hasDedicated, { resultPath: null }),
-      [S.hasDedicated]: {
-        Type: "Choice",
-        Choices: [
-          { Variable: "$.restoration.dedicatedResources", BooleanEquals: true, Next: S.startDedicated },
-        ],
-        Default: S.sendEmail,
-      },
+      [S.hasDedicated]: whenTrue("$.restoration.dedicatedResources", S.startDedicated, S.sendEmail),
       [S.startDedicated]: callbackTask(
         r.functionArn(F.runLifecyclePipeline.name),
         { "tenantId.$": "$.tenantId", action: "deploy", "runKey.$": "$$.Execution.Name" },

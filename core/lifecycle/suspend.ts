@@ -2,7 +2,7 @@
 // out the plan's grace period, counted from the unpaid invoice, then suspends unless a newer payment event
 // (the invoice paid) arrived meanwhile. Input: SuspendInput.
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { stepTask, type WorkflowRefs } from "../workflow/task.js";
 import { LIFECYCLE_STEP_TABLE as F } from "./step-table.js";
 import { emailTask, PUBLISH_EVENTS_STATE, publishEventsTask, statusTask } from "./tasks.js";
@@ -34,11 +34,7 @@ export function suspendDefinition(r: WorkflowRefs): StateMachineDefinition {
         resultPath: "$.suspension",
       }),
       [S.publishEvents]: publishEventsTask(r, S.due),
-      [S.due]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.suspension.proceed", BooleanEquals: true, Next: S.disableSignIn }],
-        Default: S.notDue,
-      },
+      [S.due]: whenTrue("$.suspension.proceed", S.disableSignIn, S.notDue),
       [S.disableSignIn]: stepTask(r, F.applySignIn, S.scaleToZero, {
         comment: "Disables every user of the tenant's pool (AdminDisableUser also signs them out).",
         resultPath: null,

@@ -4,7 +4,7 @@
 // resumes exactly there. Failures are recorded from EventBridge status-change events (record-failure.ts).
 // ResultSelectors whitelist the ids each step returns, so history and output carry ids, never secrets.
 
-import { jsonPathMachine, type StateMachineDefinition } from "../workflow/asl.js";
+import { jsonPathMachine, type StateMachineDefinition, whenTrue } from "../workflow/asl.js";
 import { callbackTask, lambdaTask, sendMessageTask, type WorkflowRefs } from "../workflow/task.js";
 import { ONBOARDING_STEP_TABLE as T } from "./step-table.js";
 
@@ -99,11 +99,7 @@ export function onboardingDefinition(r: WorkflowRefs): StateMachineDefinition {
         ResultPath: "$.provisioned",
         Next: S.needsDedicatedResources,
       },
-      [S.needsDedicatedResources]: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.tenant.dedicatedResources", BooleanEquals: true, Next: S.runPipeline }],
-        Default: S.activateTenant,
-      },
+      [S.needsDedicatedResources]: whenTrue("$.tenant.dedicatedResources", S.runPipeline, S.activateTenant),
       [S.runPipeline]: callbackTask(
         fn(T.runPipeline),
         { "tenantId.$": "$.tenantId" },

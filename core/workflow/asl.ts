@@ -79,6 +79,15 @@ export type ChoiceRule = ChoiceExpression & { Next: string };
 
 export type ChoiceState = CommonFields & { Type: "Choice"; Choices: ChoiceRule[]; Default?: string };
 
+/** A Choice on one boolean of the state: `next` when it is true, `otherwise` when not. */
+export function whenTrue(variable: string, next: string, otherwise: string): ChoiceState {
+  return {
+    Type: "Choice",
+    Choices: [{ Variable: variable, BooleanEquals: true, Next: next }],
+    Default: otherwise,
+  };
+}
+
 export type SucceedState = CommonFields & { Type: "Succeed" };
 
 /** Waits a fixed time or until a timestamp (RFC 3339); one of the four fields. */
