@@ -12,14 +12,19 @@ import { StepFunctionsWorkflows } from "../../core/adapters/workflows.js";
 import { type ApplyDeps, applyToTenant } from "../../core/billing/apply.js";
 import type { BillingAction, BillingEvent } from "../../core/billing/event.js";
 import { recordOutcome } from "../../core/billing/log.js";
-import type { LifecycleWorkflow } from "../../core/workflow/names.js";
-import { executionName, parseExecutionName, STATE_MACHINE_FOR_WORKFLOW } from "../../core/workflow/names.js";
+import {
+  executionName,
+  LIFECYCLE_WORKFLOWS,
+  type LifecycleWorkflow,
+  parseExecutionName,
+  STATE_MACHINE_FOR_WORKFLOW,
+  STATE_MACHINE_OF,
+} from "../../core/workflow/names.js";
 import { executionArnOf } from "../read/executions.js";
 import type { OpsContext } from "./context.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { fields } from "./format.js";
 import { StateMachines } from "./state-machines.js";
-import type { WorkflowKey } from "./target.js";
 import { requireTenant } from "./tenants.js";
 
 export type LifecycleCommand = "offboard" | "restore" | "suspend" | "reactivate" | "change-plan";
@@ -32,21 +37,12 @@ const ACTIONS: Record<LifecycleCommand, BillingAction> = {
   "change-plan": "plan",
 };
 
-const KEYS: Record<LifecycleWorkflow, WorkflowKey> = {
-  "plan-change": "planChange",
-  suspend: "suspend",
-  reactivate: "reactivate",
-  cancel: "cancel",
-  restore: "restore",
-  offboard: "offboard",
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function applyDeps(ctx: OpsContext): Promise<ApplyDeps> {
   const machines = new StateMachines(ctx);
   const arns = {} as Record<LifecycleWorkflow, string>;
-  for (const wf of Object.keys(KEYS) as LifecycleWorkflow[]) arns[wf] = await machines.requireArn(KEYS[wf]);
+  for (const wf of LIFECYCLE_WORKFLOWS) arns[wf] = await machines.requireArn(STATE_MACHINE_OF[wf]);
   const tenants = ctx.tenants();
   return {
     tenants,
@@ -194,7 +190,7 @@ async function countUsers(ctx: OpsContext, userPoolId: string, enough: number): 
 async function waitFor(ctx: OpsContext, name: string, deadline = Number.POSITIVE_INFINITY): Promise<string> {
   const workflow = parseExecutionName(name)?.workflow;
   if (!workflow || workflow === "onboard") return "UNKNOWN";
-  const machine = await new StateMachines(ctx).requireArn(KEYS[workflow]);
+  const machine = await new StateMachines(ctx).requireArn(STATE_MACHINE_OF[workflow]);
   const executionArn = executionArnOf(machine, name);
   ctx.verbose(`waiting for ${name} (${STATE_MACHINE_FOR_WORKFLOW[workflow]})`);
   for (;;) {
