@@ -204,7 +204,13 @@ describe("identity", () => {
 
     const off = await ops("offboard", t.slug, "--wait");
     expect(off.code, off.stderr).toBe(0);
-    expect((await record(t.tenantId)).status).toBe("OFFBOARDED");
+    // `offboard --wait` returns once the tenant is cancelled; the purge follows its (test) grace of a second.
+    const purged = await eventually(
+      async () => (await record(t.tenantId)).status,
+      (s) => s === "OFFBOARDED",
+      60_000,
+    );
+    expect(purged).toBe("OFFBOARDED");
   });
 
   it("a deleted app client is re-created and its new id recorded", async () => {

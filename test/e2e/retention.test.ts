@@ -216,9 +216,9 @@ describe("cancel, restore and purge", () => {
     await expect(
       new SchedulerClient(awsConfig()).send(new GetScheduleCommand({ Name: `embark-purge-${tenantId}` })),
     ).rejects.toMatchObject({ name: "ResourceNotFoundException" });
-    expect(
-      (await sentMail()).filter((m) => m.subject.includes(slug) || m.subject.includes("restored")).length,
-    ).toBeGreaterThanOrEqual(2);
+    const mentions = async () =>
+      (await sentMail()).filter((m) => m.subject.includes(slug) || m.subject.includes("restored")).length;
+    expect(await eventually(mentions, (n) => n >= 2)).toBeGreaterThanOrEqual(2);
 
     // The duplicated subscription.deleted once more, after the restore: older than the restore, it cancels nothing.
     expect((await postWebhook(cancelled)).status).toBe(200);

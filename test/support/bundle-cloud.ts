@@ -18,7 +18,8 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const { cloud } = await startTestCloud("bundles", {
   stateDir,
   wire: async (c) => {
-    await mountEmbark(c);
+    // A second of grace, so the journey sees a cancelled tenant purged.
+    await mountEmbark(c, { offboardGraceSeconds: 1 });
     recordFirstInvocations(c, join(stateDir, "first-invocations.json"));
   },
 });

@@ -252,15 +252,24 @@ export function journey(c: JourneyCloud) {
         "reactivate",
       ),
 
-    /** customer.subscription.deleted → Offboard. */
-    offboard: () =>
-      billingStep(
+    /** customer.subscription.deleted → Cancel (export, retained), then the purge once the grace period ends. */
+    async offboard() {
+      const cancelled = await billingStep(
         subscriptionDeleted(
           { customer, subscription, price: "price_standard_monthly" },
           { created: t0 + 40 },
         ),
-        "offboard",
-      ),
+        "cancel",
+      );
+      // The purge schedule fires after the plan's grace period (a second in the test clouds).
+      const purge = await execution("offboard", `${cancelled.slug}-offboard-1`);
+      return {
+        ...cancelled,
+        cancel: cancelled.execution,
+        execution: purge,
+        record: await record(customerTenant().tenantId),
+      };
+    },
 
     /** An enterprise signup whose pipeline fails → the execution fails → record-failure marks it FAILED. */
     async failedOnboarding() {
