@@ -25,7 +25,9 @@ const CURSOR_KEY = { pk: "RECONCILE#cursor" };
 const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}` });
 /** BatchGetItem takes at most 100 keys. */
 const BATCH = 100;
-const ATTEMPTS = 4;
+// A tenant the pass just acted on (an onboarding it started) moves on at once: its version changes step by step,
+// so the pass's conditional write retries, with a growing pause, until it lands between two steps.
+const ATTEMPTS = 12;
 
 export class DynamoReconcileStore extends DynamoTable implements ReconcileStore {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoReconcileStore {
@@ -168,6 +170,7 @@ export class DynamoReconcileStore extends DynamoTable implements ReconcileStore 
         return { recorded: true, status };
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
+        await new Promise((r) => setTimeout(r, 10 * (attempt + 1) + Math.random() * 20));
       }
     }
     return { recorded: false };
