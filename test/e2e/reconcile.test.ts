@@ -24,6 +24,7 @@ import {
   useEmbarkEnvironment,
   waitForTenant,
 } from "../support/embark.js";
+import { runOpsCli } from "../support/ops-cli.js";
 
 useEmbarkEnvironment();
 const exec = promisify(execFile);
@@ -63,8 +64,7 @@ async function runProcess(
   }
 }
 
-const ops = (...args: string[]) =>
-  runProcess(process.execPath, ["--import", "tsx", "ops/cli/main.ts", ...args]);
+const ops = (...args: string[]) => runOpsCli(args, env());
 async function aws(...args: string[]): Promise<string> {
   const r = await runProcess("aws", args);
   if (r.code !== 0) throw new Error(`aws ${args.join(" ")}: ${r.stderr}`);
@@ -75,6 +75,10 @@ async function kubectl(...args: string[]): Promise<string> {
   if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
 }
+
+// Each test onboards a tenant and shells out to the ops CLI, the AWS CLI and kubectl several times, some on to an
+// offboarding and its purge: more than vitest's default minute when the shared cloud is busy.
+const SLOW = 150_000;
 
 /** One targeted pass through the ops CLI; its JSON report. */
 async function reconcile(tenant: string, ...extra: string[]): Promise<ReconcileReport> {
@@ -104,7 +108,7 @@ async function activeTenant(
   return { tenantId: t.tenantId, slug: t.slug, ns: `tenant-${t.slug}` };
 }
 
-describe("guard rails", () => {
+describe("guard rails", { timeout: SLOW }, () => {
   it("a NetworkPolicy deleted with kubectl is back after one pass, and the pass is recorded on the tenant", async () => {
     const t = await activeTenant();
     await kubectl("delete", "networkpolicy", "default-deny-all", "-n", t.ns);
@@ -181,7 +185,7 @@ describe("guard rails", () => {
   });
 });
 
-describe("identity", () => {
+describe("identity", { timeout: SLOW }, () => {
   it("a user pool deleted with the AWS CLI: DEGRADED with the reason, shown everywhere, and the tenant can still be offboarded", async () => {
     const t = await activeTenant();
     const poolId = (await record(t.tenantId)).resources.userPoolId!;
@@ -241,7 +245,7 @@ describe("identity", () => {
   });
 });
 
-describe("onboarding", () => {
+describe("onboarding", { timeout: SLOW }, () => {
   it("a signup whose message went to the DLQ is onboarded under its one execution name; once offboarded, its dead letter and leftovers go", async () => {
     const { DynamoTenantStore } = await import("../../core/adapters/tenant-store.js");
     const tenant = newTenant({
@@ -399,7 +403,7 @@ describe("onboarding", () => {
   });
 });
 
-describe("orphans", () => {
+describe("orphans", { timeout: SLOW }, () => {
   it("a pool and a namespace of a tenant that does not exist: reported within the grace period, deleted after", async () => {
     const ghost = randomUUID();
     const pool = JSON.parse(
@@ -445,7 +449,7 @@ describe("orphans", () => {
   });
 });
 
-describe("dry run", () => {
+describe("dry run", { timeout: SLOW }, () => {
   it("reports the repairs it would make and changes nothing (state compared before and after)", async () => {
     const t = await activeTenant();
     const before0 = await record(t.tenantId);
