@@ -63,7 +63,8 @@ import { operatorConsole } from "../../ops/console/index.js";
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalCloud } from "../cloud.js";
 import { lambdaCodeFromEnv, stageTaskRoots } from "../lambda/bundle-loader.js";
-import { functionArn, type LambdaHandler } from "../lambda/registry.js";
+import { type HandlerModule, importHandler } from "../lambda/handler-module.js";
+import { functionArn } from "../lambda/registry.js";
 import { startSqsEventSource } from "../lambda/sqs-event-source.js";
 import { stripeWebhookSecret } from "./stripe-secret.js";
 import { localVisibilityTimeout } from "./visibility-timeout.js";
@@ -172,17 +173,18 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
   if (bundles) cloud.onStop(bundles.remove);
   for (const name of FUNCTION_NAMES) {
     const spec: FunctionSpec = FUNCTIONS[name];
+    const exportName = functionHandlerExport(name);
+    const module: HandlerModule = bundles
+      ? bundles.module(name, exportName)
+      : { url: pathToFileURL(join(ROOT, functionModule(name))).href, exportName };
     cloud.functions.register({
       name,
       timeoutSeconds: spec.timeoutSeconds,
       memoryMB: spec.memoryMB,
-      // Loaded on first use, like a cold start.
-      load: bundles
-        ? bundles.loader(name, functionHandlerExport(name))
-        : () =>
-            import(pathToFileURL(join(ROOT, functionModule(name))).href).then(
-              (m: { handler: LambdaHandler }) => m.handler,
-            ),
+      // In the Lambda runner's worker threads (after the environment above is set: they copy it at start);
+      // loaded on first use, like a cold start.
+      module,
+      load: () => importHandler(module),
     });
   }
 

@@ -8,6 +8,8 @@
  * - each function's module is its own file, so it is a fresh module instance with its own module state, and is
  *   imported on first invocation (a cold start);
  * - the handler is the export the stack names (`functions/<name>.handler` → `handler`).
+ * - in the Lambda runner's worker threads (worker-pool.ts), each worker imports the bundle itself: one module
+ *   instance per worker, as each Lambda execution environment has its own.
  * Gaps: one process, so `LAMBDA_TASK_ROOT`, the working directory and `process.env` are shared by all
  * functions (Lambda gives each its own); the AWS SDK preinstalled in Lambda's /var/runtime is absent (SST
  * bundles the SDK, so nothing should need it).
@@ -16,6 +18,7 @@ import { cp, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { type HandlerModule, importHandler } from "./handler-module.js";
 import type { LambdaHandler } from "./registry.js";
 
 /** Which code the local cloud runs: `source` (tsx, the default) or `bundle` (EMBARK_LAMBDA_CODE=bundle). */
@@ -34,6 +37,8 @@ export const BUNDLE_FILE = "index.mjs";
 export interface TaskRoots {
   /** A loader for one function: imports its bundle from its task root on first call. */
   loader(name: string, handlerExport: string): () => Promise<LambdaHandler>;
+  /** The function's bundle in its task root, for a worker thread to import. */
+  module(name: string, handlerExport: string): HandlerModule;
   /** The function's task root (its copy of the bundle dir). */
   taskRoot(name: string): string;
   /** Removes the task roots. */
@@ -70,22 +75,14 @@ export async function stageTaskRoots(bundlesDir: string, names: readonly string[
     if (!root) throw new Error(`no task root staged for ${name}`);
     return root;
   };
+  const module = (name: string, exportName: string): HandlerModule => ({
+    url: pathToFileURL(join(taskRoot(name), BUNDLE_FILE)).href,
+    exportName,
+  });
   return {
     taskRoot,
-    loader: (name, handlerExport) => async () => {
-      const mod = (await import(pathToFileURL(join(taskRoot(name), BUNDLE_FILE)).href)) as Record<
-        string,
-        unknown
-      >;
-      const handler = mod[handlerExport];
-      if (typeof handler !== "function") {
-        // What Lambda answers when the handler export is missing (Runtime.HandlerNotFound).
-        const err = new Error(`index.${handlerExport} is undefined or not exported`);
-        err.name = "Runtime.HandlerNotFound";
-        throw err;
-      }
-      return handler as LambdaHandler;
-    },
+    module,
+    loader: (name, handlerExport) => () => importHandler(module(name, handlerExport)),
     remove: () => rm(scratch, { recursive: true, force: true }),
   };
 }

@@ -1,16 +1,24 @@
 /**
- * Local stand-in for the Lambda service: a registry of handler modules run in this process with an
- * AWS-shaped context. Invocation semantics follow Lambda where it matters to callers: a timeout fails the
- * invocation with "Task timed out after N seconds", errors keep their name, and functions are addressed by
- * name or ARN (qualifiers ignored).
+ * Local stand-in for the Lambda service: a registry of handlers run with an AWS-shaped context. Invocation
+ * semantics follow Lambda where it matters to callers: a timeout fails the invocation with "Task timed out
+ * after N seconds" (counted from the end of a cold start's init), errors keep their name, and functions are
+ * addressed by name or ARN (qualifiers ignored).
+ * Where handlers run: a definition with a `module` (Embark's functions) runs in the worker threads of
+ * worker-pool.ts, beside the edge and emulators of this thread (EMBARK_LAMBDA_WORKERS, 0 = none); one without
+ * (tests' fixture closures) runs in this thread. Async invocations, their journal and retries, and timeouts
+ * stay in this thread either way.
  */
 
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { Context } from "aws-lambda";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
 import { AwsError } from "../aws/errors.js";
 import { asyncInvocation } from "../faults/delivery.js";
 import { AsyncInvocations } from "./async-invocations.js";
+import { type ContextFields, lambdaContext } from "./context.js";
+import type { HandlerModule } from "./handler-module.js";
+import { HandlerWorkerPool, workerCountFromEnv } from "./worker-pool.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
 export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
@@ -19,8 +27,20 @@ export interface FunctionDefinition {
   name: string;
   /** Loads the handler lazily, like a cold start; e.g. `() => import("../../functions/x.js").then(m => m.handler)`. */
   load: () => Promise<LambdaHandler>;
+  /** Where `load` finds the handler, for a worker thread to import: set, the function runs in the workers. */
+  module?: HandlerModule;
   timeoutSeconds?: number;
   memoryMB?: number;
+}
+
+/** One invocation as Lambda's REPORT line tells it: duration, and the init of a cold start. */
+export interface InvocationReport {
+  functionName: string;
+  /** From the call to the result, init included. */
+  durationMs: number;
+  /** Set when this invocation loaded the handler (a cold start; in a worker, that worker's). */
+  initMs?: number;
+  failed: boolean;
 }
 
 export class LambdaTimeoutError extends Error {
@@ -48,9 +68,18 @@ export class FunctionRegistry {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping = false;
   private durable: AsyncInvocations | undefined;
+  private pool: HandlerWorkerPool | undefined;
+  private readonly reportListeners: Array<(r: InvocationReport) => void> = [];
 
-  /** Delays before each retry of a failed asynchronous invocation: two retries, as Lambda does (AWS waits ~1 and ~2 minutes). */
-  constructor(private readonly asyncRetryDelaysMs: readonly number[] = [1000, 2000]) {}
+  /**
+   * `asyncRetryDelaysMs`: delays before each retry of a failed asynchronous invocation: two retries, as Lambda
+   * does (AWS waits ~1 and ~2 minutes). `workers`: worker threads for definitions with a `module` (default
+   * EMBARK_LAMBDA_WORKERS, read at the first such invocation).
+   */
+  constructor(
+    private readonly asyncRetryDelaysMs: readonly number[] = [1000, 2000],
+    private readonly opts: { workers?: number } = {},
+  ) {}
 
   /**
    * Makes asynchronous invocations durable (journaled before they are accepted, resumed after a restart):
@@ -125,6 +154,12 @@ export class FunctionRegistry {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running, ...(this.durable ? [this.durable.stop()] : [])]);
+    await this.pool?.stop();
+  }
+
+  /** Hears of every invocation once it settles (cold-start records, benchmarks). */
+  onReport(listener: (r: InvocationReport) => void): void {
+    this.reportListeners.push(listener);
   }
 
   register(def: FunctionDefinition): void {
@@ -146,41 +181,86 @@ export class FunctionRegistry {
     const def = this.defs.get(name);
     if (!def)
       throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(name)}`, 404);
-    let handlerP = this.loaded.get(name);
-    if (!handlerP) {
-      handlerP = def.load();
-      this.loaded.set(name, handlerP);
-    }
-    const handler = await handlerP;
+    const started = performance.now();
     const timeoutMs = (def.timeoutSeconds ?? 30) * 1000;
-    const deadline = Date.now() + timeoutMs;
-    const context = makeContext(def, deadline);
+    const fields = contextFields(def);
+    let initMs: number | undefined;
+    let failed = false;
     let timer: NodeJS.Timeout | undefined;
+    let timedOut: (err: Error) => void = () => undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LambdaTimeoutError(timeoutMs / 1000)), timeoutMs);
+      timedOut = reject;
     });
+    // (Re)starts the clock: at dispatch, and again once a cold start's init is over.
+    const startClock = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => timedOut(new LambdaTimeoutError(timeoutMs / 1000)), timeoutMs);
+    };
     try {
-      return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+      const pool = def.module && this.workerPool();
+      let run: Promise<unknown>;
+      if (pool && def.module) {
+        startClock();
+        const req = {
+          module: def.module,
+          event,
+          context: fields,
+          deadline: Date.now() + timeoutMs,
+          timeoutMs,
+        };
+        run = pool.invoke(req, (ms) => {
+          initMs = ms;
+          startClock();
+        });
+      } else {
+        const handler = await this.loadInProcess(def, (ms) => {
+          initMs = ms;
+        });
+        startClock();
+        const context = lambdaContext(fields, Date.now() + timeoutMs);
+        run = Promise.resolve().then(() => handler(event, context));
+      }
+      return await Promise.race([run, timeout]);
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
       clearTimeout(timer);
+      const report = { functionName: name, durationMs: performance.now() - started, initMs, failed };
+      for (const l of this.reportListeners) l(report);
     }
+  }
+
+  /** The handler, loaded on first use (a cold start, whose init `onInit` hears of). */
+  private loadInProcess(def: FunctionDefinition, onInit: (ms: number) => void): Promise<LambdaHandler> {
+    let handlerP = this.loaded.get(def.name);
+    if (!handlerP) {
+      const t0 = performance.now();
+      handlerP = def.load();
+      this.loaded.set(def.name, handlerP);
+      void handlerP.then(
+        () => onInit(performance.now() - t0),
+        () => undefined,
+      );
+    }
+    return handlerP;
+  }
+
+  /** The worker threads, started on first use; none when EMBARK_LAMBDA_WORKERS=0. */
+  private workerPool(): HandlerWorkerPool | undefined {
+    if (this.stopping) return this.pool;
+    const size = this.opts.workers ?? workerCountFromEnv();
+    if (size === 0) return undefined;
+    this.pool ??= new HandlerWorkerPool(size);
+    return this.pool;
   }
 }
 
-function makeContext(def: FunctionDefinition, deadline: number): Context {
-  const requestId = randomUUID();
+function contextFields(def: FunctionDefinition): ContextFields {
   return {
-    callbackWaitsForEmptyEventLoop: false,
     functionName: def.name,
-    functionVersion: "$LATEST",
     invokedFunctionArn: functionArn(def.name),
     memoryLimitInMB: String(def.memoryMB ?? 512),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${def.name}`,
-    logStreamName: `local/${requestId}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    awsRequestId: randomUUID(),
   };
 }
