@@ -11,7 +11,8 @@ let stateDir: string | undefined;
 
 /** Starts one local cloud on free ports for the whole test run, in fresh state. */
 export async function setup(project: TestProject): Promise<void> {
-  // Functions run inside this process: keep their INFO lines out of the test report.
+  // Functions run inside this process (its worker threads copy this environment): keep their INFO lines out of
+  // the test report.
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
   // Every suite signs up from 127.0.0.1: the shared cloud still counts each signup (the limiter's write runs) but
   // far above what the suites need. test/e2e/rate-limits.test.ts runs a cloud of its own with tight limits.
