@@ -10,7 +10,7 @@ export class SesMailSender implements MailSender {
     readonly configurationSet?: string,
   ) {}
 
-  async send(to: string, email: RenderedEmail): Promise<string> {
+  async send(to: string, email: RenderedEmail, tags: Record<string, string> = {}): Promise<string> {
     const out = await this.client.send(
       new SendEmailCommand({
         Source: this.from,
@@ -23,6 +23,10 @@ export class SesMailSender implements MailSender {
           },
         },
         ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
+        // The configuration set's event destinations see them (`mail.tags` of the "Email Sent" event).
+        ...(Object.keys(tags).length > 0
+          ? { Tags: Object.entries(tags).map(([Name, Value]) => ({ Name, Value })) }
+          : {}),
       }),
     );
     return out.MessageId ?? "";

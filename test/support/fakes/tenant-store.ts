@@ -154,6 +154,19 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     bump(t, now());
   }
 
+  async recordEmailSent(
+    tenantId: string,
+    key: string,
+    sent: { messageId: string; at: string },
+  ): Promise<void> {
+    await this.record("recordEmailSent", [tenantId, key, sent]);
+    const t = this.existing(tenantId);
+    const mailSent = { ...(t.mailSent as Record<string, unknown> | undefined) };
+    mailSent[key] ??= structuredClone(sent);
+    t.mailSent = mailSent;
+    bump(t, now());
+  }
+
   async startStep(
     tenantId: string,
     step: OnboardingStep,
