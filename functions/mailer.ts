@@ -35,7 +35,7 @@ export const handler = lambda("mailer", async (event: SQSEvent, context, { logge
       const about = { tenantId: message.tenantId, template: message.template, messageId: sent.messageId };
       if (sent.alreadySent) {
         // An earlier attempt sent it and died before its idempotency record completed.
-        logger.warn("email already sent (SES confirmed it); not sent again", {
+        logger.info("email already sent (SES confirmed it); not sent again", {
           ...about,
           receiveCount: record.attributes.ApproximateReceiveCount,
         });
