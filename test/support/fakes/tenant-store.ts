@@ -6,7 +6,7 @@
  * Copies from the adapter: the conditional slug claim (SlugTakenError) and a create that never overwrites a
  * tenant; discard releasing only its own slug; require → TenantNotFoundError; updates only of an existing
  * tenant (TenantNotFoundError); transition conditional on allowedPredecessors(to), false for a duplicate and
- * illegalTransition() otherwise, appending its lifecycle event to the outbox (removed oldest first); markStep's attempts, error (message cut at 1000 characters) and its removal;
+ * illegalTransition() otherwise, appending its lifecycle event to the outbox (removed oldest first); markStep's attempts, error (message cut at 1000 characters) and its removal; recordEmailSent keeping the first send recorded;
  * `version` + 1 and `updatedAt` on every write; reads through Tenant.parse (unknown attributes stripped, an
  * invalid record throws); list newest first. Every write checks and writes with no await in between, so it is
  * atomic like a conditional UpdateItem. Items are copied in and out: callers never share objects with it.
