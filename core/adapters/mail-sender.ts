@@ -1,4 +1,7 @@
-/** Sends one rendered email through SES (v1 SendEmail: what the local SES and every SES region accept). */
+/**
+ * Sends one rendered email through SES (v1 SendEmail: what the local SES and every SES region accept), with the
+ * stage's configuration set and the tags naming the email (its "Email Sent" event carries them).
+ */
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import type { RenderedEmail } from "../mail/render.js";
 import type { MailSender } from "../ports.js";
@@ -6,7 +9,10 @@ import type { MailSender } from "../ports.js";
 export class SesMailSender implements MailSender {
   constructor(
     readonly from: string,
-    private readonly client = new SESClient({}),
+    // One attempt: SendEmail takes no idempotency token, so an SDK retry after a lost answer sends the email
+    // twice. A failed send fails its message, which comes back after the visibility timeout, when SES's
+    // confirmation of a send whose answer was lost is on the tenant record (core/mail/sent.ts).
+    private readonly client = new SESClient({ maxAttempts: 1 }),
     readonly configurationSet?: string,
   ) {}
 

@@ -289,6 +289,18 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   const tenantIds = new Set(tenants.map((t) => t.tenantId));
+  // Mailer runs that found the email already sent (SES's confirmation on the record): a kill came after SES
+  // accepted it, and the redelivery sent nothing.
+  const idempotency = await docs.send(
+    new ScanCommand({
+      TableName: LOCAL_NAMES.table("idempotency"),
+      FilterExpression: "begins_with(id, :m)",
+      ExpressionAttributeValues: { ":m": "mailer#" },
+    }),
+  );
+  const resendsPrevented = (idempotency.Items ?? []).filter(
+    (i) => (i.data as { alreadySent?: boolean } | undefined)?.alreadySent === true,
+  ).length;
 
   const cognito = new CognitoIdentityProviderClient(aws);
   const poolsByTenant = new Map<string, number>();
@@ -369,6 +381,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     pipelineRuns: [...allRuns.values()].reduce((a, b) => a + b, 0),
     pipelineRunsSucceeded: [...succeededRuns.values()].reduce((a, b) => a + b, 0),
     welcomeEmails: [...welcomes.values()].reduce((a, b) => a + b, 0),
+    resendsPrevented,
     kills: kills.length,
     healthyStarts: starts,
     reconcilePasses: passes,
