@@ -252,8 +252,10 @@ async function journal(
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     // The answer (SendEmail's MessageId) leaves only once the message is on disk and its events published.
     res.end = ((...args: unknown[]) => {
-      const id = res.statusCode === 200 ? answeredMessageId(args[0]) : undefined;
-      const mail = id ? store.emails.findLast((e) => e.messageId === id) : undefined;
+      const sending = req.method === "POST" && /^\/(v2\/email\/outbound-emails)?(\?|$)/.test(req.url ?? "");
+      const id = sending && res.statusCode === 200 ? answeredMessageId(args[0]) : undefined;
+      const found = id ? store.emails.findLast((e) => e.messageId === id) : undefined;
+      const mail = found?.eventsPublished ? undefined : found;
       if (mail) Object.assign(mail, sendingOptions((req as IncomingMessage & { body?: unknown }).body));
       persist()
         .then(async () => {
