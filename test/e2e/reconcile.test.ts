@@ -80,6 +80,23 @@ async function kubectl(...args: string[]): Promise<string> {
 // offboarding and its purge: more than vitest's default minute when the shared cloud is busy.
 const SLOW = 150_000;
 
+/** The messages on a queue, seen with the AWS CLI and left visible. */
+async function peek(queueUrl: string): Promise<{ Messages?: unknown[] }> {
+  const out = await aws(
+    "sqs",
+    "receive-message",
+    "--queue-url",
+    queueUrl,
+    "--max-number-of-messages",
+    "10",
+    "--visibility-timeout",
+    "0",
+    "--endpoint-url",
+    cloud().edge,
+  );
+  return JSON.parse(out || "{}");
+}
+
 /** One targeted pass through the ops CLI; its JSON report. */
 async function reconcile(tenant: string, ...extra: string[]): Promise<ReconcileReport> {
   const r = await ops("reconcile", "--tenant", tenant, "--stale-after", "0", "--json", ...extra);
@@ -277,20 +294,7 @@ describe("onboarding", { timeout: SLOW }, () => {
     );
     await waitForTenant(tenant.tenantId, ["ACTIVE"]);
     // Its dead letter names a live tenant: left for operators (a redrive of it would start nothing new).
-    const waiting = JSON.parse(
-      (await aws(
-        "sqs",
-        "receive-message",
-        "--queue-url",
-        dlqUrl,
-        "--max-number-of-messages",
-        "10",
-        "--visibility-timeout",
-        "0",
-        "--endpoint-url",
-        cloud().edge,
-      )) || "{}",
-    );
+    const waiting = await peek(dlqUrl);
     expect(JSON.stringify(waiting.Messages ?? [])).toContain(tenant.tenantId);
 
     const off = await ops("offboard", tenant.slug, "--wait");
@@ -314,20 +318,7 @@ describe("onboarding", { timeout: SLOW }, () => {
       "no-dead-letters:delete-dead-letter:repaired",
       "no-namespace:delete-namespace:repaired",
     ]);
-    const left = JSON.parse(
-      (await aws(
-        "sqs",
-        "receive-message",
-        "--queue-url",
-        dlqUrl,
-        "--max-number-of-messages",
-        "10",
-        "--visibility-timeout",
-        "0",
-        "--endpoint-url",
-        cloud().edge,
-      )) || "{}",
-    );
+    const left = await peek(dlqUrl);
     expect(JSON.stringify(left.Messages ?? [])).not.toContain(tenant.tenantId);
     await eventually(
       async () => (await runProcess("/usr/bin/kubectl", ["get", "namespace", `tenant-${tenant.slug}`])).code,
