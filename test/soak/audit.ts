@@ -39,7 +39,7 @@ import {
 } from "@kubernetes/client-node";
 import { POOL_NAME_PREFIX } from "../../core/adapters/identity.js";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
-import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
+import { parseExecutionName, STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
 import type { SoakTenant } from "./drive.js";
 
@@ -82,7 +82,36 @@ type Item = Record<string, unknown> & {
 };
 
 const PIPELINE_FUNCTIONS = ["start-pipeline", "run-lifecycle-pipeline"];
-const OFFBOARDED = ["OFFBOARDED", "CANCELLED"];
+
+/**
+ * A tenant's final status and plan against what its events asked for; undefined when they match. A cancellation
+ * retains the tenant (CANCELLED, pool and namespace kept) until its grace period ends, then the purge makes it
+ * OFFBOARDED (design §2): the soak runs with a grace of seconds, so a tenant still CANCELLED lost its purge.
+ */
+export function statusFinding(
+  t: Pick<SoakTenant, "slug" | "scenario" | "expected">,
+  rec: { status: string; plan?: string },
+): AuditFinding | undefined {
+  const { status, plan } = rec;
+  if (["PROVISIONING", "OFFBOARDING"].includes(status))
+    return { kind: "stuck", what: `${t.slug} is ${status}` };
+  if (status === "CANCELLED" && t.expected.status === "OFFBOARDED")
+    return { kind: "stuck", what: `${t.slug} (${t.scenario}) is CANCELLED; its purge never ran` };
+  if (status !== t.expected.status)
+    return {
+      kind: "lost",
+      what: `${t.slug} (${t.scenario}) is ${status}, its events asked for ${t.expected.status}`,
+    };
+  if (status !== "OFFBOARDED" && plan !== t.expected.plan)
+    return {
+      kind: "lost",
+      what: `${t.slug} (${t.scenario}) is on ${plan}, its events asked for ${t.expected.plan}`,
+    };
+  return undefined;
+}
+
+/** The slug an execution belongs to (design §4 names: `<slug>-<workflow>-<n>`, every workflow). */
+export const executionSlug = (name: string | undefined) => parseExecutionName(name ?? "")?.slug;
 
 export function clients(edge: string) {
   const config = { ...localClientConfig(edge), maxAttempts: 8 };
@@ -277,11 +306,11 @@ export async function audit(
     t.tenantId = String(rec.tenantId);
     wanted.set(t.tenantId, t);
     const status = String(rec.status);
-    const kind = OFFBOARDED.includes(status) ? "OFFBOARDED" : status;
-    statuses[kind] = (statuses[kind] ?? 0) + 1;
-    if (kind === "OFFBOARDED") offboarded.add(t.tenantId);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    // A CANCELLED tenant is retained (its pool and namespace kept), so it is checked as a live one.
+    if (status === "OFFBOARDED") offboarded.add(t.tenantId);
     else live.add(t.tenantId);
-    if (status === "FAILED" || (rec.workflowFailure && kind !== t.expected.status)) {
+    if (status === "FAILED" || (rec.workflowFailure && status !== t.expected.status)) {
       const f = rec.failure ?? rec.workflowFailure;
       failed.push({
         slug: t.slug,
@@ -289,11 +318,8 @@ export async function audit(
       });
       continue;
     }
-    if (["PROVISIONING", "OFFBOARDING"].includes(status)) add("stuck", `${t.slug} is ${status}`);
-    else if (kind !== t.expected.status)
-      add("lost", `${t.slug} (${t.scenario}) is ${status}, its events asked for ${t.expected.status}`);
-    else if (kind !== "OFFBOARDED" && rec.plan !== t.expected.plan)
-      add("lost", `${t.slug} (${t.scenario}) is on ${rec.plan}, its events asked for ${t.expected.plan}`);
+    const finding = statusFinding(t, { status, plan: rec.plan });
+    if (finding) add(finding.kind, finding.what);
   }
   for (const r of records) {
     if (!wanted.has(String(r.tenantId)))
@@ -395,7 +421,7 @@ export async function audit(
   const pipelineAsks = new Map<string, number>();
   for (const e of executions) {
     if (e.status === "RUNNING") add("stuck", `execution ${e.name} is RUNNING`);
-    const slug = /^(.*)-(onboard|plan-change|suspend|reactivate|offboard)-\d+$/.exec(e.name ?? "")?.[1];
+    const slug = executionSlug(e.name);
     if (!slug || !slugs.has(slug)) add("orphan", `execution ${e.name} of no tenant`);
     const events = await history(endpoints.edge, e.executionArn!);
     histories.set(e.executionArn!, events);
