@@ -1,17 +1,8 @@
-/**
- * From signup to signed in, in Chromium against the local cloud, as a new customer goes: sign up on the signup
- * page, read the invitation (the temporary password, sent by Cognito through the local SES) and the welcome email
- * in the local mail store, open the welcome email's sign-in link, sign in with SRP, choose a new password, and
- * see the tenant's claims in the ID token. A wrong password and a suspended workspace each get their message.
- * Screenshots at 1280×800 and 390 px go to screenshots/.
- */
-import { execFile } from "node:child_process";
-import { resolve } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
 import { cloud } from "../support/cloud.js";
 import { eventually, sentMail, uniqueCompany, waitForTenant } from "../support/embark.js";
+import { endpointOnlyEnv, runOpsCli } from "../support/ops-cli.js";
 import {
   DESKTOP,
   hasChromium,
@@ -22,32 +13,10 @@ import {
   type TestPage,
 } from "./support.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const NEW_PASSWORD = "Fresh-Start-2026!";
 
 /** The ops CLI as an operator runs it against the local cloud: only AWS_ENDPOINT_URL and credentials set. */
-function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "ops/cli/main.ts", ...args],
-      {
-        cwd: ROOT,
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ENDPOINT_URL: cloud().edge,
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          NODE_NO_WARNINGS: "1",
-        },
-      },
-      (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const ops = (...args: string[]) => runOpsCli(args, endpointOnlyEnv());
 
 describe.skipIf(!hasChromium)("sign-in page (Chromium)", () => {
   let browser: Browser;

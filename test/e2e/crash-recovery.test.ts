@@ -7,8 +7,8 @@
  * idempotency token, so a kill right after SES accepted it may send it twice), and nothing orphaned. It prints
  * the figures (accepted, ACTIVE, pools, namespaces, emails, time to converge).
  *
- * Scale with EMBARK_KILL_SIGNUPS (default 20 accepted signups), EMBARK_KILL_LOOP (8 kills),
- * EMBARK_KILL_LOOP_HEALTHY_EVERY (4: every 4th loop kill comes after a healthy start amid signups, the others at
+ * Scale with EMBARK_KILL_SIGNUPS (default 12 accepted signups), EMBARK_KILL_LOOP (6 kills),
+ * EMBARK_KILL_LOOP_HEALTHY_EVERY (3: every 3rd loop kill comes after a healthy start amid signups, the others at
  * a random instant of start-up, where each start must not have exited by itself) and EMBARK_KILL_ROUNDS (1 round
  * of the three moments). The defaults keep it in `npm test` (a few minutes on 2 cores, most of it restarts): every
  * kind of kill still happens, twice in the loop for the healthy kind. `npm run soak:kill` runs the issue's full
@@ -19,10 +19,9 @@
  * message in flight at a kill comes back within the convergence wait; still twice the consumers' timeout, so
  * the killed attempt's idempotency record has expired by then.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   CodePipelineClient,
@@ -44,14 +43,14 @@ import { localClientConfig } from "../../local/aws/client-config.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
 import { freePorts, KillableCloud, type Run } from "../support/killable-cloud.js";
+import { runOpsCli } from "../support/ops-cli.js";
 
-const SIGNUPS = Number(process.env.EMBARK_KILL_SIGNUPS ?? 20);
-const LOOP = Number(process.env.EMBARK_KILL_LOOP ?? 8);
+const SIGNUPS = Number(process.env.EMBARK_KILL_SIGNUPS ?? 12);
+const LOOP = Number(process.env.EMBARK_KILL_LOOP ?? 6);
 const ROUNDS = Number(process.env.EMBARK_KILL_ROUNDS ?? 1);
 /** Every n-th kill of the loop waits for a healthy start first (1: every restart); the others land in start-up. */
-const HEALTHY_EVERY = Number(process.env.EMBARK_KILL_LOOP_HEALTHY_EVERY ?? 4);
+const HEALTHY_EVERY = Number(process.env.EMBARK_KILL_LOOP_HEALTHY_EVERY ?? 3);
 const PIPELINE_MS = 5000;
-const ROOT = resolve(import.meta.dirname, "../..");
 const TAG_TENANT_ID = "embark:tenant-id";
 
 interface Accepted {
@@ -220,15 +219,10 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     KUBECONFIG: join(cloud.stateDir, "kubeconfig"),
     NODE_NO_WARNINGS: "1",
   };
-  const reconcile = () =>
-    new Promise<string>((done) =>
-      execFile(
-        process.execPath,
-        ["--import", "tsx", "ops/cli/main.ts", "reconcile", "--stale-after", "0.5"],
-        { cwd: ROOT, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-        (_err, stdout, stderr) => done(`${stdout}${stderr}`),
-      ),
-    );
+  const reconcile = async () => {
+    const run = await runOpsCli(["reconcile", "--stale-after", "0.5"], env, { timeout: 120_000 });
+    return `${run.stdout}${run.stderr}`;
+  };
   const statuses = async () =>
     Object.fromEntries(
       await Promise.all(

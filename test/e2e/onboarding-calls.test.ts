@@ -8,15 +8,14 @@
  * more than the budget of AWS calls (issue 12: ≤ 35 per standard onboarding, Kubernetes calls counted apart).
  * The table is printed; docs/benchmarks.md records it.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
+import type { LocalCloud } from "../../local/cloud.js";
 import { type CallCounts, readCalls, resetCalls } from "../../local/edge/calls.js";
 import { mountEmbark } from "../../local/embark/mount.js";
 import { splitCalls } from "../support/call-split.js";
+import { startTestCloud } from "../support/test-cloud.js";
 
 /**
  * AWS calls one standard onboarding may make, status polling and the platform's own calls excluded. Issue 12's
@@ -70,14 +69,9 @@ let tenantId: string;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = "WARN";
-  stateDir = await mkdtemp(join(tmpdir(), "embark-calls-"));
-  cloud = await startLocalCloud({
-    stateDir,
-    edgePort: 0,
-    webPort: 0,
-    kubePort: 0,
+  ({ cloud, stateDir } = await startTestCloud("calls", {
     wire: (c) => mountEmbark(c, { schedules: false }),
-  });
+  }));
   const signUp = async (companyName: string, email: string) => {
     const res = await fetch(`${cloud.endpoints.web}/signups`, {
       method: "POST",

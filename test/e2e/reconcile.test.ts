@@ -24,6 +24,7 @@ import {
   useEmbarkEnvironment,
   waitForTenant,
 } from "../support/embark.js";
+import { runOpsCli } from "../support/ops-cli.js";
 
 useEmbarkEnvironment();
 const exec = promisify(execFile);
@@ -63,8 +64,7 @@ async function runProcess(
   }
 }
 
-const ops = (...args: string[]) =>
-  runProcess(process.execPath, ["--import", "tsx", "ops/cli/main.ts", ...args]);
+const ops = (...args: string[]) => runOpsCli(args, env());
 async function aws(...args: string[]): Promise<string> {
   const r = await runProcess("aws", args);
   if (r.code !== 0) throw new Error(`aws ${args.join(" ")}: ${r.stderr}`);
@@ -74,6 +74,27 @@ async function kubectl(...args: string[]): Promise<string> {
   const r = await runProcess("/usr/bin/kubectl", args);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
+}
+
+// Each test onboards a tenant and shells out to the ops CLI, the AWS CLI and kubectl several times, some on to an
+// offboarding and its purge: more than vitest's default minute when the shared cloud is busy.
+const SLOW = 150_000;
+
+/** The messages on a queue, seen with the AWS CLI and left visible. */
+async function peek(queueUrl: string): Promise<{ Messages?: unknown[] }> {
+  const out = await aws(
+    "sqs",
+    "receive-message",
+    "--queue-url",
+    queueUrl,
+    "--max-number-of-messages",
+    "10",
+    "--visibility-timeout",
+    "0",
+    "--endpoint-url",
+    cloud().edge,
+  );
+  return JSON.parse(out || "{}");
 }
 
 /** One targeted pass through the ops CLI; its JSON report. */
@@ -104,7 +125,7 @@ async function activeTenant(
   return { tenantId: t.tenantId, slug: t.slug, ns: `tenant-${t.slug}` };
 }
 
-describe("guard rails", () => {
+describe("guard rails", { timeout: SLOW }, () => {
   it("a NetworkPolicy deleted with kubectl is back after one pass, and the pass is recorded on the tenant", async () => {
     const t = await activeTenant();
     await kubectl("delete", "networkpolicy", "default-deny-all", "-n", t.ns);
@@ -181,7 +202,7 @@ describe("guard rails", () => {
   });
 });
 
-describe("identity", () => {
+describe("identity", { timeout: SLOW }, () => {
   it("a user pool deleted with the AWS CLI: DEGRADED with the reason, shown everywhere, and the tenant can still be offboarded", async () => {
     const t = await activeTenant();
     const poolId = (await record(t.tenantId)).resources.userPoolId!;
@@ -241,7 +262,7 @@ describe("identity", () => {
   });
 });
 
-describe("onboarding", () => {
+describe("onboarding", { timeout: SLOW }, () => {
   it("a signup whose message went to the DLQ is onboarded under its one execution name; once offboarded, its dead letter and leftovers go", async () => {
     const { DynamoTenantStore } = await import("../../core/adapters/tenant-store.js");
     const tenant = newTenant({
@@ -273,20 +294,7 @@ describe("onboarding", () => {
     );
     await waitForTenant(tenant.tenantId, ["ACTIVE"]);
     // Its dead letter names a live tenant: left for operators (a redrive of it would start nothing new).
-    const waiting = JSON.parse(
-      (await aws(
-        "sqs",
-        "receive-message",
-        "--queue-url",
-        dlqUrl,
-        "--max-number-of-messages",
-        "10",
-        "--visibility-timeout",
-        "0",
-        "--endpoint-url",
-        cloud().edge,
-      )) || "{}",
-    );
+    const waiting = await peek(dlqUrl);
     expect(JSON.stringify(waiting.Messages ?? [])).toContain(tenant.tenantId);
 
     const off = await ops("offboard", tenant.slug, "--wait");
@@ -310,20 +318,7 @@ describe("onboarding", () => {
       "no-dead-letters:delete-dead-letter:repaired",
       "no-namespace:delete-namespace:repaired",
     ]);
-    const left = JSON.parse(
-      (await aws(
-        "sqs",
-        "receive-message",
-        "--queue-url",
-        dlqUrl,
-        "--max-number-of-messages",
-        "10",
-        "--visibility-timeout",
-        "0",
-        "--endpoint-url",
-        cloud().edge,
-      )) || "{}",
-    );
+    const left = await peek(dlqUrl);
     expect(JSON.stringify(left.Messages ?? [])).not.toContain(tenant.tenantId);
     await eventually(
       async () => (await runProcess("/usr/bin/kubectl", ["get", "namespace", `tenant-${tenant.slug}`])).code,
@@ -399,7 +394,7 @@ describe("onboarding", () => {
   });
 });
 
-describe("orphans", () => {
+describe("orphans", { timeout: SLOW }, () => {
   it("a pool and a namespace of a tenant that does not exist: reported within the grace period, deleted after", async () => {
     const ghost = randomUUID();
     const pool = JSON.parse(
@@ -445,7 +440,7 @@ describe("orphans", () => {
   });
 });
 
-describe("dry run", () => {
+describe("dry run", { timeout: SLOW }, () => {
   it("reports the repairs it would make and changes nothing (state compared before and after)", async () => {
     const t = await activeTenant();
     const before0 = await record(t.tenantId);

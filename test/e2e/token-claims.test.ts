@@ -1,45 +1,15 @@
-/**
- * Tenant claims in the tokens of a tenant's users (core/tenant/token-claims.ts), end to end on the local cloud:
- * the pool's pre-token-generation trigger (configured by Create identity) runs through the Lambda Invoke API
- * and puts the tenant's id, slug and plan in the ID and the access token; a plan change shows in the next
- * token refresh without touching the user.
- */
-import { execFile } from "node:child_process";
-import { resolve } from "node:path";
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { describe, expect, it } from "vitest";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
 import { awsConfig, cloud } from "../support/cloud.js";
 import { eventually, postSignup, sentMail, uniqueCompany, waitForTenant } from "../support/embark.js";
+import { endpointOnlyEnv, runOpsCli } from "../support/ops-cli.js";
 import { claimsOf, signIn } from "../support/srp-sign-in.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-
-function ops(...args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) =>
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "ops/cli/main.ts", ...args],
-      {
-        cwd: ROOT,
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ENDPOINT_URL: cloud().edge,
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          NODE_NO_WARNINGS: "1",
-        },
-      },
-      (err, _stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stderr }),
-    ),
-  );
-}
+/** The ops CLI as an operator runs it against the local cloud: only AWS_ENDPOINT_URL and credentials set. */
+const ops = (...args: string[]) => runOpsCli(args, endpointOnlyEnv());
 
 describe("tenant claims in tokens", () => {
   it("puts id, slug and plan in the ID and access tokens; a plan change shows at the next refresh", async () => {

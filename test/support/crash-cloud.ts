@@ -18,6 +18,8 @@ export interface CrashCloud {
   /** Starts a new incarnation on the same state directory. */
   start(): Promise<void>;
   output(): string;
+  /** Polls `check` until it gives a value; on timeout throws with `what` and the cloud's last output. */
+  until<T>(what: string, check: () => Promise<T | undefined>, ms?: number): Promise<T>;
   /** Kills the child and removes the directory. */
   dispose(): Promise<void>;
 }
@@ -79,6 +81,15 @@ export async function crashCloud(): Promise<CrashCloud> {
       }
     },
     output: () => output,
+    async until(what, check, ms = 30_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     async dispose() {
       await cloud.kill();
       await rm(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import type { TestProject } from "vitest/node";
 import type { Endpoints, LocalCloud } from "../../local/cloud.js";
 import type { EmbarkEndpoints } from "../../local/embark/mount.js";
+import { buildOpsCli } from "./ops-cli-bundle.js";
 import { startTestCloud } from "./test-cloud.js";
 import { testWiring } from "./test-wiring.js";
 
@@ -16,6 +17,7 @@ export async function setup(project: TestProject): Promise<void> {
   // far above what the suites need. test/e2e/rate-limits.test.ts runs a cloud of its own with tight limits.
   process.env.EMBARK_SIGNUP_LIMIT_PER_IP ??= "100000/3600";
   process.env.EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN ??= "100000/3600";
+  await buildOpsCli();
   ({ cloud, stateDir } = await startTestCloud("test", { wire: testWiring }));
   project.provide("cloud", cloud.endpoints as Endpoints & EmbarkEndpoints);
 }

@@ -16,7 +16,8 @@ export interface Ports {
   kube: number;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (so a test knows the ports before the cloud prints them). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };

@@ -35,16 +35,8 @@ const clients = () => ({
   pipelines: new CodePipelineClient({ ...localClientConfig(cloud.edge), maxAttempts: 1 }),
 });
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${cloud.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>, ms?: number) =>
+  cloud.until(what, check, ms);
 
 // biome-ignore lint/suspicious/noExplicitAny: events as the fixture recorded them
 const delivered = async (): Promise<any[]> =>

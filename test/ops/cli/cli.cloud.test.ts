@@ -18,10 +18,9 @@ import { DynamoTenantStore } from "../../../core/adapters/tenant-store.js";
 import { LOCAL_NAMES } from "../../../core/app/resources.js";
 import type { Plan } from "../../../core/plans/catalog.js";
 import { newTenant, STEP_LABELS } from "../../../core/tenant/model.js";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../../local/aws/constants.js";
 import { awsConfig, cloud } from "../../support/cloud.js";
 import { postSignup, uniqueCompany, useEmbarkEnvironment, waitForTenant } from "../../support/embark.js";
-import { opsAwsEnv, runOpsCli } from "../../support/ops-cli.js";
+import { endpointOnlyEnv, opsAwsEnv, runOpsCli } from "../../support/ops-cli.js";
 import { signUpEnterpriseFailingInPipeline } from "../../support/pipeline.js";
 
 useEmbarkEnvironment();
@@ -76,14 +75,7 @@ beforeAll(async () => {
 describe("target", () => {
   it("with only AWS_ENDPOINT_URL (and credentials) exported, finds the local cloud's tables and lists and shows tenants", async () => {
     // What a user has in a shell after `export AWS_ENDPOINT_URL=…`: no table names, no ARNs.
-    const shell: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      AWS_ENDPOINT_URL: cloud().edge,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    };
+    const shell = endpointOnlyEnv();
     const list = await ops(["tenants", "list", "--verbose"], shell);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stderr).toContain(`local cloud at ${cloud().edge}`);
