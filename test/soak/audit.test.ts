@@ -1,7 +1,7 @@
 // The soak audit's judgement of final statuses and execution names, against two-phase offboarding (design §2:
 // cancel retains, the purge offboards) and every workflow's execution name (design §4).
 import { describe, expect, it } from "vitest";
-import { executionSlug, statusFinding } from "./audit.js";
+import { appliedDeadLetter, executionSlug, statusFinding } from "./audit.js";
 import type { SoakTenant } from "./drive.js";
 
 const tenant = (status: SoakTenant["expected"]["status"], plan = "standard" as const) => ({
@@ -35,5 +35,24 @@ describe("executionSlug", () => {
       expect(executionSlug(`soak-ab12cd-9-${w}-1`)).toBe("soak-ab12cd-9");
     }
     expect(executionSlug("something-else")).toBeUndefined();
+  });
+});
+
+describe("appliedDeadLetter", () => {
+  const body = (id: string) =>
+    JSON.stringify({ source: "embark.billing", detail: { id, type: "invoice.paid" } });
+  const outcomes = new Map([
+    ["evt_applied", "started"],
+    ["evt_parked", "parked"],
+  ]);
+
+  it("names a dead-lettered billing event whose event log says it was applied", () => {
+    expect(appliedDeadLetter(body("evt_applied"), outcomes)).toBe("evt_applied");
+  });
+
+  it("leaves an event still parked, one never recorded, and an unreadable body to count as lost", () => {
+    expect(appliedDeadLetter(body("evt_parked"), outcomes)).toBeUndefined();
+    expect(appliedDeadLetter(body("evt_unknown"), outcomes)).toBeUndefined();
+    expect(appliedDeadLetter("not json", outcomes)).toBeUndefined();
   });
 });

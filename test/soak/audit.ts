@@ -65,6 +65,8 @@ export interface AuditResult {
   taskRetries: number;
   /** Tenants whose welcome email was sent twice (a mailer that died after SES accepted it). */
   welcomeResent: string[];
+  /** Billing DLQ messages whose event was applied all the same (appliedDeadLetter): event id and outcome. */
+  appliedDeadLetters: string[];
   items: Record<string, unknown>[];
   queueMessages: Array<{ queue: string; message: Message }>;
 }
@@ -108,6 +110,26 @@ export function statusFinding(
       what: `${t.slug} (${t.scenario}) is on ${plan}, its events asked for ${t.expected.plan}`,
     };
   return undefined;
+}
+
+/**
+ * Whether a billing-queue dead letter carries a Stripe event that was applied all the same: its event log record
+ * (`BILLINGEVENT#<id>`) has an outcome other than parked. A copy can reach the DLQ after another delivery of it
+ * was applied (each batch that timed out under load, or was cut by a kill, spent one of its receives): the event
+ * is not lost, the copy is a leftover for operators.
+ */
+export function appliedDeadLetter(
+  body: string | undefined,
+  outcomes: ReadonlyMap<string, string>,
+): string | undefined {
+  try {
+    const id = (JSON.parse(body ?? "") as { detail?: { id?: unknown } }).detail?.id;
+    if (typeof id !== "string") return undefined;
+    const outcome = outcomes.get(id);
+    return outcome && outcome !== "parked" ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The slug an execution belongs to (design §4 names: `<slug>-<workflow>-<n>`, every workflow). */
@@ -462,8 +484,14 @@ export async function audit(
       add("lost", `${t.slug}: ${got} pipeline runs for ${asked} execution(s) that asked for one`);
   }
 
-  // SQS: work queues drained; DLQ messages each explained by the consumer that refused them.
+  // SQS: work queues drained; DLQ messages each explained by the consumer that refused them, or (billing) applied.
   const { counts, messages } = await allQueueMessages(endpoints.edge);
+  const outcomes = new Map(
+    items
+      .filter((i) => i.pk?.startsWith("BILLINGEVENT#"))
+      .map((i) => [String(i.eventId), String(i.outcome)] as const),
+  );
+  const appliedDeadLetters: string[] = [];
   for (const [queue, n] of Object.entries(counts)) {
     if (n === 0) continue;
     if (!queue.endsWith("-dlq")) {
@@ -472,7 +500,11 @@ export async function audit(
     }
     for (const { message } of messages.filter((m) => m.queue === queue)) {
       const reason = message.MessageAttributes?.["embark.rejected.reason"]?.StringValue;
-      if (!reason)
+      const applied = queue.startsWith("embark-billing")
+        ? appliedDeadLetter(message.Body, outcomes)
+        : undefined;
+      if (applied) appliedDeadLetters.push(`${applied} (${outcomes.get(applied)})`);
+      else if (!reason)
         add("dlq", `${queue}: message ${message.MessageId} without a reason: ${message.Body?.slice(0, 200)}`);
     }
   }
@@ -485,6 +517,7 @@ export async function audit(
     histories,
     taskRetries,
     welcomeResent: resent,
+    appliedDeadLetters,
     items,
     queueMessages: messages,
   };

@@ -45,6 +45,8 @@ export interface SoakResult {
   tenants: number;
   statuses: Record<string, number>;
   failed: Array<{ slug: string; reason?: string }>;
+  /** Billing DLQ messages whose event was applied all the same (not lost; listed). */
+  appliedDeadLetters: string[];
   faults: FaultCounts["byKind"] & { total: number };
   retries: { http: number; tasks: number };
   findings: AuditFinding[];
@@ -277,6 +279,7 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
     retries: { http: web.retries, tasks: result.taskRetries },
     findings: result.findings,
     secretHits: scan.hits,
+    appliedDeadLetters: result.appliedDeadLetters,
     secretsSearched: { ...scan.searched, ...scan.looked },
     kills,
     seconds,
