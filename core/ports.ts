@@ -140,8 +140,11 @@ export interface DeadLetters {
 }
 
 export interface MailSender {
-  /** Sends one email; returns the provider's message id. */
-  send(to: string, email: RenderedEmail): Promise<string>;
+  /**
+   * Sends one email; returns the provider's message id. `tags` name the email in SES's sending events
+   * (core/mail/sent.ts).
+   */
+  send(to: string, email: RenderedEmail, tags?: Record<string, string>): Promise<string>;
 }
 
 /** The bus the application plane subscribes to for tenant lifecycle events (docs/events.md). */

@@ -1,6 +1,6 @@
 /**
- * SQS emails → SES, exactly once per tenant and template (and occurrence, for lifecycle emails) with Powertools
- * idempotency; partial batch failures.
+ * SQS emails → SES, exactly once per tenant and template (and occurrence, for lifecycle emails): Powertools
+ * idempotency, and no second send of an email SES confirmed sending (core/mail/sent.ts); partial batch failures.
  */
 import type { SQSEvent } from "aws-lambda";
 import { plans, tenants } from "../core/app/deps/dynamodb.js";
@@ -30,13 +30,19 @@ export const handler = lambda("mailer", async (event: SQSEvent, context, { logge
   sendOnce.registerLambdaContext(context);
   return sqsJsonBatch(
     TenantEmailMessage,
-    async (message) => {
+    async (message, record) => {
       const sent = await sendOnce.run(message);
-      logger.info("email sent", {
-        tenantId: message.tenantId,
-        template: message.template,
-        messageId: sent.messageId,
-      });
+      const about = { tenantId: message.tenantId, template: message.template, messageId: sent.messageId };
+      if (sent.alreadySent) {
+        // An earlier attempt sent it and died before its idempotency record completed.
+        logger.info("email already sent (SES confirmed it); not sent again", {
+          ...about,
+          receiveCount: record.attributes.ApproximateReceiveCount,
+        });
+        metrics.addMetric("EmailAlreadyConfirmed", "Count", 1);
+        return;
+      }
+      logger.info("email sent", about);
       metrics.addMetric("EmailsSent", "Count", 1);
     },
     {

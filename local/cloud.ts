@@ -13,7 +13,7 @@ import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
 import { startCognito } from "./emulators/cognito.js";
 import { startDynamoDb } from "./emulators/dynamodb.js";
-import { startSes } from "./emulators/ses.js";
+import { type RunningSes, startSes } from "./emulators/ses.js";
 import { startSqs } from "./emulators/sqs.js";
 import { createEventBridgeService } from "./eventbridge/service.js";
 import { faultPlanFromEnv, faults } from "./faults/index.js";
@@ -76,6 +76,8 @@ export interface LocalCloud {
   eventBridge: Awaited<ReturnType<typeof createEventBridgeService>>;
   codePipeline: Awaited<ReturnType<typeof createCodePipelineService>>;
   scheduler: SchedulerService;
+  /** The local SES (configuration sets are registered on it in process). */
+  ses: RunningSes;
   /** Registers a stop hook (e.g. an SQS event source mapping) run before the services stop. */
   onStop(fn: () => Promise<void>): void;
   stop(): Promise<void>;
@@ -126,7 +128,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     startDynamoDb(join(stateDir, "dynamodb")),
     startSqs(join(stateDir, "sqs"), edge.url),
     startCognito(join(stateDir, "cognito"), edge.url),
-    startSes(join(stateDir, "ses")),
+    startSes(join(stateDir, "ses"), edge.url),
     startKubeApi({
       port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
       stateFile: join(stateDir, "k8s.json"),
@@ -202,6 +204,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     eventBridge,
     codePipeline,
     scheduler,
+    ses,
     onStop: (fn) => early.push(fn),
     stop() {
       stopped ??= (async () => {
@@ -217,7 +220,8 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
 
   if (opts.wire) await opts.wire(cloud);
   // Work a crash or stop left in flight continues once the app's functions are registered, before requests
-  // are served.
+  // are served. SES first: the sending events it owes join EventBridge's owed deliveries.
+  await ses.resumeEvents();
   stepFunctions.resume();
   eventBridge.resume();
   codePipeline.resume();

@@ -16,15 +16,18 @@ export interface RuleDeps {
   queues: Queues;
   billingBus: aws.cloudwatch.EventBus;
   stateMachineArns: Record<StateMachineKey, $util.Output<string>>;
+  /** The SES configuration set tenant emails are sent with (its "Email Sent" events). */
+  mailConfigurationSet: $util.Input<string>;
 }
 
 const RETRY = { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 };
 
 export function createRules(ctx: Context, config: EmbarkConfig, deps: RuleDeps): void {
   const patternRefs = $util
-    .all([config.pipelineName, $util.all(deps.stateMachineArns)])
-    .apply(([pipelineName, arns]) => ({
+    .all([config.pipelineName, deps.mailConfigurationSet, $util.all(deps.stateMachineArns)])
+    .apply(([pipelineName, mailConfigurationSet, arns]) => ({
       pipelineName,
+      mailConfigurationSet,
       stateMachineArn: (k: StateMachineKey) => arns[k],
     }));
   const ruleArns: $util.Output<string>[] = [];

@@ -136,6 +136,7 @@ export function embark() {
     functions,
     queues,
     billingBus,
+    mailConfigurationSet: email.configurationSet.configurationSetName,
     stateMachineArns: Object.fromEntries(
       STATE_MACHINE_KEYS.map((k) => [k, workflows[k].stateMachine.arn]),
     ) as Record<StateMachineKey, $util.Output<string>>,

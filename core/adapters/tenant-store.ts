@@ -232,6 +232,30 @@ export class DynamoTenantStore extends DynamoTable implements TenantStore {
     );
   }
 
+  async recordEmailSent(
+    tenantId: string,
+    key: string,
+    sent: { messageId: string; at: string },
+  ): Promise<void> {
+    const values = { ":sent": sent, ":now": new Date().toISOString(), ":one": 1 };
+    const names = { "#key": key };
+    const record = () =>
+      this.update(
+        tenantId,
+        "SET mailSent.#key = if_not_exists(mailSent.#key, :sent), updatedAt = :now ADD version :one",
+        values,
+        names,
+      );
+    try {
+      await record();
+    } catch (err) {
+      if (!isMissingStep(err)) throw err;
+      // A record written before emails were recorded has no `mailSent` map yet.
+      await this.update(tenantId, "SET mailSent = if_not_exists(mailSent, :none)", { ":none": {} });
+      await record();
+    }
+  }
+
   async startStep(
     tenantId: string,
     step: OnboardingStep,

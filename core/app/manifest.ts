@@ -13,6 +13,7 @@ import { reactivateDefinition } from "../lifecycle/reactivate.js";
 import { restoreDefinition } from "../lifecycle/restore.js";
 import { LIFECYCLE_STEP_TABLE } from "../lifecycle/step-table.js";
 import { suspendDefinition } from "../lifecycle/suspend.js";
+import { emailSentPattern } from "../mail/sent.js";
 import { pipelineStateChangePattern } from "../onboarding/pipeline-callback.js";
 import { ONBOARDING_STEP_TABLE } from "../onboarding/step-table.js";
 import { onboardingDefinition } from "../onboarding/workflow.js";
@@ -138,6 +139,11 @@ export const FUNCTIONS = {
     timeoutSeconds: 30,
     access: [tenantProgress, planLookup, sendEmail(), idempotencyRecords],
   },
+  "record-email-sent": {
+    description: "SES Email Sent → the tenant record notes the email (the mailer never sends it again)",
+    timeoutSeconds: 10,
+    access: [dynamodb("tenants", "UpdateItem")],
+  },
   "billing-intake": {
     description: "POST /billing/webhook → billing bus",
     timeoutSeconds: 10,
@@ -252,6 +258,8 @@ export const visibilityTimeoutFor = (queue: QueueKey) =>
 /** What rule patterns refer to, resolved by whoever deploys them. */
 export interface RuleRefs {
   pipelineName: string;
+  /** The SES configuration set tenant emails are sent with. */
+  mailConfigurationSet: string;
   stateMachineArn(key: StateMachineKey): string;
 }
 
@@ -287,6 +295,11 @@ export const RULES = {
     buses: ["billing", "stripePartner"],
     pattern: () => billingEventsPattern(),
     target: { queue: "billing" },
+  },
+  "email-sent": {
+    description: "SES sent a tenant email (configuration set's EventBridge destination) → record-email-sent",
+    pattern: (r) => emailSentPattern(r.mailConfigurationSet),
+    target: { function: "record-email-sent" },
   },
   "onboarding-ended": {
     description: "onboarding ended → billing queue (parked billing events)",

@@ -87,6 +87,13 @@ export const RUNTIME_SCHEDULES = {
 } as const;
 export type RuntimeScheduleKey = keyof typeof RUNTIME_SCHEDULES;
 
+/**
+ * The SES configuration set tenant emails (and Cognito's) are sent with, named by SETTINGS.sesConfigurationSet:
+ * its event destination puts SES's sending events of these types on the default bus, where the "email-sent"
+ * rule (manifest.ts) takes "Email Sent" to record-email-sent (core/mail/sent.ts).
+ */
+export const MAIL_CONFIGURATION_SET = { eventTypes: ["SEND"], eventDestination: "embark-events" } as const;
+
 /** Stage settings every function gets (names, addresses: nothing secret). */
 export const SETTINGS = {
   pipelineName: "PIPELINE_NAME",
@@ -132,6 +139,7 @@ export const LOCAL_NAMES = {
   /** Named like the bus Stripe's EventBridge destination creates (`aws.partner/stripe.com/<id>`). */
   stripePartnerBus: "aws.partner/stripe.com/embark-local",
   pipeline: "embark-tenant-pipeline",
+  mailConfigurationSet: "embark-mail",
   schedule: (key: string) => `embark-${key}`,
 } as const;
 

@@ -1,6 +1,7 @@
 /**
  * The message the mailer consumes and how it becomes one email. Exactly once per tenant and kind (and
- * occurrence, for lifecycle emails) is the mailer's job (Powertools idempotency); this module renders and sends.
+ * occurrence, for lifecycle emails): Powertools idempotency in the mailer keeps duplicates from getting here, and
+ * this module does not send an email SES already confirmed sending (core/mail/sent.ts).
  */
 import * as z from "zod";
 import { TenantIdField } from "../onboarding/step-table.js";
@@ -12,6 +13,7 @@ import type { Tenant } from "../tenant/model.js";
 import { namespaceForSlug } from "../tenant/slug.js";
 import type { TenantStore } from "../tenant/store.js";
 import { renderTemplate } from "./render.js";
+import { emailKey, emailTags } from "./sent.js";
 
 export const TenantEmailMessage = z.strictObject({
   tenantId: TenantIdField,
@@ -46,18 +48,41 @@ export interface MailDeps {
   settings: MailSettings;
 }
 
+/**
+ * Sends the email unless SES already sent it: the tenant record, read anyway to compose, holds the "Email Sent"
+ * confirmations (core/mail/sent.ts). An earlier attempt that died after SES accepted the email (before the
+ * mailer's idempotency record completed) left one, so a redelivery sends nothing. The confirmation arrives
+ * seconds after the send; a redelivery comes after the queue's visibility timeout (6× the mailer's timeout).
+ */
 export async function sendTenantEmail(
   d: MailDeps,
   message: TenantEmailMessage,
-): Promise<{ messageId: string; to: string }> {
+): Promise<{ messageId: string; to: string; alreadySent: boolean }> {
   const tenant = await d.tenants.require(message.tenantId);
+  const key = emailKey(message);
+  const sent = tenant.mailSent?.[key];
+  const messageId = sent
+    ? sent.messageId
+    : await d.sender.send(
+        tenant.adminEmail,
+        await compose(d, tenant, message),
+        emailTags(tenant.tenantId, key),
+      );
+  if (message.template === "welcome") {
+    // The one attempt that sent it, or the one that found it sent (the sender may have died before this).
+    await d.tenants.markStep(tenant.tenantId, "sendWelcome", "done", { countAttempt: true });
+  }
+  return { messageId, to: tenant.adminEmail, alreadySent: sent !== undefined };
+}
+
+async function compose(d: MailDeps, tenant: Tenant, message: TenantEmailMessage) {
   const plan = await d.plans.get(tenant.plan);
   const kind = message.template;
   const template =
     plan.emails[kind] ??
     SHIPPED_LIFECYCLE_EMAILS[kind as keyof typeof SHIPPED_LIFECYCLE_EMAILS] ??
     plan.emails.farewell;
-  const email = renderTemplate(template, {
+  return renderTemplate(template, {
     companyName: tenant.companyName,
     adminEmail: tenant.adminEmail,
     slug: tenant.slug,
@@ -69,12 +94,6 @@ export async function sendTenantEmail(
     ...retentionValues(tenant),
     ...message.vars,
   });
-  const messageId = await d.sender.send(tenant.adminEmail, email);
-  if (message.template === "welcome") {
-    // The one attempt that sent it (Powertools idempotency keeps duplicates from getting here).
-    await d.tenants.markStep(tenant.tenantId, "sendWelcome", "done", { countAttempt: true });
-  }
-  return { messageId, to: tenant.adminEmail };
 }
 
 /** What the cancellation and receipt emails say, from the record (never from the message). */

@@ -212,6 +212,11 @@ export const Tenant = z.object({
   export: TenantExport.optional(),
   /** The deletion receipt, written by the purge with OFFBOARDED: the tenant's tombstone. */
   receipt: DeletionReceipt.optional(),
+  /**
+   * Tenant emails SES sent, by email key (core/mail/sent.ts): its message id and when, from SES's "Email Sent"
+   * event. The mailer never sends an email recorded here again. `{}` from signup, absent on older records.
+   */
+  mailSent: z.record(z.string(), z.object({ messageId: z.string().min(1), at: IsoTime })).optional(),
   /** Incremented on every write; writes are conditional on the version read. */
   version: z.int().min(1),
   /** The version of the newest lifecycle event (core/tenant/events.ts); absent before the first. */
@@ -253,6 +258,7 @@ export function newTenant(input: NewTenantInput): Tenant {
     status: "PROVISIONING",
     steps,
     resources: {},
+    mailSent: {},
     ...(input.billing ? { billing: input.billing } : {}),
     createdAt: at,
     updatedAt: at,

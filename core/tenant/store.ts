@@ -57,6 +57,11 @@ export interface TenantStore {
   /** Records where the tenant's export is (written at cancellation; kept after the purge). */
   recordExport(tenantId: string, exported: TenantExport): Promise<void>;
   /**
+   * Records that SES sent the tenant's email `key` (core/mail/sent.ts) in one write; the first send recorded
+   * stays. TenantNotFoundError for an unknown tenant.
+   */
+  recordEmailSent(tenantId: string, key: string, sent: { messageId: string; at: string }): Promise<void>;
+  /**
    * Moves the tenant to `to` if its current status allows it, appending the lifecycle event the move publishes
    * (core/tenant/events.ts) to the outbox in the same write. Returns false when it is already there
    * (a duplicate); throws IllegalTransitionError for anything else.

@@ -2,8 +2,10 @@
  * The edge: one loopback port for every AWS API, as LocalStack does. Each request is routed by the SigV4
  * credential-scope service name to a packaged emulator (proxied) or to one of our own services.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import type { HttpService, JsonService } from "../aws/json-service.js";
 import { close } from "../emulators/listen.js";
 import type { RunningEmulator } from "../emulators/types.js";
@@ -54,7 +56,7 @@ export async function startEdge(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await buffer(req);
     const path = new URL(req.url ?? "/", "http://edge").pathname;
     if (req.method === "GET" && EDGE_HEALTH_PATHS.includes(path)) {
       const health = readiness.health();
@@ -157,13 +159,4 @@ function preflight(req: IncomingMessage, res: ServerResponse): void {
     vary: "Origin",
   });
   res.end();
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

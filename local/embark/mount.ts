@@ -1,7 +1,8 @@
 /**
  * Registers Embark in the local cloud from the app manifest (core/app/manifest.ts), the way stacks/ deploys it
  * to AWS: tables, queues with their DLQs, buses, functions (the same handler modules), state machines (the same
- * ASL), the tenant pipeline, rules (the same patterns), SQS event source mappings and routes; then the
+ * ASL), the tenant pipeline, the mail configuration set, rules (the same patterns), SQS event source mappings and
+ * routes; then the
  * local-only parts: the operator console and the billing webhook's signing secret. Idempotent: runs at every
  * boot.
  */
@@ -47,6 +48,7 @@ import {
   type BucketKey,
   type BusKey,
   LOCAL_NAMES,
+  MAIL_CONFIGURATION_SET,
   type QueueKey,
   resourceEnvironment,
   SECRETS,
@@ -151,6 +153,7 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
       senderEmail: process.env.EMBARK_SENDER_EMAIL ?? "Embark <no-reply@embark.local>",
       // Cognito mails tenant users through "Embark's SES identity": the local SES takes any sender.
       sesIdentityArn: `arn:aws:ses:${region}:${accountId}:identity/embark.local`,
+      sesConfigurationSet: LOCAL_NAMES.mailConfigurationSet,
     }),
     // The billing webhook verifies with it, as it would with the SST secret on AWS.
     [SECRETS.stripeWebhookSecret]: secret,
@@ -202,7 +205,23 @@ export async function mountEmbark(cloud: LocalCloud, opts: MountOptions = {}): P
     }),
   });
 
-  const ruleRefs = { pipelineName: LOCAL_NAMES.pipeline, stateMachineArn };
+  // Its EventBridge destination puts "Email Sent" on the default bus (stacks/email.ts on AWS).
+  await cloud.ses.putConfigurationSet({
+    name: LOCAL_NAMES.mailConfigurationSet,
+    eventDestinations: [
+      {
+        name: MAIL_CONFIGURATION_SET.eventDestination,
+        enabled: true,
+        matchingEventTypes: [...MAIL_CONFIGURATION_SET.eventTypes],
+        eventBridgeDestination: { eventBusArn: `arn:aws:events:${region}:${accountId}:event-bus/default` },
+      },
+    ],
+  });
+  const ruleRefs = {
+    pipelineName: LOCAL_NAMES.pipeline,
+    mailConfigurationSet: LOCAL_NAMES.mailConfigurationSet,
+    stateMachineArn,
+  };
   for (const [key, rule] of Object.entries(RULES as Record<string, RuleSpec>)) {
     const target =
       "function" in rule.target

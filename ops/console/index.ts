@@ -8,7 +8,9 @@
  *
  * Wire it as the local web server's staticHandler: `staticHandler: operatorConsole({ edgeUrl, tenantsTable })`.
  */
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { buffer } from "node:stream/consumers";
 import { AwsClients } from "../read/clients.js";
 import type { ConsoleRequest, ConsoleResponse } from "./context.js";
 import { html } from "./html.js";
@@ -134,7 +136,7 @@ export function operatorConsole(opts: OperatorConsoleOptions) {
       return true;
     }
     try {
-      const text = method === "POST" ? (body ?? (await readBody(req))).toString("utf8").slice(0, 4096) : "";
+      const text = method === "POST" ? (body ?? (await buffer(req))).toString("utf8").slice(0, 4096) : "";
       const form = method === "POST" ? new URLSearchParams(text) : undefined;
       const out = await route.handler(
         { method, url, aws, tenants, edgeUrl: opts.edgeUrl, ...(form ? { form } : {}) },
@@ -176,15 +178,6 @@ function refuse(req: IncomingMessage, method: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function decode(s: string): string {

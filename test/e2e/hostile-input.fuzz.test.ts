@@ -446,6 +446,20 @@ describe("EventBridge events, invoked as the rules deliver them", () => {
       },
       what: "The execution status change event",
     },
+    {
+      fn: "record-email-sent",
+      event: (detail: unknown) => envelope("aws.ses", "Email Sent", detail),
+      valid: {
+        eventType: "Send",
+        mail: {
+          messageId: "0100018c-hostile",
+          timestamp: new Date().toISOString(),
+          tags: { "embark-tenant": [randomUUID()], "embark-email": ["welcome"] },
+        },
+        send: {},
+      },
+      what: "The Email Sent event",
+    },
   ];
 
   it.each(targets)(

@@ -63,8 +63,6 @@ export interface AuditResult {
   executions: ExecutionListItem[];
   histories: Map<string, HistoryEvent[]>;
   taskRetries: number;
-  /** Tenants whose welcome email was sent twice (a mailer that died after SES accepted it). */
-  welcomeResent: string[];
   /** Billing DLQ messages whose event was applied all the same (appliedDeadLetter): event id and outcome. */
   appliedDeadLetters: string[];
   items: Record<string, unknown>[];
@@ -302,7 +300,6 @@ export async function audit(
 ): Promise<AuditResult> {
   const findings: AuditFinding[] = [];
   const add = (kind: AuditFinding["kind"], what: string) => findings.push({ kind, what });
-  const resent: string[] = [];
 
   // DynamoDB: the tenant records.
   const items = [...(await scanTable(endpoints.edge, LOCAL_NAMES.table("tenants")))] as Item[];
@@ -428,11 +425,9 @@ export async function audit(
         e.destination?.to?.includes(t.adminEmail) && e.subject === `Welcome to Embark, ${t.companyName}!`,
     );
     if (welcome.length === 0) add("lost", `${t.slug} got no welcome email`);
-    // SES takes no idempotency token: a mailer that dies after SES accepted the email (an injected
-    // crash-after-effect, a kill) sends it once more on retry. One resend is that known window (issue 10's
-    // decision: at least once rather than maybe never); more is a duplicate.
-    if (welcome.length === 2) resent.push(t.slug);
-    if (welcome.length > 2) add("duplicate", `${t.slug} got ${welcome.length} welcome emails`);
+    // A mailer that dies after SES accepted the email finds SES's confirmation on the record when the message
+    // comes back (core/mail/sent.ts): a second email is a duplicate.
+    if (welcome.length > 1) add("duplicate", `${t.slug} got ${welcome.length} welcome emails`);
   }
 
   // Step Functions: nothing RUNNING; one onboarding per tenant; every execution belongs to a tenant.
@@ -516,7 +511,6 @@ export async function audit(
     executions,
     histories,
     taskRetries,
-    welcomeResent: resent,
     appliedDeadLetters,
     items,
     queueMessages: messages,

@@ -263,7 +263,7 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
   const line =
     `soak: tenants=${opts.tenants} active=${s.ACTIVE ?? 0} suspended=${s.SUSPENDED ?? 0} ` +
     `offboarded=${s.OFFBOARDED ?? 0} failed=${result.failed.length} faults=${faultTotal} ` +
-    `retries=${web.retries + result.taskRetries} resent=${result.welcomeResent.length} duplicates=${r.duplicates} orphans=${r.orphans} ` +
+    `retries=${web.retries + result.taskRetries} duplicates=${r.duplicates} orphans=${r.orphans} ` +
     `stuck=${r.stuck} lost=${r.lost} secrets=${scan.hits.length} kills=${kills} time=${seconds}s`;
   const ok =
     r.duplicates + r.orphans + r.stuck + r.lost === 0 &&

@@ -16,6 +16,7 @@ import {
 } from "../../core/app/manifest.js";
 import { RUNTIME_SCHEDULES } from "../../core/app/resources.js";
 import { billingEventsPattern, onboardingEndedPattern } from "../../core/billing/patterns.js";
+import { emailSentPattern } from "../../core/mail/sent.js";
 import { pipelineStateChangePattern } from "../../core/onboarding/pipeline-callback.js";
 import { onboardingDefinition } from "../../core/onboarding/workflow.js";
 import { DEFAULT_PLANS, parsePlan } from "../../core/plans/catalog.js";
@@ -126,6 +127,21 @@ describe("app", () => {
         "arn:aws:lambda:us-east-1:123456789012:function:embark-prod-pre-token-generation",
       SES_IDENTITY_ARN: expect.stringMatching(/^arn:aws:ses:us-east-1:123456789012:identity\//),
       TENANT_EVENTS_BUS_NAME: "embark-tenants-prod",
+    });
+  });
+
+  it("publishes the mail configuration set's sends to the default bus (SES's Email Sent events)", () => {
+    const set = run.get("aws:sesv2/configurationSet:ConfigurationSet", "MailConfigurationSet").inputs;
+    expect(
+      run.get("aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination", "MailEvents")
+        .inputs,
+    ).toMatchObject({
+      configurationSetName: set.configurationSetName,
+      eventDestination: {
+        enabled: true,
+        matchingEventTypes: ["SEND"],
+        eventBridgeDestination: { eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default" },
+      },
     });
   });
 });
@@ -424,14 +440,22 @@ describe("events", () => {
         { pattern: billingEventsPattern(), bus: billingBus, target: billingQueue },
         { pattern: billingEventsPattern(), bus: TEST_SECRETS.StripePartnerEventBus, target: billingQueue },
         { pattern: onboardingEndedPattern(smArn), bus: "default", target: billingQueue },
+        {
+          pattern: emailSentPattern(
+            run.get("aws:sesv2/configurationSet:ConfigurationSet", "MailConfigurationSet").inputs
+              .configurationSetName,
+          ),
+          bus: "default",
+          target: fnArn("record-email-sent"),
+        },
       ]),
     );
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(7);
     // Each rule that invokes a function may do so (and only that rule: the permission names it).
     const lambdaRules = rules.filter((r) =>
       targets.some((t) => t.inputs.rule === r.state.name && t.inputs.arn.includes(":lambda:")),
     );
-    expect(lambdaRules).toHaveLength(3);
+    expect(lambdaRules).toHaveLength(4);
     for (const rule of lambdaRules) {
       const target = targets.find((t) => t.inputs.rule === rule.state.name)!;
       const permission = run

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { STATE_MACHINE_DEFINITIONS } from "../../core/app/manifest.js";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { billingEventsPattern, onboardingEndedPattern } from "../../core/billing/patterns.js";
+import { emailSentPattern } from "../../core/mail/sent.js";
 import { pipelineStateChangePattern } from "../../core/onboarding/pipeline-callback.js";
 import { onboardingDefinition } from "../../core/onboarding/workflow.js";
 import { executionFailedPattern } from "../../core/workflow/failure-events.js";
@@ -62,7 +63,7 @@ describe("the deployed wiring is the local cloud's wiring", () => {
     expect(anyArn(deployedFailed)).toEqual(anyArn(localFailed));
   });
 
-  it("billing rules: the same core/ patterns on the billing bus and for onboarding ends and lifecycle failures", async () => {
+  it("billing rules: the same core/ patterns on the billing bus and for onboarding ends and lifecycle failures; SES's Email Sent", async () => {
     const events = new EventBridgeClient(awsConfig());
     const local = async (name: string, bus?: string) =>
       JSON.parse(
@@ -101,6 +102,10 @@ describe("the deployed wiring is the local cloud's wiring", () => {
           .find((m) => m.inputs.name === `${STATE_MACHINE_FOR_WORKFLOW[wf]}-${TEST_STAGE}`)!.state.arn,
     );
     expect(onDefault).toContainEqual(executionFailedPattern(deployedLifecycle));
+
+    expect(await local("embark-email-sent")).toEqual(emailSentPattern(LOCAL_NAMES.mailConfigurationSet));
+    const deployedSet = run.get("aws:sesv2/configurationSet:ConfigurationSet", "MailConfigurationSet").inputs;
+    expect(onDefault).toContainEqual(emailSentPattern(deployedSet.configurationSetName));
   });
 
   it("lifecycle ASL: the same core/ definitions; only the ARNs and the queue URL differ", async () => {

@@ -17,6 +17,10 @@ export const PLATFORM: Array<[RegExp, string]> = [
   [/^sqs (GetQueueUrl|GetQueueAttributes)\b/, "EventBridge or an event source mapping resolving a queue"],
   [/^sqs SendMessage embark-billing$/, "EventBridge delivering the onboarding-ended event to its SQS target"],
   [/^events PutEvents aws\.states$/, "Step Functions' own execution status-change events"],
+  [
+    /^events PutEvents aws\.ses$/,
+    "SES's Email Sent events (the mail configuration set's EventBridge destination)",
+  ],
 ];
 
 export interface SplitCalls {

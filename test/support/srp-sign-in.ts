@@ -7,24 +7,8 @@ import {
   CognitoUser,
   CognitoUserPool,
   type CognitoUserSession,
-  type ICognitoStorage,
 } from "amazon-cognito-identity-js";
-
-class MemoryStorage implements ICognitoStorage {
-  private readonly items = new Map<string, string>();
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-  clear() {
-    this.items.clear();
-  }
-}
+import { MemoryStorage } from "../../web/login/client/cognito.js";
 
 export type SignInOutcome =
   | { kind: "signedIn"; session: CognitoUserSession }

@@ -5,7 +5,7 @@
  * and signs in with SRP straight against Cognito's user-pool API, so the Content-Security-Policy allows exactly
  * that endpoint besides this API.
  */
-import { createHash } from "node:crypto";
+import { escapeHtml, inlinePage, inlinePagePolicy, type RenderedPage } from "../inline-page.js";
 import { LOGIN_CLIENT_JS, LOGIN_CSS } from "./generated/page-assets.js";
 
 export interface LoginPageOptions {
@@ -13,30 +13,12 @@ export interface LoginPageOptions {
   cognitoEndpoint: string;
 }
 
-export interface RenderedPage {
-  html: string;
-  headers: Record<string, string>;
-}
-
-const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
-const SCRIPT_HASH = sha256(LOGIN_CLIENT_JS);
-const STYLE_HASH = sha256(LOGIN_CSS);
+const policy = inlinePagePolicy(LOGIN_CLIENT_JS, LOGIN_CSS);
 
 /** The policy for a page that talks to this API and to Cognito at `cognitoEndpoint`. */
 export function loginPageCsp(cognitoEndpoint: string): string {
-  return [
-    "default-src 'none'",
-    `script-src ${SCRIPT_HASH}`,
-    `style-src ${STYLE_HASH}`,
-    `connect-src 'self' ${new URL(cognitoEndpoint).origin}`,
-    "img-src 'self' data:",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+  return policy(`'self' ${new URL(cognitoEndpoint).origin}`);
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Cognito's endpoint from the standard AWS variables (the local cloud sets AWS_ENDPOINT_URL to its edge). */
 export function cognitoEndpointFrom(env: NodeJS.ProcessEnv = process.env): string {
@@ -113,14 +95,5 @@ export function renderLoginPage(opts: LoginPageOptions): RenderedPage {
 </body>
 </html>
 `;
-  return {
-    html,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-cache",
-      "content-security-policy": loginPageCsp(opts.cognitoEndpoint),
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "same-origin",
-    },
-  };
+  return inlinePage(html, loginPageCsp(opts.cognitoEndpoint));
 }

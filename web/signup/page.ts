@@ -5,8 +5,8 @@
  * `npm run build:web`, so nothing is read from disk at run time. A strict Content-Security-Policy allows
  * exactly that script and stylesheet (by hash) and same-origin fetches.
  */
-import { createHash } from "node:crypto";
 import { SLUG_MAX_LENGTH, SLUG_MIN_LENGTH } from "../../core/tenant/slug.js";
+import { escapeHtml, inlinePage, inlinePagePolicy, type RenderedPage } from "../inline-page.js";
 import { SIGNUP_CLIENT_JS, SIGNUP_CSS } from "./generated/page-assets.js";
 
 export interface SignupPageOptions {
@@ -14,30 +14,8 @@ export interface SignupPageOptions {
   appUrl: string;
 }
 
-export interface RenderedPage {
-  html: string;
-  headers: Record<string, string>;
-}
-
-const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
-// Both are constant for a build: hash once per cold start.
-const SCRIPT_HASH = sha256(SIGNUP_CLIENT_JS);
-const STYLE_HASH = sha256(SIGNUP_CSS);
-
-export const SIGNUP_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${SCRIPT_HASH}`,
-  `style-src ${STYLE_HASH}`,
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+// Constant for a build: hashed once per cold start.
+export const SIGNUP_PAGE_CSP = inlinePagePolicy(SIGNUP_CLIENT_JS, SIGNUP_CSS)("'self'");
 
 export function renderSignupPage(opts: SignupPageOptions): RenderedPage {
   const html = `<!doctype html>
@@ -128,14 +106,5 @@ export function renderSignupPage(opts: SignupPageOptions): RenderedPage {
 </body>
 </html>
 `;
-  return {
-    html,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-cache",
-      "content-security-policy": SIGNUP_PAGE_CSP,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "same-origin",
-    },
-  };
+  return inlinePage(html, SIGNUP_PAGE_CSP);
 }

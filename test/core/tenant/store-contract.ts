@@ -193,6 +193,42 @@ export function tenantStoreContract(label: string, makeStore: () => TenantStore)
       });
     });
 
+    describe("recordEmailSent", () => {
+      it("records each email SES sent in one write; a repeated or second send keeps the first", async () => {
+        const t = await created();
+        expect(t.mailSent).toEqual({});
+        const first = { messageId: "m-1", at: "2026-12-02T10:00:00.000Z" };
+        await store.recordEmailSent(t.tenantId, "welcome", first);
+        await store.recordEmailSent(t.tenantId, "welcome", first);
+        await store.recordEmailSent(t.tenantId, "welcome", {
+          messageId: "m-2",
+          at: "2026-12-02T10:01:00.000Z",
+        });
+        await store.recordEmailSent(t.tenantId, "planChanged-0123456789abcdef0123", {
+          messageId: "m-3",
+          at: "2026-12-02T10:02:00.000Z",
+        });
+        const after = await store.require(t.tenantId);
+        expect(after.mailSent).toEqual({
+          welcome: first,
+          "planChanged-0123456789abcdef0123": { messageId: "m-3", at: "2026-12-02T10:02:00.000Z" },
+        });
+        expect(after.version).toBe(t.version + 4);
+      });
+
+      it("records on a tenant written before emails were recorded, and refuses an unknown tenant", async () => {
+        const { mailSent: _none, ...older } = aTenant();
+        await store.create(older);
+        expect((await store.require(older.tenantId)).mailSent).toBeUndefined();
+        const sent = { messageId: "m-1", at: "2026-12-02T10:00:00.000Z" };
+        await store.recordEmailSent(older.tenantId, "welcome", sent);
+        expect((await store.require(older.tenantId)).mailSent).toEqual({ welcome: sent });
+        await expect(store.recordEmailSent(randomUUID(), "welcome", sent)).rejects.toBeInstanceOf(
+          TenantNotFoundError,
+        );
+      });
+    });
+
     describe("transition", () => {
       it("moves along a legal edge, setting the extra attributes given", async () => {
         const t = await created();

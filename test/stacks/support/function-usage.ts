@@ -170,6 +170,11 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     ],
     idempotency: true,
   },
+  "record-email-sent": {
+    via: "core/mail/sent.ts recordEmailSent",
+    calls: ["tenant-store.ts#DynamoTenantStore.recordEmailSent"],
+    idempotency: false,
+  },
   "billing-intake": {
     via: "functions/billing-intake.ts (PutEvents itself)",
     calls: [],

@@ -135,6 +135,11 @@ export class FakeTenantStore implements TenantStore {
       t.export = clone(exported);
     });
   }
+  async recordEmailSent(id: string, key: string, sent: { messageId: string; at: string }): Promise<void> {
+    this.change(id, "recordEmailSent", (t) => {
+      t.mailSent = { [key]: clone(sent), ...t.mailSent };
+    });
+  }
   async setResources(id: string, patch: ResourcesPatch): Promise<void> {
     this.change(id, "setResources", (t) => Object.assign(t.resources, patch));
   }

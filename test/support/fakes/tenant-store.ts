@@ -6,7 +6,7 @@
  * Copies from the adapter: the conditional slug claim (SlugTakenError) and a create that never overwrites a
  * tenant; discard releasing only its own slug; require → TenantNotFoundError; updates only of an existing
  * tenant (TenantNotFoundError); transition conditional on allowedPredecessors(to), false for a duplicate and
- * illegalTransition() otherwise, appending its lifecycle event to the outbox (removed oldest first); markStep's attempts, error (message cut at 1000 characters) and its removal;
+ * illegalTransition() otherwise, appending its lifecycle event to the outbox (removed oldest first); markStep's attempts, error (message cut at 1000 characters) and its removal; recordEmailSent keeping the first send recorded;
  * `version` + 1 and `updatedAt` on every write; reads through Tenant.parse (unknown attributes stripped, an
  * invalid record throws); list newest first. Every write checks and writes with no await in between, so it is
  * atomic like a conditional UpdateItem. Items are copied in and out: callers never share objects with it.
@@ -151,6 +151,19 @@ export class FakeTenantStore extends Recording<keyof TenantStore> implements Ten
     await this.record("recordExport", [tenantId, exported]);
     const t = this.existing(tenantId);
     t.export = structuredClone(exported);
+    bump(t, now());
+  }
+
+  async recordEmailSent(
+    tenantId: string,
+    key: string,
+    sent: { messageId: string; at: string },
+  ): Promise<void> {
+    await this.record("recordEmailSent", [tenantId, key, sent]);
+    const t = this.existing(tenantId);
+    const mailSent = { ...(t.mailSent as Record<string, unknown> | undefined) };
+    mailSent[key] ??= structuredClone(sent);
+    t.mailSent = mailSent;
     bump(t, now());
   }
 

@@ -12,8 +12,9 @@ import {
 } from "amazon-cognito-identity-js";
 import type { CognitoFailure, SignInConfig } from "./model.js";
 
-class MemoryStorage implements ICognitoStorage {
-  private items = new Map<string, string>();
+/** Tokens in memory only: a reload signs out. */
+export class MemoryStorage implements ICognitoStorage {
+  private readonly items = new Map<string, string>();
   setItem(key: string, value: string) {
     this.items.set(key, value);
   }
