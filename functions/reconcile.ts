@@ -6,7 +6,7 @@
 
 import { pipeline } from "../core/app/deps/codepipeline.js";
 import { identity } from "../core/app/deps/cognito.js";
-import { plans, reconcileStore, tenants } from "../core/app/deps/dynamodb.js";
+import { plans, reconcileStore, records, tenants } from "../core/app/deps/dynamodb.js";
 import { events } from "../core/app/deps/eventbridge.js";
 import { inspectableCluster } from "../core/app/deps/kubernetes.js";
 import { purgeSchedules } from "../core/app/deps/scheduler.js";
@@ -14,9 +14,11 @@ import { deadLetters } from "../core/app/deps/sqs.js";
 import {
   offboardStateMachineArn,
   onboardingStateMachineArn,
+  stateMachines,
   workflows,
 } from "../core/app/deps/step-functions.js";
 import { dependencies } from "../core/app/environment.js";
+import { applyParked } from "../core/billing/route.js";
 import { runReconcilePass } from "../core/reconcile/pass.js";
 import { parseReconcileEvent } from "../core/reconcile/request.js";
 import { lambda } from "../core/runtime/handler.js";
@@ -34,6 +36,11 @@ const deps = dependencies({
   offboardStateMachineArn,
   purgeSchedules,
   events,
+  // Billing events a lost onboarding-ended event left parked: applied as the billing router would.
+  parkedBilling: (env) => {
+    const billing = dependencies({ tenants, plans, records, workflows, stateMachines }, env);
+    return { apply: (tenantId: string) => applyParked(billing, tenantId) };
+  },
 });
 
 export const handler = lambda("reconcile", async (event: unknown, _context, { logger, metrics }) => {

@@ -73,10 +73,19 @@ export function statusError(method: string, path: string, res: KubeResponse): Er
 /**
  * Answers that say the apiserver did not act on the request and to come back (priority and fairness, an apiserver
  * shedding load): client-go retries these for every verb, honouring Retry-After, and so do we, a few times, before a
- * step gives up with a TransientError. Other 5xx may have been applied, so they are left to the step's idempotent retry.
+ * step gives up with a TransientError. Other 5xx and a connection lost mid-request may have been applied: retried
+ * here only for requests that are idempotent (reads, deletes, server-side apply), as the AWS SDK retries its
+ * calls; a create is left to the step's idempotent retry. (A step applying a dozen objects, each failing now and
+ * then, used to exhaust its retries under the soak's 10% faults.)
  */
 const RETRY_STATUSES = new Set([429, 503]);
+const IDEMPOTENT_RETRY_STATUSES = new Set([500, 502, 504]);
 const MAX_ATTEMPTS = 4;
+
+function idempotent(method: string, contentType: string | undefined): boolean {
+  if (method === "GET" || method === "HEAD" || method === "DELETE") return true;
+  return method === "PATCH" && contentType === "application/apply-patch+yaml";
+}
 
 export class KubeHttp {
   constructor(
@@ -90,9 +99,22 @@ export class KubeHttp {
     path: string,
     opts: { body?: string; contentType?: string; query?: Record<string, string> } = {},
   ): Promise<KubeResponse> {
+    const retryable = idempotent(method, opts.contentType);
     for (let attempt = 1; ; attempt++) {
-      const res = await this.once(method, path, opts);
-      if (!RETRY_STATUSES.has(res.status) || attempt >= MAX_ATTEMPTS) return res;
+      let res: KubeResponse;
+      try {
+        res = await this.once(method, path, opts);
+      } catch (err) {
+        // Not a request that got no answer in time: four of those would outlast the step's own timeout.
+        const timedOut = (err as { cause?: { code?: string } }).cause?.code === "KUBE_TIMEOUT";
+        const transient = err instanceof StepError && err.name === "TransientError" && !timedOut;
+        if (!retryable || !transient || attempt >= MAX_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** (attempt - 1)));
+        continue;
+      }
+      const again =
+        RETRY_STATUSES.has(res.status) || (retryable && IDEMPOTENT_RETRY_STATUSES.has(res.status));
+      if (!again || attempt >= MAX_ATTEMPTS) return res;
       const after = Number(res.retryAfter);
       const wait =
         Number.isFinite(after) && after > 0

@@ -186,6 +186,9 @@ export const FUNCTIONS = {
       dynamodb("plans", "Scan"),
       startExecution("onboarding", "offboard"), // an overdue purge (CANCELLED past purgeAfter)
       executions(["DescribeExecution", "RedriveExecution", "GetExecutionHistory"], "onboarding", "offboard"),
+      // Billing events left parked after onboarding (a lost status-change event): applied as the router would.
+      startExecution(...LIFECYCLE_MACHINES),
+      executions(["DescribeExecution"], ...LIFECYCLE_MACHINES),
       // CANCELLED tenants' purge timers: read, and made again when lost.
       runtimeSchedules("purge", "GetSchedule", "CreateSchedule", "UpdateSchedule"),
       passScheduleRole("purge"),

@@ -9,7 +9,7 @@
 import * as z from "zod";
 import { ExecutionStatusChange } from "../onboarding/record-failure.js";
 import { StepError } from "../workflow/retry.js";
-import { applyToTenant } from "./apply.js";
+import { type ApplyDeps, applyToTenant } from "./apply.js";
 import type { BillingDeps } from "./deps.js";
 import type { BillingEvent, BillingOutcome } from "./event.js";
 import { recordOutcome } from "./log.js";
@@ -97,9 +97,19 @@ export async function replayParked(
   } catch {
     return { applied: [] };
   }
+  return { tenantId, applied: await applyParked(d, tenantId) };
+}
+
+/**
+ * Applies the billing events parked on a tenant whose onboarding ended, oldest first: on the onboarding's end
+ * (replayParked), and from the reconciler for a tenant that is ACTIVE or SUSPENDED with events still parked
+ * (Step Functions delivers its status-change events best effort: the one that ends the parking can be lost).
+ * Safe to run twice at once: each apply is a conditional write, and a repeated one starts the same execution.
+ */
+export async function applyParked(d: ApplyDeps, tenantId: string): Promise<BillingOutcome[]> {
   const tenant = await d.tenants.get(tenantId);
   const parked = sortedParked(Object.values(tenant?.billing?.parked ?? {}));
-  if (!tenant || parked.length === 0) return { tenantId, applied: [] };
+  if (!tenant || parked.length === 0) return [];
   // A failed onboarding is recorded by another rule's function; wait for it rather than re-park everything.
   if (tenant.status === "PROVISIONING") {
     throw new StepError("TransientError", `Tenant ${tenantId}'s onboarding end is not recorded yet`);
@@ -111,5 +121,5 @@ export async function replayParked(
     if (outcome.outcome !== "parked") await d.records.unpark(tenantId, e.id);
     applied.push(outcome);
   }
-  return { tenantId, applied };
+  return applied;
 }

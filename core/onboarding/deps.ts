@@ -25,4 +25,13 @@ export interface OnboardingDeps {
   settings: MailSettings;
   /** What every tenant pool is set to (claims trigger, mail). */
   signIn: PoolSettings;
+  /**
+   * Whether the tenant's onboarding execution is running: a step finding its tenant FAILED is a redrive only
+   * then (run-step.ts); none: every such step is taken for a redrive.
+   */
+  onboarding?: OnboardingExecution;
+}
+
+export interface OnboardingExecution {
+  isRunning(slug: string): Promise<boolean>;
 }

@@ -2,6 +2,7 @@ import { errorInfo } from "../errors.js";
 import type { OnboardingStep, Tenant } from "../tenant/model.js";
 import type { ResourcesPatch, TenantStore } from "../tenant/store.js";
 import { isRetryableErrorName, StepError, toStepError } from "../workflow/retry.js";
+import type { OnboardingExecution } from "./deps.js";
 
 /**
  * Runs one onboarding step with its progress recorded on the tenant: running (attempt counted) → done, or
@@ -13,7 +14,7 @@ import { isRetryableErrorName, StepError, toStepError } from "../workflow/retry.
  * the record), and "done" also records what `resourcesOf` takes from the result.
  */
 export async function runStep<R>(
-  tenants: TenantStore,
+  d: { tenants: TenantStore; onboarding?: OnboardingExecution },
   tenantId: string,
   step: OnboardingStep,
   body: (tenant: Tenant) => Promise<R>,
@@ -24,10 +25,10 @@ export async function runStep<R>(
     readOnly?: boolean;
   } = {},
 ): Promise<R> {
+  const { tenants } = d;
   const startAs = opts.readOnly ? "done" : "running";
   const tenant =
-    (await tenants.startStep(tenantId, step, startAs)) ??
-    (await startTheLongWay(tenants, tenantId, step, startAs));
+    (await tenants.startStep(tenantId, step, startAs)) ?? (await startTheLongWay(d, tenantId, step, startAs));
   try {
     const result = await body(tenant);
     if (opts.doneWhenReturned !== false && !opts.readOnly) {
@@ -47,7 +48,7 @@ export async function runStep<R>(
 
 /** What startStep does not cover: a missing or offboarded tenant (refused), a redrive, an old record. */
 async function startTheLongWay(
-  tenants: TenantStore,
+  { tenants, onboarding }: { tenants: TenantStore; onboarding?: OnboardingExecution },
   tenantId: string,
   step: OnboardingStep,
   startAs: "running" | "done",
@@ -59,7 +60,18 @@ async function startTheLongWay(
       `Tenant ${tenant.slug} is ${tenant.status}: its onboarding does not run`,
     );
   }
-  if (tenant.status === "FAILED") await tenants.transition(tenantId, "PROVISIONING", { clearFailure: true });
+  if (tenant.status === "FAILED") {
+    // A redrive runs its execution again; a late invocation of the failed one (a Parallel branch still in
+    // flight when the other failed, a duplicate Lambda invocation) must not undo the recorded failure and leave
+    // the tenant PROVISIONING with nothing running (found by the soak).
+    if (onboarding && !(await onboarding.isRunning(tenant.slug))) {
+      throw new StepError(
+        "TransientError",
+        `Tenant ${tenant.slug} is FAILED and its onboarding execution is not running: a late step of the failed run changes nothing`,
+      );
+    }
+    await tenants.transition(tenantId, "PROVISIONING", { clearFailure: true });
+  }
   await tenants.markStep(tenantId, step, startAs, { countAttempt: true });
   return tenants.require(tenantId);
 }

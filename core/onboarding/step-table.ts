@@ -13,6 +13,7 @@ import {
   dynamodb,
   eks,
   eksAccessEntries,
+  executions,
   planLookup,
   putEvents,
   taskCallbacks,
@@ -36,6 +37,9 @@ export const PublishEventsInput = TenantRef.extend({ onboardingStep: z.boolean()
 export type PublishEventsInput = z.infer<typeof PublishEventsInput>;
 export type PipelineStepInput = z.infer<typeof PipelineStepInput>;
 
+/** A step finding its tenant FAILED reads whether the onboarding execution runs again (run-step.ts: a redrive). */
+const redriveCheck = executions(["DescribeExecution"], "onboarding");
+
 export interface OnboardingStepSpec {
   label: string;
   /** The Lambda behind the state; none for a state that only queues a message. */
@@ -50,7 +54,7 @@ export const ONBOARDING_STEP_TABLE = {
       description: "step: Reserve tenant",
       timeoutSeconds: 30,
       input: TenantRef,
-      access: [tenantProgress, planLookup],
+      access: [tenantProgress, planLookup, redriveCheck],
     },
   },
   createIdentity: {
@@ -84,6 +88,7 @@ export const ONBOARDING_STEP_TABLE = {
           "AdminCreateUser",
           "AdminAddUserToGroup",
         ),
+        redriveCheck,
       ],
     },
   },
@@ -106,6 +111,7 @@ export const ONBOARDING_STEP_TABLE = {
           "ListAssociatedAccessPolicies",
           "AssociateAccessPolicy",
         ),
+        redriveCheck,
       ],
     },
   },
@@ -121,6 +127,7 @@ export const ONBOARDING_STEP_TABLE = {
         dynamodb("tenants", "GetItem", "UpdateItem", "PutItem", "DeleteItem"),
         codepipeline("StartPipelineExecution", "GetPipelineExecution"),
         taskCallbacks("SendTaskSuccess", "SendTaskFailure"),
+        redriveCheck,
       ],
     },
   },
@@ -131,7 +138,7 @@ export const ONBOARDING_STEP_TABLE = {
       description: "step: Activate tenant",
       timeoutSeconds: 30,
       input: TenantRef,
-      access: [tenantProgress],
+      access: [tenantProgress, redriveCheck],
     },
   },
   publishEvents: {
@@ -142,7 +149,7 @@ export const ONBOARDING_STEP_TABLE = {
       timeoutSeconds: 30,
       input: PublishEventsInput,
       // require + remove the published event (an UpdateItem), progress; PutEvents on the tenants bus.
-      access: [tenantProgress, putEvents("tenants")],
+      access: [tenantProgress, putEvents("tenants"), redriveCheck],
     },
   },
   sendWelcome: { label: "Send welcome email" },

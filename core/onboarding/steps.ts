@@ -19,11 +19,11 @@ import type {
 import type { OnboardingSummary } from "./workflow.js";
 
 /** The dependencies a step uses (its function builds only these). */
-type Uses<K extends keyof OnboardingDeps> = Pick<OnboardingDeps, K>;
+type Uses<K extends keyof OnboardingDeps> = Pick<OnboardingDeps, K | "onboarding">;
 
 export async function reserveTenant(d: Uses<"tenants" | "plans">, { tenantId }: TenantRef) {
   return runStep(
-    d.tenants,
+    d,
     tenantId,
     "reserveTenant",
     async (tenant) => {
@@ -40,7 +40,7 @@ export async function createIdentity(
 ) {
   let linked: string | undefined;
   const identity = await runStep(
-    d.tenants,
+    d,
     tenantId,
     "createIdentity",
     async (tenant) => {
@@ -77,7 +77,7 @@ export async function createIdentity(
 
 export async function setupNamespace(d: Uses<"tenants" | "plans" | "cluster">, { tenantId }: TenantRef) {
   return runStep(
-    d.tenants,
+    d,
     tenantId,
     "setupNamespace",
     async (tenant) => {
@@ -100,7 +100,7 @@ export async function setupNamespace(d: Uses<"tenants" | "plans" | "cluster">, {
 export async function startPipeline(d: Uses<"tenants" | "pipeline" | "tasks">, input: PipelineStepInput) {
   const { tenantId, taskToken } = input;
   return runStep(
-    d.tenants,
+    d,
     tenantId,
     "runPipeline",
     async (tenant) => {
@@ -160,7 +160,7 @@ export async function activateTenant(
   // The step's "done" goes with the transition's write when there is one (doneWhenReturned: false).
   let doneWithTransition = false;
   const summary = await runStep(
-    d.tenants,
+    d,
     tenantId,
     "activateTenant",
     async (before) => {
@@ -219,7 +219,7 @@ export async function publishEvents(d: Uses<"tenants" | "events">, input: Publis
   const { tenantId } = input;
   // The step's "done" goes with the removal of its last event (one write); with nothing to publish, on its own.
   return runStep(
-    d.tenants,
+    d,
     tenantId,
     "publishEvents",
     async (tenant) => {

@@ -515,6 +515,28 @@ const noPipelineRun: Checker = async (c) => {
   ];
 };
 
+/** Events parked while the tenant was onboarding, never applied: the event its onboarding's end sends was lost. */
+const noParkedBilling: Checker = async (c) => {
+  const parked = Object.keys(c.tenant.billing?.parked ?? {});
+  if (parked.length === 0) return [];
+  const billing = c.d.parkedBilling;
+  const problem =
+    `${parked.length} billing event(s) still parked though the onboarding ended: ${parked.join(", ")} ` +
+    "(the onboarding's status-change event that applies them was lost)";
+  if (!billing) return [{ check: "no-parked-billing", action: "flag", problem, result: "flagged" }];
+  return [
+    {
+      check: "no-parked-billing",
+      action: "apply-parked-billing",
+      problem,
+      result: "repaired",
+      repair: async () => {
+        await billing.apply(c.tenant.tenantId);
+      },
+    },
+  ];
+};
+
 /** Dead letters are found by the pass's sweep of the DLQs (sweep.ts), not per tenant. */
 const noDeadLetters: Checker = async () => [];
 
@@ -535,4 +557,5 @@ export const CHECKERS: Readonly<Record<CheckId, Checker>> = {
   "no-namespace": noNamespace,
   "no-pipeline-run": noPipelineRun,
   "no-dead-letters": noDeadLetters,
+  "no-parked-billing": noParkedBilling,
 };

@@ -29,6 +29,8 @@ export const ACTIONS = [
   "delete-namespace",
   "stop-pipeline-run",
   "delete-dead-letter",
+  /** Billing events left parked after the onboarding ended: applied now, oldest first. */
+  "apply-parked-billing",
   /** An orphan younger than the grace period: reported, deleted by a later pass. */
   "await-grace",
   /** Nothing Embark can safely do: a person decides. */

@@ -31,6 +31,11 @@ export interface ReconcileDeps {
   offboardStateMachineArn: string;
   /** CANCELLED tenants' purge timers: a lost one is made again (none: only an overdue purge is started). */
   purgeSchedules?: PurgeSchedules;
+  /**
+   * Applies the billing events still parked on a tenant whose onboarding ended (core/billing/route.ts
+   * applyParked); none: such a tenant is flagged only.
+   */
+  parkedBilling?: { apply(tenantId: string): Promise<unknown> };
   /** Where the outbox drains to (lifecycle events a crash left behind, a FAILED the pass wrote). */
   events?: TenantEventPublisher;
   now?: () => Date;

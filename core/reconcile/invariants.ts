@@ -61,6 +61,12 @@ export const CHECKS = {
   "no-namespace": { kind: "mustNot", says: "a namespace labelled with the tenant id" },
   "no-pipeline-run": { kind: "mustNot", says: "a pipeline run in progress (the recorded run)" },
   "no-dead-letters": { kind: "mustNot", says: "messages about the tenant in the signups or emails DLQ" },
+  "no-parked-billing": {
+    kind: "mustNot",
+    says:
+      "billing events parked on it (`billing.parked`): they wait for its onboarding to end, which it has " +
+      "(the status-change event that applies them is delivered best effort)",
+  },
 } as const satisfies Record<string, { kind: "must" | "mustNot"; says: string }>;
 export type CheckId = keyof typeof CHECKS;
 export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
@@ -80,8 +86,11 @@ export const INVARIANTS: Readonly<Record<TenantStatus, Invariant>> = {
     means: "onboarding failed and waits for an operator (redrive or offboard)",
     checks: ["failure-recorded"],
   },
-  ACTIVE: { means: "ready to use", checks: PROVISIONED },
-  SUSPENDED: { means: "users cannot sign in, no new pods; data kept", checks: PROVISIONED },
+  ACTIVE: { means: "ready to use", checks: [...PROVISIONED, "no-parked-billing"] },
+  SUSPENDED: {
+    means: "users cannot sign in, no new pods; data kept",
+    checks: [...PROVISIONED, "no-parked-billing"],
+  },
   DEGRADED: {
     means: "something Embark cannot restore is gone (a deleted user pool); an operator decides",
     checks: ["degradation-recorded", "namespace", "guard-rails"],

@@ -12,7 +12,9 @@
  * Local-only: failure injection per target ARN (setFailure / X-Amz-Target AWSEvents.EmbarkLocalSetTargetFailure),
  * so tests can hold a delivery in retry.
  *
- * Known gaps: retries are capped at 5 with backoff from 100 ms (AWS: up to 185 over 24 h, default); errors
+ * Retries follow the target's RetryPolicy with AWS's defaults (185 retries, 24 h), so a throttled or failing
+ * target is not dropped after a few tries. Known gaps: the backoff starts at 100 ms and stops growing at 5 s
+ * (AWS: spread over up to 24 h); errors
  * AWS does not retry (missing queue, state machine or function) go straight to the DLQ; a Lambda handler's
  * own error is logged, not retried (Lambda's async retries and destinations are not emulated); SNS, API
  * destinations, Kinesis, other buses and the other target types are not supported (the event is logged and
@@ -43,9 +45,11 @@ export interface Target extends TargetInputConfig {
   [key: string]: unknown;
 }
 
-const DEFAULT_RETRIES = 2;
-const MAX_RETRIES = 5;
+/** AWS's RetryPolicy defaults for a target that sets none. */
+const DEFAULT_RETRIES = 185;
+const DEFAULT_MAX_AGE_SECONDS = 86_400;
 const BASE_DELAY_MS = 100;
+const MAX_DELAY_MS = 5_000;
 
 class DeliveryError extends Error {
   constructor(
@@ -142,8 +146,8 @@ export class TargetDelivery {
 
   private async attempts(delivery: PendingDelivery): Promise<void> {
     const { rule, target, event, ingestionTime } = delivery;
-    const retries = Math.min(target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES, MAX_RETRIES);
-    const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000;
+    const retries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
+    const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
     const started = delivery.acceptedAt;
     let payload: string;
     try {
@@ -178,7 +182,7 @@ export class TargetDelivery {
           await this.deadLetter(rule, target, event, err, attempt, "MaximumEventAgeExhausted");
           return;
         }
-        await this.sleep(BASE_DELAY_MS * 2 ** attempt);
+        await this.sleep(Math.min(BASE_DELAY_MS * 2 ** attempt, MAX_DELAY_MS));
         if (this.stopped) return;
         delivery.attempt = attempt + 1;
         this.journal.attempt(delivery);

@@ -1,16 +1,20 @@
 // "Step Functions Execution Status Change" events (source aws.states) put on the default bus through the edge,
 // as AWS emits them for Standard workflows. Each event first goes into its execution's record (an outbox written
 // with the status change itself), is put in order, and leaves the record once EventBridge accepted it: a crash in
-// between sends it after the restart (at least once, as AWS). A put that keeps failing (e.g. no EventBridge
-// behind the edge) is retried a few times, then logged and dropped; the execution carries on.
+// between sends it after the restart (at least once, as AWS). A put refused with a 5xx, throttled or unanswered
+// is retried (AWS calls this delivery "best effort", but the service itself is not throttled by the caller's
+// account: a dropped event there is rare, not one in forty under a 10% fault plan); one refused outright (e.g. no
+// EventBridge behind the edge) or failing every attempt is logged and dropped; the execution carries on.
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { localClientConfig } from "../aws/client-config.js";
 import type { ExecutionRecord, PendingStatusEvent } from "./model.js";
 
 export const STATUS_CHANGE_DETAIL_TYPE = "Step Functions Execution Status Change";
 
-const ATTEMPTS = 5;
+const ATTEMPTS = 8;
 const BASE_DELAY_MS = 100;
+const MAX_DELAY_MS = 2_000;
+const THROTTLED = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException"]);
 
 export class StatusEvents {
   private client?: EventBridgeClient;
@@ -77,16 +81,19 @@ export class StatusEvents {
         problem = `PutEvents rejected the event: ${JSON.stringify(out.Entries)}`;
       } catch (err) {
         problem = `${(err as Error).name}: ${(err as Error).message}`;
-        // Unreachable or failing edge: worth another try; a 4xx answer (no EventBridge there) is not.
+        // Unreachable, failing or throttling edge: worth another try; another 4xx (no EventBridge there) is not.
         const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        retryable = status === undefined || status >= 500;
+        retryable =
+          status === undefined || status >= 500 || status === 429 || THROTTLED.has((err as Error).name);
       }
       if (this.stopped) return false;
       if (!retryable || attempt + 1 >= ATTEMPTS) {
         this.warn(problem);
         return false;
       }
-      await new Promise((resolve) => setTimeout(resolve, BASE_DELAY_MS * 2 ** attempt));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(BASE_DELAY_MS * 2 ** attempt, MAX_DELAY_MS)),
+      );
     }
   }
 

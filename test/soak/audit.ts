@@ -39,7 +39,7 @@ import {
 } from "@kubernetes/client-node";
 import { POOL_NAME_PREFIX } from "../../core/adapters/identity.js";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
-import { STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
+import { parseExecutionName, STATE_MACHINE_NAMES } from "../../core/workflow/names.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
 import type { SoakTenant } from "./drive.js";
 
@@ -63,6 +63,8 @@ export interface AuditResult {
   executions: ExecutionListItem[];
   histories: Map<string, HistoryEvent[]>;
   taskRetries: number;
+  /** Billing DLQ messages whose event was applied all the same (appliedDeadLetter): event id and outcome. */
+  appliedDeadLetters: string[];
   items: Record<string, unknown>[];
   queueMessages: Array<{ queue: string; message: Message }>;
 }
@@ -80,7 +82,56 @@ type Item = Record<string, unknown> & {
 };
 
 const PIPELINE_FUNCTIONS = ["start-pipeline", "run-lifecycle-pipeline"];
-const OFFBOARDED = ["OFFBOARDED", "CANCELLED"];
+
+/**
+ * A tenant's final status and plan against what its events asked for; undefined when they match. A cancellation
+ * retains the tenant (CANCELLED, pool and namespace kept) until its grace period ends, then the purge makes it
+ * OFFBOARDED (design §2): the soak runs with a grace of seconds, so a tenant still CANCELLED lost its purge.
+ */
+export function statusFinding(
+  t: Pick<SoakTenant, "slug" | "scenario" | "expected">,
+  rec: { status: string; plan?: string },
+): AuditFinding | undefined {
+  const { status, plan } = rec;
+  if (["PROVISIONING", "OFFBOARDING"].includes(status))
+    return { kind: "stuck", what: `${t.slug} is ${status}` };
+  if (status === "CANCELLED" && t.expected.status === "OFFBOARDED")
+    return { kind: "stuck", what: `${t.slug} (${t.scenario}) is CANCELLED; its purge never ran` };
+  if (status !== t.expected.status)
+    return {
+      kind: "lost",
+      what: `${t.slug} (${t.scenario}) is ${status}, its events asked for ${t.expected.status}`,
+    };
+  if (status !== "OFFBOARDED" && plan !== t.expected.plan)
+    return {
+      kind: "lost",
+      what: `${t.slug} (${t.scenario}) is on ${plan}, its events asked for ${t.expected.plan}`,
+    };
+  return undefined;
+}
+
+/**
+ * Whether a billing-queue dead letter carries a Stripe event that was applied all the same: its event log record
+ * (`BILLINGEVENT#<id>`) has an outcome other than parked. A copy can reach the DLQ after another delivery of it
+ * was applied (each batch that timed out under load, or was cut by a kill, spent one of its receives): the event
+ * is not lost, the copy is a leftover for operators.
+ */
+export function appliedDeadLetter(
+  body: string | undefined,
+  outcomes: ReadonlyMap<string, string>,
+): string | undefined {
+  try {
+    const id = (JSON.parse(body ?? "") as { detail?: { id?: unknown } }).detail?.id;
+    if (typeof id !== "string") return undefined;
+    const outcome = outcomes.get(id);
+    return outcome && outcome !== "parked" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The slug an execution belongs to (design §4 names: `<slug>-<workflow>-<n>`, every workflow). */
+export const executionSlug = (name: string | undefined) => parseExecutionName(name ?? "")?.slug;
 
 export function clients(edge: string) {
   const config = { ...localClientConfig(edge), maxAttempts: 8 };
@@ -274,11 +325,11 @@ export async function audit(
     t.tenantId = String(rec.tenantId);
     wanted.set(t.tenantId, t);
     const status = String(rec.status);
-    const kind = OFFBOARDED.includes(status) ? "OFFBOARDED" : status;
-    statuses[kind] = (statuses[kind] ?? 0) + 1;
-    if (kind === "OFFBOARDED") offboarded.add(t.tenantId);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    // A CANCELLED tenant is retained (its pool and namespace kept), so it is checked as a live one.
+    if (status === "OFFBOARDED") offboarded.add(t.tenantId);
     else live.add(t.tenantId);
-    if (status === "FAILED" || (rec.workflowFailure && kind !== t.expected.status)) {
+    if (status === "FAILED" || (rec.workflowFailure && status !== t.expected.status)) {
       const f = rec.failure ?? rec.workflowFailure;
       failed.push({
         slug: t.slug,
@@ -286,11 +337,8 @@ export async function audit(
       });
       continue;
     }
-    if (["PROVISIONING", "OFFBOARDING"].includes(status)) add("stuck", `${t.slug} is ${status}`);
-    else if (kind !== t.expected.status)
-      add("lost", `${t.slug} (${t.scenario}) is ${status}, its events asked for ${t.expected.status}`);
-    else if (kind !== "OFFBOARDED" && rec.plan !== t.expected.plan)
-      add("lost", `${t.slug} (${t.scenario}) is on ${rec.plan}, its events asked for ${t.expected.plan}`);
+    const finding = statusFinding(t, { status, plan: rec.plan });
+    if (finding) add(finding.kind, finding.what);
   }
   for (const r of records) {
     if (!wanted.has(String(r.tenantId)))
@@ -390,7 +438,7 @@ export async function audit(
   const pipelineAsks = new Map<string, number>();
   for (const e of executions) {
     if (e.status === "RUNNING") add("stuck", `execution ${e.name} is RUNNING`);
-    const slug = /^(.*)-(onboard|plan-change|suspend|reactivate|offboard)-\d+$/.exec(e.name ?? "")?.[1];
+    const slug = executionSlug(e.name);
     if (!slug || !slugs.has(slug)) add("orphan", `execution ${e.name} of no tenant`);
     const events = await history(endpoints.edge, e.executionArn!);
     histories.set(e.executionArn!, events);
@@ -431,8 +479,14 @@ export async function audit(
       add("lost", `${t.slug}: ${got} pipeline runs for ${asked} execution(s) that asked for one`);
   }
 
-  // SQS: work queues drained; DLQ messages each explained by the consumer that refused them.
+  // SQS: work queues drained; DLQ messages each explained by the consumer that refused them, or (billing) applied.
   const { counts, messages } = await allQueueMessages(endpoints.edge);
+  const outcomes = new Map(
+    items
+      .filter((i) => i.pk?.startsWith("BILLINGEVENT#"))
+      .map((i) => [String(i.eventId), String(i.outcome)] as const),
+  );
+  const appliedDeadLetters: string[] = [];
   for (const [queue, n] of Object.entries(counts)) {
     if (n === 0) continue;
     if (!queue.endsWith("-dlq")) {
@@ -441,7 +495,11 @@ export async function audit(
     }
     for (const { message } of messages.filter((m) => m.queue === queue)) {
       const reason = message.MessageAttributes?.["embark.rejected.reason"]?.StringValue;
-      if (!reason)
+      const applied = queue.startsWith("embark-billing")
+        ? appliedDeadLetter(message.Body, outcomes)
+        : undefined;
+      if (applied) appliedDeadLetters.push(`${applied} (${outcomes.get(applied)})`);
+      else if (!reason)
         add("dlq", `${queue}: message ${message.MessageId} without a reason: ${message.Body?.slice(0, 200)}`);
     }
   }
@@ -453,6 +511,7 @@ export async function audit(
     executions,
     histories,
     taskRetries,
+    appliedDeadLetters,
     items,
     queueMessages: messages,
   };

@@ -31,6 +31,7 @@ const result = await runSoak({
 console.log(`faults by kind: ${JSON.stringify(result.faults)}`);
 console.log(`retries: ${JSON.stringify(result.retries)}; final states: ${JSON.stringify(result.statuses)}`);
 console.log(`secrets scan searched: ${JSON.stringify(result.secretsSearched)}`);
+for (const d of result.appliedDeadLetters) console.log(`dead letter of an event applied all the same: ${d}`);
 for (const f of result.failed) console.log(`failed: ${f.slug}: ${f.reason ?? "(no reason recorded)"}`);
 for (const f of result.findings) console.log(`${f.kind}: ${f.what}`);
 for (const h of result.secretHits) console.log(`secret: ${h.secret} in ${h.where}`);

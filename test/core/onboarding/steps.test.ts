@@ -184,6 +184,25 @@ describe("createIdentity", () => {
     expect(f.identity.poolsOf(t.tenantId)).toHaveLength(1);
   });
 
+  it("a late invocation of a failed run (its execution not running) leaves the tenant FAILED with its failure", async () => {
+    // The soak: setupNamespace failed the Parallel while createIdentity was in flight; its duplicate invocation
+    // then found the tenant FAILED, took itself for a redrive and left the tenant PROVISIONING, nothing running.
+    const t = await signUp(f);
+    await failOnboarding(t, "setupNamespace");
+    const ended = { ...f.deps, onboarding: { isRunning: async () => false } };
+    await expect(createIdentity(ended, t)).rejects.toMatchObject({ name: "TransientError" });
+    const after = await stored(t);
+    expect(after.status).toBe("FAILED");
+    expect(after.failure).toMatchObject({ step: "setupNamespace" });
+    expect(f.identity.poolsOf(t.tenantId)).toHaveLength(0);
+
+    // Redriven (the execution runs again): the same step moves the tenant back and does its work.
+    const redriven = { ...f.deps, onboarding: { isRunning: async (slug: string) => slug === t.slug } };
+    await createIdentity(redriven, t);
+    expect((await stored(t)).status).toBe("PROVISIONING");
+    expect(f.identity.poolsOf(t.tenantId)).toHaveLength(1);
+  });
+
   it("both branches of a redriven Parallel run at once: one moves the tenant back, neither fails", async () => {
     const t = await signUp(f);
     await failOnboarding(t, "createIdentity");

@@ -111,6 +111,41 @@ describe("PROVISIONING", () => {
   });
 });
 
+describe("billing events left parked", () => {
+  const cancel = { id: "evt_cancel", type: "customer.subscription.deleted", created: 1, action: "cancel" };
+
+  it("applies events still parked on an ACTIVE or SUSPENDED tenant (its onboarding-ended event was lost), once", async () => {
+    const w = new ReconcileWorld();
+    const active = await w.provisioned("ACTIVE");
+    const suspended = await w.provisioned("SUSPENDED");
+    for (const t of [active, suspended]) {
+      w.tenants.items.get(t.tenantId)!.billing = { parked: { [cancel.id]: { ...cancel } } };
+    }
+    const r = await pass(w);
+    expect(summary(r.actions)).toEqual([
+      "no-parked-billing:apply-parked-billing:repaired",
+      "no-parked-billing:apply-parked-billing:repaired",
+    ]);
+    expect(r.actions[0]!.problem).toContain("evt_cancel");
+    expect(w.parkedBilling.applied).toEqual(["evt_cancel", "evt_cancel"]);
+    expect((await pass(w)).actions).toEqual([]);
+  });
+
+  it("leaves events parked on a tenant still onboarding or whose onboarding failed", async () => {
+    const w = new ReconcileWorld();
+    const onboarding = await w.tenant("PROVISIONING", { ageMinutes: 1 });
+    const failed = await w.tenant("FAILED");
+    for (const t of [onboarding, failed]) {
+      const item = w.tenants.items.get(t.tenantId)!;
+      item.billing = { parked: { [cancel.id]: { ...cancel } } };
+    }
+    w.tenants.items.get(failed.tenantId)!.failure = { step: "x", error: "X", cause: "y", at: w.clock.iso() };
+    await w.workflows.start(ONBOARDING_ARN, w.onboardingName(onboarding), { tenantId: onboarding.tenantId });
+    await pass(w);
+    expect(w.parkedBilling.applied).toEqual([]);
+  });
+});
+
 describe("ACTIVE and SUSPENDED drift", () => {
   it("a deleted user pool: DEGRADED with the reason, never a silent ACTIVE; nothing re-created", async () => {
     const w = new ReconcileWorld();

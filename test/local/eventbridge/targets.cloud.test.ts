@@ -203,6 +203,15 @@ describe("Step Functions targets", () => {
     expect(executions.get(`${MACHINE}flaky`)).toHaveLength(1);
   });
 
+  it("retry a target without a RetryPolicy as AWS does (185 retries, 24 h), not drop it after two", async () => {
+    throttle.set(`${MACHINE}default-policy`, 4);
+    await rule("to-default-policy", "default-policy", [{ Id: "dp", Arn: `${MACHINE}default-policy` }]);
+    await put("default-policy");
+    await service.idle();
+    expect(attempts.get(`${MACHINE}default-policy`)).toBe(5);
+    expect(executions.get(`${MACHINE}default-policy`)).toHaveLength(1);
+  });
+
   it("dead-letter after the retry policy is exhausted", async () => {
     throttle.set(`${MACHINE}down`, 100);
     await sqs.send(new CreateQueueCommand({ QueueName: "dlq-down" }));

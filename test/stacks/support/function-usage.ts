@@ -19,12 +19,13 @@ export interface FunctionUsage {
 }
 
 // runStep (core/onboarding/run-step.ts) wraps every onboarding step: startStep, else require, transition on a
-// redrive, markStep.
+// redrive (once DescribeExecution says the onboarding runs again), markStep.
 const RUN_STEP = [
   "tenant-store.ts#DynamoTenantStore.startStep",
   "tenant-store.ts#DynamoTenantStore.require",
   "tenant-store.ts#DynamoTenantStore.transition",
   "tenant-store.ts#DynamoTenantStore.markStep",
+  "workflows.ts#StepFunctionsWorkflows.describe",
 ];
 
 export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
@@ -302,8 +303,15 @@ export const FUNCTION_USAGE: Record<FunctionName, FunctionUsage> = {
     idempotency: false,
   },
   reconcile: {
-    via: "core/reconcile/pass.ts runReconcilePass (checks.ts, sweep.ts; core/onboarding/start.ts)",
+    via: "core/reconcile/pass.ts runReconcilePass (checks.ts, sweep.ts; core/onboarding/start.ts; core/billing/route.ts applyParked)",
     calls: [
+      // Billing events left parked (no-parked-billing): applyToTenant, the event log, unpark.
+      "billing-records.ts#DynamoBillingRecords.ensureBillingMaps",
+      "billing-records.ts#DynamoBillingRecords.parkForTenant",
+      "billing-records.ts#DynamoBillingRecords.mark",
+      "billing-records.ts#DynamoBillingRecords.noteNewest",
+      "billing-records.ts#DynamoBillingRecords.logEvent",
+      "billing-records.ts#DynamoBillingRecords.unpark",
       "tenant-store.ts#DynamoTenantStore.get",
       "tenant-store.ts#DynamoTenantStore.getBySlug",
       "tenant-store.ts#DynamoTenantStore.markStep",

@@ -538,6 +538,15 @@ export class ReconcileWorld {
   readonly pipeline = new FakePipeline();
   readonly signupsDlq = new FakeDeadLetterQueue("embark-signups-dlq");
   readonly purgeSchedules = new FakePurgeSchedules();
+  /** The billing router's applyParked, as the reconciler calls it: takes the parked events off the tenant. */
+  readonly parkedBilling = {
+    applied: [] as string[],
+    apply: async (tenantId: string) => {
+      const t = this.tenants.items.get(tenantId);
+      for (const id of Object.keys(t?.billing?.parked ?? {})) this.parkedBilling.applied.push(id);
+      if (t?.billing) t.billing.parked = {};
+    },
+  };
   private seq = 0;
 
   get deps(): ReconcileDeps {
@@ -553,6 +562,7 @@ export class ReconcileWorld {
       onboardingStateMachineArn: ONBOARDING_ARN,
       offboardStateMachineArn: OFFBOARD_ARN,
       purgeSchedules: this.purgeSchedules,
+      parkedBilling: this.parkedBilling,
       now: this.clock.now,
     };
   }
