@@ -9,7 +9,7 @@
 import { type FileHandle, open, readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../aws/state-file.js";
 import type { RuleRef } from "./input.js";
-import type { Target } from "./targets.js";
+import type { Target } from "./store.js";
 
 export interface PendingDelivery {
   id: string;

@@ -2,7 +2,18 @@
 
 import { join } from "node:path";
 import { StateFile } from "../aws/state-file.js";
-import type { Target } from "./targets.js";
+import type { TargetInputConfig } from "./input.js";
+
+/** A rule's target as PutTargets takes it. */
+export interface Target extends TargetInputConfig {
+  Id: string;
+  Arn: string;
+  RoleArn?: string;
+  DeadLetterConfig?: { Arn?: string };
+  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  SqsParameters?: { MessageGroupId?: string };
+  [key: string]: unknown;
+}
 
 export interface BusRecord {
   Name: string;

@@ -32,18 +32,11 @@ import {
 import { localClientConfig } from "../aws/client-config.js";
 import type { LocalContext } from "../context.js";
 import { duplicated } from "../faults/delivery.js";
-import { type RuleRef, type TargetInputConfig, targetInput } from "./input.js";
+import { type RuleRef, targetInput } from "./input.js";
 import type { DeliveryJournal, PendingDelivery } from "./journal.js";
+import type { Target } from "./store.js";
 
-export interface Target extends TargetInputConfig {
-  Id: string;
-  Arn: string;
-  RoleArn?: string;
-  DeadLetterConfig?: { Arn?: string };
-  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
-  SqsParameters?: { MessageGroupId?: string };
-  [key: string]: unknown;
-}
+export type { Target } from "./store.js";
 
 /** AWS's RetryPolicy defaults for a target that sets none. */
 const DEFAULT_RETRIES = 185;

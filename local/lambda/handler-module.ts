@@ -1,5 +1,8 @@
 /** Where a function's handler lives, in a form any thread can import: a module URL and the export's name. */
-import type { LambdaHandler } from "./registry.js";
+import type { Context } from "aws-lambda";
+
+// biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
+export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
 
 export interface HandlerModule {
   /** A `file:` URL: a TypeScript source (loaded through tsx) or a deployment bundle's index.mjs. */

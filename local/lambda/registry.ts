@@ -11,17 +11,15 @@
 
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { Context } from "aws-lambda";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
 import { AwsError } from "../aws/errors.js";
 import { asyncInvocation } from "../faults/delivery.js";
 import { AsyncInvocations } from "./async-invocations.js";
 import { type ContextFields, lambdaContext } from "./context.js";
-import type { HandlerModule } from "./handler-module.js";
+import type { HandlerModule, LambdaHandler } from "./handler-module.js";
 import { HandlerWorkerPool, workerCountFromEnv } from "./worker-pool.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: handlers take any AWS event shape
-export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
+export type { LambdaHandler } from "./handler-module.js";
 
 export interface FunctionDefinition {
   name: string;
