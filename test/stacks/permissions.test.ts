@@ -68,7 +68,8 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
       return [run.get("aws:sqs/queue:Queue", "SignupsQueueQueue").state.arn];
     case "workflows.ts": {
       // The billing router starts lifecycle workflows; the starter onboarding; record-failure reads both;
-      // the reconciler starts onboarding and reads (and redrives) onboarding and offboard executions.
+      // the reconciler starts onboarding and, for parked billing events, lifecycle workflows, and reads (and
+      // redrives) onboarding and offboard executions.
       const started =
         fn === "start-purge"
           ? ["offboard"]
@@ -77,8 +78,11 @@ function resourcesFor(fn: FunctionName, entry: string, action: string): string[]
             : fn === "record-failure"
               ? ["onboarding", ...LIFECYCLE]
               : fn === "reconcile"
-                ? ["onboarding", "offboard"]
+                ? ["onboarding", ...LIFECYCLE]
                 : ["onboarding"];
+      // It redrives and reads the history of onboarding and offboard executions only.
+      if (fn === "reconcile" && ["states:GetExecutionHistory", "states:RedriveExecution"].includes(action))
+        return ["onboarding", "offboard"].map(executions);
       return action === "states:StartExecution" ? started.map(smArn) : started.map(executions);
     }
     case "pipeline.ts":
