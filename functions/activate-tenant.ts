@@ -1,6 +1,5 @@
 /** Onboarding step: Mark the tenant ACTIVE and return the ids of everything onboarding created (core/onboarding/steps.ts). */
 import { tenants } from "../core/app/deps/dynamodb.js";
-import { onboarding } from "../core/app/deps/step-functions.js";
 import { onboardingStep } from "../core/onboarding/handlers.js";
 
-export const handler = onboardingStep("activateTenant", { tenants, onboarding });
+export const handler = onboardingStep("activateTenant", { tenants });

@@ -3,7 +3,6 @@
 import { identity, signIn } from "../core/app/deps/cognito.js";
 import { plans, tenants } from "../core/app/deps/dynamodb.js";
 import { settings } from "../core/app/deps/ses.js";
-import { onboarding } from "../core/app/deps/step-functions.js";
 import { onboardingStep } from "../core/onboarding/handlers.js";
 
 export const handler = onboardingStep("createIdentity", {
@@ -12,5 +11,4 @@ export const handler = onboardingStep("createIdentity", {
   identity,
   settings,
   signIn,
-  onboarding,
 });

@@ -2,7 +2,7 @@
 
 import { pipeline } from "../core/app/deps/codepipeline.js";
 import { tenants } from "../core/app/deps/dynamodb.js";
-import { onboarding, tasks } from "../core/app/deps/step-functions.js";
+import { tasks } from "../core/app/deps/step-functions.js";
 import { onboardingStep } from "../core/onboarding/handlers.js";
 
-export const handler = onboardingStep("runPipeline", { tenants, pipeline, tasks, onboarding });
+export const handler = onboardingStep("runPipeline", { tenants, pipeline, tasks });

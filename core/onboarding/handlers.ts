@@ -1,7 +1,9 @@
 /**
  * The onboarding steps as Lambda handlers: functions/<name>.ts is `export const handler = onboardingStep(…)`
- * with the factories of what the step's body uses (its `d` parameter's type says which).
+ * with the factories of what the step's body uses (its `d` parameter's type says which). Every step also gets
+ * `onboarding`, the check run-step.ts makes before it takes a step on a FAILED tenant for a redrive.
  */
+import { onboarding } from "../app/deps/step-functions.js";
 import { dependencies, type Factories } from "../app/environment.js";
 import { stepHandler } from "../runtime/step-handler.js";
 import { ONBOARDING_STEP_TABLE, type OnboardingFunctionStep } from "./step-table.js";
@@ -17,5 +19,9 @@ export function onboardingStep<S extends OnboardingFunctionStep>(
     d: Parameters<Bodies[S]>[0],
     input: never,
   ) => Promise<unknown>;
-  return stepHandler(ONBOARDING_STEP_TABLE[step].function, () => dependencies(deps), body);
+  return stepHandler(
+    ONBOARDING_STEP_TABLE[step].function,
+    () => dependencies({ onboarding, ...deps } as Factories<Parameters<Bodies[S]>[0]>),
+    body,
+  );
 }
