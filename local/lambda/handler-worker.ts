@@ -6,9 +6,8 @@
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import { lambdaContext } from "./context.js";
-import { importHandler } from "./handler-module.js";
+import { importHandler, type LambdaHandler } from "./handler-module.js";
 import { serializeError } from "./invocation-error.js";
-import type { LambdaHandler } from "./registry.js";
 import type { WorkerReply, WorkerRequest } from "./worker-pool.js";
 
 const port = parentPort;

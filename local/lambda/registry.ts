@@ -67,6 +67,7 @@ export class FunctionRegistry {
   private stopping = false;
   private durable: AsyncInvocations | undefined;
   private pool: HandlerWorkerPool | undefined;
+  private poolSize: number | undefined;
   private readonly reportListeners: Array<(r: InvocationReport) => void> = [];
 
   /**
@@ -244,12 +245,12 @@ export class FunctionRegistry {
     return handlerP;
   }
 
-  /** The worker threads, started on first use; none when EMBARK_LAMBDA_WORKERS=0. */
+  /** The worker threads, started on first use; none when EMBARK_LAMBDA_WORKERS=0 (read once, at first use). */
   private workerPool(): HandlerWorkerPool | undefined {
     if (this.stopping) return this.pool;
-    const size = this.opts.workers ?? workerCountFromEnv();
-    if (size === 0) return undefined;
-    this.pool ??= new HandlerWorkerPool(size);
+    this.poolSize ??= this.opts.workers ?? workerCountFromEnv();
+    if (this.poolSize === 0) return undefined;
+    this.pool ??= new HandlerWorkerPool(this.poolSize);
     return this.pool;
   }
 }
