@@ -20,8 +20,6 @@
  * message in flight at a kill comes back within the convergence wait; still twice the consumers' timeout, so
  * the killed attempt's idempotency record has expired by then.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -43,7 +41,7 @@ import { TENANT_ID_LABEL } from "../../core/cluster/tenant-objects.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
 import { kubeConfigFor } from "../../local/k8s/kubeconfig.js";
-import { freePorts, KillableCloud, type Run } from "../support/killable-cloud.js";
+import { CloudProcess, type Run } from "../support/cloud-process.js";
 import { runOpsCli } from "../support/ops-cli.js";
 
 const SIGNUPS = Number(process.env.EMBARK_KILL_SIGNUPS ?? 12);
@@ -60,14 +58,12 @@ interface Accepted {
   email: string;
 }
 
-let dir: string;
-let current: Run | undefined;
+let cloud: CloudProcess | undefined;
 let passed = false;
 afterAll(async () => {
-  await current?.kill();
   // A failed run keeps its state (and the cloud's output in the figures) to look into.
-  if (dir && passed) await rm(dir, { recursive: true, force: true });
-  else if (dir) console.log(`crash-recovery: state kept in ${dir}/.local`);
+  await cloud?.dispose({ keep: !passed });
+  if (cloud && !passed) console.log(`crash-recovery: state kept in ${cloud.stateDir}`);
 });
 
 const countBy = (xs: string[]) => {
@@ -78,14 +74,20 @@ const countBy = (xs: string[]) => {
 const random = (min: number, max: number) => min + Math.random() * (max - min);
 
 it("every accepted signup converges to ACTIVE after SIGKILLs at three moments and a loop of random kills", async () => {
-  dir = await mkdtemp(join(tmpdir(), "embark-kill-"));
-  const cloud = new KillableCloud(dir, await freePorts(), {
-    EMBARK_SIGNUP_LIMIT_PER_IP: "off",
-    EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN: "off",
-    EMBARK_PIPELINE_DURATION_MS: String(PIPELINE_MS),
-    POWERTOOLS_LOG_LEVEL: "ERROR",
-    EMBARK_VISIBILITY_TIMEOUT_SECONDS: "60",
+  // The same ports at every start, as a developer's next `npm start`: clients keep their addresses.
+  const c = await CloudProcess.create({
+    samePorts: true,
+    env: {
+      EMBARK_SIGNUP_LIMIT_PER_IP: "off",
+      EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN: "off",
+      EMBARK_PIPELINE_DURATION_MS: String(PIPELINE_MS),
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+      EMBARK_VISIBILITY_TIMEOUT_SECONDS: "60",
+    },
   });
+  cloud = c;
+  const web = `http://127.0.0.1:${c.ports?.web}`;
+  const edge = `http://127.0.0.1:${c.ports?.edge}`;
   const accepted = new Map<string, Accepted>();
   let attempted = 0;
   let unanswered = 0;
@@ -96,7 +98,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     const n = ++attempted;
     const email = `admin+${n}@kill${n}.test`;
     try {
-      const res = await fetch(`${cloud.web}/signups`, {
+      const res = await fetch(`${web}/signups`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ companyName: `Kill Test ${n}`, adminEmail: email, plan }),
@@ -126,22 +128,22 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     return Promise.all(Array.from({ length: concurrency }, worker));
   };
   const kill = async (moment: string) => {
-    await current?.kill();
+    await c.kill();
     kills.push(moment);
   };
   const statusOf = async (
     id: string,
   ): Promise<{ status: string; steps: Array<{ name: string; status: string }> }> => {
-    const res = await fetch(`${cloud.web}/tenants/${id}`, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${web}/tenants/${id}`, { signal: AbortSignal.timeout(10_000) });
     return (await res.json()) as { status: string; steps: Array<{ name: string; status: string }> };
   };
 
   let starts = 0;
   const started = async () => {
     starts++;
-    return cloud.start();
+    await c.start({ timeoutMs: 180_000 });
   };
-  current = await started();
+  await started();
   const perRound = Math.ceil(SIGNUPS / (3 * ROUNDS));
   for (let round = 0; round < ROUNDS; round++) {
     // 1. Mid-acceptance: killed while signups are still arriving.
@@ -150,7 +152,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     while (accepted.size - before < Math.ceil(perRound / 3) && attempted < 10_000) await sleep(20);
     await kill("mid-acceptance");
     await b1;
-    current = await started();
+    await started();
 
     // 2. Mid-provisioning: every signup answered, onboarding under way.
     const b2Start = accepted.size;
@@ -161,7 +163,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     await kill(
       `mid-provisioning (${mid.filter((t) => t && t.status !== "ACTIVE").length}/5 sampled not ACTIVE)`,
     );
-    current = await started();
+    await started();
 
     // 3. An enterprise onboarding waiting on its pipeline run.
     const b3Start = accepted.size;
@@ -179,45 +181,44 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
       `enterprise run waiting on its pipeline (${waiting ? "seen waiting" : "not seen waiting in 60 s"})`,
     );
     expect(waiting, "the enterprise onboarding reached its pipeline wait before the kill").toBe(true);
-    current = await started();
+    await started();
   }
 
   // 4. A loop of kills at random instants: during start-up, or once healthy amid a few signups. Every start
   // must not exit by itself; every healthy-round start must come up.
   for (let i = 0; i < LOOP; i++) {
-    await current?.kill();
+    await c.kill();
     if (i % HEALTHY_EVERY === HEALTHY_EVERY - 1) {
-      current = await started();
+      await started();
       const b = burst(3, 3);
       await sleep(random(0, 800));
       await kill(`loop ${i + 1}: healthy, amid signups`);
       await b;
     } else {
-      current = cloud.spawn();
+      const run: Run = c.spawn();
       await sleep(random(50, 2500));
-      expect(
-        current.exitedByItself(),
-        `loop ${i + 1}: npm start exited on its own:\n${current.output()}`,
-      ).toBe(false);
+      expect(run.exitedByItself(), `loop ${i + 1}: npm start exited on its own:\n${run.output()}`).toBe(
+        false,
+      );
       await kill(`loop ${i + 1}: during start-up`);
     }
   }
 
   // The last start must come up; then any signups still missing to reach the minimum, all answered.
-  current = await started();
+  await started();
   const up = Date.now();
   while (accepted.size < SIGNUPS) await burst(SIGNUPS - accepted.size, 6);
 
   // 5. Convergence: the reconciler runs every 5 minutes; we run its pass as the schedule would, sooner.
   const env = {
     ...process.env,
-    AWS_ENDPOINT_URL: cloud.edge,
+    AWS_ENDPOINT_URL: edge,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     TENANTS_TABLE: LOCAL_NAMES.table("tenants"),
     PLANS_TABLE: LOCAL_NAMES.table("plans"),
-    KUBECONFIG: join(cloud.stateDir, "kubeconfig"),
+    KUBECONFIG: join(c.stateDir, "kubeconfig"),
     NODE_NO_WARNINGS: "1",
   };
   const reconcile = async () => {
@@ -235,7 +236,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     ) as Record<string, string>;
   /** Welcome emails sent so far, by recipient (the local SES keeps every email it sent). */
   const welcomesSent = async () => {
-    const mail = (await (await fetch(`${cloud.edge}/_aws/ses`)).json()) as {
+    const mail = (await (await fetch(`${edge}/_aws/ses`)).json()) as {
       emails: Array<{ subject: string; destination: { to: string[] } }>;
     };
     const sent = new Map<string, number>();
@@ -266,7 +267,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
   const convergedMs = Date.now() - up;
 
   // 6. What the real clients see.
-  const aws = localClientConfig(cloud.edge);
+  const aws = localClientConfig(edge);
   const docs = DynamoDBDocumentClient.from(new DynamoDBClient(aws));
   const tenants: Array<{ tenantId: string; status: string; plan: string; adminEmail: string }> = [];
   let startKey: Record<string, unknown> | undefined;
@@ -311,7 +312,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     nextToken = page.NextToken;
   } while (nextToken);
 
-  const kc = kubeConfigFor(`http://127.0.0.1:${cloud.ports.kube}`);
+  const kc = kubeConfigFor(`http://127.0.0.1:${c.ports?.kube}`);
   const core = kc.makeApiClient(CoreV1Api);
   const net = kc.makeApiClient(NetworkingV1Api);
   const namespaces = (await core.listNamespace({ labelSelector: TENANT_ID_LABEL })).items;
@@ -380,7 +381,7 @@ it("every accepted signup converges to ACTIVE after SIGKILLs at three moments an
     healthyStarts: starts,
     reconcilePasses: passes,
     convergedMs,
-    damagedFiles: cloud.log.join("").match(/is damaged/g)?.length ?? 0,
+    damagedFiles: c.output().match(/is damaged/g)?.length ?? 0,
   };
   console.log(`crash-recovery figures: ${JSON.stringify(figures, null, 2)}\nkills: ${kills.join("; ")}`);
 

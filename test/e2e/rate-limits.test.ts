@@ -5,37 +5,30 @@
  * are DynamoDB items every Lambda instance shares.
  */
 
-import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
-import { type StartedLocalCloud, startLocalMain } from "../support/npm-start.js";
+import { CloudProcess } from "../support/cloud-process.js";
 
-let cwd: string;
-let cloud: StartedLocalCloud;
+let cloud: CloudProcess;
 let endpoints: { web: string; edge: string };
 const run = Date.now().toString(36);
 
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), "embark-limits-"));
-  cloud = startLocalMain(cwd, {
-    EMBARK_SIGNUP_LIMIT_PER_IP: "3/3600",
-    EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN: "4/3600",
-    POWERTOOLS_LOG_LEVEL: "ERROR",
+  cloud = await CloudProcess.create({
+    env: {
+      EMBARK_SIGNUP_LIMIT_PER_IP: "3/3600",
+      EMBARK_SIGNUP_LIMIT_PER_EMAIL_DOMAIN: "4/3600",
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+    },
   });
-  if (!(await cloud.waitForOutput("Press Ctrl-C to stop.", 90_000)))
-    throw new Error(`npm start did not come up:\n${cloud.output()}`);
-  endpoints = JSON.parse(await readFile(join(cwd, ".local/endpoints.json"), "utf8"));
+  endpoints = await cloud.start({ fresh: true, timeoutMs: 90_000 });
 }, 120_000);
 
 afterAll(async () => {
-  cloud?.child.kill("SIGINT");
-  await cloud?.exited;
-  await rm(cwd, { recursive: true, force: true });
+  await cloud?.dispose();
 });
 
 /** POST /signups from a given local address. */

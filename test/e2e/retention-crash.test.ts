@@ -4,10 +4,6 @@
  * state directory. The purge still happens exactly once (one `<slug>-offboard-1` execution, one receipt email)
  * and never before `purgeAfter`. The grace period is a few seconds (EMBARK_OFFBOARD_GRACE_SECONDS).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -16,62 +12,26 @@ import { DynamoTenantStore } from "../../core/adapters/tenant-store.js";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import type { Tenant } from "../../core/tenant/model.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/aws/constants.js";
+import { CloudProcess } from "../support/cloud-process.js";
 import { runOpsCli } from "../support/ops-cli.js";
 
 const GRACE_SECONDS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `npm start` in `dir`, killable with SIGKILL and started again on the same state. */
+/** `npm start` (test/support/cloud-process.ts), with what these tests ask of Embark through its APIs. */
 class EmbarkProcess {
-  child?: ChildProcess;
-  exited: Promise<void> = Promise.resolve();
-  endpoints = { edge: "", web: "", sesMessages: "" };
-  log = "";
-  constructor(readonly dir: string) {}
+  private constructor(readonly proc: CloudProcess) {}
 
-  async start(fresh: boolean): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        import.meta.resolve("tsx"),
-        join(process.cwd(), "local/main.ts"),
-        ...(fresh ? ["--fresh"] : []),
-      ],
-      {
-        cwd: this.dir,
-        env: {
-          ...process.env,
-          EMBARK_EDGE_PORT: "0",
-          EMBARK_WEB_PORT: "0",
-          EMBARK_KUBE_PORT: "0",
-          EMBARK_OFFBOARD_GRACE_SECONDS: String(GRACE_SECONDS),
-          POWERTOOLS_LOG_LEVEL: "WARN",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
-    let mine = "";
-    const collect = (d: Buffer) => {
-      mine += d;
-      this.log += d;
-    };
-    child.stdout?.on("data", collect);
-    child.stderr?.on("data", collect);
-    const deadline = Date.now() + 150_000;
-    while (!mine.includes("Press Ctrl-C to stop.")) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`npm start did not come up:\n${mine}`);
-      await sleep(100);
-    }
-    this.endpoints = JSON.parse(await readFile(join(this.dir, ".local", "endpoints.json"), "utf8"));
+  static async start(): Promise<EmbarkProcess> {
+    const cloud = await CloudProcess.create({
+      env: { EMBARK_OFFBOARD_GRACE_SECONDS: String(GRACE_SECONDS), POWERTOOLS_LOG_LEVEL: "WARN" },
+    });
+    await cloud.start({ fresh: true });
+    return new EmbarkProcess(cloud);
   }
 
-  async kill(): Promise<void> {
-    this.child?.kill("SIGKILL");
-    await this.exited;
+  get endpoints() {
+    return this.proc.endpoints;
   }
 
   private config() {
@@ -149,18 +109,14 @@ class EmbarkProcess {
 }
 
 describe("retention across a kill -9 of the local cloud", () => {
-  let dir: string;
   let cloud: EmbarkProcess;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "embark-retention-crash-"));
-    cloud = new EmbarkProcess(dir);
-    await cloud.start(true);
+    cloud = await EmbarkProcess.start();
   }, 180_000);
 
   afterAll(async () => {
-    await cloud?.kill();
-    await rm(dir, { recursive: true, force: true });
+    await cloud?.proc.dispose();
   });
 
   it("killed during the grace period: the purge happens once, after purgeAfter", async () => {
@@ -172,8 +128,8 @@ describe("retention across a kill -9 of the local cloud", () => {
     const purgeAfter = Date.parse(String(cancelled?.purgeAfter));
     expect(purgeAfter).toBeGreaterThan(Date.now());
 
-    await cloud.kill();
-    await cloud.start(false);
+    await cloud.proc.kill();
+    await cloud.proc.start();
 
     const done = await cloud.until(tenantId, (t) => t?.status === "OFFBOARDED", 150_000);
     expect(done?.status).toBe("OFFBOARDED");
@@ -199,9 +155,9 @@ describe("retention across a kill -9 of the local cloud", () => {
       150_000,
     );
     // Killed as soon as the purge began (OFFBOARDING), or just after it ended on a fast machine.
-    await cloud.kill();
+    await cloud.proc.kill();
     expect(["OFFBOARDING", "OFFBOARDED"]).toContain(purging?.status);
-    await cloud.start(false);
+    await cloud.proc.start();
 
     const done = await cloud.until(tenantId, (t) => t?.status === "OFFBOARDED", 150_000);
     expect(done?.status).toBe("OFFBOARDED");

@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
-import { type SpawnedCloud, spawnCloud } from "../support/spawned-cloud.js";
+import { CloudProcess } from "../support/cloud-process.js";
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -22,14 +22,17 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe("the temporary password", () => {
-  let c: SpawnedCloud;
+  let c: CloudProcess;
   let password: string;
   let tenantId: string;
   let slug: string;
   const email = `secret+${Date.now()}@secret.test`;
 
   beforeAll(async () => {
-    c = await spawnCloud({ POWERTOOLS_LOG_LEVEL: "DEBUG", EMBARK_COGNITO_LOG_LEVEL: "debug" });
+    c = await CloudProcess.create({
+      env: { POWERTOOLS_LOG_LEVEL: "DEBUG", EMBARK_COGNITO_LOG_LEVEL: "debug" },
+    });
+    await c.start({ fresh: true });
     const res = await fetch(`${c.endpoints.web}/signups`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -54,7 +57,7 @@ describe("the temporary password", () => {
   }, 150_000);
 
   afterAll(async () => {
-    await c?.stop();
+    await c?.dispose();
   });
 
   it("arrives in the invitation, and only there", async () => {

@@ -3,13 +3,11 @@
  * it starts, its ports either refuse connections or answer honestly (503 "starting", or hold a request until
  * the routes are wired), never 404 for a route that exists once ready.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../support/killable-cloud.js";
+import { CloudProcess } from "../support/cloud-process.js";
 
 interface Probe {
   statuses: number[];
@@ -44,47 +42,21 @@ function probe(base: string, send: (base: string) => Promise<Response>) {
 
 describe("npm start", () => {
   it("starts on a fresh .local/, writes endpoints.json and kubeconfig, stops on SIGINT", async () => {
-    const cwd = await mkdtemp(join(tmpdir(), "embark-start-"));
-    const [edgePort, webPort] = [await freePort(), await freePort()];
-    const web = `http://127.0.0.1:${webPort}`;
-    const edge = `http://127.0.0.1:${edgePort}`;
+    // Ports of our own, known before it starts, so a developer's running `npm start` is not disturbed.
+    const cloud = await CloudProcess.create({ samePorts: true });
+    const cwd = cloud.dir;
+    const web = `http://127.0.0.1:${cloud.ports?.web}`;
+    const edge = `http://127.0.0.1:${cloud.ports?.edge}`;
     // A script that waits for the port and then signs up; and one that waits on the health endpoints.
     const signups = probe(web, (b) =>
       fetch(`${b}/signups`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
     );
     const webHealth = probe(web, (b) => fetch(`${b}/health`));
     const edgeHealth = probe(edge, (b) => fetch(`${b}/_localstack/health`));
-    // Free ports of our own so a developer's running `npm start` is not disturbed.
-    const tsx = import.meta.resolve("tsx");
-    const child = spawn(
-      process.execPath,
-      ["--import", tsx, join(process.cwd(), "local/main.ts"), "--fresh"],
-      {
-        cwd,
-        env: {
-          ...process.env,
-          EMBARK_EDGE_PORT: String(edgePort),
-          EMBARK_WEB_PORT: String(webPort),
-          EMBARK_KUBE_PORT: "0",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (d) => {
-      output += d;
-    });
-    child.stderr.on("data", (d) => {
-      output += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       // Generous: a cold start compiles every module, on a machine other suites keep busy.
-      const deadline = Date.now() + 100_000;
-      while (!output.includes("Press Ctrl-C to stop.") && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(output).toContain("Embark local cloud is ready");
+      await cloud.start({ fresh: true, timeoutMs: 100_000 });
+      expect(cloud.output()).toContain("Embark local cloud is ready");
       await Promise.all([signups.stop(), webHealth.stop(), edgeHealth.stop()]);
       // Every answer POST /signups got while starting was the route's own (400 for `{}`), never a 404.
       expect(signups.seen.statuses.length).toBeGreaterThan(0);
@@ -109,14 +81,12 @@ describe("npm start", () => {
       const health = await fetch(`${endpoints.web}/health`);
       expect(health.status).toBe(200);
 
-      child.kill("SIGINT");
-      expect(await exited).toBe(0);
-      expect(output).toContain("stopped.");
+      expect(await cloud.stop()).toBe(0); // Ctrl-C
+      expect(cloud.output()).toContain("stopped.");
       // Nothing listens any more: the process tree is gone.
       await expect(fetch(`${endpoints.edge}/health`)).rejects.toThrow();
     } finally {
-      child.kill("SIGKILL");
-      await rm(cwd, { recursive: true, force: true });
+      await cloud.dispose();
     }
   }, 150_000);
 });

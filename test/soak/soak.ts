@@ -5,16 +5,15 @@
  * through the public APIs (audit.ts) and the secrets scan (secrets.ts). `npm run soak`; a short one in npm test.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
+import type { Endpoints } from "../../local/cloud.js";
 import type { FaultCounts } from "../../local/faults/decide.js";
 import { readFaults, setFaults } from "../../local/faults/http.js";
 import { uniformPlan } from "../../local/faults/plan.js";
+import { CloudProcess } from "../support/cloud-process.js";
 import {
   type AuditFinding,
   audit,
@@ -24,7 +23,6 @@ import {
   scanTable,
   workQueueDepth,
 } from "./audit.js";
-import { CloudProcess, type SoakEndpoints } from "./cloud-process.js";
 import { checkoutOf, http, planTenants, runId, type SoakTenant, shuffle, sign, sleep } from "./drive.js";
 import { type SecretHit, scanForSecrets } from "./secrets.js";
 
@@ -71,17 +69,18 @@ export function soakPlan(rate: number) {
 }
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
-  const dir = await mkdtemp(join(tmpdir(), "embark-soak-"));
-  const cloud = new CloudProcess(dir, {});
+  // Embark on the test child (short Step Functions retries), on ports fixed for the run so it can be SIGKILLed
+  // and started again; its output goes to a log file, which the secrets scan reads.
+  const cloud = await CloudProcess.create({ program: "embark", samePorts: true, logFile: true });
   try {
-    return await soak(opts, dir, cloud);
+    return await soak(opts, cloud);
   } finally {
     await cloud.stop();
-    if (!opts.keep) await rm(dir, { recursive: true, force: true });
+    await cloud.dispose({ keep: opts.keep });
   }
 }
 
-async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promise<SoakResult> {
+async function soak(opts: SoakOptions, cloud: CloudProcess): Promise<SoakResult> {
   const started = Date.now();
   const log = opts.log ?? ((l: string) => console.log(l));
   const run = runId();
@@ -90,7 +89,7 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
     awsAccessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
     awsSecretAccessKey: randomBytes(30).toString("base64url"),
   };
-  cloud.setEnv({
+  cloud.env = {
     EMBARK_STRIPE_WEBHOOK_SECRET: secrets.webhookSecret,
     AWS_ACCESS_KEY_ID: secrets.awsAccessKeyId,
     AWS_SECRET_ACCESS_KEY: secrets.awsSecretAccessKey,
@@ -101,12 +100,12 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
     EMBARK_VISIBILITY_TIMEOUT_SECONDS: "15",
     // Cancelled tenants are purged within the soak (cancel, export, purge schedule, offboard), not in 30 days.
     EMBARK_OFFBOARD_GRACE_SECONDS: "3",
-  });
-  let ep: SoakEndpoints = await cloud.start();
+  };
+  let ep: Endpoints = await cloud.start({ timeoutMs: 120_000 });
   const plan = soakPlan(opts.faultRate);
   await setFaults(ep.edge, plan);
   log(
-    `soak: cloud up (${dir}); ${opts.tenants} tenants, fault rate ${opts.faultRate}${opts.kill ? ", --kill" : ""}`,
+    `soak: cloud up (${cloud.dir}); ${opts.tenants} tenants, fault rate ${opts.faultRate}${opts.kill ? ", --kill" : ""}`,
   );
 
   // Faults counted by processes that were killed, and the mail they had accepted (both in memory).
@@ -133,7 +132,7 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
     keepMail(await readEmails(ep.edge).catch(() => []));
     log(`soak: SIGKILL #${kills} after ${submitted} tenants submitted`);
     await cloud.kill();
-    ep = await cloud.start();
+    ep = await cloud.start({ timeoutMs: 120_000 });
     await setFaults(ep.edge, plan);
     log(`soak: cloud back after kill #${kills}`);
   };
@@ -288,7 +287,7 @@ async function soak(opts: SoakOptions, dir: string, cloud: CloudProcess): Promis
 }
 
 /** One line of progress; starts with "settled" once every tenant is where its events asked and nothing runs. */
-async function progress(ep: SoakEndpoints, tenants: SoakTenant[]): Promise<string> {
+async function progress(ep: Endpoints, tenants: SoakTenant[]): Promise<string> {
   const items = await scanTable(ep.edge, LOCAL_NAMES.table("tenants"));
   const bySlug = new Map(
     items.filter((i) => String(i.pk).startsWith("TENANT#")).map((i) => [String(i.slug), String(i.status)]),

@@ -1,6 +1,6 @@
 // kill -9 while EventBridge still owes deliveries (d), and while a CodePipeline run is in progress (e): after a
 // restart on the same state both finish, through the real SDK clients against a local cloud in a child process
-// (test/support/crash-cloud.ts). The target is a fixture function that writes what it gets to a side-effects
+// (test/support/cloud-process.ts). The target is a fixture function that writes what it gets to a side-effects
 // file, which outlives the kill.
 import {
   CodePipelineClient,
@@ -16,14 +16,15 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../../local/aws/client-config.js";
-import { type CrashCloud, crashCloud } from "../../support/crash-cloud.js";
+import { CloudProcess } from "../../support/cloud-process.js";
 
 const TARGET = "arn:aws:lambda:us-east-1:000000000000:function:crash-target";
 
-let cloud: CrashCloud;
+let cloud: CloudProcess;
 
 beforeAll(async () => {
-  cloud = await crashCloud();
+  cloud = await CloudProcess.create({ program: "fixtures" });
+  await cloud.start();
 }, 180_000);
 
 afterAll(async () => {
@@ -31,8 +32,8 @@ afterAll(async () => {
 });
 
 const clients = () => ({
-  events: new EventBridgeClient({ ...localClientConfig(cloud.edge), maxAttempts: 1 }),
-  pipelines: new CodePipelineClient({ ...localClientConfig(cloud.edge), maxAttempts: 1 }),
+  events: new EventBridgeClient({ ...localClientConfig(cloud.endpoints.edge), maxAttempts: 1 }),
+  pipelines: new CodePipelineClient({ ...localClientConfig(cloud.endpoints.edge), maxAttempts: 1 }),
 });
 
 const until = <T>(what: string, check: () => Promise<T | undefined>, ms?: number) =>
@@ -63,7 +64,7 @@ describe("EventBridge and CodePipeline after kill -9", () => {
     );
 
     // (d) Deliveries to the target fail (local failure injection) so the event sits in retry when killed.
-    await postJson(cloud.edge, "AWSEvents.EmbarkLocalSetTargetFailure", {
+    await postJson(cloud.endpoints.edge, "AWSEvents.EmbarkLocalSetTargetFailure", {
       Arn: TARGET,
       ErrorCode: "ThrottlingException",
     });
@@ -87,7 +88,7 @@ describe("EventBridge and CodePipeline after kill -9", () => {
         },
       }),
     );
-    await postJson(cloud.edge, "CodePipeline_20150709.EmbarkLocalSetBehaviour", {
+    await postJson(cloud.endpoints.edge, "CodePipeline_20150709.EmbarkLocalSetBehaviour", {
       name: "crash-pipeline",
       durationMs: 6000,
     });

@@ -1,11 +1,8 @@
 /**
  * The local SQS keeps what it acknowledged across a real SIGKILL of the process serving it: a local cloud runs
- * in a child process (test/support/crash-cloud-bare.ts), is killed mid-work, and started again on the same state
+ * in a child process (test/support/cloud-process.ts), is killed mid-work, and started again on the same state
  * directory. Real SDK clients over HTTP throughout.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   ChangeMessageVisibilityCommand,
@@ -20,24 +17,21 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../../local/aws/client-config.js";
-import { type CrashCloud, startCrashCloud } from "../../support/crash-cloud-process.js";
+import { CloudProcess } from "../../support/cloud-process.js";
 
-let dir: string;
-const clouds: CrashCloud[] = [];
+let cloud: CloudProcess;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "sqs-crash-"));
+  cloud = await CloudProcess.create({ program: "fixtures" });
 });
 
 afterAll(async () => {
-  for (const c of clouds) await c.kill();
-  await rm(dir, { recursive: true, force: true });
+  await cloud?.dispose();
 });
 
-async function start(): Promise<{ cloud: CrashCloud; sqs: SQSClient }> {
-  const cloud = await startCrashCloud(join(dir, "state"), join(dir, "record.jsonl"));
-  clouds.push(cloud);
-  return { cloud, sqs: new SQSClient({ ...localClientConfig(cloud.edge), maxAttempts: 1 }) };
+async function start(): Promise<SQSClient> {
+  const { edge } = await cloud.start();
+  return new SQSClient({ ...localClientConfig(edge), maxAttempts: 1 });
 }
 
 async function attributes(sqs: SQSClient, QueueUrl: string | undefined): Promise<Record<string, string>> {
@@ -78,7 +72,7 @@ const ids = (ms: Message[]) => ms.map((m) => m.MessageId ?? "");
 
 describe("SQS across a SIGKILL", () => {
   it("keeps acknowledged messages, in-flight deadlines and receipt handles, receive counts, deletions and DLQ moves", async () => {
-    const { cloud: first, sqs } = await start();
+    const sqs = await start();
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "crash-dlq" }));
     const dlqArn = (await attributes(sqs, dlq.QueueUrl)).QueueArn;
     const redrive = (max: number) => JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: max });
@@ -137,11 +131,11 @@ describe("SQS across a SIGKILL", () => {
       ),
     );
     while (acked.length < 40) await sleep(2);
-    await first.kill();
+    await cloud.kill();
     await Promise.allSettled(burst);
     sqs.destroy();
 
-    const { sqs: again } = await start();
+    const again = await start();
     // The long in-flight messages kept their receipt handles across the restart.
     await again.send(
       new ChangeMessageVisibilityCommand({

@@ -1,6 +1,6 @@
 // kill -9 in the middle of executions, then a restart on the same state: each execution resumes from its
 // persisted history (local/stepfunctions/resume.ts), through the real @aws-sdk/client-sfn against a local cloud
-// in a child process (test/support/crash-cloud.ts). Invocations are counted from the fixture functions' own
+// in a child process (test/support/cloud-process.ts). Invocations are counted from the fixture functions' own
 // side-effects file, which outlives the kill.
 import {
   CreateStateMachineCommand,
@@ -14,21 +14,22 @@ import {
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../../local/aws/client-config.js";
-import { type CrashCloud, crashCloud } from "../../support/crash-cloud.js";
+import { CloudProcess } from "../../support/cloud-process.js";
 
 const ROLE = "arn:aws:iam::000000000000:role/embark-test-crash";
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 const WAIT_SECONDS = 6;
 
-let cloud: CrashCloud;
+let cloud: CloudProcess;
 let sfn: SFNClient;
 const connect = () => {
   sfn?.destroy();
-  sfn = new SFNClient({ ...localClientConfig(cloud.edge), maxAttempts: 1 });
+  sfn = new SFNClient({ ...localClientConfig(cloud.endpoints.edge), maxAttempts: 1 });
 };
 
 beforeAll(async () => {
-  cloud = await crashCloud();
+  cloud = await CloudProcess.create({ program: "fixtures" });
+  await cloud.start();
   connect();
 }, 180_000);
 
