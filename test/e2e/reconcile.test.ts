@@ -377,6 +377,8 @@ describe("onboarding", { timeout: SLOW }, () => {
         `file://${join(tmp, "saved.json")}`,
       );
       expect((await record(tenantId)).status).toBe("PROVISIONING");
+      // The stop is done: the redriven run need not last long.
+      await setPipelineBehaviour({ match: { TENANT_SLUG: slug } });
 
       const report = await reconcile(slug);
       expect(summary(report)).toEqual(["onboarding-execution:redrive-onboarding:repaired"]);

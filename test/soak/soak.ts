@@ -200,7 +200,8 @@ async function soak(opts: SoakOptions, cloud: CloudProcess): Promise<SoakResult>
       if (state !== last) log(`soak: ${state}`);
       last = state;
       if (state.startsWith("settled")) return;
-      await sleep(3000);
+      // Each look scans every tenant: often for a short soak, every 3 s for a long one.
+      await sleep(Math.min(3000, 100 * opts.tenants));
     }
   };
   await settle(120_000 + opts.tenants * 1500);

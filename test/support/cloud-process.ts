@@ -23,6 +23,11 @@ const PROGRAMS = {
 };
 /** Output kept in memory per run when everything also goes to a log file (a long soak prints a lot). */
 const KEEP_WITH_LOG_FILE = 200_000;
+/** Children still running: killed if this process exits first (a test run stopped half-way leaves none). */
+const running = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 export interface Ports {
   edge: number;
@@ -136,7 +141,13 @@ export class CloudProcess {
     child.stderr.on("data", collect);
     this.killed = false;
     this.starts++;
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    running.add(child);
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    );
     this.current = {
       child,
       output: () => this.runs[index] ?? "",
