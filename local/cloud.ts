@@ -128,7 +128,7 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     startSes(join(stateDir, "ses"), edge.url),
     startKubeApi({
       port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
-      stateFile: join(stateDir, "k8s.json"),
+      stateDir: join(stateDir, "k8s"),
     }),
   ]);
   for (const emulator of [...dynamodb, ...cognito, ses]) {
