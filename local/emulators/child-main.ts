@@ -5,6 +5,7 @@
  * a "stop" message closes it cleanly, and a parent that dies (even by kill -9) closes the IPC channel, which ends it.
  */
 import { dirname } from "node:path";
+import { startKubeApi } from "../k8s/server.js";
 import { startCognito } from "./cognito.js";
 import { startDynamoDb } from "./dynamodb.js";
 import { startTagging } from "./tagging.js";
@@ -18,6 +19,13 @@ export const CHILD_EMULATORS = {
     await startCognito(stateDir, issuerDomain),
     await startTagging(dirname(stateDir)),
   ],
+  // Not an AWS service: clients reach it by its own URL (the kubeconfig), never through the edge.
+  kubernetes: async (stateDir: string, port = "0") => {
+    // A legacy k8s.json beside stateDir (older .local/ dirs) is migrated into it once (local/k8s/store.ts).
+    const api = await startKubeApi({ port: Number(port), stateDir });
+    const emulator: RunningEmulator = { ...api, signingNames: [] };
+    return [emulator];
+  },
 } satisfies Record<string, (stateDir: string, ...args: string[]) => Promise<RunningEmulator[]>>;
 
 export type ChildEmulatorName = keyof typeof CHILD_EMULATORS;
