@@ -9,6 +9,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 import { freePort } from "../support/killable-cloud.js";
 
 interface Probe {
@@ -109,9 +119,17 @@ describe("npm start", () => {
       const health = await fetch(`${endpoints.web}/health`);
       expect(health.status).toBe(200);
 
+      // The emulators' child processes (local/emulators/in-child.ts) run beside it.
+      const pidFiles = ["dynamodb", "cognito", "k8s"].map((d) => join(cwd, ".local", d, "emulator.pid"));
+      const pids = await Promise.all(pidFiles.map(async (f) => Number(await readFile(f, "utf8"))));
+      expect(pids.every(isAlive)).toBe(true);
+
       child.kill("SIGINT");
       expect(await exited).toBe(0);
       expect(output).toContain("stopped.");
+      // Stopped by their parent before it exited: no child left, no pid file left.
+      expect(pids.filter(isAlive)).toEqual([]);
+      expect(pidFiles.filter((f) => existsSync(f))).toEqual([]);
       // Nothing listens any more: the process tree is gone.
       await expect(fetch(`${endpoints.edge}/health`)).rejects.toThrow();
     } finally {
