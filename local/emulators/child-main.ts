@@ -4,7 +4,7 @@
  * argv: <name> <stateDir> [args...]. Tells the parent where it listens, then lives exactly as long as the parent:
  * a "stop" message closes it cleanly, and a parent that dies (even by kill -9) closes the IPC channel, which ends it.
  */
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { startKubeApi } from "../k8s/server.js";
 import { startCognito } from "./cognito.js";
 import { startDynamoDb } from "./dynamodb.js";
@@ -21,7 +21,8 @@ export const CHILD_EMULATORS = {
   ],
   // Not an AWS service: clients reach it by its own URL (the kubeconfig), never through the edge.
   kubernetes: async (stateDir: string, port = "0") => {
-    const api = await startKubeApi({ port: Number(port), stateFile: join(dirname(stateDir), "k8s.json") });
+    // A legacy k8s.json beside stateDir (older .local/ dirs) is migrated into it once (local/k8s/store.ts).
+    const api = await startKubeApi({ port: Number(port), stateDir });
     const emulator: RunningEmulator = { ...api, signingNames: [] };
     return [emulator];
   },
