@@ -11,22 +11,18 @@ import { writeFileAtomic } from "./aws/state-file.js";
 import { createCodePipelineService } from "./codepipeline/service.js";
 import type { LocalContext } from "./context.js";
 import { startEdge } from "./edge/server.js";
-import { startCognito } from "./emulators/cognito.js";
-import { startDynamoDb } from "./emulators/dynamodb.js";
+import { startEmulatorProcess } from "./emulators/in-child.js";
 import { type RunningSes, startSes } from "./emulators/ses.js";
 import { startSqs } from "./emulators/sqs.js";
 import { createEventBridgeService } from "./eventbridge/service.js";
 import { faultPlanFromEnv, faults } from "./faults/index.js";
 import { writeKubeconfig } from "./k8s/kubeconfig.js";
-import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createReadiness, type Readiness } from "./readiness.js";
 import { startS3 } from "./s3/service.js";
 import { createSchedulerService, type SchedulerService } from "./scheduler/service.js";
 import { createStepFunctionsService } from "./stepfunctions/service.js";
-import { createTaggingService } from "./tagging/service.js";
-import { tagIndexFor } from "./tagging/tag-index.js";
 import { startWebServer } from "./web/server.js";
 
 export interface CloudOptions {
@@ -125,16 +121,15 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   const sub = (name: string): LocalContext => ({ ...context, stateDir: join(stateDir, name) });
 
   const [dynamodb, sqs, cognito, ses, kube] = await Promise.all([
-    startDynamoDb(join(stateDir, "dynamodb")),
+    startEmulatorProcess("dynamodb", join(stateDir, "dynamodb")),
     startSqs(join(stateDir, "sqs"), edge.url),
-    startCognito(join(stateDir, "cognito"), edge.url),
+    startEmulatorProcess("cognito", join(stateDir, "cognito"), [edge.url]),
     startSes(join(stateDir, "ses"), edge.url),
-    startKubeApi({
-      port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
-      stateFile: join(stateDir, "k8s.json"),
-    }),
+    startEmulatorProcess("kubernetes", join(stateDir, "k8s"), [
+      String(opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0)),
+    ]).then(([api]) => api!),
   ]);
-  for (const emulator of [dynamodb, cognito, ses]) {
+  for (const emulator of [...dynamodb, ...cognito, ses]) {
     edge.addEmulator(emulator);
     stops.push(emulator.stop);
   }
@@ -158,8 +153,6 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
   edge.addJsonService(stepFunctions);
   edge.addJsonService(eventBridge);
   edge.addJsonService(codePipeline);
-  // GetResources over the tags the local Cognito indexes (a pool found by its tag without a listing).
-  edge.addJsonService(createTaggingService(tagIndexFor(stateDir)));
   const lambdaApi = createLambdaApi(context);
   edge.addHttpService(lambdaApi);
   edge.addHttpService(scheduler);

@@ -8,18 +8,22 @@
  *   point, memory = snapshot + every appended record. Compaction relies on that: it writes `snapshot()` with
  *   the last appended seq, then empties the journal. Records at or below a snapshot's seq are skipped on load,
  *   so a crash between the two steps replays nothing twice.
+ * - Compaction starts once the journal holds max(`compactAfterBytes`, size of the last snapshot written or
+ *   loaded) bytes: a snapshot of S bytes is rewritten only after at least S bytes of records, so compacting
+ *   costs at most about one extra byte written per journal byte (amortized O(1) per record), however large
+ *   the state. The journal stays at most about as big as the state, which bounds what a restart replays.
  * - On load a torn last line (a write cut by a kill) is ignored. A damaged line elsewhere is reported with the
  *   file, line and an excerpt, the journal is copied aside to `journal.jsonl.damaged-<ts>`, and loading goes
  *   on with the rest. A damaged snapshot is set aside the same way (local/aws/state-file.ts).
  */
-import { copyFile, type FileHandle, mkdir, open, readFile } from "node:fs/promises";
+import { copyFile, type FileHandle, mkdir, open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir, readJsonState, writeFileAtomic } from "./state-file.js";
 
 export interface JournalOptions {
   /** Batch every record waiting into one write + fsync (default). Off: one fsync per record (benchmarks). */
   groupCommit?: boolean;
-  /** Compact once the journal holds this many bytes (default 8 MiB). */
+  /** Compact once the journal holds this many bytes, or the last snapshot's size if larger (default 8 MiB). */
   compactAfterBytes?: number;
 }
 
@@ -51,6 +55,8 @@ export class Journal<R, S> {
   private fh: FileHandle | undefined;
   private seq = 0;
   private bytes = 0;
+  /** Size of the last snapshot written or loaded: the journal may grow as big before compacting. */
+  private snapshotBytes = 0;
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
   private snapshotOf: (() => S) | undefined;
@@ -71,6 +77,7 @@ export class Journal<R, S> {
     await mkdir(dir, { recursive: true });
     const journal = new Journal<R, S>(dir, opts);
     const snap = await readJsonState<SnapshotFile<S>>(journal.snapshotPath);
+    if (snap) journal.snapshotBytes = (await stat(journal.snapshotPath)).size;
     const after = snap?.seq ?? 0;
     journal.seq = after;
     const records: R[] = [];
@@ -159,7 +166,7 @@ export class Journal<R, S> {
           for (const p of batch) p.reject(err);
         }
       }
-      if (this.wantCompact || this.bytes >= this.compactAfterBytes) {
+      if (this.wantCompact || this.bytes >= Math.max(this.compactAfterBytes, this.snapshotBytes)) {
         this.wantCompact = false;
         await this.compactNow().catch((err) => console.error(`[state] compacting ${this.journalPath}:`, err));
       }
@@ -170,8 +177,9 @@ export class Journal<R, S> {
     if (!this.snapshotOf || !this.fh) return;
     // Memory holds every record appended so far (see the header), including any still queued.
     const seq = this.seq;
-    const state = this.snapshotOf();
-    await writeFileAtomic(this.snapshotPath, JSON.stringify({ seq, state } satisfies SnapshotFile<S>));
+    const text = JSON.stringify({ seq, state: this.snapshotOf() } satisfies SnapshotFile<S>);
+    await writeFileAtomic(this.snapshotPath, text);
+    this.snapshotBytes = Buffer.byteLength(text);
     // Queued records the snapshot already holds are durable now.
     const covered = this.queue.filter((p) => p.seq <= seq);
     this.queue = this.queue.filter((p) => p.seq > seq);

@@ -4,7 +4,7 @@
  * (rbac.authorization.k8s.io/v1), as kubectl v1.32 and @kubernetes/client-node 1.4 speak to them over plain HTTP.
  * It serves discovery, create/get/list/update/patch/delete, server-side apply with managedFields and conflicts,
  * watch, Status errors with the apiserver's reasons and messages, Terminating namespaces with a cascade delete,
- * and an optional JSON state file. Local-only: `GET /_embark/calls` counts requests by verb and resource
+ * and an optional state directory (a journal of changes and its snapshot, store.ts). Local-only: `GET /_embark/calls` counts requests by verb and resource
  * (`DELETE` resets it), as the edge does for AWS calls.
  *
  * Impersonated requests (kubectl --as/--as-group) are authorized by RBAC with the built-in roles (authz.ts,
@@ -130,9 +130,10 @@ const sendJson = (res: ServerResponse, code: number, body: unknown): void => {
 export async function startKubeApi(opts: {
   host?: string;
   port?: number;
-  stateFile?: string;
+  /** Where the objects are kept (journal + snapshot); a legacy `<stateDir>.json` beside it is migrated once. */
+  stateDir?: string;
 }): Promise<{ url: string; stop(): Promise<void> }> {
-  const store = new Store(opts.stateFile);
+  const store = new Store(opts.stateDir);
   await store.load();
   const timers = new Set<NodeJS.Timeout>();
   const defer = (fn: () => void, ms: number): void => {
@@ -249,7 +250,7 @@ export async function startKubeApi(opts: {
       timers.clear();
       server.closeAllConnections(); // ends open watches too
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.flush();
+      await store.close();
     },
   };
 }

@@ -1,9 +1,15 @@
 /**
- * Objects in memory, the global resourceVersion counter, watch events, and the optional JSON state file. Every
- * change rewrites the file atomically (coalesced, one write at a time); `flush()` resolves once the state the
- * caller saw is on disk, and the server awaits it before answering a write, as the apiserver does with etcd.
+ * Objects in memory, the global resourceVersion counter, watch events, and the optional state directory: a
+ * durable operation log (local/aws/journal.ts) of puts and deletes, compacted into a snapshot
+ * `{ resourceVersion, objects }`, so a change costs one journal line whatever the number of objects.
+ * `flush()` resolves once every change made so far is on disk, and the server awaits it before answering a
+ * write, as the apiserver does with etcd. A legacy `<dir>.json` state file (older `.local/k8s.json`) is loaded
+ * once into a journal without a snapshot, then compacted and removed.
  */
-import { readJsonState, writeFileAtomic } from "../aws/state-file.js";
+import { rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { Journal } from "../aws/journal.js";
+import { readJsonState } from "../aws/state-file.js";
 import {
   apiVersionOf,
   canonical,
@@ -23,6 +29,19 @@ export interface StoreEvent {
 
 const HISTORY = 1000;
 
+/** A journal record: an object as stored (with its resourceVersion), or a deletion at resourceVersion `rv`. */
+export type StoreRecord =
+  | { op: "put"; plural: string; object: KubeObject }
+  | { op: "delete"; plural: string; namespace?: string; name: string; rv: number };
+
+/** The snapshot, and the legacy state file's shape. */
+interface StoreSnapshot {
+  resourceVersion: number;
+  objects: KubeObject[];
+}
+
+const DAMAGED = "every object in it is lost; the reconciler re-creates tenants' namespaces and guard rails";
+
 const withoutRv = (o: KubeObject): KubeObject => ({
   ...o,
   metadata: { ...o.metadata, resourceVersion: undefined },
@@ -35,9 +54,11 @@ export class Store {
   private horizon = 0;
   private listeners = new Set<(e: StoreEvent) => void>();
   private saved: Promise<void> = Promise.resolve();
+  private journal: Journal<StoreRecord, StoreSnapshot> | undefined;
   rv = 0;
 
-  constructor(private readonly stateFile?: string) {}
+  /** `stateDir`: where the journal and snapshot live; none keeps everything in memory only. */
+  constructor(private readonly stateDir?: string) {}
 
   private static key(plural: string, ns: string | undefined, name: string): string {
     return `${plural}/${ns ?? ""}/${name}`;
@@ -62,6 +83,7 @@ export class Store {
     if (old && deepEqual(withoutRv(old), withoutRv(obj))) return clone(old);
     const stored = canonical({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } });
     this.objects.set(Store.key(rt.plural, stored.metadata.namespace, stored.metadata.name!), clone(stored));
+    this.record({ op: "put", plural: rt.plural, object: stored });
     this.emit(old ? "MODIFIED" : "ADDED", rt, stored);
     return clone(stored);
   }
@@ -70,6 +92,8 @@ export class Store {
   remove(rt: ResourceType, obj: KubeObject): KubeObject {
     this.objects.delete(Store.key(rt.plural, obj.metadata.namespace, obj.metadata.name!));
     const gone = canonical({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } });
+    const { namespace, name } = obj.metadata;
+    this.record({ op: "delete", plural: rt.plural, namespace, name: name!, rv: this.rv });
     this.emit("DELETED", rt, gone);
     return clone(gone);
   }
@@ -79,7 +103,6 @@ export class Store {
     this.history.push(e);
     if (this.history.length > HISTORY) this.horizon = this.history.shift()!.rv;
     for (const l of this.listeners) l(e);
-    this.scheduleSave();
   }
 
   subscribe(listener: (e: StoreEvent) => void): () => void {
@@ -93,34 +116,64 @@ export class Store {
     return this.history.filter((e) => e.rv > rv);
   }
 
+  /** Loads the snapshot and replays the journal (or migrates a legacy state file), then opens the journal. */
   async load(): Promise<void> {
-    if (!this.stateFile) return;
-    const state = await readJsonState<{ resourceVersion: number; objects: KubeObject[] }>(
-      this.stateFile,
-      "kubernetes",
-      {
-        consequence:
-          "every object in it is lost; the reconciler re-creates tenants' namespaces and guard rails",
-      },
-    );
-    if (!state) return;
-    for (const o of state.objects) {
-      const rt = RESOURCES.find((r) => r.kind === o.kind && apiVersionOf(r) === o.apiVersion);
-      if (rt) this.objects.set(Store.key(rt.plural, o.metadata.namespace, o.metadata.name!), o);
+    if (!this.stateDir) return;
+    const { journal, snapshot, records } = await Journal.load<StoreRecord, StoreSnapshot>(this.stateDir);
+    const legacyFile = join(dirname(this.stateDir), `${basename(this.stateDir)}.json`);
+    // Only a journal that never held anything takes the legacy file; once a snapshot exists it supersedes it.
+    const legacy =
+      snapshot === undefined && records.length === 0
+        ? await readJsonState<StoreSnapshot>(legacyFile, "kubernetes", { consequence: DAMAGED })
+        : undefined;
+    const base = snapshot ?? legacy;
+    if (base) {
+      for (const o of base.objects) {
+        const rt = RESOURCES.find((r) => r.kind === o.kind && apiVersionOf(r) === o.apiVersion);
+        if (rt) this.objects.set(Store.key(rt.plural, o.metadata.namespace, o.metadata.name!), o);
+      }
+      this.rv = base.resourceVersion;
     }
-    this.rv = this.horizon = state.resourceVersion;
+    for (const r of records) this.apply(r);
+    this.horizon = this.rv;
+    await journal.start(() => ({ resourceVersion: this.rv, objects: [...this.objects.values()] }));
+    this.journal = journal;
+    if (legacy) await journal.compact();
+    // Also finishes a migration a kill cut between the compaction and the removal.
+    if (snapshot !== undefined || legacy) await rm(legacyFile, { force: true });
   }
 
-  private scheduleSave(): void {
-    if (!this.stateFile) return;
-    // A thunk: queued writes coalesce and the one that runs stores the newest state.
-    this.saved = writeFileAtomic(this.stateFile, () =>
-      JSON.stringify({ resourceVersion: this.rv, objects: [...this.objects.values()] }),
-    ).catch((e: unknown) => console.error(`k8s stand-in: could not write ${this.stateFile}:`, e));
+  private apply(r: StoreRecord): void {
+    if (r.op === "put") {
+      const m = r.object.metadata;
+      this.objects.set(Store.key(r.plural, m.namespace, m.name!), r.object);
+      this.rv = Math.max(this.rv, Number(m.resourceVersion));
+    } else {
+      this.objects.delete(Store.key(r.plural, r.namespace, r.name));
+      this.rv = Math.max(this.rv, r.rv);
+    }
+  }
+
+  /** Journals a change already applied to memory, in the same synchronous step (journal.ts relies on it). */
+  private record(r: StoreRecord): void {
+    if (!this.journal) return;
+    this.saved = this.journal
+      .append(r)
+      .catch((e: unknown) =>
+        console.error(`k8s stand-in: could not journal a change in ${this.stateDir}:`, e),
+      );
   }
 
   /** Resolves once every change made so far is on disk. */
   flush(): Promise<void> {
     return this.saved;
+  }
+
+  /** Writes what is pending and a final snapshot; later changes stay in memory only. */
+  async close(): Promise<void> {
+    await this.flush();
+    const journal = this.journal;
+    this.journal = undefined;
+    await journal?.close();
   }
 }

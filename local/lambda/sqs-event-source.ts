@@ -13,8 +13,9 @@
  * Known gaps:
  * - The DLQ move is done by the local SQS itself (when the visibility timeout of the maxReceiveCount-th receive
  *   runs out), so this poller does not move messages.
- * - The poller short-polls (WaitTimeSeconds 0) every `pollIntervalMs` while the queue is empty (Lambda
- *   long-polls) and de-duplicates by message id within a batch.
+ * - Each poller long-polls (WaitTimeSeconds 20, as Lambda's pollers do): an idle queue costs one request per
+ *   20 s instead of one per `pollIntervalMs`, and a message is handed over the moment it arrives. Inside a
+ *   batching window the poller short-polls every `pollIntervalMs`. Batches are de-duplicated by message id.
  * - Pollers do not scale with the backlog: `maximumConcurrency` pollers (default 1) run side by side.
  * - No 6 MB invoke payload cap, no FIFO-specific stop-on-first-failure, no filter criteria, no metrics.
  */
@@ -44,7 +45,7 @@ export interface SqsEventSourceOptions {
   maximumBatchingWindowSeconds?: number;
   /** Honour `{batchItemFailures: [{itemIdentifier}]}` in the function's response (FunctionResponseTypes). */
   reportBatchItemFailures?: boolean;
-  /** Pause between receives while the queue is empty (default 100 ms). */
+  /** Pause between receives inside a batching window, and the first back-off after an error (default 100 ms). */
   pollIntervalMs?: number;
   /** Pollers (and so concurrent invocations) for this mapping (default 1). */
   maximumConcurrency?: number;
@@ -62,6 +63,8 @@ interface QueueInfo {
 
 /** SQS caps one ReceiveMessage at 10 messages. */
 const RECEIVE_MAX = 10;
+/** SQS's longest long poll. */
+const LONG_POLL_S = 20;
 const MAX_ERROR_BACKOFF_MS = 5000;
 
 export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource {
@@ -123,17 +126,19 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
     return queue;
   }
 
-  async function receive(q: QueueInfo, max: number): Promise<Message[]> {
+  async function receive(q: QueueInfo, max: number, waitSeconds: number): Promise<Message[]> {
     const { Messages } = await client.send(
       new ReceiveMessageCommand({
         QueueUrl: q.url,
         MaxNumberOfMessages: max,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: waitSeconds,
         // Both spellings: AttributeNames is the older one, which some SQS implementations still read.
         AttributeNames: ["All"],
         MessageSystemAttributeNames: ["All"],
         MessageAttributeNames: ["All"],
       }),
+      // stop() ends a long poll at once.
+      { abortSignal: stopSignal.signal },
     );
     return Messages ?? [];
   }
@@ -143,7 +148,9 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
     const byId = new Map<string, Message>();
     let deadline: number | undefined;
     while (byId.size < batchSize) {
-      const got = await receive(q, Math.min(RECEIVE_MAX, batchSize - byId.size));
+      // The first receive waits for work; the window's later ones take what is there.
+      const wait = byId.size === 0 && deadline === undefined ? LONG_POLL_S : 0;
+      const got = await receive(q, Math.min(RECEIVE_MAX, batchSize - byId.size), wait);
       // A later copy of the same message carries the newer receipt handle.
       for (const m of got) if (m.MessageId) byId.set(m.MessageId, m);
       if (byId.size === 0 || windowSeconds === 0) break;
@@ -210,15 +217,18 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
 
   async function poller(): Promise<void> {
     let backoff = pollIntervalMs;
+    let polledAt = 0;
     while (!stopSignal.signal.aborted) {
       let q: QueueInfo;
       let batch: Message[];
       try {
         q = await resolveQueue();
+        polledAt = Date.now();
         batch = await gather(q);
         backoff = pollIntervalMs;
         lastReceiveError = "";
       } catch (err) {
+        if (stopSignal.signal.aborted) break;
         // Queue not created yet, deleted, or the edge is not up: keep trying, log each new problem once.
         queue = undefined;
         const text = describe(err);
@@ -229,7 +239,9 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): SqsEventSource
         continue;
       }
       if (batch.length === 0) {
-        await sleep(pollIntervalMs);
+        // A long poll that found nothing: poll again, but never in a tight loop (a queue answering at once,
+        // as one does while the local SQS stops).
+        if (Date.now() - polledAt < pollIntervalMs) await sleep(pollIntervalMs);
         continue;
       }
       await deliver(q, batch);

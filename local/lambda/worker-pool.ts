@@ -10,10 +10,9 @@
  * - Timeouts are the caller's (registry.ts); a timed-out handler keeps running in its worker, as it would in
  *   this process.
  */
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { tsxExecArgv } from "../process/tsx-exec-argv.js";
 import type { ContextFields } from "./context.js";
 import type { HandlerModule } from "./handler-module.js";
 import { reviveError, type SerializedError, serializeError } from "./invocation-error.js";
@@ -119,7 +118,7 @@ export class HandlerWorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.entry, { env: process.env, execArgv: workerExecArgv() });
+    const worker = new Worker(this.entry, { env: process.env, execArgv: tsxExecArgv() });
     // Like a pending timer, an idle worker must not keep the process alive on its own.
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
@@ -146,14 +145,4 @@ export class HandlerWorkerPool {
     });
     return slot;
   }
-}
-
-/**
- * Workers inherit execArgv, so under tsx (`npm start`, `node --import tsx`) they load TypeScript already; a host
- * without it (vitest's global setup) gets tsx's loader added.
- */
-function workerExecArgv(): string[] {
-  if (process.execArgv.some((a) => a.includes("tsx"))) return process.execArgv;
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return [...process.execArgv, "--import", tsx];
 }

@@ -9,6 +9,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CloudProcess } from "../support/cloud-process.js";
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 interface Probe {
   statuses: number[];
   healthBodies: string[];
@@ -81,8 +90,16 @@ describe("npm start", () => {
       const health = await fetch(`${endpoints.web}/health`);
       expect(health.status).toBe(200);
 
+      // The emulators' child processes (local/emulators/in-child.ts) run beside it.
+      const pidFiles = ["dynamodb", "cognito", "k8s"].map((d) => join(cwd, ".local", d, "emulator.pid"));
+      const pids = await Promise.all(pidFiles.map(async (f) => Number(await readFile(f, "utf8"))));
+      expect(pids.every(isAlive)).toBe(true);
+
       expect(await cloud.stop()).toBe(0); // Ctrl-C
       expect(cloud.output()).toContain("stopped.");
+      // Stopped by their parent before it exited: no child left, no pid file left.
+      expect(pids.filter(isAlive)).toEqual([]);
+      expect(pidFiles.filter((f) => existsSync(f))).toEqual([]);
       // Nothing listens any more: the process tree is gone.
       await expect(fetch(`${endpoints.edge}/health`)).rejects.toThrow();
     } finally {

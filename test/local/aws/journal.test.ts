@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { appendFile, mkdtemp, open as openFile, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,6 +113,67 @@ describe("Journal", () => {
     expect(b.state.items).toEqual([6]);
     expect((await readdir(dir)).some((f) => f.startsWith("snapshot.json.damaged-"))).toBe(true);
     await b.journal.close();
+  });
+});
+
+describe("Journal compaction threshold", () => {
+  type Padded = { pad: string; n: number };
+  /**
+   * A journal whose state holds a `size`-character string. Each compaction calls the snapshot function once,
+   * which notes the journal's size then and the size of the snapshot it replaces.
+   */
+  async function padded(size: number, compactAfterBytes: number) {
+    const loaded = await Journal.load<number, Padded>(dir, { compactAfterBytes, groupCommit: false });
+    let n = loaded.snapshot?.n ?? 0;
+    for (const r of loaded.records) n = r;
+    const compactions: Array<{ journal: number; lastSnapshot: number }> = [];
+    const sizeOf = (f: string) => (existsSync(join(dir, f)) ? statSync(join(dir, f)).size : 0);
+    await loaded.journal.start(() => {
+      compactions.push({ journal: sizeOf("journal.jsonl"), lastSnapshot: sizeOf("snapshot.json") });
+      return { pad: "x".repeat(size), n };
+    });
+    const append = (r: number) => {
+      n = r;
+      return loaded.journal.append(r);
+    };
+    return { journal: loaded.journal, append, compactions };
+  }
+  const lineBytes = (seq: number) => `${JSON.stringify([seq, seq])}\n`.length;
+
+  it("compacts once the journal reaches the last snapshot's size, when that exceeds compactAfterBytes", async () => {
+    const a = await padded(2000, 100);
+    let written = 0;
+    for (let i = 1; i <= 2000; i++) {
+      await a.append(i);
+      written += lineBytes(i);
+    }
+    // The first at 100 bytes (no snapshot yet), then each as the journal passes the snapshot before it.
+    expect(a.compactions[0]!.lastSnapshot).toBe(0);
+    for (const c of a.compactions) {
+      const threshold = Math.max(100, c.lastSnapshot);
+      expect(c.journal).toBeGreaterThanOrEqual(threshold);
+      expect(c.journal).toBeLessThan(threshold + lineBytes(2000));
+    }
+    expect(a.compactions.length).toBeGreaterThan(5);
+    // A fixed 100-byte threshold would have rewritten the 2 KB snapshot about 200 times.
+    expect(a.compactions.length).toBeLessThanOrEqual(1 + written / 2000);
+    await a.journal.close();
+  });
+
+  it("counts the snapshot found at load, so a restart does not compact a big state early", async () => {
+    const a = await padded(5000, 100);
+    await a.append(1);
+    await a.journal.close();
+    const b = await padded(5000, 100);
+    let written = 0;
+    for (let i = 2; written + lineBytes(i) < 5000; i++) {
+      await b.append(i);
+      written += lineBytes(i);
+    }
+    expect(b.compactions).toEqual([]);
+    expect((await readFile(join(dir, "journal.jsonl"), "utf8")).length).toBe(written);
+    await b.journal.close();
+    expect(b.compactions).toHaveLength(1);
   });
 });
 

@@ -36,13 +36,13 @@ type Json = any;
 
 let api: { url: string; stop(): Promise<void> };
 let dir: string;
-let stateFile: string;
+let stateDir: string;
 let kubeconfig: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "embark-k8s-"));
-  stateFile = join(dir, "k8s.json");
-  api = await startKubeApi({ port: 0, stateFile });
+  stateDir = join(dir, "k8s");
+  api = await startKubeApi({ port: 0, stateDir });
   kubeconfig = join(dir, "kubeconfig");
   await writeKubeconfig(kubeconfig, api.url);
 });
@@ -665,7 +665,7 @@ describe("@kubernetes/client-node 1.4", () => {
 });
 
 describe("persistence", () => {
-  it("objects survive a restart with the same state file", async () => {
+  it("objects survive a restart with the same state directory", async () => {
     const core = kubeConfigFor(api.url).makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: "tenant-persist" } } });
     const sa = await core.createNamespacedServiceAccount({
@@ -673,7 +673,7 @@ describe("persistence", () => {
       body: { metadata: { name: "keeper", labels: { kept: "yes" } }, automountServiceAccountToken: false },
     });
     await api.stop();
-    api = await startKubeApi({ port: 0, stateFile });
+    api = await startKubeApi({ port: 0, stateDir });
     const after = kubeConfigFor(api.url).makeApiClient(CoreV1Api);
     const read = await after.readNamespacedServiceAccount({ name: "keeper", namespace: "tenant-persist" });
     expect(read.metadata?.uid).toBe(sa.metadata?.uid);

@@ -1,34 +1,131 @@
-/** The Kubernetes stand-in's state file: on disk when flush() resolves, and a damaged one is moved aside. */
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+/**
+ * The Kubernetes stand-in's state directory: a journal of puts and deletes and its snapshot. Every write is
+ * on disk once flush() resolves, a restart sees the same objects and resourceVersion, a torn last journal line
+ * is ignored, and a legacy `k8s.json` beside the directory is migrated once.
+ */
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it, vi } from "vitest";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import type { KubeObject } from "../../../local/k8s/resources.js";
 import { RESOURCES } from "../../../local/k8s/resources.js";
 import { Store } from "../../../local/k8s/store.js";
 
 const namespaces = RESOURCES.find((r) => r.plural === "namespaces")!;
-const ns = (name: string) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
-
-it("every write is in the state file once flush() resolves, and a new store loads it", async () => {
-  const file = join(await mkdtemp(join(tmpdir(), "k8s-")), "k8s.json");
-  const store = new Store(file);
-  for (let i = 0; i < 30; i++) store.write(namespaces, ns(`tenant-${i}`), undefined);
-  await store.flush();
-  expect(JSON.parse(await readFile(file, "utf8")).objects).toHaveLength(30);
-  const again = new Store(file);
-  await again.load();
-  expect(again.list(namespaces).map((o) => o.metadata.name)).toContain("tenant-29");
-  expect(again.rv).toBe(store.rv);
+const serviceAccounts = RESOURCES.find((r) => r.plural === "serviceaccounts")!;
+const ns = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+const sa = (namespace: string, name: string): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ServiceAccount",
+  metadata: { name, namespace },
 });
 
-it("a damaged state file is moved aside and the stand-in starts empty", async () => {
-  const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-  const dir = await mkdtemp(join(tmpdir(), "k8s-"));
-  await writeFile(join(dir, "k8s.json"), '{"resourceVersion":7,"objects":[{"apiVersion":"v1","kind":"Nam');
-  const store = new Store(join(dir, "k8s.json"));
+let root: string;
+let dir: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "k8s-"));
+  dir = join(root, "k8s");
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function open(): Promise<Store> {
+  const store = new Store(dir);
   await store.load();
+  return store;
+}
+
+const names = (s: Store) => s.list(namespaces).map((o) => o.metadata.name);
+
+it("every write is in the journal once flush() resolves, one line each, not the whole state", async () => {
+  const store = await open();
+  for (let i = 0; i < 30; i++) store.write(namespaces, ns(`tenant-${i}`), undefined);
+  await store.flush();
+  const lines = (await readFile(join(dir, "journal.jsonl"), "utf8")).trim().split("\n");
+  expect(lines).toHaveLength(30);
+  expect(JSON.parse(lines[29]!)[1]).toMatchObject({
+    op: "put",
+    plural: "namespaces",
+    object: { metadata: { name: "tenant-29", resourceVersion: String(store.rv) } },
+  });
+  await store.close();
+});
+
+it("objects, deletions and the resourceVersion survive a restart without a clean stop", async () => {
+  const store = await open();
+  store.write(namespaces, ns("keep"), undefined);
+  const gone = store.write(namespaces, ns("gone"), undefined);
+  store.write(serviceAccounts, sa("keep", "robot"), undefined);
+  store.remove(namespaces, gone);
+  await store.flush();
+  // No close(): as after a kill, only the journal holds the changes.
+  const again = await open();
+  expect(names(again)).toEqual(["keep"]);
+  expect(again.get(serviceAccounts, "keep", "robot")?.metadata.resourceVersion).toBe("3");
+  expect(again.rv).toBe(store.rv);
+  // Watches from before the restart get 410 Expired; from now on, events are served.
+  expect(again.since(store.rv - 1)).toBeUndefined();
+  expect(again.since(again.rv)).toEqual([]);
+  await again.close();
+  const third = await open();
+  expect(names(third)).toEqual(["keep"]);
+  expect(third.rv).toBe(store.rv);
+  await third.close();
+  await store.close();
+});
+
+it("ignores a torn last journal line and carries on after the last complete one", async () => {
+  const store = await open();
+  store.write(namespaces, ns("a"), undefined);
+  store.write(namespaces, ns("b"), undefined);
+  await store.flush();
+  await appendFile(join(dir, "journal.jsonl"), '[3,{"op":"put","plural":"namespaces","object":{"apiVe');
+  const again = await open();
+  expect(names(again)).toEqual(["a", "b"]);
+  expect(again.rv).toBe(2);
+  expect(again.write(namespaces, ns("c"), undefined).metadata.resourceVersion).toBe("3");
+  await again.close();
+  const third = await open();
+  expect(names(third)).toEqual(["a", "b", "c"]);
+  await third.close();
+  await store.close();
+});
+
+it("migrates a legacy k8s.json beside the directory once, then removes it", async () => {
+  const legacy = join(root, "k8s.json");
+  const objects = [
+    { ...ns("old-tenant"), metadata: { name: "old-tenant", resourceVersion: "41" } },
+    {
+      ...sa("old-tenant", "robot"),
+      metadata: { name: "robot", namespace: "old-tenant", resourceVersion: "42" },
+    },
+  ];
+  await writeFile(legacy, JSON.stringify({ resourceVersion: 42, objects }));
+  const store = await open();
+  expect(names(store)).toEqual(["old-tenant"]);
+  expect(store.get(serviceAccounts, "old-tenant", "robot")?.metadata.resourceVersion).toBe("42");
+  expect(store.rv).toBe(42);
+  expect((await readdir(root)).sort()).toEqual(["k8s"]);
+  expect(JSON.parse(await readFile(join(dir, "snapshot.json"), "utf8")).state.resourceVersion).toBe(42);
+  store.remove(namespaces, store.get(namespaces, undefined, "old-tenant")!);
+  await store.close();
+  // A legacy file showing up again is not loaded over the journal's state (and is cleared away).
+  await writeFile(legacy, JSON.stringify({ resourceVersion: 42, objects }));
+  const again = await open();
+  expect(names(again)).toEqual([]);
+  expect(again.rv).toBe(43);
+  expect((await readdir(root)).sort()).toEqual(["k8s"]);
+  await again.close();
+});
+
+it("a damaged legacy k8s.json is moved aside and the stand-in starts empty", async () => {
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+  await writeFile(join(root, "k8s.json"), '{"resourceVersion":7,"objects":[{"apiVersion":"v1","kind":"Nam');
+  const store = await open();
   expect(store.list(namespaces)).toEqual([]);
-  expect((await readdir(dir))[0]).toMatch(/^k8s\.json\.damaged-/);
+  expect((await readdir(root)).some((f) => /^k8s\.json\.damaged-/.test(f))).toBe(true);
   expect(String(warn.mock.calls[0]?.[0])).toMatch(/k8s\.json is damaged: it holds a JSON document cut off/);
-  warn.mockRestore();
+  await store.close();
 });
