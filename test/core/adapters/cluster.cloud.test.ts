@@ -11,7 +11,7 @@ import {
   NetworkingV1Api,
   RbacAuthorizationV1Api,
 } from "@kubernetes/client-node";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clusterFromEnvironment, KubernetesClusterProvisioner } from "../../../core/adapters/cluster.js";
 import { type KubeObject, TENANT_GROUP, tenantObjects } from "../../../core/cluster/tenant-objects.js";
 import { DEFAULT_PLANS } from "../../../core/plans/defaults.js";
@@ -30,9 +30,18 @@ beforeAll(() => {
 
 const plan = DEFAULT_PLANS.find((p) => p.id === "standard")!;
 
+// Namespaces of tenants that do not exist, removed after each test: journeys on the shared cloud (e.g.
+// test/e2e/hostile-input.fuzz.test.ts) check that no namespace lacks its tenant.
+const made: string[] = [];
+afterEach(async () => {
+  const cluster = await clusterFromEnvironment({ KUBECONFIG: kubeconfigPath });
+  for (const namespace of made.splice(0)) await cluster.deleteNamespace(namespace);
+});
+
 function fixture(): { tenantId: string; slug: string; namespace: string; objects: KubeObject[] } {
   const tenantId = randomUUID();
   const slug = `acme-${tenantId.slice(0, 8)}`;
+  made.push(namespaceForSlug(slug));
   return {
     tenantId,
     slug,
