@@ -70,8 +70,8 @@ export interface StepFunctionsService extends JsonService {
   }): Promise<string>;
   /** Writes pending changes to disk now (they are otherwise written within a few ms). */
   flush(): Promise<void>;
-  /** How many executions are held whole in memory, and how many only as a summary (tests, diagnostics). */
-  residency(): { whole: number; summaries: number };
+  /** The executions held whole in memory, and how many others only as a summary (tests, diagnostics). */
+  residency(): { whole: string[]; summaries: number };
 }
 
 /** A finished execution in memory: what ListExecutions shows besides its ARNs and name (its keys). */
@@ -537,7 +537,7 @@ export async function createStepFunctionsService(
     flush: () => store.flush(),
 
     residency: () => ({
-      whole: live.size,
+      whole: [...live.keys()],
       summaries: [...finished.values()].reduce((n, byName) => n + byName.size, 0),
     }),
 
