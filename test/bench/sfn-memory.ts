@@ -2,6 +2,8 @@
 // chain of Pass states (about as many history events as an onboarding) to completion on a temp stateDir, then
 // reports heap and RSS after a GC, and how long a restart on that stateDir takes.
 // Run: node --expose-gc --import tsx test/bench/sfn-memory.ts [N]   (node 22: node_modules/.bin/node)
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +11,7 @@ import { startEdge } from "../../local/edge/server.js";
 import { FunctionRegistry } from "../../local/lambda/registry.js";
 import { createStepFunctionsService, type StepFunctionsService } from "../../local/stepfunctions/service.js";
 
+const OPEN = process.argv[2] === "--open" ? process.argv[3] : undefined;
 const N = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = 50;
 const PASS_STATES = 12;
@@ -22,8 +25,11 @@ function memory(label: string): { heap: number; rss: number } {
   const m = process.memoryUsage();
   const out = { heap: m.heapUsed / 2 ** 20, rss: m.rss / 2 ** 20 };
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kb = (key: string) => status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? "?";
   console.log(
-    `${label}: heapUsed ${mib(m.heapUsed)}, heapTotal ${mib(m.heapTotal)}, external ${mib(m.external)}, rss ${mib(m.rss)}`,
+    `${label}: RssAnon ${kb("RssAnon")} kB, RssFile ${kb("RssFile")} kB, ` +
+      `heapUsed ${mib(m.heapUsed)}, heapTotal ${mib(m.heapTotal)}, external ${mib(m.external)}, rss ${mib(m.rss)}`,
   );
   return out;
 }
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
           input,
         })) as { executionArn: string };
         arns.push(out.executionArn);
+        if ((i + 1) % 1000 === 0) memory(`  ${i + 1} started`);
         for (;;) {
           const d = (await service.handle("DescribeExecution", { executionArn: out.executionArn })) as {
             status: string;
@@ -104,7 +111,33 @@ async function main(): Promise<void> {
   console.log(`history page of a finished execution after restart: ${h.events.length} events`);
   await service.stop();
   await edge.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  // A fresh process on this stateDir, against one on an empty stateDir: what the executions cost at start-up.
+  const empty = await mkdtemp(join(tmpdir(), "embark-sfn-bench-empty-"));
+  for (const dir of [empty, stateDir]) {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--open", dir], {
+      encoding: "utf8",
+    });
+    console.log(
+      `fresh process on ${dir === empty ? "an empty stateDir" : `${N} executions`}:\n${child.stdout}`,
+    );
+  }
+  await rm(empty, { recursive: true, force: true });
+  if (process.env.KEEP) console.log(`kept ${stateDir}`);
+  else await rm(stateDir, { recursive: true, force: true });
 }
 
-await main();
+/** --open DIR: opens a service on DIR in this (fresh) process and reports start-up time and memory. */
+async function openOnly(dir: string): Promise<void> {
+  const edge = await startEdge({ port: 0 });
+  const ctx = { stateDir: dir, edgeUrl: edge.url, region: "us-east-1", accountId: "000000000000" };
+  const t = process.hrtime.bigint();
+  const service = await createStepFunctionsService({ ...ctx, functions: new FunctionRegistry() });
+  service.resume();
+  console.log(`  open: ${(Number(process.hrtime.bigint() - t) / 1e6).toFixed(0)} ms`);
+  memory("  after open");
+  await service.stop();
+  await edge.stop();
+}
+
+if (OPEN) await openOnly(OPEN);
+else await main();
