@@ -17,7 +17,6 @@ import { startSqs } from "./emulators/sqs.js";
 import { createEventBridgeService } from "./eventbridge/service.js";
 import { faultPlanFromEnv, faults } from "./faults/index.js";
 import { writeKubeconfig } from "./k8s/kubeconfig.js";
-import { startKubeApi } from "./k8s/server.js";
 import { createLambdaApi } from "./lambda/invoke-api.js";
 import { type FunctionDefinition, FunctionRegistry } from "./lambda/registry.js";
 import { createReadiness, type Readiness } from "./readiness.js";
@@ -126,10 +125,9 @@ export async function startLocalCloud(opts: CloudOptions = {}): Promise<LocalClo
     startSqs(join(stateDir, "sqs"), edge.url),
     startEmulatorProcess("cognito", join(stateDir, "cognito"), [edge.url]),
     startSes(join(stateDir, "ses"), edge.url),
-    startKubeApi({
-      port: opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0),
-      stateFile: join(stateDir, "k8s.json"),
-    }),
+    startEmulatorProcess("kubernetes", join(stateDir, "k8s"), [
+      String(opts.kubePort ?? envPort("EMBARK_KUBE_PORT", 0)),
+    ]).then(([api]) => api!),
   ]);
   for (const emulator of [...dynamodb, ...cognito, ses]) {
     edge.addEmulator(emulator);

@@ -4,7 +4,8 @@
  * argv: <name> <stateDir> [args...]. Tells the parent where it listens, then lives exactly as long as the parent:
  * a "stop" message closes it cleanly, and a parent that dies (even by kill -9) closes the IPC channel, which ends it.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { startKubeApi } from "../k8s/server.js";
 import { startCognito } from "./cognito.js";
 import { startDynamoDb } from "./dynamodb.js";
 import { startTagging } from "./tagging.js";
@@ -18,6 +19,12 @@ export const CHILD_EMULATORS = {
     await startCognito(stateDir, issuerDomain),
     await startTagging(dirname(stateDir)),
   ],
+  // Not an AWS service: clients reach it by its own URL (the kubeconfig), never through the edge.
+  kubernetes: async (stateDir: string, port = "0") => {
+    const api = await startKubeApi({ port: Number(port), stateFile: join(dirname(stateDir), "k8s.json") });
+    const emulator: RunningEmulator = { ...api, signingNames: [] };
+    return [emulator];
+  },
 } satisfies Record<string, (stateDir: string, ...args: string[]) => Promise<RunningEmulator[]>>;
 
 export type ChildEmulatorName = keyof typeof CHILD_EMULATORS;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (issue 12): a fresh local cloud (in this process), then standard-plan signups at concurrency
  * 1, 8 and 32 and a burst (every POST at once): time from POST /signups to ACTIVE (p50/p95/p99/max), tenants/s,
- * CPU seconds (process.cpuUsage: the cloud and this driver share the process) and peak RSS, AWS calls per
+ * CPU seconds and peak RSS (the cloud and this driver share the process; the emulators' child processes are added), AWS calls per
  * onboarding by service (`/_embark/calls`), per-step durations from execution histories; a direct-call
  * baseline (the same PutItem, Cognito, Kubernetes apply and SES calls from a plain loop against the same
  * emulators) and Embark/baseline ratios; the growth series (batches at c=8 with N tenants pre-seeded by
@@ -13,7 +13,7 @@
  * BENCH_BURST, BENCH_GROWTH (comma list), BENCH_GROWTH_BATCH. Asserts nothing about timings.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -24,13 +24,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
@@ -40,8 +34,11 @@ import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
 import { readCalls, resetCalls } from "../../local/edge/calls.js";
 import { mountEmbark } from "../../local/embark/mount.js";
 import { splitCalls } from "../support/call-split.js";
+import { treeCpuSeconds, treeRssBytes } from "./process-tree.js";
+import { pool, seedTenants } from "./seed.js";
 
 const full = process.argv.includes("--full");
+const loadAtStart = loadavg()[0] ?? 0;
 const num = (env: string, quick: number, big: number) => Number(process.env[env] ?? (full ? big : quick));
 const SIZES = {
   c1: num("BENCH_C1", 10, 50),
@@ -63,10 +60,10 @@ class RssPeak {
   peak = 0;
   private timer = setInterval(() => this.sample(), 100);
   sample() {
-    this.peak = Math.max(this.peak, process.memoryUsage().rss);
+    this.peak = Math.max(this.peak, treeRssBytes());
   }
   reset() {
-    this.peak = process.memoryUsage().rss;
+    this.peak = treeRssBytes();
   }
   stop() {
     clearInterval(this.timer);
@@ -120,28 +117,14 @@ interface RunResult {
   peakRssMb: number;
 }
 
-async function pool<T>(n: number, concurrency: number, job: () => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  let started = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, concurrency) }, async () => {
-      while (started < n) {
-        started++;
-        out.push(await job());
-      }
-    }),
-  );
-  return out;
-}
-
 async function run(name: string, n: number, concurrency: number | "burst"): Promise<RunResult> {
   rss.reset();
-  const cpu0 = process.cpuUsage();
+  const cpu0 = treeCpuSeconds();
   const t0 = performance.now();
   const c = concurrency === "burst" ? n : concurrency;
   const times = await pool(n, c, () => signUpAndWait(name, c));
   const wallS = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
+  const cpuS = treeCpuSeconds() - cpu0;
   rss.sample();
   const r = {
     name,
@@ -150,7 +133,7 @@ async function run(name: string, n: number, concurrency: number | "burst"): Prom
     ms: pct(times),
     wallS,
     tenantsPerS: n / wallS,
-    cpuS: (cpu.user + cpu.system) / 1e6,
+    cpuS,
     peakRssMb: Math.round(rss.peak / 1024 / 1024),
   };
   console.error(`[bench] ${name}: ${JSON.stringify(r)}`);
@@ -271,51 +254,6 @@ function functionMs(steps: Record<string, { meanMs: number }>): Record<string, n
  * Pre-seeds `count` tenants: BatchWriteItem copies of one real tenant's items (its ids and slug replaced) and a
  * pool created directly for each, so the tenants table and the pool count grow as onboarding would grow them.
  */
-async function seed(count: number, template: { tenantId: string; slug: string; poolId: string }) {
-  const config = localClientConfig(cloud.endpoints.edge);
-  const ddb = new DynamoDBClient(config);
-  const idp = new CognitoIdentityProviderClient(config);
-  const table = LOCAL_NAMES.table("tenants");
-  const items = [];
-  let key: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: key as never }));
-    items.push(...(page.Items ?? []));
-    key = page.LastEvaluatedKey;
-  } while (key);
-  const mine = items
-    .map((it) => JSON.stringify(it))
-    .filter((s) => s.includes(template.tenantId) || s.includes(template.slug) || s.includes(template.poolId));
-  if (mine.length === 0) throw new Error(`no items of tenant ${template.tenantId} to copy`);
-  const puts: string[] = [];
-  await pool(count, 8, async () => {
-    const i = seq++;
-    const id = `seed${String(i).padStart(6, "0")}-0000-4000-8000-000000000000`.slice(
-      0,
-      template.tenantId.length,
-    );
-    const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: `seed-${i}` }));
-    for (const s of mine) {
-      puts.push(
-        s
-          .replaceAll(template.tenantId, id)
-          .replaceAll(template.slug, `seed-co-${i}`)
-          .replaceAll(template.poolId, UserPool?.Id ?? ""),
-      );
-    }
-  });
-  for (let i = 0; i < puts.length; i += 25) {
-    const RequestItems = {
-      [table]: puts.slice(i, i + 25).map((s) => ({ PutRequest: { Item: JSON.parse(s) } })),
-    };
-    let left: typeof RequestItems | undefined = RequestItems;
-    while (left && Object.keys(left).length > 0) {
-      const out = await ddb.send(new BatchWriteItemCommand({ RequestItems: left }));
-      left = out.UnprocessedItems as typeof RequestItems | undefined;
-    }
-  }
-}
-
 /** Each tenant ACTIVE and welcomed once; no other welcome emails to bench admins. */
 async function accountFor(): Promise<{ signups: number; active: number; welcomes: number }> {
   const store = (await (await fetch(cloud.endpoints.sesMessages)).json()) as {
@@ -390,6 +328,7 @@ async function main() {
     await sleep(2_000); // the warm-up's mailer and end event, out of the count
     await resetCalls(cloud.endpoints.edge);
     polls = 0;
+    const rssAtStartMb = Math.round(treeRssBytes() / 2 ** 20);
     const runs: RunResult[] = [];
     runs.push(await run("c=1", SIZES.c1, 1));
     await sleep(2_000); // the last execution's end event and the mailer
@@ -429,15 +368,22 @@ async function main() {
       userPoolId: string;
     };
     const template = { tenantId: firstId, slug: String(tpl.slug), poolId: signIn.userPoolId };
-    const growth: Array<RunResult & { tenantsBefore: number; seedS: number; seeded: number }> = [];
+    const growth: Array<
+      RunResult & {
+        tenantsBefore: number;
+        seedS: number;
+        seeded: number;
+        copied: { items: number; kubeObjects: number };
+      }
+    > = [];
     for (const target of SIZES.growth) {
       const have = onboarded.size + growth.reduce((a, g) => a + g.seeded, 0);
       const add = Math.max(0, target - have);
       const t0 = performance.now();
-      await seed(add, template);
+      const copied = await seedTenants(add, template, cloud.endpoints, () => seq++);
       const seedS = (performance.now() - t0) / 1000;
       const r = await run(`growth ${target}`, SIZES.growthBatch, 8);
-      growth.push({ ...r, tenantsBefore: target, seedS, seeded: add });
+      growth.push({ ...r, tenantsBefore: target, seedS, seeded: add, copied });
     }
     const accounted = await accountFor();
 
@@ -446,7 +392,8 @@ async function main() {
       date: new Date().toISOString(),
       command: `npm run bench${full ? " -- --full" : " -- --quick"}`,
       machine,
-      note: "shared 2-core machine, other jobs running: absolute numbers are pessimistic and noisy",
+      // Other work on the machine skews every number: say how loaded it was.
+      note: `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]?.toFixed(1)} at end`,
       sizes: SIZES,
       bootMs: Math.round(bootMs),
       runs,
@@ -463,7 +410,20 @@ async function main() {
       },
       growth,
       accounted,
+      rss: { atStartMb: rssAtStartMb, atEndMb: Math.round(treeRssBytes() / 2 ** 20) },
     };
+    const [c1, , c32] = runs;
+    const [g0, gN] = [growth[0], growth[growth.length - 1]];
+    const goals = [
+      c1 && c32 && `c=32 throughput ${(c32.tenantsPerS / c1.tenantsPerS).toFixed(1)}× c=1's (goal ≥ 3×)`,
+      c1 && c32 && `c=32 p99 ${(c32.ms.p99 / c1.ms.p50).toFixed(1)}× c=1's p50 (goal ≤ 4×)`,
+      g0 &&
+        gN &&
+        gN !== g0 &&
+        `p50 from ${g0.tenantsBefore} to ${gN.tenantsBefore} tenants ${(((gN.ms.p50 - g0.ms.p50) / g0.ms.p50) * 100).toFixed(0)} % (goal ≤ 10 %)`,
+      `RSS ${results.rss.atStartMb} MB after the warm-up, ${results.rss.atEndMb} MB at the end (${(results.rss.atEndMb / results.rss.atStartMb).toFixed(2)}×, goal ≤ 1.5×)`,
+      `Embark/baseline p50 at c=1 ${results.ratios.c1p50?.toFixed(1)}× (goal ≤ 1.5×)`,
+    ].filter(Boolean);
     await mkdir("bench", { recursive: true });
     await writeFile("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
 
@@ -486,6 +446,7 @@ async function main() {
       `Steps (mean / p95, the c=1 run's ${SIZES.c1} executions): ${Object.entries(steps)
         .map(([k, v]) => `${k} ${s(v.meanMs)} / ${s(v.p95Ms)}`)
         .join("; ")}.`,
+      `Against the goals: ${goals.join("; ")}.`,
       `Accounted for: ${accounted.signups} signups, ${accounted.active} ACTIVE, ${accounted.welcomes} welcome emails (one each).`,
     ];
     console.log(lines.join("\n"));

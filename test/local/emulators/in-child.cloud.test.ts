@@ -57,7 +57,10 @@ it("keeps DynamoDB's items across a restart, after waiting out the child an earl
 
   // Not stopped: the first child still holds the LevelDB lock when the second start comes.
   const second = await start(dir);
-  expect(alive(leftover)).toBe(false);
+  // Killed (it is reaped a moment later: until then a zombie still answers signal 0).
+  await waitFor("the leftover child to be reaped", async () => (alive(leftover) ? undefined : true), {
+    intervalMs: 20,
+  });
   expect(second.url).not.toBe(first.url);
   const got = await ddb(second.url).send(
     new GetItemCommand({ TableName: "items", Key: { pk: { S: "kept" } } }),
