@@ -1,9 +1,10 @@
-// The executions' summary index, <stateDir>/execution-index.jsonl: one line per written execution file, with
-// what ListExecutions shows and the file's identity (inode, size, mtime) right after that write. Start-up reads
-// it instead of every execution's history: a line whose identity still matches its file is that file's
-// summary; a file without a matching line (a crash between the file's write and its line, an older stateDir)
-// is parsed, which is always right, since the execution files stay the only truth. So the index needs no fsync
-// and no ordering with the files: it is a cache, appended after each round of writes and compacted at start.
+// The finished executions' summary index, <stateDir>/execution-index.jsonl: a line per write of a settled
+// execution (finished, no status-change events to send) with what ListExecutions shows and the file's identity
+// (inode, size, mtime) right after that write. Start-up reads it instead of every execution's history: a line
+// whose identity still matches its file is that file's summary; any other file (RUNNING, events to send, or
+// rewritten after its line: a redrive, a crash between a write and its line, an older stateDir) is parsed, which
+// is always right, since the execution files stay the only truth. So the index needs no fsync and no ordering
+// with the files: it is a cache, appended after each round of writes and compacted at start.
 import { appendFile, readFile, stat } from "node:fs/promises";
 import type { ExecutionRecord, ExecutionStatus } from "./model.js";
 
@@ -26,8 +27,6 @@ export interface IndexLine {
   size: number;
   mtimeMs: number;
   summary: ExecutionSummary;
-  /** The file holds status-change events not sent yet (so start-up loads it in full). */
-  pending?: boolean;
 }
 
 export function summaryOf(rec: ExecutionRecord): ExecutionSummary {
@@ -65,19 +64,15 @@ export async function readIndex(path: string): Promise<Map<string, IndexLine>> {
   return lines;
 }
 
-/** What the line for a record says besides the file's identity: taken when the record is serialized. */
-export function contentOf(rec: ExecutionRecord): Pick<IndexLine, "summary" | "pending"> {
-  return { summary: summaryOf(rec), pending: rec.pendingEvents?.length ? true : undefined };
+/** Finished, with no status-change events left to send: start-up needs only its summary. */
+export function settled(rec: ExecutionRecord): boolean {
+  return rec.status !== "RUNNING" && !rec.pendingEvents?.length;
 }
 
-/** The line for the file at `path`, just written with `content`. */
-export async function lineFor(
-  path: string,
-  file: string,
-  content: Pick<IndexLine, "summary" | "pending">,
-): Promise<IndexLine> {
+/** The line for the file at `path`, just written with a settled record whose summary is `summary`. */
+export async function lineFor(path: string, file: string, summary: ExecutionSummary): Promise<IndexLine> {
   const s = await stat(path);
-  return { file, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ...content };
+  return { file, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, summary };
 }
 
 /** Whether `line` still describes the file `s` (same inode, size and mtime: not rewritten since). */

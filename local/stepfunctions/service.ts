@@ -42,7 +42,7 @@ import {
 } from "./arns.js";
 import { parseDefinition, prepareDefinition } from "./definition.js";
 import { ExecutionEngine } from "./engine.js";
-import { type ExecutionSummary, summaryOf } from "./execution-index.js";
+import { type ExecutionSummary, settled, summaryOf } from "./execution-index.js";
 import { appendEvent, json, NOT_TRUNCATED, presentEvent } from "./history.js";
 import { Integrations } from "./integrations.js";
 import { CLOSED_UNSUCCESSFUL, type ExecutionRecord, type StateMachineRecord } from "./model.js";
@@ -177,7 +177,7 @@ export async function createStepFunctionsService(
   function saved(rec: ExecutionRecord): void {
     store.saveExecution(rec);
     const arn = rec.executionArn;
-    if (rec.status === "RUNNING" || rec.pendingEvents?.length) {
+    if (!settled(rec)) {
       if (live.get(arn) === rec) return;
       live.set(arn, rec);
       finished.get(rec.stateMachineArn)?.delete(rec.name);

@@ -1,6 +1,6 @@
 // Persistence of the local Step Functions under its stateDir: state-machines.json (one small index), one JSON
-// file per execution (record + history + what a restart needs to resume it), and execution-index.jsonl, a
-// summary per execution file (execution-index.ts) so that start-up reads only the executions it must keep whole.
+// file per execution (record + history + what a restart needs to resume it), and execution-index.jsonl, the
+// finished executions' summaries (execution-index.ts), so that start-up reads only the executions it keeps whole.
 //
 // Writes are coalesced and group-committed: a change marks the file dirty; a short timer, or anyone awaiting
 // sync(), writes every dirty file once (temp file, fsync, rename, fsync dir: local/aws/state-file.ts). sync()
@@ -16,12 +16,12 @@ import { basename, join } from "node:path";
 import { readJsonState, writeFileAtomic } from "../aws/state-file.js";
 import {
   appendLines,
-  contentOf,
   type ExecutionSummary,
   type IndexLine,
   lineFor,
   matches,
   readIndex,
+  settled,
   summaryOf,
 } from "./execution-index.js";
 import type { ExecutionRecord, StateMachineRecord } from "./model.js";
@@ -82,16 +82,19 @@ export class SfnStore {
       if (file.endsWith(".tmp")) await rm(path, { force: true });
       if (!file.endsWith(".json")) continue;
       const line = index.get(file);
-      if (line && !line.pending && line.summary.status !== "RUNNING" && matches(line, statSync(path))) {
+      if (line && matches(line, statSync(path))) {
         closed.push(line.summary);
         lines.push(line);
         continue;
       }
       const rec = await readJsonState<ExecutionRecord>(path);
       if (!rec?.executionArn) continue;
-      if (rec.status === "RUNNING" || rec.pendingEvents?.length) open.push(rec);
-      else closed.push(summaryOf(rec));
-      lines.push(await lineFor(path, file, contentOf(rec)));
+      if (!settled(rec)) {
+        open.push(rec);
+        continue;
+      }
+      closed.push(summaryOf(rec));
+      lines.push(await lineFor(path, file, summaryOf(rec)));
     }
     await writeFileAtomic(this.indexPath, lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
     return { machines: Array.isArray(machines) ? machines : [], open, closed };
@@ -156,11 +159,11 @@ export class SfnStore {
       batch.map(([file, snapshot]) => {
         const text = JSON.stringify(snapshot());
         const rec = this.held.get(file);
-        const content = rec && contentOf(rec);
+        const summary = rec && settled(rec) ? summaryOf(rec) : undefined;
         const written = writeFileAtomic(file, text);
         // A line that cannot be made (stat failed) is only a cache miss at the next start.
-        return content
-          ? written.then(() => lineFor(file, basename(file), content).catch(() => undefined))
+        return summary
+          ? written.then(() => lineFor(file, basename(file), summary).catch(() => undefined))
           : written;
       }),
     );

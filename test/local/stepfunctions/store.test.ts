@@ -86,20 +86,23 @@ describe("SfnStore", () => {
     expect(loaded.closed).toEqual([]);
   });
 
-  it("compacts the index to one line per execution file at start", async () => {
+  it("indexes finished executions only, and compacts the index to one line per file at start", async () => {
     const done = record("done", "SUCCEEDED");
+    const running = record("running", "RUNNING");
     const store = new SfnStore(dir);
     await store.load();
     for (let i = 0; i < 3; i++) {
       done.redriveCount = i;
       store.saveExecution(done);
+      store.saveExecution(running);
       await store.sync();
     }
     expect(await indexLines()).toHaveLength(3);
     const loaded = await new SfnStore(dir).load();
     expect(loaded.closed.map((s) => s.redriveCount)).toEqual([2]);
+    expect(loaded.open.map((r) => r.name)).toEqual(["running"]);
     expect(await indexLines()).toHaveLength(1);
-    expect((await readdir(join(dir, "executions"))).filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    expect((await readdir(join(dir, "executions"))).filter((f) => f.endsWith(".json"))).toHaveLength(2);
   });
 
   it("reads back the record itself while its write is pending", async () => {
