@@ -91,6 +91,10 @@ async function main(): Promise<void> {
     }),
   );
   console.log(`ran ${N} executions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  // Status-change events are put one at a time; a finished execution is held whole until its own are sent.
+  const backlog = service.residency().whole.length;
+  while (service.residency().whole.length > 0) await new Promise((r) => setTimeout(r, 50));
+  console.log(`waited ${((Date.now() - t0) / 1000).toFixed(1)} s in all for the status events of ${backlog}`);
   await service.flush();
   const after = memory(`after ${N}`);
   console.log(
@@ -105,6 +109,8 @@ async function main(): Promise<void> {
   const restartMs = Number(process.hrtime.bigint() - t1) / 1e6;
   console.log(`restart: ${restartMs.toFixed(0)} ms`);
   memory("after restart");
+  const r = service.residency();
+  console.log(`whole ${r.whole.length}, summaries ${r.summaries}`);
   const h = (await service.handle("GetExecutionHistory", { executionArn: arns[0], maxResults: 5 })) as {
     events: unknown[];
   };
