@@ -21,7 +21,7 @@
  * send). A finished one is its file on disk (store.ts), read on demand by Describe*, GetExecutionHistory,
  * StopExecution, RedriveExecution (which brings it back into `live`) and late task callbacks; what stays in
  * memory is a small summary per execution (`finished`: status, dates, redrive count, keyed by state machine and
- * name) for ListExecutions and StartExecution's name check. A summary is ~150 bytes against ~10 KB for a record
+ * name) for ListExecutions and StartExecution's name check. A summary is ~200 bytes against ~10 KB for a record
  * with its history; an on-disk index would make every ListExecutions read and parse a file of all executions,
  * and StartExecution's name check (answered before any write) a file read. Start-up reads the summaries from
  * execution-index.jsonl, not from each execution's history.
