@@ -400,7 +400,7 @@ export async function createStepFunctionsService(
 
     async DescribeExecution(input) {
       const rec = await executionOf(input.executionArn);
-      return {
+      const answer = {
         ...listItem(rec),
         input: rec.input,
         inputDetails: { included: true },
@@ -410,6 +410,9 @@ export async function createStepFunctionsService(
         cause: rec.cause,
         ...redriveStatus(rec),
       };
+      // What a caller is shown is on disk: a crash right after the answer never takes it back.
+      await store.sync();
+      return answer;
     },
 
     ListExecutions(input) {
@@ -455,7 +458,9 @@ export async function createStepFunctionsService(
       const { items, nextToken } = page(events, input, key, (e, after) =>
         reverse ? key(e) < after : key(e) > after,
       );
-      return { events: items.map((e) => presentEvent(e, includeData)), nextToken };
+      const answer = { events: items.map((e) => presentEvent(e, includeData)), nextToken };
+      await store.sync(); // as in DescribeExecution
+      return answer;
     },
 
     async StopExecution(input) {
