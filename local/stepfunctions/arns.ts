@@ -44,3 +44,15 @@ export function checkName(name: unknown, what: "state machine" | "execution"): s
   }
   return name;
 }
+
+/** The state machine ARN an execution ARN (already checked) belongs to, and the execution's name. */
+export function executionParts(executionArn: string): { stateMachineArn: string; name: string } {
+  const [prefix, rest = ""] = executionArn.split(":execution:");
+  const [machine, name = ""] = rest.split(":");
+  return { stateMachineArn: `${prefix}:stateMachine:${machine}`, name };
+}
+
+/** The ARN of execution `name` of the state machine `stateMachineArn` (already checked). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+}

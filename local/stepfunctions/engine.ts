@@ -20,6 +20,7 @@ import { type Integrations, parseResource, type TaskResource } from "./integrati
 import { readPath } from "./json-path.js";
 import type { ExecutionRecord, ExecutionStatus, OpenTask } from "./model.js";
 import type { ResumePlan } from "./resume.js";
+import { executionFileId } from "./store.js";
 import { TaskFailure } from "./task-failure.js";
 import type { TaskTokens } from "./task-tokens.js";
 
@@ -185,7 +186,7 @@ export class ExecutionEngine {
     }
     for (const [name, kept] of run.kept) {
       if (!opts.keepOpen) delete run.rec.openTasks?.[name];
-      if (kept.open.token) this.opts.tokens.close(kept.open.token, run.rec.executionArn);
+      if (kept.open.token) this.opts.tokens.close(kept.open.token);
     }
     run.kept.clear();
   }
@@ -539,7 +540,7 @@ export class ExecutionEngine {
     const rec = run.rec;
     if (kept) task.token = kept.open.token;
     else if (resource.waitForTaskToken) {
-      task.token = this.opts.tokens.mint();
+      task.token = this.opts.tokens.mint(executionFileId(rec.executionArn));
       rec.taskTokens.push(task.token);
     }
     const input = resolvePlaceholders(rawInput, this.placeholders, {
@@ -674,7 +675,7 @@ export class ExecutionEngine {
     task.finished = true;
     clearTimeout(task.timeoutTimer);
     clearTimeout(task.heartbeatTimer);
-    if (task.token) this.opts.tokens.close(task.token, run.rec.executionArn);
+    if (task.token) this.opts.tokens.close(task.token);
     if (!opts.keepOpen) delete run.rec.openTasks?.[task.name];
     run.tasks.delete(task);
   }

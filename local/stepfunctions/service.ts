@@ -16,15 +16,33 @@
  * - StartExecution with a name in use: the same input while the execution is RUNNING returns it (idempotent);
  *   a closed execution or a different input → ExecutionAlreadyExists (AWS's rule).
  * - Status-change events go to the default bus through the edge, best effort.
+ *
+ * Memory: only executions the engine needs are held whole (`live`: RUNNING, or with status-change events still to
+ * send). A finished one is its file on disk (store.ts), read on demand by Describe*, GetExecutionHistory,
+ * StopExecution, RedriveExecution (which brings it back into `live`) and late task callbacks; what stays in
+ * memory is a small summary per execution (`finished`: status, dates, redrive count, keyed by state machine and
+ * name) for ListExecutions and StartExecution's name check. A summary is ~200 bytes against ~10 KB for a record
+ * with its history; an on-disk index would make every ListExecutions read and parse a file of all executions,
+ * and StartExecution's name check (answered before any write) a file read. Start-up reads the summaries from
+ * execution-index.jsonl, not from each execution's history.
  */
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../aws/errors.js";
 import { type JsonService, operationTable } from "../aws/json-service.js";
 import { epochSeconds } from "../aws/paging.js";
 import type { LocalContext } from "../context.js";
-import { checkExecutionArn, checkName, checkStateMachineArn, executionArn, stateMachineArn } from "./arns.js";
+import {
+  checkExecutionArn,
+  checkName,
+  checkStateMachineArn,
+  executionArn,
+  executionArnOf,
+  executionParts,
+  stateMachineArn,
+} from "./arns.js";
 import { parseDefinition, prepareDefinition } from "./definition.js";
 import { ExecutionEngine } from "./engine.js";
+import { type ExecutionSummary, settled, summaryOf } from "./execution-index.js";
 import { appendEvent, json, NOT_TRUNCATED, presentEvent } from "./history.js";
 import { Integrations } from "./integrations.js";
 import { CLOSED_UNSUCCESSFUL, type ExecutionRecord, type StateMachineRecord } from "./model.js";
@@ -52,7 +70,12 @@ export interface StepFunctionsService extends JsonService {
   }): Promise<string>;
   /** Writes pending changes to disk now (they are otherwise written within a few ms). */
   flush(): Promise<void>;
+  /** The executions held whole in memory, and how many others only as a summary (tests, diagnostics). */
+  residency(): { whole: string[]; summaries: number };
 }
+
+/** A finished execution in memory: what ListExecutions shows besides its ARNs and name (its keys). */
+type FinishedSummary = Omit<ExecutionSummary, "executionArn" | "stateMachineArn" | "name">;
 
 const DEFAULT_ROLE_ARN = "arn:aws:iam::000000000000:role/embark-local-stepfunctions";
 const MAX_PAYLOAD = 262_144;
@@ -77,17 +100,20 @@ export async function createStepFunctionsService(
 ): Promise<StepFunctionsService> {
   const scope = { region: ctx.region, accountId: ctx.accountId };
   const store = new SfnStore(ctx.stateDir);
-  const statusEvents = new StatusEvents(ctx.edgeUrl, (rec) => store.saveExecution(rec));
-  const tokens = new TaskTokens();
+  const statusEvents = new StatusEvents(ctx.edgeUrl, (rec) => saved(rec));
+  const tokens = new TaskTokens(issued);
   const machines = new Map<string, StateMachineRecord>();
-  const executions = new Map<string, ExecutionRecord>();
+  /** Executions held whole, by ARN: RUNNING, or with status-change events still to send. */
+  const live = new Map<string, ExecutionRecord>();
+  /** Every other execution, by state machine ARN and name. */
+  const finished = new Map<string, Map<string, FinishedSummary>>();
 
   const saveMachines = () => store.saveMachines(() => [...machines.values()]);
   const engine = new ExecutionEngine({
     retryIntervalScale: opts.retryIntervalScale ?? 1,
     integrations: new Integrations(ctx),
     tokens,
-    changed: (rec) => store.saveExecution(rec),
+    changed: (rec) => saved(rec),
     statusChanged: (rec) => statusEvents.emit(rec),
     persist: () => store.sync(),
   });
@@ -95,17 +121,15 @@ export async function createStepFunctionsService(
   // ---- load persisted state ------------------------------------------------------------------------------
   const loaded = await store.load();
   for (const sm of loaded.machines) machines.set(sm.stateMachineArn, sm);
-  for (const rec of loaded.executions) {
-    executions.set(rec.executionArn, rec);
-    // Tokens of tasks still in flight are opened again when their execution resumes.
-    for (const token of rec.taskTokens) tokens.close(token, rec.executionArn);
-  }
+  // Tokens of tasks still in flight are waited for again when their execution resumes.
+  for (const rec of loaded.open) live.set(rec.executionArn, rec);
+  for (const summary of loaded.closed) remember(summary);
   let resumed = false;
 
   function resumeRunning(): void {
     if (resumed) return;
     resumed = true;
-    for (const rec of executions.values()) {
+    for (const rec of [...live.values()]) {
       statusEvents.send(rec);
       if (rec.status !== "RUNNING") continue;
       try {
@@ -127,11 +151,47 @@ export async function createStepFunctionsService(
     return sm;
   }
 
-  function executionOf(arn: unknown): ExecutionRecord {
+  /** The execution, whole: from memory, or (finished) read from disk. */
+  async function executionOf(arn: unknown): Promise<ExecutionRecord> {
     const checked = checkExecutionArn(arn);
-    const rec = executions.get(checked);
-    if (!rec) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${checked}'`);
-    return rec;
+    const rec = live.get(checked) ?? (finishedSummary(checked) && (await store.readExecution(checked)));
+    // A concurrent redrive may have brought it back into memory while it was read: that record is the one.
+    const current = live.get(checked) ?? rec;
+    if (!current) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${checked}'`);
+    return current;
+  }
+
+  function finishedSummary(arn: string): FinishedSummary | undefined {
+    const { stateMachineArn, name } = executionParts(arn);
+    return finished.get(stateMachineArn)?.get(name);
+  }
+
+  function remember(summary: ExecutionSummary): void {
+    const { executionArn: _, stateMachineArn, name, ...rest } = summary;
+    const byName = finished.get(stateMachineArn) ?? new Map<string, FinishedSummary>();
+    if (byName.size === 0) finished.set(stateMachineArn, byName);
+    byName.set(name, rest);
+  }
+
+  /** Persists a changed record and holds it whole exactly while it is RUNNING or has events to send. */
+  function saved(rec: ExecutionRecord): void {
+    store.saveExecution(rec);
+    const arn = rec.executionArn;
+    if (!settled(rec)) {
+      if (live.get(arn) === rec) return;
+      live.set(arn, rec);
+      finished.get(rec.stateMachineArn)?.delete(rec.name);
+    } else if (live.get(arn) === rec) {
+      live.delete(arn);
+      remember(summaryOf(rec));
+    }
+  }
+
+  /** Whether an execution issued `token` (whose task is over, since it is not waited for). */
+  async function issued(token: string, fileId: string | undefined): Promise<boolean> {
+    for (const rec of live.values()) if (rec.taskTokens.includes(token)) return true;
+    if (!fileId) return false;
+    return (await store.readExecutionFile(fileId))?.taskTokens.includes(token) ?? false;
   }
 
   function createMachine(name: string, definition: unknown, roleArn: string, type: "STANDARD" | "EXPRESS") {
@@ -173,7 +233,7 @@ export async function createStepFunctionsService(
     return { redriveStatus: "REDRIVABLE" };
   }
 
-  function listItem(rec: ExecutionRecord) {
+  function listItem(rec: ExecutionSummary) {
     return {
       executionArn: rec.executionArn,
       stateMachineArn: rec.stateMachineArn,
@@ -227,8 +287,8 @@ export async function createStepFunctionsService(
       };
     },
 
-    DescribeStateMachineForExecution(input) {
-      const rec = executionOf(input.executionArn);
+    async DescribeStateMachineForExecution(input) {
+      const rec = await executionOf(input.executionArn);
       const sm = machines.get(rec.stateMachineArn);
       return {
         stateMachineArn: rec.stateMachineArn,
@@ -304,10 +364,10 @@ export async function createStepFunctionsService(
         "Invalid State Machine Execution Input",
       );
       const arn = executionArn(scope, sm.name, name);
-      const existing = executions.get(arn);
-      if (existing) {
+      const existing = live.get(arn);
+      if (existing || finishedSummary(arn)) {
         // AWS: same name and input while the execution is open → the same answer; otherwise a conflict.
-        if (existing.status === "RUNNING" && sameJson(existing.input, parsedInput)) {
+        if (existing?.status === "RUNNING" && sameJson(existing.input, parsedInput)) {
           return { executionArn: arn, startDate: epochSeconds(existing.startDate) };
         }
         throw new AwsError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`);
@@ -330,8 +390,7 @@ export async function createStepFunctionsService(
         inputDetails: NOT_TRUNCATED,
         roleArn: rec.roleArn,
       });
-      executions.set(arn, rec);
-      store.saveExecution(rec);
+      saved(rec);
       statusEvents.emit(rec);
       engine.start(rec);
       // Answered once it is on disk: a crash after the answer resumes it rather than losing it.
@@ -339,9 +398,9 @@ export async function createStepFunctionsService(
       return { executionArn: arn, startDate: epochSeconds(rec.startDate) };
     },
 
-    DescribeExecution(input) {
-      const rec = executionOf(input.executionArn);
-      return {
+    async DescribeExecution(input) {
+      const rec = await executionOf(input.executionArn);
+      const answer = {
         ...listItem(rec),
         input: rec.input,
         inputDetails: { included: true },
@@ -351,12 +410,19 @@ export async function createStepFunctionsService(
         cause: rec.cause,
         ...redriveStatus(rec),
       };
+      // What a caller is shown is on disk: a crash right after the answer never takes it back.
+      await store.sync();
+      return answer;
     },
 
     ListExecutions(input) {
       if (input.mapRunArn !== undefined) throw validation("mapRunArn", "Map Runs are not supported locally");
       const arn = checkStateMachineArn(input.stateMachineArn);
-      const all = [...executions.values()].filter((rec) => rec.stateMachineArn === arn);
+      const all: ExecutionSummary[] = [];
+      for (const rec of live.values()) if (rec.stateMachineArn === arn) all.push(summaryOf(rec));
+      for (const [name, summary] of finished.get(arn) ?? []) {
+        all.push({ executionArn: executionArnOf(arn, name), stateMachineArn: arn, name, ...summary });
+      }
       if (!machines.has(arn) && all.length === 0) {
         throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
       }
@@ -378,13 +444,13 @@ export async function createStepFunctionsService(
         .filter((rec) => redrive === undefined || (redrive === "REDRIVEN") === rec.redriveCount > 0)
         // Newest first; ties by ARN so pages are stable.
         .sort((a, b) => b.startDate - a.startDate || b.executionArn.localeCompare(a.executionArn));
-      const key = (rec: ExecutionRecord) => `${String(rec.startDate).padStart(16, "0")}|${rec.executionArn}`;
+      const key = (rec: ExecutionSummary) => `${String(rec.startDate).padStart(16, "0")}|${rec.executionArn}`;
       const { items, nextToken } = page(filtered, input, key, (rec, after) => key(rec) < after);
       return { executions: items.map(listItem), nextToken };
     },
 
-    GetExecutionHistory(input) {
-      const rec = executionOf(input.executionArn);
+    async GetExecutionHistory(input) {
+      const rec = await executionOf(input.executionArn);
       const reverse = input.reverseOrder === true;
       const includeData = input.includeExecutionData !== false;
       const events = reverse ? [...rec.history].reverse() : rec.history;
@@ -392,11 +458,13 @@ export async function createStepFunctionsService(
       const { items, nextToken } = page(events, input, key, (e, after) =>
         reverse ? key(e) < after : key(e) > after,
       );
-      return { events: items.map((e) => presentEvent(e, includeData)), nextToken };
+      const answer = { events: items.map((e) => presentEvent(e, includeData)), nextToken };
+      await store.sync(); // as in DescribeExecution
+      return answer;
     },
 
     async StopExecution(input) {
-      const rec = executionOf(input.executionArn);
+      const rec = await executionOf(input.executionArn);
       const error = optionalString(input, "error");
       const cause = optionalString(input, "cause");
       if (rec.status === "RUNNING") engine.abort(rec, { error, cause });
@@ -405,7 +473,7 @@ export async function createStepFunctionsService(
     },
 
     async RedriveExecution(input) {
-      const rec = executionOf(input.executionArn);
+      const rec = await executionOf(input.executionArn);
       const status = redriveStatus(rec);
       if (status.redriveStatus !== "REDRIVABLE") {
         throw new AwsError(
@@ -421,7 +489,7 @@ export async function createStepFunctionsService(
       rec.error = undefined;
       rec.cause = undefined;
       appendEvent(rec, "ExecutionRedriven", { redriveCount: rec.redriveCount });
-      store.saveExecution(rec);
+      saved(rec);
       statusEvents.emit(rec);
       engine.start(rec, rec.resume);
       await store.sync();
@@ -431,20 +499,20 @@ export async function createStepFunctionsService(
     async SendTaskSuccess(input) {
       const token = taskToken(input);
       const parsed = payload(required(input, "output"), "output", "InvalidOutput", "Invalid Output");
-      tokens.sendSuccess(token, parsed);
+      await tokens.sendSuccess(token, parsed);
       await recorded();
       return {};
     },
 
     async SendTaskFailure(input) {
       const token = taskToken(input);
-      tokens.sendFailure(token, optionalString(input, "error"), optionalString(input, "cause"));
+      await tokens.sendFailure(token, optionalString(input, "error"), optionalString(input, "cause"));
       await recorded();
       return {};
     },
 
     async SendTaskHeartbeat(input) {
-      tokens.sendHeartbeat(taskToken(input));
+      await tokens.sendHeartbeat(taskToken(input));
       await recorded();
       return {};
     },
@@ -472,6 +540,11 @@ export async function createStepFunctionsService(
     },
 
     flush: () => store.flush(),
+
+    residency: () => ({
+      whole: [...live.keys()],
+      summaries: [...finished.values()].reduce((n, byName) => n + byName.size, 0),
+    }),
 
     registerStateMachine: async ({ name, definition, roleArn, type }) => {
       const arn = stateMachineArn(scope, checkName(name, "state machine"));

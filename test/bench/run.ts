@@ -27,8 +27,11 @@ import {
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { clusterFromEnvironment } from "../../core/adapters/cluster.js";
 import { LOCAL_NAMES } from "../../core/app/resources.js";
+import { tenantObjects } from "../../core/cluster/tenant-objects.js";
 import { ONBOARDING_STEP_TABLE } from "../../core/onboarding/step-table.js";
+import { DEFAULT_PLANS } from "../../core/plans/catalog.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
 import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
 import { readCalls, resetCalls } from "../../local/edge/calls.js";
@@ -140,6 +143,8 @@ async function run(name: string, n: number, concurrency: number | "burst"): Prom
   return r;
 }
 
+const standardPlan = DEFAULT_PLANS.find((p) => p.id === "standard")!;
+
 /** The same calls an onboarding makes, made directly by a plain loop: the floor the emulators set. */
 async function baseline(
   n: number,
@@ -181,13 +186,10 @@ async function baseline(
         DesiredDeliveryMediums: ["EMAIL"],
       }),
     );
-    const ns = `baseline-${k}`;
-    const k8s = await fetch(`${cloud.endpoints.kubernetes}/api/v1/namespaces/${ns}?fieldManager=bench`, {
-      method: "PATCH",
-      headers: { "content-type": "application/apply-patch+yaml" },
-      body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
-    });
-    if (!k8s.ok) throw new Error(`baseline apply: HTTP ${k8s.status} ${await k8s.text()}`);
+    // The tenant's namespace and the objects in it, as the namespace step applies them (a fresh connection
+    // per tenant, as each invocation makes: discovery included).
+    const cluster = await clusterFromEnvironment({ KUBECONFIG: cloud.endpoints.kubeconfig });
+    await cluster.apply(tenantObjects({ tenantId: `b${k}`, slug: `baseline-${k}`, plan: standardPlan }));
     await ses.send(
       new SendEmailCommand({
         Source: "noreply@embark.test",

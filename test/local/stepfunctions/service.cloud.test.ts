@@ -236,6 +236,15 @@ const SUCCEED_OR_FAIL = {
 
 const types = (events: HistoryEvent[]) => events.map((e) => String(e.type));
 
+/** Polls `done` until it holds (20 s at most). */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("condition not met in 20 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** The name of the error `promise` rejects with (AWS's exception name); fails if it resolves. */
 async function errorName(promise: Promise<unknown>): Promise<string> {
   try {
@@ -1005,6 +1014,111 @@ describe("local Step Functions", () => {
       ]);
       const late = client.send(new SendTaskSuccessCommand({ taskToken: oldToken, output: "{}" }));
       expect(await errorName(late)).toBe("TaskTimedOut");
+    });
+
+    it("after a restart holds finished executions as summaries and reads them from disk: describe, history pages, start, redrive, late callbacks", async () => {
+      const client = own.client;
+      const passes = flow({
+        A: { Type: "Pass", Next: "B" },
+        B: { Type: "Pass", Next: "C" },
+        C: { Type: "Pass", End: true },
+      });
+      const okMachine = await createMachine("disk-ok", passes, client);
+      const okName = `ok-${uid()}`;
+      const ok = await start(okMachine, { a: 1 }, okName, client);
+      const okDescribed = await waitFor(ok, client);
+      const okHistory = await history(ok, client);
+
+      const key = `disk-${uid()}`;
+      const flaky = await createMachine(
+        "disk-flaky",
+        flow({ Shaky: lambdaTask("fixture-flaky", { Parameters: { key, failTimes: 1 }, End: true }) }),
+        client,
+      );
+      const failed = await start(flaky, {}, undefined, client);
+      expect(await waitFor(failed, client)).toMatchObject({ status: "FAILED", redriveStatus: "REDRIVABLE" });
+
+      const waitingMachine = await createMachine(
+        "disk-wait",
+        flow({ Wait: echoTokenTask({ End: true }) }),
+        client,
+      );
+      const done = await startWaiting(waitingMachine, {}, client);
+      await client.send(new SendTaskSuccessCommand({ taskToken: done.token, output: "{}" }));
+      await waitFor(done.executionArn, client);
+      const running = await startWaiting(waitingMachine, { still: true }, client);
+
+      // Once their status-change events are sent, finished executions leave memory (polled: sent asynchronously).
+      const finishedArns = [ok, failed, done.executionArn];
+      await until(() => !own.service.residency().whole.some((arn) => finishedArns.includes(arn)));
+      await own.restart();
+
+      const { whole, summaries } = own.service.residency();
+      expect(whole).toEqual([running.executionArn]);
+      expect(summaries).toBeGreaterThanOrEqual(finishedArns.length);
+
+      // Described and its history paged from its file.
+      expect(await client.send(new DescribeExecutionCommand({ executionArn: ok }))).toMatchObject({
+        status: "SUCCEEDED",
+        name: okName,
+        input: okDescribed.input,
+        output: okDescribed.output,
+        startDate: okDescribed.startDate,
+        stopDate: okDescribed.stopDate,
+      });
+      const pages: HistoryEvent[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await client.send(
+          new GetExecutionHistoryCommand({ executionArn: ok, maxResults: 3, nextToken }),
+        );
+        pages.push(...out.events!);
+        nextToken = out.nextToken;
+      } while (nextToken);
+      expect(pages).toEqual(okHistory);
+      const reversed = await client.send(
+        new GetExecutionHistoryCommand({ executionArn: ok, maxResults: 2, reverseOrder: true }),
+      );
+      expect(reversed.events!.map((e) => e.id)).toEqual([okHistory.at(-1)!.id, okHistory.at(-2)!.id]);
+      const forExecution = await client.send(
+        new DescribeStateMachineForExecutionCommand({ executionArn: ok }),
+      );
+      expect(JSON.parse(forExecution.definition!)).toEqual(passes);
+      const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: okMachine }));
+      expect(listed.executions!.map((e) => [e.executionArn, e.status])).toEqual([[ok, "SUCCEEDED"]]);
+      expect(own.service.residency().whole).toEqual([running.executionArn]);
+
+      // Its name stays taken, whatever the input (AWS: idempotent only while RUNNING).
+      for (const input of ['{"a":1}', '{"a":2}']) {
+        const again = client.send(
+          new StartExecutionCommand({ stateMachineArn: okMachine, name: okName, input }),
+        );
+        expect(await errorName(again)).toBe("ExecutionAlreadyExists");
+      }
+      // The running one still answers StartExecution idempotently.
+      const same = await client.send(
+        new StartExecutionCommand({
+          stateMachineArn: waitingMachine,
+          name: running.executionArn.split(":").at(-1),
+          input: '{"still":true}',
+        }),
+      );
+      expect(same.executionArn).toBe(running.executionArn);
+
+      // A callback for a task of a finished execution: TaskTimedOut (read from its file), not InvalidToken.
+      const late = client.send(new SendTaskSuccessCommand({ taskToken: done.token, output: "{}" }));
+      expect(await errorName(late)).toBe("TaskTimedOut");
+      const stop = await client.send(new StopExecutionCommand({ executionArn: ok }));
+      expect(stop.stopDate).toEqual(okDescribed.stopDate);
+
+      // A FAILED execution loaded from disk is redriven: whole again while it runs, and it succeeds.
+      await client.send(new RedriveExecutionCommand({ executionArn: failed }));
+      expect(own.service.residency().whole).toContain(failed);
+      expect(await waitFor(failed, client)).toMatchObject({ status: "SUCCEEDED", redriveCount: 1 });
+      expect(types(await history(failed, client))).toContain("ExecutionRedriven");
+
+      await client.send(new SendTaskSuccessCommand({ taskToken: running.token, output: "{}" }));
+      expect((await waitFor(running.executionArn, client)).status).toBe("SUCCEEDED");
     });
   });
 });
