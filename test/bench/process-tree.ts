@@ -53,6 +53,30 @@ export function treeCpuSeconds(): number {
   return (self.user + self.system) / 1e6 + children().reduce((s, c) => s + c.cpuS, 0);
 }
 
+/**
+ * Resident memory by process: this one ("main") and each child, named by the emulator it runs (else its
+ * program), MB. With --expose-gc, "main heap" is this process's heap in use after a full GC: what it retains,
+ * where RSS also counts the heap V8 grew and has not handed back.
+ */
+export function rssByProcessMb(): Record<string, number> {
+  const g = globalThis as { gc?: () => void };
+  g.gc?.();
+  const out: Record<string, number> = { main: Math.round(process.memoryUsage().rss / 2 ** 20) };
+  if (g.gc) out["main heap"] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  for (const pid of childPids()) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const at = args.findIndex((a) => a.endsWith("child-main.ts"));
+      const name = at >= 0 ? (args[at + 1] ?? pid) : (args[0]?.split("/").pop() ?? pid);
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+      out[name] = Math.round((Number(f.slice(f.lastIndexOf(")") + 2).split(" ")[21]) * PAGE) / 2 ** 20);
+    } catch {
+      // Gone.
+    }
+  }
+  return out;
+}
+
 /** Resident memory of this process and its children, bytes. */
 export function treeRssBytes(): number {
   return process.memoryUsage().rss + children().reduce((s, c) => s + c.rssBytes, 0);

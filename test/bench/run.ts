@@ -37,7 +37,7 @@ import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
 import { readCalls, resetCalls } from "../../local/edge/calls.js";
 import { mountEmbark } from "../../local/embark/mount.js";
 import { splitCalls } from "../support/call-split.js";
-import { treeCpuSeconds, treeRssBytes } from "./process-tree.js";
+import { rssByProcessMb, treeCpuSeconds, treeRssBytes } from "./process-tree.js";
 import { pool, seedTenants } from "./seed.js";
 
 const full = process.argv.includes("--full");
@@ -331,6 +331,7 @@ async function main() {
     await resetCalls(cloud.endpoints.edge);
     polls = 0;
     const rssAtStartMb = Math.round(treeRssBytes() / 2 ** 20);
+    const rssAtStartByProcess = rssByProcessMb();
     const runs: RunResult[] = [];
     runs.push(await run("c=1", SIZES.c1, 1));
     await sleep(2_000); // the last execution's end event and the mailer
@@ -412,7 +413,12 @@ async function main() {
       },
       growth,
       accounted,
-      rss: { atStartMb: rssAtStartMb, atEndMb: Math.round(treeRssBytes() / 2 ** 20) },
+      rss: {
+        atStartMb: rssAtStartMb,
+        atEndMb: Math.round(treeRssBytes() / 2 ** 20),
+        byProcessAtStartMb: rssAtStartByProcess,
+        byProcessAtEndMb: rssByProcessMb(),
+      },
     };
     const [c1, , c32] = runs;
     const [g0, gN] = [growth[0], growth[growth.length - 1]];
@@ -449,6 +455,9 @@ async function main() {
         .map(([k, v]) => `${k} ${s(v.meanMs)} / ${s(v.p95Ms)}`)
         .join("; ")}.`,
       `Against the goals: ${goals.join("; ")}.`,
+      `RSS by process, after the warm-up → at the end: ${Object.entries(results.rss.byProcessAtEndMb)
+        .map(([k, mb]) => `${k} ${results.rss.byProcessAtStartMb[k] ?? "?"} → ${mb} MB`)
+        .join(", ")}.`,
       `Accounted for: ${accounted.signups} signups, ${accounted.active} ACTIVE, ${accounted.welcomes} welcome emails (one each).`,
     ];
     console.log(lines.join("\n"));
