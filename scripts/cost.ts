@@ -347,13 +347,19 @@ export function report(inp: Inputs): string {
     ],
     ["suspension", lifecycleUsage("suspend", { suspension: { proceed: true } }, inp), 1000],
     ["reactivation", lifecycleUsage("reactivate", { reactivation: { proceed: true } }, inp), 1000],
+    // Offboarding is two workflows: the cancellation (export, grace period scheduled), then the purge.
     [
-      "offboarding, shared",
+      "cancellation (export, purge scheduled)",
+      lifecycleUsage("cancel", { cancellation: { proceed: true, dedicatedResources: false } }, inp),
+      1000,
+    ],
+    [
+      "offboarding (purge), shared",
       lifecycleUsage("offboard", { offboarding: { dedicatedResources: false } }, inp),
       1000,
     ],
     [
-      "offboarding, dedicated (teardown run)",
+      "offboarding (purge), dedicated (teardown run)",
       lifecycleUsage("offboard", { offboarding: { dedicatedResources: true } }, inp, true),
       1000,
     ],
