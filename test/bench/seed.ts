@@ -1,12 +1,13 @@
 /**
  * Pre-seeds tenants for the bench's growth series, fast: copies of a real tenant's items (BatchWriteItem, ids,
- * slug and pool id replaced), a user pool created directly for each, and a copy of the tenant's namespace with
- * every object in it (quota, limits, network policies, RBAC…) created in the Kubernetes stand-in, so the
+ * slug and pool id replaced), a user pool and its app client created directly for each, and a copy of the
+ * tenant's namespace with every object in it (quota, limits, network policies, RBAC…) created in the Kubernetes stand-in, so the
  * emulators hold what that many onboarded tenants would.
  */
 
 import {
   CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
@@ -106,6 +107,8 @@ export async function seedTenants(
       template.tenantId.length,
     );
     const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: `seed-${i}` }));
+    // Each tenant has its app client (cognito-local keeps them all in one file).
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool?.Id, ClientName: "web" }));
     const copy = (s: string) =>
       s
         .replaceAll(template.tenantId, id)
