@@ -1,5 +1,5 @@
 /** cognito-local's data stores through the atomic StormDB engine, and damaged files at start. */
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -35,16 +35,31 @@ describe("AtomicStormDbDataStoreFactory", () => {
         }),
       ),
     );
+    // One line per client in the log, not 40 rewrites of the whole document.
+    const log = (await readFile(join(dir, "clients.jsonl"), "utf8")).trim().split("\n");
+    expect(log).toHaveLength(40);
+    expect(JSON.parse(log.find((l) => l.includes('"c7"'))!).client.CreationDate).toBe(
+      "2026-12-01T00:00:00.000Z",
+    );
+    // Read back through a new factory (a restart): dates revive as Dates; the log is folded into the document.
+    const again = (await new AtomicStormDbDataStoreFactory(dir).create(ctx, "clients", {
+      Clients: {},
+    })) as Store & { delete(ctx: unknown, key: string[]): Promise<void> };
+    expect(((await again.get(ctx, ["Clients", "c7"])) as { CreationDate: Date }).CreationDate).toEqual(when);
+    await again.delete(ctx, ["Clients", "c3"]);
     await flushFile(join(dir, "clients.json"));
     const disk = JSON.parse(await readFile(join(dir, "clients.json"), "utf8"));
     expect(Object.keys(disk.Clients)).toHaveLength(40);
-    expect(disk.Clients.c7.CreationDate).toBe("2026-12-01T00:00:00.000Z");
-    // Read back through a new factory (a restart): dates revive as Dates.
-    const again = (await new AtomicStormDbDataStoreFactory(dir).create(ctx, "clients", {
+    expect((await readdir(dir)).sort()).toEqual(["clients.json", "clients.jsonl"]);
+    // A delete is a line too; a torn last line (a kill mid-append) is skipped at the next start.
+    await appendFile(join(dir, "clients.jsonl"), '{"id":"c9","client":{"ClientId":"c9","tor');
+    const third = (await new AtomicStormDbDataStoreFactory(dir).create(ctx, "clients", {
       Clients: {},
     })) as Store;
-    expect(((await again.get(ctx, ["Clients", "c7"])) as { CreationDate: Date }).CreationDate).toEqual(when);
-    expect((await readdir(dir)).sort()).toEqual(["clients.json"]);
+    const clients = (await third.get(ctx, "Clients")) as Record<string, { ClientId: string }>;
+    expect(Object.keys(clients)).toHaveLength(39);
+    expect(clients.c3).toBeUndefined();
+    expect(clients.c9?.ClientId).toBe("c9");
   });
 
   it("a damaged file is moved aside at load and the store starts from its defaults", async () => {
