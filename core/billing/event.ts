@@ -2,6 +2,7 @@
  * Billing events as Embark acts on them. The billing provider's events (Stripe's, see stripe-event.ts) and the
  * ops CLI's lifecycle commands are both turned into a BillingEvent: what happened, to which customer, when.
  */
+import { randomUUID } from "node:crypto";
 import * as z from "zod";
 
 /** What an event asks of Embark. */
@@ -104,4 +105,13 @@ export interface BillingOutcome {
   reason: string;
   tenantId?: string;
   execution?: string;
+}
+
+/**
+ * The id of an operator command's event (`ops-<ms, base 36>-<uuid>`). Events of the same second are ordered by
+ * id, so the time comes first: a restore right after a cancel must sort after it (a bare uuid ordered them by
+ * chance, and the restore was ignored as older half the time).
+ */
+export function opsEventId(now = Date.now()): string {
+  return `ops-${now.toString(36).padStart(9, "0")}-${randomUUID()}`;
 }

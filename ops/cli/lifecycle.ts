@@ -1,16 +1,15 @@
 /**
  * `offboard` (a cancellation: retained, then purged), `restore`, `suspend`, `reactivate`, `change-plan`: an
  * operator's lifecycle command is applied like a billing
- * event created now (id `ops-<uuid>`, core/billing/apply.ts), so it starts the same workflow with the same
+ * event created now (id `ops-<time>-<uuid>`, core/billing/apply.ts), so it starts the same workflow with the same
  * checks, takes its place in the tenant's event order (a billing event older than the command does not undo
  * it; a newer one has the last word) and is recorded in the billing event log. A suspension is immediate.
  */
-import { randomUUID } from "node:crypto";
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { DynamoBillingRecords } from "../../core/adapters/billing-records.js";
 import { StepFunctionsWorkflows } from "../../core/adapters/workflows.js";
 import { type ApplyDeps, applyToTenant } from "../../core/billing/apply.js";
-import type { BillingAction, BillingEvent } from "../../core/billing/event.js";
+import { type BillingAction, type BillingEvent, opsEventId } from "../../core/billing/event.js";
 import { recordOutcome } from "../../core/billing/log.js";
 import {
   executionName,
@@ -75,7 +74,7 @@ export async function lifecycleCommand(
   }
   const d = await applyDeps(ctx);
   const event: BillingEvent = {
-    id: `ops-${randomUUID()}`,
+    id: opsEventId(),
     type: `ops.${command}`,
     created: Math.floor(Date.now() / 1000),
     action: ACTIONS[command],

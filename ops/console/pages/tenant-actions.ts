@@ -1,16 +1,15 @@
 /**
  * The tenant page's Cancel and Restore buttons: each applies an operator command like `npm run ops -- offboard`
- * / `restore` (a billing event created now, id `ops-<uuid>`, core/billing/apply.ts), so it starts the same
+ * / `restore` (a billing event created now, id `ops-<time>-<uuid>`, core/billing/apply.ts), so it starts the same
  * workflow with the same checks and is recorded in the billing event log. Cancel always asks for the slug typed
  * again (the CLI's `--confirm <slug>`): the console has no login, and a cancellation starts a purge.
  */
-import { randomUUID } from "node:crypto";
 import { DynamoBillingRecords } from "../../../core/adapters/billing-records.js";
 import type { DynamoTenantStore } from "../../../core/adapters/tenant-store.js";
 import { StepFunctionsWorkflows } from "../../../core/adapters/workflows.js";
 import { LOCAL_NAMES } from "../../../core/app/resources.js";
 import { type ApplyDeps, applyToTenant } from "../../../core/billing/apply.js";
-import type { BillingEvent } from "../../../core/billing/event.js";
+import { type BillingEvent, opsEventId } from "../../../core/billing/event.js";
 import { recordOutcome } from "../../../core/billing/log.js";
 import { findTenant } from "../../../core/tenant/lookup.js";
 import {
@@ -52,7 +51,7 @@ export async function tenantAction(
   }
   const d = await applyDeps(req);
   const event: BillingEvent = {
-    id: `ops-${randomUUID()}`,
+    id: opsEventId(),
     type: action === "cancel" ? "ops.offboard" : "ops.restore",
     created: Math.floor(Date.now() / 1000),
     action,

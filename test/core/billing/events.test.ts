@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { decide, planFor } from "../../../core/billing/decide.js";
-import { type BillingEvent, compareEvents } from "../../../core/billing/event.js";
+import { type BillingEvent, compareEvents, opsEventId } from "../../../core/billing/event.js";
 import { billingEventsPattern } from "../../../core/billing/patterns.js";
 import { BILLING_EVENT_TYPES, normalizeStripeEvent } from "../../../core/billing/stripe-event.js";
 import { slugCandidates } from "../../../core/billing/subscribe.js";
@@ -358,6 +358,16 @@ describe("helpers", () => {
       { created: 1, id: "b" },
       { created: 2, id: "a" },
     ]);
+  });
+
+  it("orders operator commands of the same second as they were issued (a restore right after a cancel)", () => {
+    const t = 1_733_000_000_123;
+    for (let i = 0; i < 50; i++) {
+      const cancel = { created: Math.floor(t / 1000), id: opsEventId(t) };
+      const restore = { created: Math.floor(t / 1000), id: opsEventId(t + 1 + (i % 7)) };
+      expect(compareEvents(cancel, restore)).toBeLessThan(0);
+    }
+    expect(opsEventId(t)).toMatch(/^ops-[0-9a-z]{9}-[0-9a-f-]{36}$/);
   });
 
   it("picks a price's plan over a named plan", () => {
