@@ -1,8 +1,9 @@
 /**
  * Starts a packaged emulator (child-main.ts) in a child process and returns what it serves as RunningEmulators
- * the edge proxies to, as it does for one in this process. They share one stop: the child's. The child's pid is kept in its state directory: a child left by
- * a parent that was killed exits by itself when the IPC channel closes, but a quick restart must not open LevelDB
- * or the JSON files while it still holds them, so start waits for it to be gone (and kills one that lingers).
+ * the edge proxies to, as it does for one in this process. They share one stop: the child's.
+ * The child's pid is kept in its state directory: a child left by a parent that was killed exits by itself when
+ * the IPC channel closes, but a quick restart must not open LevelDB or the JSON files while it still holds them,
+ * so start waits for it to be gone (and kills one that lingers).
  * Gap: a child that dies on its own is logged, not restarted; its service answers connection errors until the
  * local cloud restarts.
  */
