@@ -98,7 +98,9 @@ class JournaledClientsEngine {
   init(): object {
     const doc = this.read();
     // Fold what the log holds into the document now, so the next start replays little.
-    if (existsSync(this.journal)) this.chain = this.fold(doc);
+    if (existsSync(this.journal)) {
+      this.chain = this.fold(doc).catch((err) => console.error(`[${SERVICE}] folding ${this.journal}:`, err));
+    }
     return doc;
   }
 
