@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive, procStat } from "../process/proc.js";
 import { tsxExecArgv } from "../process/tsx-exec-argv.js";
 import type { ChildEmulatorName, ChildReady } from "./child-main.js";
 import type { RunningEmulator } from "./types.js";
@@ -86,18 +87,14 @@ async function awaitLeftoverGone(pidFile: string): Promise<void> {
 
 /** Alive (not a zombie) and running child-main: a pid reused by another program is left alone. */
 function isOurChild(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  const stat = procStat(pid);
+  // No /proc (macOS): trust the pid file for the 2 s grace.
+  if (!stat) return true;
+  if (stat[0] === "Z") return false;
   try {
-    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("child-main");
   } catch {
-    return false;
-  }
-  const proc = `/proc/${pid}`;
-  try {
-    const stat = readFileSync(`${proc}/stat`, "utf8");
-    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return false;
-    return readFileSync(`${proc}/cmdline`, "utf8").includes("child-main");
-  } catch {
-    // No /proc (macOS): trust the pid file for the 2 s grace.
-    return true;
+    return false; // gone since
   }
 }

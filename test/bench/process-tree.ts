@@ -4,6 +4,7 @@
  * undercount. Linux only; elsewhere the children count as zero.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { procStat } from "../../local/process/proc.js";
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 const PAGE = 4096;
@@ -14,7 +15,7 @@ function childPids(): string[] {
   if (Date.now() - known.at < 1_000) return known.pids;
   let pids: string[] = [];
   try {
-    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p) && ppidOf(p) === process.pid);
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(procStat(p)?.[1]) === process.pid);
   } catch {
     // No /proc: not Linux.
   }
@@ -22,27 +23,13 @@ function childPids(): string[] {
   return pids;
 }
 
-function ppidOf(pid: string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return 0;
-  }
-}
-
 function children(): Array<{ cpuS: number; rssBytes: number }> {
   const out: Array<{ cpuS: number; rssBytes: number }> = [];
   for (const pid of childPids()) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after "(comm)": state is field 3; ppid 4, utime 14, stime 15, rss 24 (in pages).
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(f[1]) !== process.pid) continue;
-      out.push({ cpuS: (Number(f[11]) + Number(f[12])) / TICKS_PER_S, rssBytes: Number(f[21]) * PAGE });
-    } catch {
-      // Gone between the listing and the read.
-    }
+    const f = procStat(pid);
+    // Gone since the listing, or the pid now belongs to another process.
+    if (!f || Number(f[1]) !== process.pid) continue;
+    out.push({ cpuS: (Number(f[11]) + Number(f[12])) / TICKS_PER_S, rssBytes: Number(f[21]) * PAGE });
   }
   return out;
 }
@@ -64,15 +51,18 @@ export function rssByProcessMb(): Record<string, number> {
   const out: Record<string, number> = { main: Math.round(process.memoryUsage().rss / 2 ** 20) };
   if (g.gc) out["main heap"] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   for (const pid of childPids()) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      const at = args.findIndex((a) => a.endsWith("child-main.ts"));
-      const name = at >= 0 ? (args[at + 1] ?? pid) : (args[0]?.split("/").pop() ?? pid);
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-      out[name] = Math.round((Number(f.slice(f.lastIndexOf(")") + 2).split(" ")[21]) * PAGE) / 2 ** 20);
-    } catch {
-      // Gone.
-    }
+    const f = procStat(pid);
+    if (!f) continue; // gone
+    const args = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      } catch {
+        return [];
+      }
+    })();
+    const at = args.findIndex((a) => a.endsWith("child-main.ts"));
+    const name = at >= 0 ? (args[at + 1] ?? pid) : (args[0]?.split("/").pop() ?? pid);
+    out[name] = Math.round((Number(f[21]) * PAGE) / 2 ** 20);
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { afterEach, expect, it } from "vitest";
 import { startEmulatorProcess } from "../../../local/emulators/in-child.js";
 import type { RunningEmulator } from "../../../local/emulators/types.js";
+import { isAlive } from "../../../local/process/proc.js";
 import { tsxExecArgv } from "../../../local/process/tsx-exec-argv.js";
 import { waitFor } from "../../support/wait.js";
 
@@ -30,14 +31,6 @@ const ddb = (url: string) =>
     region: "us-east-1",
     credentials: { accessKeyId: "x", secretAccessKey: "x" },
   });
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const pidOf = async (dir: string) => Number(await readFile(join(dir, "emulator.pid"), "utf8"));
 
 it("keeps DynamoDB's items across a restart, after waiting out the child an earlier start left running", async () => {
@@ -58,7 +51,7 @@ it("keeps DynamoDB's items across a restart, after waiting out the child an earl
   // Not stopped: the first child still holds the LevelDB lock when the second start comes.
   const second = await start(dir);
   // Killed (it is reaped a moment later: until then a zombie still answers signal 0).
-  await waitFor("the leftover child to be reaped", async () => (alive(leftover) ? undefined : true), {
+  await waitFor("the leftover child to be reaped", async () => (isAlive(leftover) ? undefined : true), {
     intervalMs: 20,
   });
   expect(second.url).not.toBe(first.url);
@@ -84,11 +77,11 @@ it("ends the emulator child when its parent is killed with SIGKILL", async () =>
     parent.stdout.on("data", (d) => String(d).includes("ready") && resolve()),
   );
   const child = await pidOf(dir);
-  expect(alive(child)).toBe(true);
+  expect(isAlive(child)).toBe(true);
 
   parent.kill("SIGKILL");
-  await waitFor("the emulator child to exit", async () => (alive(child) ? undefined : true), {
+  await waitFor("the emulator child to exit", async () => (isAlive(child) ? undefined : true), {
     intervalMs: 20,
   });
-  expect(alive(child)).toBe(false);
+  expect(isAlive(child)).toBe(false);
 });
