@@ -13,7 +13,11 @@ import type { RunningEmulator } from "./types.js";
 export async function startTagging(stateDir: string): Promise<RunningEmulator> {
   const service = createTaggingService(tagIndexFor(stateDir));
   const server = createServer((req, res) => {
-    buffer(req).then((body) => serveJson(service, req, body, res));
+    // serveJson answers every error itself; only a request cut off mid-body is left, and it has no one to answer.
+    buffer(req).then(
+      (body) => serveJson(service, req, body, res),
+      () => res.destroy(),
+    );
   });
   const url = await listen(server);
   return {
