@@ -63,6 +63,7 @@ import {
 import { DEFAULT_PLANS } from "../../core/plans/catalog.js";
 import { operatorConsole } from "../../ops/console/index.js";
 import { localClientConfig } from "../aws/client-config.js";
+import { untilTableActive } from "../aws/table-active.js";
 import type { LocalCloud } from "../cloud.js";
 import { lambdaCodeFromEnv, stageTaskRoots } from "../lambda/bundle-loader.js";
 import { type HandlerModule, importHandler } from "../lambda/handler-module.js";
@@ -335,6 +336,8 @@ async function createTable(
       );
     }
   }
+  // As on AWS, a table answers ResourceNotFoundException until it is ACTIVE: no handler may run before.
+  await untilTableActive(ddb, name);
 }
 
 async function createQueueWithDlq(

@@ -33,6 +33,7 @@ import { tenantObjects } from "../../core/cluster/tenant-objects.js";
 import { ONBOARDING_STEP_TABLE } from "../../core/onboarding/step-table.js";
 import { DEFAULT_PLANS } from "../../core/plans/catalog.js";
 import { localClientConfig } from "../../local/aws/client-config.js";
+import { untilTableActive } from "../../local/aws/table-active.js";
 import { type LocalCloud, startLocalCloud } from "../../local/cloud.js";
 import { readCalls, resetCalls } from "../../local/edge/calls.js";
 import { mountEmbark } from "../../local/embark/mount.js";
@@ -322,6 +323,10 @@ async function main() {
         AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
         BillingMode: "PAY_PER_REQUEST",
       }),
+    );
+    await untilTableActive(
+      new DynamoDBClient(localClientConfig(cloud.endpoints.edge)),
+      "embark-bench-baseline",
     );
     // Warm-up (a cold function reads its plan once): not counted.
     await run("warm-up", 2, 1);

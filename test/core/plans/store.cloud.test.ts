@@ -4,17 +4,12 @@
  * edits shipped plans, which must not change the catalog other suites read from embark-plans.
  */
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll } from "vitest";
 import { DynamoPlanStore } from "../../../core/adapters/plan-store.js";
 import { TABLES } from "../../../core/app/resources.js";
+import { untilTableActive } from "../../../local/aws/table-active.js";
 import { awsConfig } from "../../support/cloud.js";
 import { planStoreContract } from "./store-contract.js";
 
@@ -44,11 +39,6 @@ planStoreContract("DynamoDB (local cloud)", async () => {
     }),
   );
   tables.push(name);
-  // A new table answers ResourceNotFoundException until it is ACTIVE (a moment on dynalite).
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === "ACTIVE") break;
-    await sleep(20);
-  }
+  await untilTableActive(ddb, name);
   return new DynamoPlanStore(db, name);
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, expect, it } from "vitest";
+import { untilTableActive } from "../../../local/aws/table-active.js";
 import { startEmulatorProcess } from "../../../local/emulators/in-child.js";
 import type { RunningEmulator } from "../../../local/emulators/types.js";
 import { isAlive } from "../../../local/process/proc.js";
@@ -45,6 +46,7 @@ it("keeps DynamoDB's items across a restart, after waiting out the child an earl
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
+  await untilTableActive(ddb(first.url), "items");
   await ddb(first.url).send(new PutItemCommand({ TableName: "items", Item: { pk: { S: "kept" } } }));
   const leftover = await pidOf(dir);
 

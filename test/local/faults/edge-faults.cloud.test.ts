@@ -18,6 +18,7 @@ import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/clien
 import { ApiException, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { localClientConfig } from "../../../local/aws/client-config.js";
+import { untilTableActive } from "../../../local/aws/table-active.js";
 import { type Edge, startEdge } from "../../../local/edge/server.js";
 import { startCognito } from "../../../local/emulators/cognito.js";
 import { startDynamoDb } from "../../../local/emulators/dynamodb.js";
@@ -57,6 +58,7 @@ beforeAll(async () => {
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
+  await untilTableActive(ddb, "faults-items");
 });
 
 afterAll(async () => {
