@@ -11,7 +11,7 @@ import { basename, dirname, join } from "node:path";
  */
 
 interface Pending {
-  data: () => string | Buffer;
+  data: () => string | Buffer | undefined;
   promise: Promise<void>;
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -38,11 +38,12 @@ function laneOf(path: string): Lane {
 
 /**
  * Writes `data` (or what the thunk returns when the write starts: the newest state) to `path` atomically.
- * Resolves when it is durable.
+ * Resolves when it is durable. A thunk that returns undefined means "the file already holds this": nothing is
+ * written.
  */
 export function writeFileAtomic(
   path: string,
-  data: string | Buffer | (() => string | Buffer),
+  data: string | Buffer | (() => string | Buffer | undefined),
   opts: { mode?: number } = {},
 ): Promise<void> {
   const lane = laneOf(path);
@@ -73,7 +74,8 @@ function drain(path: string, lane: Lane, mode: number | undefined): void {
   lane.next = undefined;
   lane.running = (async () => {
     try {
-      if (!lane.retired) await replaceFile(path, job.data(), mode);
+      const data = lane.retired ? undefined : job.data();
+      if (data !== undefined) await replaceFile(path, data, mode);
       job.resolve();
     } catch (e) {
       job.reject(e);
@@ -243,11 +245,15 @@ export async function readJsonState<T>(
   }
 }
 
-/** The synchronous form of `readJsonState`. */
+/** The synchronous form of `readJsonState`; `onText` sees the text of a file that parsed. */
 export function readJsonStateSync<T>(
   path: string,
   service = basename(dirname(path)),
-  opts: { consequence?: string; reviver?: (key: string, value: unknown) => unknown } = {},
+  opts: {
+    consequence?: string;
+    reviver?: (key: string, value: unknown) => unknown;
+    onText?: (text: string) => void;
+  } = {},
 ): T | undefined {
   let text: string;
   try {
@@ -257,7 +263,9 @@ export function readJsonStateSync<T>(
     throw err;
   }
   try {
-    return JSON.parse(text, opts.reviver) as T;
+    const parsed = JSON.parse(text, opts.reviver) as T;
+    opts.onText?.(text);
+    return parsed;
   } catch {
     quarantineSync(path, text, service, opts.consequence);
     return undefined;

@@ -5,6 +5,7 @@
 // engine that writes through writeFileAtomic (temp file, fsync, rename, one write per file at a time) and, at
 // load, moves a damaged file aside instead of failing.
 
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { open, readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -41,15 +42,23 @@ function replaceDatesWithISOStrings(this: Record<string, unknown>, key: string, 
   return val.toISOString();
 }
 
-function reviveDates(key: string, value: unknown): unknown {
+export function reviveDates(key: string, value: unknown): unknown {
   if (!key.endsWith("Date")) return value;
   if (typeof value === "number") return new Date(value);
   if (typeof value === "string") return new Date(Date.parse(value));
   throw new Error(`Deserialize: Expected ${key} to contain a String or Number, received a ${typeof value}`);
 }
 
-/** A StormDB engine (init/read/write) over one file. */
+const digest = (text: string) => createHash("sha1").update(text).digest("base64");
+
+/**
+ * A StormDB engine (init/read/write) over one file. A write of the text the file already holds is skipped:
+ * loading a pool saves it (cognito-local's factory does), and a pool loaded on demand must not rewrite its
+ * file. A hash of that text is kept, not the text (a pool's file can be megabytes).
+ */
 class AtomicEngine {
+  private onDisk: string | undefined;
+
   constructor(
     readonly path: string,
     private readonly consequence: string,
@@ -60,16 +69,31 @@ class AtomicEngine {
   }
 
   read(): object {
+    this.onDisk = undefined;
     return (
       readJsonStateSync<object>(this.path, SERVICE, {
         reviver: reviveDates,
         consequence: this.consequence,
+        onText: (text) => {
+          this.onDisk = digest(text);
+        },
       }) ?? {}
     );
   }
 
   write(data: object): Promise<void> {
-    return writeFileAtomic(this.path, () => JSON.stringify(data, replaceDatesWithISOStrings, 2));
+    const written = writeFileAtomic(this.path, () => {
+      const text = JSON.stringify(data, replaceDatesWithISOStrings, 2);
+      const hash = digest(text);
+      if (hash === this.onDisk) return undefined;
+      this.onDisk = hash;
+      return text;
+    });
+    // A failed write leaves the file unknown: the next write goes through whatever it holds.
+    written.catch(() => {
+      this.onDisk = undefined;
+    });
+    return written;
   }
 }
 

@@ -39,6 +39,7 @@ export interface LocalAppClient {
 
 export interface PoolOptions {
   Id: string;
+  Name?: string;
   UsernameAttributes?: string[];
   Policies?: {
     PasswordPolicy?: {

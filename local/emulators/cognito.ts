@@ -5,14 +5,18 @@
 // sign-in, per-pool pre-token-generation triggers and Cognito's emails through the local SES.
 // Durability: every StormDB file is written atomically, one write per file at a time (local/cognito/atomic-store.ts);
 // a file found damaged at start is moved aside and logged, and cognito-local starts with the rest.
+// Memory: cognito-local loads every pool at start and keeps them all; here a pool is loaded from its file when a
+// request names it and kept in a bounded LRU cache (local/cognito/lazy-pools.ts), so the process does not grow
+// with the number of tenants. ListUserPools reads every pool file (AWS pages it; cognito-local never did).
 import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
-import { retireFile, writeFileAtomic } from "../aws/state-file.js";
+import { writeFileAtomic } from "../aws/state-file.js";
 import { COGNITO_LOG_REDACTIONS, cognitoAdditions } from "../cognito/additions.js";
 import { AtomicStormDbDataStoreFactory, quarantineDamaged } from "../cognito/atomic-store.js";
+import { LazyUserPools, POOL_CACHE_SIZE } from "../cognito/lazy-pools.js";
 import { backfillPoolTags } from "../cognito/pool-tag-backfill.js";
 import { tagIndexFor } from "../tagging/tag-index.js";
 import { close } from "./listen.js";
@@ -20,7 +24,11 @@ import type { RunningEmulator } from "./types.js";
 
 const require = createRequire(import.meta.url);
 
-export async function startCognito(stateDir: string, issuerDomain: string): Promise<RunningEmulator> {
+export async function startCognito(
+  stateDir: string,
+  issuerDomain: string,
+  poolCacheSize = POOL_CACHE_SIZE,
+): Promise<RunningEmulator> {
   const configDir = join(stateDir, "config");
   const dataDir = join(stateDir, "db");
   await mkdir(dataDir, { recursive: true });
@@ -37,7 +45,7 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
   const lib = "cognito-local/lib";
   const pino = require("pino");
   const { DateClock, TriggersService, LambdaService } = require(`${lib}/services`);
-  const { CognitoServiceFactoryImpl } = require(`${lib}/services/cognitoService`);
+  const { CognitoServiceImpl } = require(`${lib}/services/cognitoService`);
   const { CryptoService } = require(`${lib}/services/crypto`);
   const { otp } = require(`${lib}/services/otp`);
   const { UserPoolServiceFactoryImpl } = require(`${lib}/services/userPoolService`);
@@ -54,17 +62,14 @@ export async function startCognito(stateDir: string, issuerDomain: string): Prom
   const config = await loadConfig(ctx, new AtomicStormDbDataStoreFactory(configDir));
   const clock = new DateClock();
   const dataStoreFactory = new AtomicStormDbDataStoreFactory(dataDir);
-  const cognitoClient = await new CognitoServiceFactoryImpl(
+  // CognitoServiceFactoryImpl.create, without its init (which loads every pool): pools load on demand.
+  const cognitoClient = new CognitoServiceImpl(
     dataDir,
-    dataStoreFactory,
+    await dataStoreFactory.create(ctx, "clients", { Clients: {} }),
+    config.UserPoolDefaults,
     new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
-  ).create(ctx, config.UserPoolDefaults);
-  // DeleteUserPool removes the pool's file: a save still queued for it must not bring it back.
-  const deleteUserPool = cognitoClient.deleteUserPool.bind(cognitoClient);
-  cognitoClient.deleteUserPool = async (c: unknown, pool: { Id: string }) => {
-    await retireFile(join(dataDir, `${pool.Id}.json`));
-    return deleteUserPool(c, pool);
-  };
+  );
+  new LazyUserPools(cognitoClient, poolCacheSize).install();
   const triggers = new TriggersService(
     clock,
     cognitoClient,

@@ -1,6 +1,6 @@
 /** Atomic, serialized state-file writes, and what happens to a file found damaged at start. */
 import { fork } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -41,6 +41,16 @@ describe("writeFileAtomic", () => {
     }
     await Promise.all(writes);
     expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ v: 20 });
+  });
+
+  it("a thunk that returns undefined writes nothing (the file already holds that state)", async () => {
+    const path = join(dir, "same.json");
+    await writeFileAtomic(path, "{}");
+    const before = await stat(path);
+    await writeFileAtomic(path, () => undefined);
+    const after = await stat(path);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(await readdir(dir)).toEqual(["same.json"]);
   });
 
   it("a write after retireFile is dropped (a deleted file is not brought back)", async () => {
