@@ -13,9 +13,11 @@ import { userPoolArn } from "./additions.js";
 export async function backfillPoolTags(dataDir: string, index: TagIndex): Promise<string[]> {
   const added: string[] = [];
   const files = (await readdir(dataDir).catch(() => [] as string[])).filter(
-    (f) => f.endsWith(".json") && f !== "clients.json",
+    (f) => f.endsWith(".json") && f !== "clients.json" && !f.startsWith("."),
   );
   for (const file of files) {
+    // A pool is named after its file: one the index knows is not read (5,000 files took 1.5 s of each start).
+    if (index.tagsOf(userPoolArn(file.slice(0, -".json".length))) !== undefined) continue;
     try {
       const pool = JSON.parse(await readFile(join(dataDir, file), "utf8")) as {
         Options?: { Id?: string; UserPoolTags?: Record<string, string> };
