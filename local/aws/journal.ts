@@ -42,6 +42,11 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** A state already serialized: an owner that keeps its state as JSON text writes a snapshot without parsing it. */
+export class StateText {
+  constructor(readonly json: string) {}
+}
+
 interface SnapshotFile<S> {
   seq: number;
   state: S;
@@ -59,7 +64,7 @@ export class Journal<R, S> {
   private snapshotBytes = 0;
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
-  private snapshotOf: (() => S) | undefined;
+  private snapshotOf: (() => S | StateText) | undefined;
   private closed = false;
   private wantCompact = false;
 
@@ -105,10 +110,11 @@ export class Journal<R, S> {
   }
 
   /**
-   * Opens the journal for appending. `snapshot` returns the owner's whole state (synchronously). If the
+   * Opens the journal for appending. `snapshot` returns the owner's whole state (synchronously), as a value or
+   * as its JSON text. If the
    * journal held records (or a torn tail), it is compacted at once, so the next start replays little.
    */
-  async start(snapshot: () => S): Promise<void> {
+  async start(snapshot: () => S | StateText): Promise<void> {
     this.snapshotOf = snapshot;
     this.fh = await open(this.journalPath, "a");
     const { size } = await this.fh.stat();
@@ -177,7 +183,11 @@ export class Journal<R, S> {
     if (!this.snapshotOf || !this.fh) return;
     // Memory holds every record appended so far (see the header), including any still queued.
     const seq = this.seq;
-    const text = JSON.stringify({ seq, state: this.snapshotOf() } satisfies SnapshotFile<S>);
+    const state = this.snapshotOf();
+    const text =
+      state instanceof StateText
+        ? `{"seq":${seq},"state":${state.json}}`
+        : JSON.stringify({ seq, state } satisfies SnapshotFile<S>);
     await writeFileAtomic(this.snapshotPath, text);
     this.snapshotBytes = Buffer.byteLength(text);
     // Queued records the snapshot already holds are durable now.

@@ -31,6 +31,9 @@ export async function startEmulatorProcess(
   await awaitLeftoverGone(pidFile);
   const child = fork(CHILD_ENTRY, [name, stateDir, ...args], {
     execArgv: tsxExecArgv(),
+    // Two malloc arenas, not glibc's eight per core: the emulators' memory otherwise grows with their
+    // threads' churn, not their state (docs/benchmarks.md, "Memory").
+    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   await writeFile(pidFile, String(child.pid));

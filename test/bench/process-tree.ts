@@ -49,7 +49,18 @@ export function rssByProcessMb(): Record<string, number> {
   const g = globalThis as { gc?: () => void };
   g.gc?.();
   const out: Record<string, number> = { main: Math.round(process.memoryUsage().rss / 2 ** 20) };
-  if (g.gc) out["main heap"] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  if (g.gc) {
+    const m = process.memoryUsage();
+    out["main heap"] = Math.round(m.heapUsed / 2 ** 20);
+    // What V8 keeps committed for the heap: RSS beyond it and the code is the allocator's and the worker's.
+    out["main heap committed"] = Math.round(m.heapTotal / 2 ** 20);
+  }
+  if (process.env.BENCH_MEMDEBUG) {
+    const m = process.memoryUsage();
+    out["main heapTotal"] = Math.round(m.heapTotal / 2 ** 20);
+    out["main external"] = Math.round(m.external / 2 ** 20);
+    out["main arrayBuffers"] = Math.round(m.arrayBuffers / 2 ** 20);
+  }
   for (const pid of childPids()) {
     const f = procStat(pid);
     if (!f) continue; // gone

@@ -401,7 +401,7 @@ async function main() {
       command: `npm run bench${full ? " -- --full" : " -- --quick"}`,
       machine,
       // Other work on the machine skews every number: say how loaded it was.
-      note: `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]?.toFixed(1)} at end`,
+      note: `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]?.toFixed(1)} at end; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? "unset"}`,
       sizes: SIZES,
       bootMs: Math.round(bootMs),
       runs,

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, open as openFile, readdir, readFile, rm, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Journal, parseJournal } from "../../../local/aws/journal.js";
+import { Journal, parseJournal, StateText } from "../../../local/aws/journal.js";
 
 type Rec = { add: number };
 type State = { items: number[] };
@@ -77,6 +77,21 @@ describe("Journal", () => {
     expect(b.state.items).toEqual(Array.from({ length: 50 }, (_, i) => i));
     await a.journal.close();
     await b.journal.close();
+  });
+
+  it("writes a state given as JSON text as it is, and loads it back as the state", async () => {
+    const loaded = await Journal.load<Rec, State>(dir);
+    const items: number[] = [];
+    await loaded.journal.start(() => new StateText(`{"items":[${items.join(",")}]}`));
+    for (const n of [4, 5, 6]) {
+      items.push(n);
+      await loaded.journal.append({ add: n });
+    }
+    await loaded.journal.close();
+    const again = await Journal.load<Rec, State>(dir);
+    expect(again.snapshot).toEqual({ items: [4, 5, 6] });
+    expect(again.records).toEqual([]);
+    await again.journal.close();
   });
 
   it("skips records the snapshot already holds (a crash between snapshot and truncation)", async () => {

@@ -129,3 +129,38 @@ it("a damaged legacy k8s.json is moved aside and the stand-in starts empty", asy
   expect(String(warn.mock.calls[0]?.[0])).toMatch(/k8s\.json is damaged: it holds a JSON document cut off/);
   await store.close();
 });
+
+it("lists in etcd key order (namespace, then name), one namespace or all, and forgets emptied namespaces", async () => {
+  const store = new Store();
+  for (const [n, name] of [
+    ["b", "z"],
+    ["a", "y"],
+    ["b", "x"],
+    ["a", "w"],
+  ] as const)
+    store.write(serviceAccounts, sa(n, name), undefined);
+  const keys = (objs: KubeObject[]) => objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+  expect(keys(store.list(serviceAccounts))).toEqual(["a/w", "a/y", "b/x", "b/z"]);
+  expect(keys(store.list(serviceAccounts, "b"))).toEqual(["b/x", "b/z"]);
+  expect(store.list(serviceAccounts, "c")).toEqual([]);
+  for (const o of store.list(serviceAccounts, "a")) store.remove(serviceAccounts, o);
+  expect(keys(store.list(serviceAccounts))).toEqual(["b/x", "b/z"]);
+  expect(store.get(serviceAccounts, "a", "w")).toBeUndefined();
+  expect(store.get(serviceAccounts, "b", "x")?.metadata.name).toBe("x");
+});
+
+it("writes its snapshot from the stored texts, and loads the same objects from it", async () => {
+  const store = await open();
+  store.write(namespaces, ns("keep"), undefined);
+  store.write(serviceAccounts, sa("keep", "robot"), undefined);
+  await store.close();
+  const snapshot = JSON.parse(await readFile(join(dir, "snapshot.json"), "utf8"));
+  expect(snapshot.state.resourceVersion).toBe(store.rv);
+  expect(snapshot.state.objects.map((o: KubeObject) => o.kind).sort()).toEqual([
+    "Namespace",
+    "ServiceAccount",
+  ]);
+  const again = await open();
+  expect(again.get(serviceAccounts, "keep", "robot")).toEqual(store.get(serviceAccounts, "keep", "robot"));
+  await again.close();
+});
