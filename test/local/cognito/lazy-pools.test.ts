@@ -59,10 +59,7 @@ describe("LazyUserPools (cognito-local's services, no server)", () => {
 
     // A fresh start knows no pool: two requests at once for one on disk get one instance.
     const again = await services();
-    const [x, y] = await Promise.all([
-      again.getUserPool(ctx, "local_b"),
-      again.getUserPool(ctx, "local_b"),
-    ]);
+    const [x, y] = await Promise.all([again.getUserPool(ctx, "local_b"), again.getUserPool(ctx, "local_b")]);
     expect(x).toBe(y);
     expect(x.options.Name).toBe("b");
   });
@@ -134,12 +131,18 @@ describe("the Cognito emulator with a cache of two pools", () => {
     let client = await start();
     const [first] = await createPools(client, 1);
     await client.send(
-      new AdminCreateUserCommand({ UserPoolId: first, Username: "ann@example.com", MessageAction: "SUPPRESS" }),
+      new AdminCreateUserCommand({
+        UserPoolId: first,
+        Username: "ann@example.com",
+        MessageAction: "SUPPRESS",
+      }),
     );
     const others = await createPools(client, 4);
     expect(others).toHaveLength(4);
 
-    const got = await client.send(new AdminGetUserCommand({ UserPoolId: first, Username: "ann@example.com" }));
+    const got = await client.send(
+      new AdminGetUserCommand({ UserPoolId: first, Username: "ann@example.com" }),
+    );
     expect(got.UserAttributes).toContainEqual({ Name: "email", Value: "ann@example.com" });
     await client.send(
       new AdminUpdateUserAttributesCommand({
@@ -150,7 +153,9 @@ describe("the Cognito emulator with a cache of two pools", () => {
     );
 
     client = await start();
-    const after = await client.send(new AdminGetUserCommand({ UserPoolId: first, Username: "ann@example.com" }));
+    const after = await client.send(
+      new AdminGetUserCommand({ UserPoolId: first, Username: "ann@example.com" }),
+    );
     expect(after.UserAttributes).toContainEqual({ Name: "given_name", Value: "Ann" });
   });
 
