@@ -56,7 +56,13 @@ async function runProcess(
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(file, args, { cwd: ROOT, env: env(), maxBuffer: 16 * 1024 * 1024 });
+    // A time limit, so a command that hangs fails naming itself instead of running into the test's timeout.
+    const { stdout, stderr } = await exec(file, args, {
+      cwd: ROOT,
+      env: env(),
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -176,7 +182,12 @@ describe("guard rails", { timeout: SLOW }, () => {
 
   it("a namespace deleted with kubectl is re-created with every guard rail", async () => {
     const t = await activeTenant();
-    await kubectl("delete", "namespace", t.ns, "--wait=true");
+    await kubectl("delete", "namespace", t.ns, "--wait=false");
+    // Gone once the stand-in's namespace controller has emptied it (a poll: what is tested here is the repair).
+    await eventually(
+      () => runProcess("/usr/bin/kubectl", ["get", "namespace", t.ns, "-o", "name"]),
+      (r) => r.code !== 0 && r.stderr.includes("NotFound"),
+    );
 
     const report = await reconcile(t.slug);
     expect(summary(report)).toEqual(["namespace:apply-objects:repaired"]);
