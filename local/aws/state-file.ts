@@ -221,6 +221,16 @@ export function quarantineSync(
   return d;
 }
 
+/** A file's text, or undefined when it doesn't exist; other errors are thrown. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 /**
  * Reads a JSON state file: undefined when it doesn't exist, or when it is damaged (then it is moved aside and
  * logged, and the caller starts without it).
@@ -230,13 +240,8 @@ export async function readJsonState<T>(
   service = basename(dirname(path)),
   opts: { consequence?: string; reviver?: (key: string, value: unknown) => unknown } = {},
 ): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text, opts.reviver) as T;
   } catch {

@@ -17,7 +17,7 @@
 // API itself is not served (sets are registered in process); only the SEND event type and EventBridge
 // destinations; a PutEvents that fails after its retries leaves the mail unmarked until the next start (AWS
 // publishes best effort, without that second chance); no reputation metrics, suppression or sending quotas.
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -25,7 +25,7 @@ import { dirname, join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { localClientConfig } from "../aws/client-config.js";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../aws/constants.js";
-import { describeDamage, readJsonState, writeFileAtomic } from "../aws/state-file.js";
+import { describeDamage, readJsonState, readTextIfExists, writeFileAtomic } from "../aws/state-file.js";
 import { close } from "./listen.js";
 import type { RunningEmulator } from "./types.js";
 
@@ -281,13 +281,8 @@ async function journal(
  * whose answer never left: dropped, and said so.
  */
 async function loadJournal(path: string): Promise<StoredMail[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return [];
   const emails: StoredMail[] = [];
   const marks = new Set<string>();
   const bad: string[] = [];

@@ -6,8 +6,8 @@
  * fsync runs goes out with the next single write + fsync. At start the journal is read back, what is still
  * owed is resumed, and the file is rewritten with only that (atomically).
  */
-import { type FileHandle, open, readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../aws/state-file.js";
+import { type FileHandle, open } from "node:fs/promises";
+import { readTextIfExists, writeFileAtomic } from "../aws/state-file.js";
 import type { RuleRef } from "./input.js";
 import type { Target } from "./store.js";
 
@@ -126,10 +126,6 @@ export class DeliveryJournal {
 }
 
 async function readLines(path: string): Promise<string[]> {
-  try {
-    return (await readFile(path, "utf8")).split("\n").filter((l) => l.trim() !== "");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  return text === undefined ? [] : text.split("\n").filter((l) => l.trim() !== "");
 }

@@ -5,7 +5,8 @@
 // rewritten after its line: a redrive, a crash between a write and its line, an older stateDir) is parsed, which
 // is always right, since the execution files stay the only truth. So the index needs no fsync and no ordering
 // with the files: it is a cache, appended after each round of writes and compacted at start.
-import { appendFile, readFile, stat } from "node:fs/promises";
+import { appendFile, stat } from "node:fs/promises";
+import { readTextIfExists } from "../aws/state-file.js";
 import type { ExecutionRecord, ExecutionStatus } from "./model.js";
 
 /** What ListExecutions needs of an execution. */
@@ -45,13 +46,8 @@ export function summaryOf(rec: ExecutionRecord): ExecutionSummary {
 /** The last line per file; damaged lines (a torn append) are skipped. */
 export async function readIndex(path: string): Promise<Map<string, IndexLine>> {
   const lines = new Map<string, IndexLine>();
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return lines;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return lines;
   for (const raw of text.split("\n")) {
     if (!raw) continue;
     try {

@@ -11,9 +11,9 @@
 // pending, so a reader never sees an older state than the one in memory; its file otherwise.
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { readJsonState, writeFileAtomic } from "../aws/state-file.js";
+import { readJsonState, readTextIfExists, writeFileAtomic } from "../aws/state-file.js";
 import {
   appendLines,
   type ExecutionSummary,
@@ -109,12 +109,8 @@ export class SfnStore {
     const path = this.pathOf(fileId);
     const held = this.held.get(path);
     if (held) return held;
-    try {
-      return JSON.parse(await readFile(path, "utf8")) as ExecutionRecord;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw err;
-    }
+    const text = await readTextIfExists(path);
+    return text === undefined ? undefined : (JSON.parse(text) as ExecutionRecord);
   }
 
   saveMachines(snapshot: () => StateMachineRecord[]): void {
