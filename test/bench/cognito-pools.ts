@@ -20,6 +20,7 @@ import {
 import { flushFile } from "../../local/aws/state-file.js";
 import { startCognito } from "../../local/emulators/cognito.js";
 import type { RunningEmulator } from "../../local/emulators/types.js";
+import { procStat } from "../../local/process/proc.js";
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 5_000);
 /** BENCH_DISTINCT=100: the same number of requests, over the first 100 pools only (none evicted). */
@@ -59,10 +60,8 @@ async function seed(dir: string): Promise<string[]> {
   return ids;
 }
 
-const rssMb = (pid: number) =>
-  readFile(`/proc/${pid}/status`, "utf8").then((s) =>
-    Math.round(Number(/VmRSS:\s+(\d+)/.exec(s)?.[1]) / 1024),
-  );
+const PAGE = 4096;
+const rssMb = (pid: number) => Math.round((Number(procStat(pid)?.[21]) * PAGE) / 2 ** 20);
 
 async function start(stateDir: string): Promise<{ emulators: RunningEmulator[]; ms: number; pid: number }> {
   const { startEmulatorProcess } = (await import(join(repo, "local/emulators/in-child.ts"))) as {
@@ -80,7 +79,7 @@ try {
   const empty = join(dir, "empty", "cognito");
   await mkdir(empty, { recursive: true });
   const bare = await start(empty);
-  console.log(`empty dir: listening in ${bare.ms} ms, RSS ${await rssMb(bare.pid)} MB`);
+  console.log(`empty dir: listening in ${bare.ms} ms, RSS ${rssMb(bare.pid)} MB`);
   await bare.emulators[0]!.stop();
 
   const ids = await seed(join(dir, "seeded"));
@@ -90,7 +89,7 @@ try {
   );
   await (await start(stateDir)).emulators[0]!.stop(); // backfills the tag index once
   const run = await start(stateDir);
-  console.log(`${POOLS} pools: listening in ${run.ms} ms, RSS ${await rssMb(run.pid)} MB`);
+  console.log(`${POOLS} pools: listening in ${run.ms} ms, RSS ${rssMb(run.pid)} MB`);
   const client = clientOf(run.emulators.find((e) => e.signingNames.includes("cognito-idp"))!.url);
   const t0 = performance.now();
   for (const [i, pool] of ids.entries()) {
@@ -99,12 +98,10 @@ try {
     await client.send(new AdminGetUserCommand({ UserPoolId: id, Username: USER }));
   }
   const ms = Math.round(performance.now() - t0);
-  console.log(
-    `after DescribeUserPool + AdminGetUser of every pool (${ms} ms): RSS ${await rssMb(run.pid)} MB`,
-  );
+  console.log(`after DescribeUserPool + AdminGetUser of every pool (${ms} ms): RSS ${rssMb(run.pid)} MB`);
   // What the child retains: V8 gives back the heap a burst of requests grew only once the process idles.
   await new Promise((r) => setTimeout(r, 30_000));
-  console.log(`  30 s later, idle: RSS ${await rssMb(run.pid)} MB`);
+  console.log(`  30 s later, idle: RSS ${rssMb(run.pid)} MB`);
   await run.emulators[0]!.stop();
 } finally {
   await rm(dir, { recursive: true, force: true });
